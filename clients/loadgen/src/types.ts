@@ -1,0 +1,144 @@
+// The load generator's typed API: options in, one result out. Shared by every driver, the CLI and the harness.
+
+/** Which client implementation drives the load. */
+export type DriverId = "frame" | "ws" | "socket.io";
+
+/** What the load does. */
+export type LoadMode =
+  /** Closed-loop pipelined echo: each connection keeps `window` messages in flight. */
+  | "echo"
+  /** Open-loop echo at `rate` msgs/s offered in total; latency from each message's intended send time. */
+  | "echo-open"
+  /** Receive server-pushed ticks from /stream; one-way latency = receive time − tick ts. */
+  | "stream"
+  /** `subscribers` receivers and `publishers` senders on one topic; per-receiver latency of every delivery. */
+  | "pubsub"
+  /** Ramp to `connections` idle connections, hold them `holdMs`, close: connect-time percentiles and connections/s. */
+  | "connections";
+
+/** Options of runLoad; never mutated. Defaults are the DEFAULT_* constants in options.ts. */
+export interface LoadOptions {
+  driver: DriverId;
+  mode: LoadMode;
+  /** Server base URL, e.g. ws://127.0.0.1:PORT (the path is chosen from mode: /echo, /stream, /pubsub; socket.io uses /socket.io/). */
+  url: string;
+  /** Server wire protocol; "socket.io" needs driver frame (Engine.IO v4 framing) or socket.io. */
+  protocol: "ws" | "socket.io";
+  /** Connections in total (echo, echo-open, stream receivers, connections mode). */
+  connections: number;
+  /** Messages in flight per connection (echo). */
+  window: number;
+  /** Offered messages per second in total (echo-open; pubsub publish rate in total). */
+  rate: number;
+  /** Payload bytes per message (echo, pubsub); tick padding for stream. */
+  size: number;
+  /** Binary frames (true) or text frames (false). */
+  binary: boolean;
+  /** Measured window length. */
+  durationMs: number;
+  /** Warm-up before the measured window with the same parameters, discarded. */
+  warmupMs: number;
+  /** Stream mode: tick format and per-connection tick rate (0 = as fast as backpressure allows). */
+  stream: { format: "json" | "binary"; rate: number };
+  /** Pub/sub mode: receivers and senders; topic name. */
+  pubsub: { subscribers: number; publishers: number; topic: string };
+  /** Connections mode: how long to hold the connections open after the ramp. */
+  holdMs: number;
+  /** taskset cpu list for the worker processes (e.g. "1"); undefined = not pinned. */
+  clientCpus?: string;
+  /** Worker processes; default one per client cpu. */
+  workers?: number;
+  /** Spread connections over 127.0.0.1 … 127.0.0.N as source addresses (ephemeral ports run out near 28k per address). */
+  sourceAddresses: number;
+  /** Hard bound on the whole run (connect + warm-up + window + drain); the run stops itself after it. */
+  timeoutMs: number;
+}
+
+/** Latency summary in microseconds. */
+export interface LatencySummary {
+  /** Recorded values. */
+  count: number;
+  minUs: number;
+  meanUs: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+}
+
+/** Message integrity over the measured window (every message carries a sequence number). */
+export interface IntegrityCounts {
+  /** Messages sent by the client (echo, pubsub) or announced by the server (stream: highest seq + 1). */
+  sent: number;
+  /** Messages received (each delivery counts once per receiver). */
+  received: number;
+  /** Expected but never received by the end of the drain. */
+  lost: number;
+  /** Received more than once. */
+  duplicated: number;
+  /** Received with a sequence number lower than one already received on the same path. */
+  reordered: number;
+  /** Received with content that does not match what was sent (payload, tick fields). */
+  corrupted: number;
+}
+
+/** Connect times (TCP connect + WebSocket upgrade, or socket.io handshake) per connection. */
+export interface ConnectSummary {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  /** Successful connections per second during the ramp. */
+  perSec: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  maxUs: number;
+  /** First few distinct failure reasons. */
+  errors: string[];
+}
+
+/** Client CPU used by the workers over the measured window. */
+export interface ClientCpu {
+  /** cpu list the workers were pinned to, or null. */
+  cpus: string | null;
+  workers: number;
+  /** user + system CPU seconds of all workers during the window. */
+  cpuSeconds: number;
+  /** cpuSeconds / (window seconds × cores used): 1.0 = every client core fully busy. */
+  utilisation: number;
+  /** Per worker: user+system seconds over the window. */
+  perWorkerCpuSeconds: number[];
+}
+
+/** One load run's result; numbers are numbers, units are in the names. */
+export interface LoadResult {
+  driver: DriverId;
+  mode: LoadMode;
+  /** The options the run used (defaults applied). */
+  options: LoadOptions;
+  /** Wall-clock start and end of the measured window (epoch ms), to align with server-side samples. */
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Actual measured window length. */
+  durationMs: number;
+  /** Data messages received per second over the window (echo: echoes; stream/pubsub: deliveries). */
+  msgsPerSec: number;
+  /** Payload bytes received per second over the window. */
+  bytesPerSec: number;
+  /** Messages sent per second over the window (echo-open: achieved offered rate). */
+  sentPerSec: number;
+  /** Latency summary (µs) or null where the mode has none. */
+  latency: LatencySummary | null;
+  /** Merged HDR histogram of latencies in µs, base64 (hdr-histogram-js encodeIntoCompressedBase64), or null. */
+  histogram: string | null;
+  integrity: IntegrityCounts;
+  connect: ConnectSummary;
+  clientCpu: ClientCpu;
+  /** Messages received per client CPU-second (efficiency of the client itself). */
+  msgsPerClientCpuSec: number;
+  /** Errors seen (connection drops, unexpected closes, parse failures), deduplicated, at most 20. */
+  errors: string[];
+  /** Close codes received from the server, with counts. */
+  closeCodes: Record<string, number>;
+}
