@@ -1,0 +1,68 @@
+// Validity flags: pure functions from what was measured to the flags a figure carries (see FLAG_* thresholds).
+import type { FigureSummary, IntegrityRecord, ValidityFlag } from "./results/schema.ts";
+
+/** Client cores at least this busy (utilisation, 0..1) count as saturated. */
+export const CLIENT_BUSY_THRESHOLD = 0.85;
+/** Server below this busy % (of its pinned cores) is not the bottleneck. */
+export const SERVER_BUSY_THRESHOLD_PCT = 90;
+/** Coefficient of variation across repetitions above which a figure is flagged high-variance. */
+export const HIGH_VARIANCE_CV = 0.1;
+
+/** What a point measures: throughput points should saturate a side; latency and connection points run at a fixed load. */
+export type PointKind = "throughput" | "latency" | "connections";
+
+/** What computeFlags needs from one measured window. */
+export interface FlagInput {
+  kind: PointKind;
+  /** Server busy in % of its pinned cores (process CPU / cores), or null when it could not be sampled. */
+  serverBusyPct: number | null;
+  /** Client utilisation 0..1 (1 = every client core fully busy). */
+  clientUtilisation: number;
+  integrity: IntegrityRecord;
+  /** Errors reported by the load generator or the harness. */
+  errors: readonly string[];
+  /** Postcondition failures of this window. */
+  postconditionFailures: readonly string[];
+}
+
+/** Total of lost, duplicated, reordered and corrupted messages. */
+export function integrityViolations(i: IntegrityRecord): number {
+  return i.lost + i.duplicated + i.reordered + i.corrupted;
+}
+
+/** Flags of one measured window (high-variance needs several windows: see varianceFlags). */
+export function computeFlags(m: FlagInput): ValidityFlag[] {
+  const flags: ValidityFlag[] = [];
+  const clientBusy = m.clientUtilisation >= CLIENT_BUSY_THRESHOLD;
+  const serverBusy = m.serverBusyPct !== null && m.serverBusyPct >= SERVER_BUSY_THRESHOLD_PCT;
+  if (clientBusy && !serverBusy && m.serverBusyPct !== null) flags.push("client-bound");
+  if (m.kind === "throughput" && !clientBusy && !serverBusy) flags.push("not-saturated");
+  if (integrityViolations(m.integrity) > 0) flags.push("integrity");
+  if (m.errors.length > 0 || m.postconditionFailures.length > 0) flags.push("errors");
+  return flags;
+}
+
+/** Mean, sample standard deviation, coefficient of variation, median, min and max of `values` (non-empty). */
+export function describe(values: readonly number[]): Omit<FigureSummary, "metric" | "unit" | "better"> {
+  const n = values.length;
+  if (n === 0) throw new Error("describe() needs at least one value");
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const stdev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  const mid = Math.floor(n / 2);
+  const median = n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, mean, stdev, cv: mean === 0 ? 0 : stdev / Math.abs(mean), min: sorted[0]!, max: sorted[n - 1]!, n };
+}
+
+/** ["high-variance"] when the coefficient of variation of `values` across repetitions exceeds HIGH_VARIANCE_CV. */
+export function varianceFlags(values: readonly number[]): ValidityFlag[] {
+  if (values.length < 2) return [];
+  return describe(values).cv > HIGH_VARIANCE_CV ? ["high-variance"] : [];
+}
+
+/** Union of flag lists in a stable order. */
+export function unionFlags(...lists: ReadonlyArray<readonly ValidityFlag[]>): ValidityFlag[] {
+  const order: ValidityFlag[] = ["client-bound", "not-saturated", "integrity", "errors", "high-variance"];
+  const set = new Set(lists.flat());
+  return order.filter((f) => set.has(f));
+}

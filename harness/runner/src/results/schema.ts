@@ -1,0 +1,437 @@
+// Versioned zod schema of a result set (results/<runId>/): run.json plus one measurement file per (stack, scenario).
+// Change policy: changes after SCHEMA_VERSION 1 are additive (new optional fields); a breaking change bumps SCHEMA_VERSION
+// and is described in a line here. Readers ignore unknown fields (objects are not strict), so older readers keep working.
+import { z } from "zod";
+
+/** Version of the result file format written by this runner. */
+export const SCHEMA_VERSION = 1;
+
+/** File name of the run description inside a result set. */
+export const RUN_FILE = "run.json";
+
+/** File name of the measurement of `stack` in `scenario` inside a result set. */
+export function measurementFileName(stack: string, scenario: string): string {
+  return `${stack}--${scenario}.json`;
+}
+
+/** Validity flags attached to a measured figure; a flagged figure is never presented as a plain winner. */
+export const validityFlagSchema = z.enum([
+  /** Client core(s) ≥ 85% busy while the server core was < 90%: the figure measures the client, not the server. */
+  "client-bound",
+  /** Throughput scenario where neither the server nor the client was busy: the load did not saturate anything. */
+  "not-saturated",
+  /** Lost, duplicated, reordered or corrupted messages were seen. */
+  "integrity",
+  /** The load generator or the server reported errors (connection drops, unexpected closes, failed postcondition). */
+  "errors",
+  /** Coefficient of variation of the headline figure across repetitions > 10%. */
+  "high-variance",
+]);
+export type ValidityFlag = z.infer<typeof validityFlagSchema>;
+
+/** Status of one (stack, scenario) measurement. */
+export const measurementStatusSchema = z.enum([
+  /** Measured; figures may still carry validity flags. */
+  "ok",
+  /** The run failed (server crashed, did not start, load generator error); `reason` says why. */
+  "errored",
+  /** The stack failed verification, so it was not timed; `reason` lists the failed checks. */
+  "invalid",
+  /** Not run: the stack does not support the scenario, cannot run here, or the run was interrupted first. */
+  "skipped",
+]);
+export type MeasurementStatus = z.infer<typeof measurementStatusSchema>;
+
+/** Latency summary in microseconds (mirrors @wsarena/loadgen LatencySummary). */
+export const latencySummarySchema = z.object({
+  /** Number of recorded latencies. */
+  count: z.number(),
+  /** Smallest latency, µs. */
+  minUs: z.number(),
+  /** Mean latency, µs. */
+  meanUs: z.number(),
+  /** Median, µs. */
+  p50Us: z.number(),
+  /** 90th percentile, µs. */
+  p90Us: z.number(),
+  /** 99th percentile, µs. */
+  p99Us: z.number(),
+  /** 99.9th percentile, µs. */
+  p999Us: z.number(),
+  /** Largest latency, µs. */
+  maxUs: z.number(),
+});
+export type LatencySummaryRecord = z.infer<typeof latencySummarySchema>;
+
+/** Message integrity over the measured window (mirrors @wsarena/loadgen IntegrityCounts). */
+export const integritySchema = z.object({
+  /** Messages sent by the client, or announced by the server for streams (highest seq + 1). */
+  sent: z.number(),
+  /** Messages received (each delivery counts once per receiver). */
+  received: z.number(),
+  /** Expected but never received. */
+  lost: z.number(),
+  /** Received more than once. */
+  duplicated: z.number(),
+  /** Received out of order on one path. */
+  reordered: z.number(),
+  /** Received with content that does not match what was sent. */
+  corrupted: z.number(),
+});
+export type IntegrityRecord = z.infer<typeof integritySchema>;
+
+/** Connect times over the ramp (mirrors @wsarena/loadgen ConnectSummary). */
+export const connectSchema = z.object({
+  /** Connections attempted. */
+  attempted: z.number(),
+  /** Connections that completed the WebSocket (or socket.io) handshake. */
+  succeeded: z.number(),
+  /** Connections that failed. */
+  failed: z.number(),
+  /** Successful connections per second during the ramp. */
+  perSec: z.number(),
+  /** Median connect time, µs. */
+  p50Us: z.number(),
+  /** 90th percentile connect time, µs. */
+  p90Us: z.number(),
+  /** 99th percentile connect time, µs. */
+  p99Us: z.number(),
+  /** Largest connect time, µs. */
+  maxUs: z.number(),
+  /** First few distinct failure reasons. */
+  errors: z.array(z.string()),
+});
+export type ConnectRecord = z.infer<typeof connectSchema>;
+
+/** CPU used by the load generator's workers over the measured window (mirrors @wsarena/loadgen ClientCpu). */
+export const clientCpuSchema = z.object({
+  /** cpu list the workers were pinned to, or null when not pinned. */
+  cpus: z.string().nullable(),
+  /** Worker processes. */
+  workers: z.number(),
+  /** user + system CPU seconds of all workers during the window. */
+  cpuSeconds: z.number(),
+  /** cpuSeconds / (window seconds × client cores): 1.0 = every client core fully busy. */
+  utilisation: z.number(),
+  /** Per worker: user + system CPU seconds over the window. */
+  perWorkerCpuSeconds: z.array(z.number()),
+});
+export type ClientCpuRecord = z.infer<typeof clientCpuSchema>;
+
+/** One sample of the server process and its pinned cores, taken from /proc during the measured window. */
+export const serverSampleSchema = z.object({
+  /** Milliseconds since the start of the sampling. */
+  tMs: z.number(),
+  /** Server process CPU (user + system) since the previous sample, in % of one core (may exceed 100 with threads on several cores). */
+  cpuPct: z.number(),
+  /** Server process resident set size, bytes (VmRSS). */
+  rssBytes: z.number(),
+  /** Busy % of each pinned server core since the previous sample (from /proc/stat), in the order of `serverCpus`. */
+  coreBusyPct: z.array(z.number()),
+});
+export type ServerSample = z.infer<typeof serverSampleSchema>;
+
+/** Server CPU and memory over the measured window, from /proc/<pid>/stat, /proc/<pid>/status and /proc/stat. */
+export const serverUsageSchema = z.object({
+  /** Sampling period, ms. */
+  intervalMs: z.number(),
+  /** Samples taken (before downsampling). */
+  sampleCount: z.number(),
+  /** Process CPU over the whole window, % of one core (CPU seconds / wall seconds × 100). */
+  cpuPct: z.number(),
+  /** Highest per-sample process CPU, % of one core. */
+  cpuPctMax: z.number(),
+  /** Mean busy % of the pinned server cores over the window (all processes on those cores), or null when not pinned. */
+  coreBusyPct: z.number().nullable(),
+  /** RSS at the start of the window, bytes. */
+  rssBytesStart: z.number(),
+  /** RSS at the end of the window, bytes. */
+  rssBytesEnd: z.number(),
+  /** Highest sampled RSS, bytes. */
+  rssBytesMax: z.number(),
+  /** Samples, downsampled to at most MAX_STORED_SAMPLES evenly spaced points to keep files small. */
+  samples: z.array(serverSampleSchema),
+});
+export type ServerUsage = z.infer<typeof serverUsageSchema>;
+
+/** Server /stats counters (protocol v1 ServerStats). */
+export const serverStatsSchema = z.object({
+  /** WebSocket connections open now. */
+  connections: z.number(),
+  /** WebSocket connections accepted since start. */
+  connectionsTotal: z.number(),
+  /** Data messages received. */
+  messagesIn: z.number(),
+  /** Data messages sent, one per delivery. */
+  messagesOut: z.number(),
+  /** Payload bytes received. */
+  bytesIn: z.number(),
+  /** Payload bytes sent. */
+  bytesOut: z.number(),
+  /** Messages dropped by the backpressure policy. */
+  dropped: z.number(),
+  /** Connections closed by the backpressure policy. */
+  closedForBackpressure: z.number(),
+  /** Server RSS as it reports it, bytes. */
+  rssBytes: z.number(),
+  /** Milliseconds since the server started. */
+  uptimeMs: z.number(),
+});
+export type ServerStatsRecord = z.infer<typeof serverStatsSchema>;
+
+/** Result of a scenario's postcondition, checked after every measured window. */
+export const postconditionSchema = z.object({
+  /** True when every check held. */
+  ok: z.boolean(),
+  /** One line per failed check (what was expected, what was seen). */
+  failures: z.array(z.string()),
+});
+export type PostconditionRecord = z.infer<typeof postconditionSchema>;
+
+/** Parameters of one measured point (e.g. one size, one offered rate); values are numbers, strings or booleans. */
+export const paramsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+export type ParamsRecord = z.infer<typeof paramsSchema>;
+
+/** One repetition of one parameter point: a fresh server, a warm-up (discarded), then the measured window. */
+export const repetitionSchema = z.object({
+  /** Repetition index, 0-based. */
+  rep: z.number(),
+  /** Server process id during this repetition. */
+  serverPid: z.number(),
+  /** Wall-clock start of the measured window, epoch ms. */
+  windowStartMs: z.number(),
+  /** Wall-clock end of the measured window, epoch ms. */
+  windowEndMs: z.number(),
+  /** Measured window length, ms. */
+  durationMs: z.number(),
+  /** Data messages received per second by the client(s) over the window (echoes or deliveries). */
+  msgsPerSec: z.number(),
+  /** Payload bytes received per second over the window. */
+  bytesPerSec: z.number(),
+  /** Messages sent per second by the client(s) (open loop: the achieved offered rate). */
+  sentPerSec: z.number(),
+  /** Latency summary (µs), or null where the scenario has none. */
+  latency: latencySummarySchema.nullable(),
+  /** HDR histogram of latencies in µs, hdr-histogram-js compressed base64 (mergeable), or null. */
+  histogram: z.string().nullable(),
+  /** Integrity counts over the window. */
+  integrity: integritySchema,
+  /** Connect-time summary. */
+  connect: connectSchema,
+  /** Client CPU over the window. */
+  clientCpu: clientCpuSchema,
+  /** Server CPU and RSS over the window, or null when the process could not be sampled. */
+  server: serverUsageSchema.nullable(),
+  /** /stats after the server started, before any load of this point (warm-up included), or null if unavailable. */
+  statsBefore: serverStatsSchema.nullable(),
+  /** /stats right after the load ended, or null if unavailable. */
+  statsAfter: serverStatsSchema.nullable(),
+  /** RSS growth per connection after the ramp (connections scenario): (RSS with connections − RSS before) / connections, bytes; else null. */
+  rssPerConnectionBytes: z.number().nullable(),
+  /** Errors reported by the load generator (deduplicated) and by the harness. */
+  errors: z.array(z.string()),
+  /** Close codes received from the server, with counts. */
+  closeCodes: z.record(z.string(), z.number()),
+  /** Postcondition result of this window. */
+  postcondition: postconditionSchema,
+  /** Validity flags of this repetition alone (high-variance is only computed across repetitions). */
+  flags: z.array(validityFlagSchema),
+});
+export type RepetitionRecord = z.infer<typeof repetitionSchema>;
+
+/** Statistics of the headline figure of a point across repetitions. */
+export const figureSummarySchema = z.object({
+  /** Name of the figure, e.g. "msgsPerSec", "p99Us", "connectPerSec". */
+  metric: z.string(),
+  /** Unit shown in reports, e.g. "msg/s", "µs", "conn/s". */
+  unit: z.string(),
+  /** Whether higher or lower values are better. */
+  better: z.enum(["higher", "lower"]),
+  /** Median over repetitions. */
+  median: z.number(),
+  /** Mean over repetitions. */
+  mean: z.number(),
+  /** Sample standard deviation over repetitions (0 with one repetition). */
+  stdev: z.number(),
+  /** stdev / mean (0 when mean is 0). */
+  cv: z.number(),
+  /** Smallest value. */
+  min: z.number(),
+  /** Largest value. */
+  max: z.number(),
+  /** Number of repetitions summarised. */
+  n: z.number(),
+});
+export type FigureSummary = z.infer<typeof figureSummarySchema>;
+
+/** One parameter point of a scenario (e.g. size 1 KiB binary, or offered rate 10k msg/s) with all its repetitions. */
+export const pointSchema = z.object({
+  /** Stable short label of the point, unique within the scenario, e.g. "1024B-binary" or "10000/s". */
+  key: z.string(),
+  /** The point's parameters. */
+  params: paramsSchema,
+  /** Repetitions in the order they ran. */
+  reps: z.array(repetitionSchema),
+  /** Headline figure across repetitions, or null when no repetition finished. */
+  summary: figureSummarySchema.nullable(),
+  /** Validity flags of the point: union over repetitions plus high-variance across them. */
+  flags: z.array(validityFlagSchema),
+});
+export type PointRecord = z.infer<typeof pointSchema>;
+
+/** Contents of results/<runId>/<stack>--<scenario>.json. */
+export const measurementSchema = z.object({
+  /** Result file format version (SCHEMA_VERSION). */
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Run this measurement belongs to. */
+  runId: z.string(),
+  /** Stack id. */
+  stack: z.string(),
+  /** Stack display name. */
+  displayName: z.string(),
+  /** Installed version of the stack's versionOf package (runtime version for bun and deno), or null if unknown. */
+  version: z.string().nullable(),
+  /** Runtime of the stack. */
+  runtime: z.enum(["node", "bun", "deno"]),
+  /** Wire protocol of the stack. */
+  protocol: z.enum(["ws", "socket.io"]),
+  /** Manifest approach: idiomatic or tuned. */
+  approach: z.enum(["idiomatic", "tuned"]),
+  /** Scenario id. */
+  scenario: z.string(),
+  /** Load generator driver used. */
+  driver: z.string(),
+  /** Profile the parameters come from. */
+  profile: z.string(),
+  /** Scenario-wide parameters (warm-up, window, connections, ...). */
+  params: paramsSchema,
+  /** Outcome. */
+  status: measurementStatusSchema,
+  /** Why the status is not ok (failed checks for invalid, the error for errored, the cause for skipped). */
+  reason: z.string().optional(),
+  /** True when the run was interrupted before every repetition of this measurement finished. */
+  partial: z.boolean(),
+  /** Union of the flags of every point. */
+  flags: z.array(validityFlagSchema),
+  /** Parameter points with their repetitions (empty when nothing was measured). */
+  points: z.array(pointSchema),
+  /** When the first repetition started (ISO 8601), or null when nothing ran. */
+  startedAt: z.string().nullable(),
+  /** When this file was last written (ISO 8601). */
+  updatedAt: z.string(),
+});
+export type MeasurementRecord = z.infer<typeof measurementSchema>;
+
+/** Machine the run happened on. */
+export const machineSchema = z.object({
+  /** Short host name. */
+  hostname: z.string(),
+  /** CPU model from /proc/cpuinfo. */
+  cpuModel: z.string(),
+  /** Logical cores (nproc). */
+  cores: z.number(),
+  /** Total memory, bytes. */
+  memoryBytes: z.number(),
+  /** Kernel release (uname -r). */
+  kernel: z.string(),
+  /** OS platform and architecture, e.g. "linux x64". */
+  platform: z.string(),
+  /** CPU frequency governor of cpu0, or null when not readable (e.g. in a VM). */
+  governor: z.string().nullable(),
+});
+export type MachineRecord = z.infer<typeof machineSchema>;
+
+/** One stack of the run, with the versions that matter. */
+export const runStackSchema = z.object({
+  /** Stack id. */
+  id: z.string(),
+  /** Display name. */
+  displayName: z.string(),
+  /** Runtime. */
+  runtime: z.enum(["node", "bun", "deno"]),
+  /** Wire protocol. */
+  protocol: z.enum(["ws", "socket.io"]),
+  /** Manifest approach. */
+  approach: z.enum(["idiomatic", "tuned"]),
+  /** Installed version of the versionOf package, or null. */
+  version: z.string().nullable(),
+  /** Installed versions of every dependency of the stack's package.json, by name. */
+  packages: z.record(z.string(), z.string()),
+  /** Verification result, or null when verification was not run. */
+  verification: z
+    .object({
+      /** True when every check passed (warnings allowed). */
+      ok: z.boolean(),
+      /** Verification level used. */
+      level: z.string(),
+      /** Failed checks, one line each. */
+      failures: z.array(z.string()),
+    })
+    .nullable(),
+});
+export type RunStackRecord = z.infer<typeof runStackSchema>;
+
+/** Run configuration as resolved from flags and the profile. */
+export const runConfigSchema = z.object({
+  /** Profile name: quick, standard or full. */
+  profile: z.string(),
+  /** Repetitions per (stack, scenario, point). */
+  reps: z.number(),
+  /** Stack ids in the order of the first repetition (rotated by one each repetition). */
+  stacks: z.array(z.string()),
+  /** Scenario ids in run order. */
+  scenarios: z.array(z.string()),
+  /** Resolved parameters of every scenario for this profile: scenario id → { params, points }. */
+  scenarioParams: z.record(z.string(), z.object({ params: paramsSchema, points: z.array(paramsSchema) })),
+  /** Verification level run before timing ("smoke", "full") or "none". */
+  verifyLevel: z.string(),
+});
+export type RunConfigRecord = z.infer<typeof runConfigSchema>;
+
+/** Contents of results/<runId>/run.json. */
+export const runSchema = z.object({
+  /** Result file format version (SCHEMA_VERSION). */
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Run id: UTC date-time + short host name, e.g. 20261123T030501Z-myhost. */
+  runId: z.string(),
+  /** Start of the run (ISO 8601). */
+  startedAt: z.string(),
+  /** End of the run (ISO 8601), or null while running. */
+  finishedAt: z.string().nullable(),
+  /** complete: every planned measurement ran; interrupted: stopped early (Ctrl-C), files hold what finished; running: in progress (or the runner died). */
+  status: z.enum(["complete", "interrupted", "running"]),
+  /** Git state of the checkout. */
+  git: z.object({
+    /** Commit hash, or null outside a git checkout. */
+    commit: z.string().nullable(),
+    /** True when tracked files had uncommitted changes. */
+    dirty: z.boolean(),
+  }),
+  /** Machine description. */
+  machine: machineSchema,
+  /** Runtime versions: node always; bun and deno from the stacks' binaries, null when not installed. */
+  runtimes: z.object({
+    /** Node version running the harness. */
+    node: z.string(),
+    /** Bun version, or null. */
+    bun: z.string().nullable(),
+    /** Deno version, or null. */
+    deno: z.string().nullable(),
+  }),
+  /** Versions of the load generator's packages (ws, socket.io-client, hdr-histogram-js, ...). */
+  clientPackages: z.record(z.string(), z.string()),
+  /** Stacks in the run. */
+  stacks: z.array(runStackSchema),
+  /** CPU pinning. */
+  pinning: z.object({
+    /** taskset cpu list of the servers, or null when not pinned. */
+    serverCpus: z.string().nullable(),
+    /** taskset cpu list of the load generator, or null when not pinned. */
+    clientCpus: z.string().nullable(),
+  }),
+  /** Resolved configuration. */
+  config: runConfigSchema,
+  /** Measurement files of this set (relative names), in plan order. */
+  measurements: z.array(z.string()),
+});
+export type RunRecord = z.infer<typeof runSchema>;
