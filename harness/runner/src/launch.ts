@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { ReadyLine } from "@wsarena/protocol";
 import type { DiscoveredStack } from "./discover.ts";
+import { tasksetArgv } from "./pin.ts";
 
 /** Default time allowed from spawn to a healthy server. */
 export const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -91,7 +92,7 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   if (!stack.runnable) throw new Error(`stack ${stack.id} cannot run here: ${stack.reason}`);
   const host = opts.host ?? "127.0.0.1";
   const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  const argv = opts.cpus !== undefined ? ["taskset", "-c", opts.cpus, ...stack.argv] : [...stack.argv];
+  const argv = tasksetArgv(opts.cpus, stack.argv);
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: stack.dir,
     env: { ...process.env, ...opts.env, HOST: host, PORT: String(opts.port ?? 0) },

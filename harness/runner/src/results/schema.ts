@@ -276,6 +276,8 @@ export const pointSchema = z.object({
   summary: figureSummarySchema.nullable(),
   /** Validity flags of the point: union over repetitions plus high-variance across them. */
   flags: z.array(validityFlagSchema),
+  /** Load ladders (echo-latency): true when the server could not keep up with this point's offered load in some repetition (received < 90% of offered); later points of that repetition were not run. */
+  saturated: z.boolean().optional(),
 });
 export type PointRecord = z.infer<typeof pointSchema>;
 

@@ -1,0 +1,159 @@
+// Samples a server process (CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status) and its pinned cores (/proc/stat).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import type { ServerSample, ServerUsage } from "./results/schema.ts";
+
+/** Default sampling period. */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 100;
+/** Samples kept per window in result files (evenly downsampled). */
+export const MAX_STORED_SAMPLES = 60;
+
+let clockTicks: number | undefined;
+/** Kernel clock ticks per second (getconf CLK_TCK, 100 on Linux). */
+export function clockTicksPerSec(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** user + system clock ticks of process `pid` (all its threads), or null when it is gone. */
+export function readProcessCpuTicks(pid: number): number | null {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // comm (field 2) may contain spaces and parentheses: fields resume after the last ")".
+    const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    return Number(rest[11]) + Number(rest[12]); // utime (14), stime (15)
+  } catch {
+    return null;
+  }
+}
+
+/** VmRSS of process `pid` in bytes, or null when it is gone. */
+export function readRssBytes(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total clock ticks of one cpu from /proc/stat. */
+export interface CoreTicks {
+  busy: number;
+  total: number;
+}
+
+/** Busy/total ticks of each cpu in `cpus` (busy = total − idle − iowait). */
+export function readCoreTicks(cpus: readonly number[]): CoreTicks[] {
+  const lines = readFileSync("/proc/stat", "utf8").split("\n");
+  return cpus.map((c) => {
+    const line = lines.find((l) => l.startsWith(`cpu${c} `));
+    if (!line) return { busy: 0, total: 0 };
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // user..steal; guest is already in user
+    return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), total };
+  });
+}
+
+/** One raw reading; cumulative counters, so any two readings give usage over the time between them. */
+export interface RawReading {
+  /** Epoch ms. */
+  atMs: number;
+  cpuTicks: number;
+  rssBytes: number;
+  cores: CoreTicks[];
+}
+
+/** A running sampler; stop() ends it and returns its readings. */
+export interface Sampler {
+  readings(): readonly RawReading[];
+  stop(): RawReading[];
+}
+
+/** Reads `pid` and `cpus` every intervalMs until stop(); stops by itself when the process is gone. */
+export function startSampler(pid: number, cpus: readonly number[], intervalMs = DEFAULT_SAMPLE_INTERVAL_MS): Sampler {
+  const out: RawReading[] = [];
+  const take = (): boolean => {
+    const cpuTicks = readProcessCpuTicks(pid);
+    const rssBytes = readRssBytes(pid);
+    if (cpuTicks === null || rssBytes === null) return false;
+    out.push({ atMs: Date.now(), cpuTicks, rssBytes, cores: readCoreTicks(cpus) });
+    return true;
+  };
+  take();
+  const timer = setInterval(() => {
+    if (!take()) clearInterval(timer);
+  }, intervalMs);
+  timer.unref();
+  return {
+    readings: () => out,
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return out;
+    },
+  };
+}
+
+/** Evenly picks at most `max` items, keeping the first and the last. */
+export function downsample<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+  return out;
+}
+
+/** Server usage between startMs and endMs (epoch) from raw readings; null with fewer than two readings in range. */
+export function summariseUsage(readings: readonly RawReading[], startMs: number, endMs: number, intervalMs = DEFAULT_SAMPLE_INTERVAL_MS): ServerUsage | null {
+  // Include the last reading at or before the start so the first interval covers the window start.
+  let first = 0;
+  for (let i = 0; i < readings.length; i++) if (readings[i]!.atMs <= startMs) first = i;
+  const inRange = readings.slice(first).filter((r, i) => i === 0 || r.atMs <= endMs + intervalMs / 2);
+  if (inRange.length < 2) return null;
+  const hz = clockTicksPerSec();
+  const samples: ServerSample[] = [];
+  for (let i = 1; i < inRange.length; i++) {
+    const a = inRange[i - 1]!;
+    const b = inRange[i]!;
+    const dtSec = Math.max(1e-6, (b.atMs - a.atMs) / 1000);
+    samples.push({
+      tMs: b.atMs - inRange[0]!.atMs,
+      cpuPct: round1(((b.cpuTicks - a.cpuTicks) / hz / dtSec) * 100),
+      rssBytes: b.rssBytes,
+      coreBusyPct: b.cores.map((c, k) => {
+        const dt = c.total - (a.cores[k]?.total ?? 0);
+        return dt > 0 ? round1(((c.busy - (a.cores[k]?.busy ?? 0)) / dt) * 100) : 0;
+      }),
+    });
+  }
+  const a = inRange[0]!;
+  const b = inRange[inRange.length - 1]!;
+  const wallSec = Math.max(1e-6, (b.atMs - a.atMs) / 1000);
+  let busy = 0;
+  let total = 0;
+  b.cores.forEach((c, k) => {
+    busy += c.busy - (a.cores[k]?.busy ?? 0);
+    total += c.total - (a.cores[k]?.total ?? 0);
+  });
+  return {
+    intervalMs,
+    sampleCount: samples.length,
+    cpuPct: round1(((b.cpuTicks - a.cpuTicks) / hz / wallSec) * 100),
+    cpuPctMax: Math.max(...samples.map((s) => s.cpuPct)),
+    coreBusyPct: b.cores.length && total > 0 ? round1((busy / total) * 100) : null,
+    rssBytesStart: a.rssBytes,
+    rssBytesEnd: b.rssBytes,
+    rssBytesMax: Math.max(...inRange.map((r) => r.rssBytes)),
+    samples: downsample(samples, MAX_STORED_SAMPLES),
+  };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
