@@ -1,0 +1,107 @@
+// Measures one scenario point against a running server: /stats before and after, /proc sampling, the load, postcondition, flags.
+import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
+import { computeFlags } from "./flags.ts";
+import type { LaunchedServer } from "./launch.ts";
+import type { RepetitionRecord, ServerStatsRecord } from "./results/schema.ts";
+import { DEFAULT_SAMPLE_INTERVAL_MS, startSampler, summariseUsage } from "./sample.ts";
+import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
+
+/** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
+export const LOAD_TIMEOUT_SLACK_MS = 15_000;
+/** Extra time per 1,000 connections allowed for the ramp. */
+export const LOAD_TIMEOUT_PER_1K_CONNECTIONS_MS = 2_000;
+/** Timeout of a /stats request. */
+export const STATS_TIMEOUT_MS = 2_000;
+
+/** The load function (runLoad of @wsarena/loadgen; injectable for tests). */
+export type RunLoadFn = (options: LoadOptions) => Promise<LoadResult>;
+
+/** What measurePoint needs besides the point. */
+export interface MeasureContext {
+  scenario: Scenario;
+  server: LaunchedServer;
+  protocol: "ws" | "socket.io";
+  driver: LoadOptions["driver"];
+  /** Server cpus (for /proc/stat core sampling). */
+  serverCpus: readonly number[];
+  /** taskset list of the client, or undefined = not pinned. */
+  clientCpus: string | undefined;
+  rep: number;
+  runLoad: RunLoadFn;
+}
+
+/** GET /stats, or null when the server does not answer in time. */
+export async function fetchStats(httpUrl: string): Promise<ServerStatsRecord | null> {
+  try {
+    const res = await fetch(`${httpUrl}/stats`, { signal: AbortSignal.timeout(STATS_TIMEOUT_MS) });
+    if (res.status !== 200) return null;
+    return (await res.json()) as ServerStatsRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** Full load options of a point. */
+export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "server" | "protocol" | "driver" | "clientCpus">): LoadOptions {
+  const l = point.load;
+  const timeoutMs = l.warmupMs + l.durationMs + l.holdMs + LOAD_TIMEOUT_SLACK_MS + Math.ceil(l.connections / 1000) * LOAD_TIMEOUT_PER_1K_CONNECTIONS_MS;
+  return { ...l, url: ctx.server.wsUrl, protocol: ctx.protocol, driver: ctx.driver, timeoutMs, ...(ctx.clientCpus !== undefined ? { clientCpus: ctx.clientCpus } : {}) };
+}
+
+/** Runs one point once and returns its repetition record (with postcondition and per-window flags). */
+export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): Promise<{ record: RepetitionRecord; outcome: WindowOutcome }> {
+  const statsBefore = await fetchStats(ctx.server.httpUrl);
+  const sampler = startSampler(ctx.server.pid, ctx.serverCpus, DEFAULT_SAMPLE_INTERVAL_MS);
+  let result: LoadResult;
+  try {
+    result = await ctx.runLoad(loadOptionsFor(point, ctx));
+  } finally {
+    sampler.stop();
+  }
+  const readings = sampler.readings();
+  const statsAfter = await fetchStats(ctx.server.httpUrl);
+  const server = summariseUsage(readings, result.windowStartMs, result.windowEndMs, DEFAULT_SAMPLE_INTERVAL_MS);
+  // RSS per connection: highest RSS while the connections were open minus RSS before the ramp.
+  let rssPerConnectionBytes: number | null = null;
+  if (point.load.mode === "connections" && readings.length > 1 && result.connect.succeeded > 0) {
+    const before = readings[0]!.rssBytes;
+    const peak = Math.max(...readings.map((r) => r.rssBytes));
+    rssPerConnectionBytes = Math.round((peak - before) / result.connect.succeeded);
+  }
+  const outcome: WindowOutcome = { point, result, statsBefore, statsAfter, server };
+  const failures = ctx.scenario.postcondition(outcome);
+  const serverBusyPct = server ? server.cpuPct / Math.max(1, ctx.serverCpus.length) : null;
+  const errors = [...result.errors];
+  const flags = computeFlags({
+    kind: point.kind,
+    serverBusyPct,
+    clientUtilisation: result.clientCpu.utilisation,
+    integrity: result.integrity,
+    errors,
+    postconditionFailures: failures,
+  });
+  const record: RepetitionRecord = {
+    rep: ctx.rep,
+    serverPid: ctx.server.pid,
+    windowStartMs: result.windowStartMs,
+    windowEndMs: result.windowEndMs,
+    durationMs: result.durationMs,
+    msgsPerSec: result.msgsPerSec,
+    bytesPerSec: result.bytesPerSec,
+    sentPerSec: result.sentPerSec,
+    latency: result.latency,
+    histogram: result.histogram,
+    integrity: result.integrity,
+    connect: result.connect,
+    clientCpu: result.clientCpu,
+    server,
+    statsBefore,
+    statsAfter,
+    rssPerConnectionBytes,
+    errors,
+    closeCodes: result.closeCodes,
+    postcondition: { ok: failures.length === 0, failures },
+    flags,
+  };
+  return { record, outcome };
+}

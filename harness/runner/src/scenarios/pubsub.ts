@@ -1,0 +1,59 @@
+// pubsub: one topic, S subscribers, publishers at a total rate R; per-receiver latency, delivered msgs/s, exactly-once.
+import { checkIntegrity, checkReceived, checkStatsIn, checkStatsOut } from "./checks.ts";
+import { PUBSUB_TOPIC, baseLoad, rateLabel } from "./common.ts";
+import type { Profile, Scenario, ScenarioPlan, WindowOutcome } from "./types.ts";
+
+/** Payload bytes of a published message. */
+export const PUBSUB_SIZE_BYTES = 64;
+/** Publishing connections. */
+export const PUBSUB_PUBLISHERS = 1;
+
+/** Subscribers and publish rate (messages/s in total; deliveries = rate × subscribers) per profile. */
+export const PUBSUB_POINTS: Readonly<Record<Profile, ReadonlyArray<{ subscribers: number; publishPerSec: number }>>> = {
+  quick: [{ subscribers: 100, publishPerSec: 500 }],
+  standard: [
+    { subscribers: 100, publishPerSec: 1_000 },
+    { subscribers: 1_000, publishPerSec: 100 },
+  ],
+  full: [
+    { subscribers: 100, publishPerSec: 1_000 },
+    { subscribers: 1_000, publishPerSec: 100 },
+    { subscribers: 1_000, publishPerSec: 500 },
+  ],
+};
+
+/** Every subscriber receives every message published in the window exactly once. */
+function checkExactlyOnce(o: WindowOutcome): string[] {
+  const { sent, received, duplicated } = o.result.integrity;
+  const expected = sent * o.point.load.pubsub.subscribers;
+  const out: string[] = [];
+  if (received !== expected) out.push(`exactly-once: ${received} deliveries for ${sent} messages × ${o.point.load.pubsub.subscribers} subscribers = ${expected} expected`);
+  if (duplicated > 0) out.push(`exactly-once: ${duplicated} duplicated deliveries`);
+  return out;
+}
+
+export const pubsub: Scenario = {
+  id: "pubsub",
+  description: "Fan-out on one topic to S subscribers at publish rate R: delivered msgs/s and per-receiver latency, exactly-once checked.",
+  metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
+  value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
+  plan(profile: Profile): ScenarioPlan {
+    return {
+      params: { publishers: PUBSUB_PUBLISHERS, size: PUBSUB_SIZE_BYTES, topic: PUBSUB_TOPIC },
+      points: PUBSUB_POINTS[profile].map(({ subscribers, publishPerSec }) => ({
+        key: `${subscribers}sub-${rateLabel(publishPerSec)}/s`,
+        params: { subscribers, publishPerSec, deliveriesPerSec: subscribers * publishPerSec },
+        kind: "latency",
+        load: baseLoad(profile, {
+          mode: "pubsub",
+          connections: subscribers,
+          rate: publishPerSec,
+          size: PUBSUB_SIZE_BYTES,
+          binary: false,
+          pubsub: { subscribers, publishers: PUBSUB_PUBLISHERS, topic: PUBSUB_TOPIC },
+        }),
+      })),
+    };
+  },
+  postcondition: (o) => [...checkReceived(o), ...checkIntegrity(o), ...checkExactlyOnce(o), ...checkStatsIn(o), ...checkStatsOut(o)],
+};

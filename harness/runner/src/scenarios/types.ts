@@ -1,0 +1,92 @@
+// What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
+import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
+import type { StackManifest } from "@wsarena/protocol";
+import type { PointKind } from "../flags.ts";
+import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage } from "../results/schema.ts";
+
+/** Run profiles, shortest first. */
+export const PROFILES = ["quick", "standard", "full"] as const;
+/** A run profile: how long and how many points each scenario measures. */
+export type Profile = (typeof PROFILES)[number];
+
+/** Warm-up and measured window of every point of a profile. */
+export interface Timing {
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** Default warm-up and window per profile (a scenario may override them). */
+export const PROFILE_TIMING: Readonly<Record<Profile, Timing>> = Object.freeze({
+  quick: { warmupMs: 250, durationMs: 800 },
+  standard: { warmupMs: 1000, durationMs: 3000 },
+  full: { warmupMs: 2000, durationMs: 10_000 },
+});
+
+/** Default repetitions per profile. */
+export const PROFILE_REPS: Readonly<Record<Profile, number>> = Object.freeze({ quick: 2, standard: 3, full: 5 });
+
+/** The load options a scenario point sets; the runner adds url, protocol, driver, pinning and the time bound. */
+export type PointLoad = Omit<LoadOptions, "url" | "protocol" | "driver" | "clientCpus" | "workers" | "timeoutMs">;
+
+/** One measured parameter point of a scenario. */
+export interface ScenarioPoint {
+  /** Short label unique within the scenario, e.g. "1024B-binary". */
+  key: string;
+  /** Parameters recorded with the point. */
+  params: ParamsRecord;
+  /** Throughput points should saturate a side; latency/connection points run at a fixed load (see computeFlags). */
+  kind: PointKind;
+  /** Load generator options of the point. */
+  load: PointLoad;
+}
+
+/** A scenario resolved for one profile. */
+export interface ScenarioPlan {
+  /** Scenario-wide parameters recorded in result files. */
+  params: ParamsRecord;
+  /** Points in run order. */
+  points: ScenarioPoint[];
+}
+
+/** Headline figure of a point. */
+export interface Metric {
+  /** Field name, e.g. "msgsPerSec". */
+  name: string;
+  /** Unit shown in tables. */
+  unit: string;
+  better: "higher" | "lower";
+}
+
+/** What a postcondition sees after a measured window. */
+export interface WindowOutcome {
+  point: ScenarioPoint;
+  result: LoadResult;
+  /** /stats before the load (warm-up included) and after it; null when unavailable. */
+  statsBefore: ServerStatsRecord | null;
+  statsAfter: ServerStatsRecord | null;
+  /** Server usage over the measured window, or null. */
+  server: ServerUsage | null;
+}
+
+/** A scenario module (harness/runner/src/scenarios/<id>.ts). */
+export interface Scenario {
+  /** Scenario id (kebab-case, equal to the file name). */
+  id: string;
+  /** One line on what it measures. */
+  description: string;
+  /** Headline figure of a point, and how to read it from a window. */
+  metric(point: ScenarioPoint): Metric;
+  /** The headline value of one repetition (NaN when the window has none, e.g. no latency recorded). */
+  value(point: ScenarioPoint, rep: RepetitionRecord): number;
+  /** Parameters and points for a profile. */
+  plan(profile: Profile): ScenarioPlan;
+  /** Failed checks after a measured window (empty = postcondition holds). */
+  postcondition(outcome: WindowOutcome): string[];
+  /** Ladders: true when the server could not keep up with this point, so later (heavier) points are not run. */
+  saturated?(outcome: WindowOutcome): boolean;
+}
+
+/** Whether `manifest` supports `scenarioId` (manifests without a scenarios list support all). */
+export function supportsScenario(manifest: Pick<StackManifest, "scenarios">, scenarioId: string): boolean {
+  return !manifest.scenarios || manifest.scenarios.includes(scenarioId);
+}
