@@ -5,12 +5,15 @@ import { PROFILE_TIMING } from "./types.ts";
 /** Topic used by pub/sub points. */
 export const PUBSUB_TOPIC = "ticks";
 
+/** Offered rate given to modes that ignore it (the load generator requires rate > 0). */
+export const NEUTRAL_RATE = 1000;
+
 /** A PointLoad with neutral values for the fields a mode ignores. */
 export function baseLoad(profile: Profile, over: Partial<PointLoad> & Pick<PointLoad, "mode">): PointLoad {
   return {
     connections: 1,
     window: 1,
-    rate: 0,
+    rate: NEUTRAL_RATE,
     size: 64,
     binary: false,
     ...PROFILE_TIMING[profile],

@@ -1,0 +1,70 @@
+// Run progress: a live status line on a TTY (stack, scenario, rep, ETA), plain log lines otherwise; written to stderr.
+import type { RunEvent } from "@wsarena/runner";
+import { fmtNum } from "./table.ts";
+
+/** Formats milliseconds as "1h02m", "4m05s" or "12s". */
+export function fmtDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+/** One log line for an event, or null for events that only update the status line. */
+export function eventLine(e: RunEvent): string | null {
+  switch (e.type) {
+    case "verify-start":
+      return null;
+    case "verify-done":
+      return e.outcome.ok
+        ? `verify ${e.stack}: ok (${e.outcome.level})`
+        : `verify ${e.stack}: FAILED (${e.outcome.level}) — not timed: ${e.outcome.failures.slice(0, 3).join("; ")}${e.outcome.failures.length > 3 ? ` (+${e.outcome.failures.length - 3} more)` : ""}`;
+    case "point-start":
+      return null;
+    case "point-done": {
+      const flags = e.record.flags.length ? ` [${e.record.flags.join(", ")}]` : "";
+      const cpu = e.record.server ? ` server ${fmtNum(e.record.server.cpuPct)}% cpu,` : "";
+      return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline, e.unit === "µs" ? 0 : 0)} ${e.unit} (${cpu} client ${fmtNum(e.record.clientCpu.utilisation * 100)}% cpu)${flags}`;
+    }
+    case "measurement-error":
+      return `${e.scenario} ${e.stack} rep ${e.rep + 1}: ERROR ${e.message.split("\n")[0]}`;
+    case "interrupted":
+      return "interrupted: servers and load workers stopped; keeping the finished results";
+  }
+}
+
+/** A progress reporter: returns the event handler and a function that clears the status line. */
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): { onEvent: (e: RunEvent) => void; end: () => void } {
+  const tty = stream.isTTY === true;
+  let status = "";
+  const clear = () => {
+    if (tty && status) stream.write("\r\x1b[2K");
+  };
+  const draw = () => {
+    if (tty && status) stream.write(`\r\x1b[2K${status.slice(0, (stream.columns || 120) - 1)}`);
+  };
+  return {
+    onEvent(e) {
+      const line = eventLine(e);
+      if (line) {
+        clear();
+        stream.write(`${line}\n`);
+      }
+      if (e.type === "verify-start") {
+        status = `verifying ${e.stack} …`;
+        if (tty) draw();
+        else stream.write(`verify ${e.stack} …\n`);
+        return;
+      }
+      if (e.type === "point-start") {
+        status = `[${e.done + 1}/${e.total}] ${e.scenario} · ${e.stack} · rep ${e.rep + 1}/${e.reps} · ${e.point} · ETA ${fmtDuration(e.etaMs)}`;
+        if (!tty) return;
+      }
+      draw();
+    },
+    end() {
+      clear();
+      status = "";
+    },
+  };
+}
