@@ -1,0 +1,322 @@
+// The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
+import { BINARY_TICK_BYTES, encodeJsonTick, PATHS, tickPrice, tickQty } from "@wsarena/protocol";
+import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "./contract.ts";
+import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "./common.ts";
+import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
+import { buildTemplate, type FrameTemplate } from "./encode.ts";
+import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
+import { createSioFrameDriver } from "./sio-driver.ts";
+
+const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };
+
+/** Shared state of one driver instance. */
+class Shared {
+  win: WindowNs = NEVER;
+  sending = false;
+  readonly counters = zeroCounters();
+  readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);
+  constructor(
+    readonly task: DriverTask,
+    readonly sink: DriverSink,
+  ) {}
+}
+
+/**
+ * Echo connection: closed loop (refills the window after each received chunk, one write) or open loop (sent by the
+ * scheduler). Latency = receive time of the chunk − send time carried in the payload.
+ */
+class EchoConn implements MessageSink, OpenLoopTarget {
+  conn!: RawConn;
+  private tpl: FrameTemplate;
+  private nextSeq = 0;
+  inFlight = 0;
+  readonly tracker = new SeqTracker();
+  private recvNs = 0;
+  private got = 0;
+  private groupTs = -1;
+  private groupCount = 0;
+  private readonly head: PayloadHead = { seq: 0, sender: 0, tsNs: 0 };
+  private readonly op: number;
+
+  constructor(
+    private readonly s: Shared,
+    readonly id: number,
+    private readonly closedLoop: boolean,
+  ) {
+    this.op = s.task.binary ? 2 : 1;
+    this.tpl = buildTemplate(Math.max(1, closedLoop ? s.task.window : 16), s.task.size, s.task.binary);
+  }
+
+  send(count: number, tsNs: number): void {
+    if (!this.conn.isOpen) return;
+    if (count > this.tpl.count) this.tpl = buildTemplate(count * 2, this.s.task.size, this.s.task.binary);
+    const t = this.tpl;
+    const binary = this.s.task.binary;
+    for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
+    const c = this.s.counters;
+    c.sentTotal += count;
+    if (tsNs >= this.s.win.startNs && tsNs < this.s.win.endNs) c.windowSent += count;
+    this.inFlight += count;
+    const sock = this.conn.socket;
+    sock.write(t.buf.subarray(0, count * t.frameBytes));
+    // The socket still holds the buffer (kernel buffer full): patch a copy next time.
+    if (sock.writableLength > 0) t.buf = Buffer.from(t.buf);
+  }
+
+  beginChunk(): void {
+    this.recvNs = nowNs();
+    this.got = 0;
+  }
+
+  onMessage(opcode: number, buf: Buffer, off: number, avail: number, totalLen: number): void {
+    const s = this.s;
+    const c = s.counters;
+    c.receivedTotal++;
+    c.bytesReceivedTotal += totalLen;
+    this.got++;
+    const h = this.head;
+    if (opcode !== this.op || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender !== this.id || h.seq >= this.nextSeq) {
+      if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
+      return;
+    }
+    const ts = h.tsNs;
+    if (ts < s.win.startNs || ts >= s.win.endNs) return;
+    this.tracker.see(h.seq);
+    if (ts === this.groupTs) this.groupCount++;
+    else {
+      if (this.groupCount > 0) s.sink.latency((this.recvNs - this.groupTs) / 1000, this.groupCount);
+      this.groupTs = ts;
+      this.groupCount = 1;
+    }
+  }
+
+  endChunk(): void {
+    if (this.groupCount > 0) {
+      this.s.sink.latency((this.recvNs - this.groupTs) / 1000, this.groupCount);
+      this.groupCount = 0;
+      this.groupTs = -1;
+    }
+    const got = this.got;
+    if (got === 0) return;
+    this.inFlight = Math.max(0, this.inFlight - got);
+    if (this.closedLoop && this.s.sending) this.send(got, this.recvNs);
+  }
+}
+
+/** Stream receiver: one-way latency = chunk receive time − tick ts; tick content checked against its seq. */
+class StreamConn implements MessageSink {
+  conn!: RawConn;
+  readonly tracker = new SeqTracker();
+  private recvNs = 0;
+
+  constructor(private readonly s: Shared) {}
+
+  beginChunk(): void {
+    this.recvNs = nowNs();
+  }
+
+  onMessage(opcode: number, buf: Buffer, off: number, avail: number, totalLen: number): void {
+    const s = this.s;
+    const c = s.counters;
+    c.receivedTotal++;
+    c.bytesReceivedTotal += totalLen;
+    let seq: number;
+    let ts: number;
+    let ok: boolean;
+    if (s.task.stream.format === "binary") {
+      if (opcode !== 2 || avail < BINARY_TICK_BYTES) ok = false;
+      else {
+        seq = buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 4294967296;
+        ts = buf.readUInt32LE(off + 8) + buf.readUInt32LE(off + 12) * 4294967296;
+        ok = buf.readDoubleLE(off + 16) === tickPrice(seq) && buf.readDoubleLE(off + 24) === tickQty(seq) && buf[off + 32] === seq % 2 && totalLen >= s.task.size;
+      }
+    } else {
+      ok = false;
+      if (opcode === 1) {
+        const text = buf.toString("latin1", off, off + avail);
+        const comma = text.indexOf(',"ts":');
+        seq = Number(text.slice(7, comma));
+        ts = Number(text.slice(comma + 6, text.indexOf(",", comma + 6)));
+        if (Number.isInteger(seq) && Number.isInteger(ts)) {
+          const expected = encodeJsonTick(seq, ts, 0);
+          ok = text.startsWith(expected.slice(0, -1)) && totalLen >= s.task.size;
+        }
+      }
+    }
+    if (!ok) {
+      if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
+      return;
+    }
+    if (ts! < s.win.startNs || ts! >= s.win.endNs) return;
+    this.tracker.see(seq!);
+    s.sink.latency((this.recvNs - ts!) / 1000, 1);
+  }
+
+  endChunk(): void {}
+}
+
+/** Pub/sub receiver (and publisher when `publisherId` ≥ 0): one tracker per publisher. */
+class PubsubConn implements MessageSink, OpenLoopTarget {
+  conn!: RawConn;
+  readonly trackers: (SeqTracker | undefined)[] = [];
+  private recvNs = 0;
+  private readonly head: PayloadHead = { seq: 0, sender: 0, tsNs: 0 };
+  private readonly pub: EchoConn | null;
+
+  constructor(
+    private readonly s: Shared,
+    publisherId: number,
+  ) {
+    // A publisher reuses the echo sender path (template, patching, window accounting) for its sends.
+    this.pub = publisherId >= 0 ? new EchoConn(s, publisherId, false) : null;
+  }
+
+  attach(conn: RawConn): void {
+    this.conn = conn;
+    if (this.pub) this.pub.conn = conn;
+  }
+
+  send(count: number, tsNs: number): void {
+    this.pub?.send(count, tsNs);
+  }
+
+  beginChunk(): void {
+    this.recvNs = nowNs();
+  }
+
+  onMessage(opcode: number, buf: Buffer, off: number, avail: number, totalLen: number): void {
+    const s = this.s;
+    const c = s.counters;
+    c.receivedTotal++;
+    c.bytesReceivedTotal += totalLen;
+    const h = this.head;
+    if (opcode !== (s.task.binary ? 2 : 1) || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender >= s.task.pubsub.totalPublishers) {
+      if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
+      return;
+    }
+    if (h.tsNs < s.win.startNs || h.tsNs >= s.win.endNs) return;
+    (this.trackers[h.sender] ??= new SeqTracker()).see(h.seq);
+    s.sink.latency((this.recvNs - h.tsNs) / 1000, 1);
+  }
+
+  endChunk(): void {}
+}
+
+/** Idle connection (connections mode): counts whatever arrives. */
+class IdleConn implements MessageSink {
+  constructor(private readonly s: Shared) {}
+  beginChunk(): void {}
+  onMessage(_op: number, _b: Buffer, _o: number, _a: number, totalLen: number): void {
+    this.s.counters.receivedTotal++;
+    this.s.counters.bytesReceivedTotal += totalLen;
+  }
+  endChunk(): void {}
+}
+
+/** Creates the frame driver for a task (protocol "ws" here; "socket.io" is Engine.IO framing in sio-driver.ts). */
+export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
+  if (task.protocol === "socket.io") return createSioFrameDriver(task, sink);
+  const s = new Shared(task, sink);
+  const { host, port } = parseBaseUrl(task.url);
+  const conns: RawConn[] = [];
+  const echo: EchoConn[] = [];
+  const streams: StreamConn[] = [];
+  const subs: PubsubConn[] = [];
+  const pubs: PubsubConn[] = [];
+  let loop: OpenLoop | null = null;
+
+  const path = (): string => {
+    switch (task.mode) {
+      case "stream":
+        return `${PATHS.stream}?format=${task.stream.format}&rate=${task.stream.rate}&count=0&size=${task.size}`;
+      case "pubsub":
+        return `${PATHS.pubsub}?topic=${encodeURIComponent(task.pubsub.topic)}`;
+      default:
+        return PATHS.echo;
+    }
+  };
+
+  const makeSink = (i: number): { sink: MessageSink; bind(c: RawConn): void } => {
+    switch (task.mode) {
+      case "echo":
+      case "echo-open": {
+        const e = new EchoConn(s, task.connectionOffset + i, task.mode === "echo");
+        return { sink: e, bind: (c) => ((e.conn = c), echo.push(e)) };
+      }
+      case "stream": {
+        const st = new StreamConn(s);
+        return { sink: st, bind: (c) => ((st.conn = c), streams.push(st)) };
+      }
+      case "pubsub": {
+        const isPub = i >= task.pubsub.subscribers;
+        const p = new PubsubConn(s, isPub ? task.pubsub.publisherOffset + (i - task.pubsub.subscribers) : -1);
+        return { sink: p, bind: (c) => (p.attach(c), (isPub ? pubs : subs).push(p)) };
+      }
+      default:
+        return { sink: new IdleConn(s), bind: () => {} };
+    }
+  };
+
+  const capture = task.mode === "stream" ? 192 : PAYLOAD_HEAD_BYTES;
+
+  return {
+    async connect() {
+      await ramp(task.connections, task.connectConcurrency, async (i) => {
+        const m = makeSink(i);
+        const localAddress = sourceAddressFor(task.sourceAddresses, task.connectionOffset + i);
+        const c = new RawConn({
+          host,
+          port,
+          path: path(),
+          ...(localAddress ? { localAddress } : {}),
+          recvBuf: s.recvBuf,
+          captureBytes: capture,
+          sink: m.sink,
+          onClosed: (code, reason) => {
+            sink.closeCode(code);
+            if (s.sending && code !== 1000) sink.error(`connection closed during the run: ${code}${reason ? ` (${reason})` : ""}`);
+          },
+        });
+        try {
+          await c.opened;
+          sink.connected(c.connectUs);
+          conns.push(c);
+          m.bind(c);
+        } catch (e) {
+          sink.connectFailed((e as Error).message);
+        }
+      });
+    },
+    start(win) {
+      s.win = win;
+      s.sending = true;
+      const t0 = nowNs();
+      if (task.mode === "echo") for (const e of echo) e.send(task.window, t0);
+      else if (task.mode === "echo-open") (loop = new OpenLoop(echo, task.ratePerSec)).start(t0);
+      else if (task.mode === "pubsub") (loop = new OpenLoop(pubs, task.ratePerSec)).start(t0);
+    },
+    stopSending() {
+      s.sending = false;
+      loop?.stop();
+    },
+    counters(): DriverCounters {
+      const c: DriverCounters = { ...s.counters, inFlight: 0 };
+      if (task.mode === "echo" || task.mode === "echo-open") {
+        addTrackers(c, echo.map((e) => e.tracker));
+        for (const e of echo) if (e.conn.isOpen) c.inFlight += e.inFlight;
+      } else if (task.mode === "stream") {
+        addTrackers(c, streams.map((t) => t.tracker));
+        c.windowSent = 0;
+        for (const t of streams) if (t.tracker.distinct > 0) c.windowSent += t.tracker.maxSeq - t.tracker.minSeq + 1;
+      } else if (task.mode === "pubsub") {
+        for (const p of [...subs, ...pubs]) addTrackers(c, p.trackers);
+      }
+      return c;
+    },
+    async close() {
+      loop?.stop();
+      for (const c of conns) c.close();
+      await Promise.all(conns.map((c) => new Promise<void>((res) => (c.socket.destroyed ? res() : c.socket.once("close", () => res())))));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// wsarena-load: parses flags into LoadOptions and prints one LoadResult (JSON with --json, a summary otherwise).
+import { parseArgs } from "node:util";
+import { OptionsError } from "./options.ts";
+import { runLoad } from "./run.ts";
+import { formatResult } from "./format.ts";
+import type { LoadOptions } from "./types.ts";
+
+const USAGE = `usage: pnpm wsarena-load --url ws://127.0.0.1:PORT [--driver frame|ws|socket.io] [--mode echo|echo-open|stream|pubsub|connections]
+  [--protocol ws|socket.io] [--connections N] [--window W] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
+  [--duration 5s] [--warmup 1s] [--format json|binary] [--stream-rate R] [--subscribers S] [--publishers P] [--topic T]
+  [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--timeout 60s] [--json]`;
+
+/** Parses "5s", "500ms", "2m" or a bare number of ms. */
+export function parseDurationMs(name: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new OptionsError(`--${name} ${v}: expected a duration such as 5s, 500ms or 2m`);
+  const x = Number(m[1]);
+  return Math.round(m[2] === "s" ? x * 1000 : m[2] === "m" ? x * 60_000 : x);
+}
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x)) throw new OptionsError(`--${name} ${v}: expected a number`);
+  return x;
+}
+
+/** Flags → partial options (throws OptionsError on unknown flags or malformed values). */
+export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { url: string }; json: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        driver: { type: "string" }, url: { type: "string" }, mode: { type: "string" }, protocol: { type: "string" },
+        connections: { type: "string" }, window: { type: "string" }, rate: { type: "string" }, size: { type: "string" },
+        binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
+        format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
+        topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
+        "source-addresses": { type: "string" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    throw new OptionsError(`${(e as Error).message.split("\n")[0]}\n${USAGE}`);
+  }
+  const v = parsed.values;
+  if (v.help) throw new OptionsError(USAGE);
+  if (!v.url) throw new OptionsError(`--url is required (e.g. --url ws://127.0.0.1:8080)\n${USAGE}`);
+  if (v.binary && v.text) throw new OptionsError("--binary and --text exclude each other");
+  const o: Partial<LoadOptions> & { url: string } = { url: v.url };
+  if (v.driver) o.driver = v.driver as LoadOptions["driver"];
+  if (v.mode) o.mode = v.mode as LoadOptions["mode"];
+  if (v.protocol) o.protocol = v.protocol as LoadOptions["protocol"];
+  const set = <K extends keyof LoadOptions>(k: K, x: LoadOptions[K] | undefined): void => {
+    if (x !== undefined) o[k] = x;
+  };
+  set("connections", num("connections", v.connections));
+  set("window", num("window", v.window));
+  set("rate", num("rate", v.rate));
+  set("size", num("size", v.size));
+  if (v.binary) o.binary = true;
+  if (v.text) o.binary = false;
+  if (v.duration) o.durationMs = parseDurationMs("duration", v.duration);
+  if (v.warmup) o.warmupMs = parseDurationMs("warmup", v.warmup);
+  if (v.hold) o.holdMs = parseDurationMs("hold", v.hold);
+  if (v.timeout) o.timeoutMs = parseDurationMs("timeout", v.timeout);
+  if (v.format || v["stream-rate"]) {
+    const format = (v.format ?? "binary") as "json" | "binary";
+    o.stream = { format, rate: num("stream-rate", v["stream-rate"]) ?? 1000 };
+  }
+  if (v.subscribers || v.publishers || v.topic) {
+    o.pubsub = { subscribers: num("subscribers", v.subscribers) ?? 50, publishers: num("publishers", v.publishers) ?? 1, topic: v.topic ?? "ticks" };
+  }
+  if (v.cpus) o.clientCpus = v.cpus;
+  set("workers", num("workers", v.workers));
+  set("sourceAddresses", num("source-addresses", v["source-addresses"]));
+  return { options: o, json: v.json === true };
+}
+
+async function main(): Promise<void> {
+  let cli;
+  try {
+    cli = parseCli(process.argv.slice(2));
+    const result = await runLoad(cli.options);
+    process.stdout.write(cli.json ? JSON.stringify(result) + "\n" : formatResult(result) + "\n");
+  } catch (e) {
+    if (e instanceof OptionsError) {
+      process.stderr.write(`wsarena-load: ${e.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`wsarena-load: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,226 @@
+// runLoad: splits a run over pinned worker processes, schedules warm-up and window on the shared clock, merges results.
+import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { nowNs, type DriverTask } from "@wsarena/driver-frame";
+import { encode, merge, summarize } from "./histogram.ts";
+import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
+import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_DRAIN_MS, resolveOptions, type RequiredLoadOptions } from "./options.ts";
+import type { LoadOptions, LoadResult } from "./types.ts";
+
+/** Margin between the last worker reporting "connected" and the common start, so every worker gets the start message. */
+export const START_MARGIN_MS = 100;
+/** Most errors kept in a result. */
+export const MAX_RESULT_ERRORS = 20;
+
+const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const TSX_LOADER = import.meta.resolve("tsx");
+
+const live = new Set<ChildProcess>();
+let hooksInstalled = false;
+
+function killWorkers(): void {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  live.clear();
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on("exit", killWorkers);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const onSignal = (): void => {
+      killWorkers();
+      // Keep the default behaviour (terminate) when nobody else handles the signal.
+      if (process.listenerCount(sig) === 1) {
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, onSignal);
+  }
+}
+
+/** Splits `n` into `parts` near-equal integers. */
+export function split(n: number, parts: number): number[] {
+  const base = Math.floor(n / parts);
+  return Array.from({ length: parts }, (_, i) => base + (i < n - base * parts ? 1 : 0));
+}
+
+/** The tasks of each worker (workers left without connections are dropped). */
+export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
+  const sources = Array.from({ length: o.sourceAddresses }, (_, i) => `127.0.0.${i + 1}`);
+  const tasks: DriverTask[] = [];
+  if (o.mode === "pubsub") {
+    const subs = split(o.pubsub.subscribers, workers);
+    const pubs = split(o.pubsub.publishers, workers);
+    let connOff = 0;
+    let pubOff = 0;
+    for (let w = 0; w < workers; w++) {
+      const n = subs[w]! + pubs[w]!;
+      if (n === 0) continue;
+      tasks.push(baseTask(o, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
+        subscribers: subs[w]!,
+        publishers: pubs[w]!,
+        topic: o.pubsub.topic,
+        publisherOffset: pubOff,
+        totalPublishers: o.pubsub.publishers,
+      }));
+      connOff += n;
+      pubOff += pubs[w]!;
+    }
+    return tasks;
+  }
+  let off = 0;
+  for (const n of split(o.connections, workers)) {
+    if (n === 0) continue;
+    tasks.push(baseTask(o, n, (o.rate * n) / o.connections, sources, off, { subscribers: 0, publishers: 0, topic: o.pubsub.topic, publisherOffset: 0, totalPublishers: 0 }));
+    off += n;
+  }
+  return tasks;
+}
+
+function baseTask(o: LoadOptions, connections: number, ratePerSec: number, sources: string[], offset: number, pubsub: DriverTask["pubsub"]): DriverTask {
+  return {
+    mode: o.mode,
+    url: o.url,
+    protocol: o.protocol,
+    connections,
+    window: o.window,
+    ratePerSec,
+    size: o.size,
+    binary: o.binary,
+    stream: { ...o.stream },
+    pubsub,
+    sourceAddresses: sources,
+    connectionOffset: offset,
+    connectConcurrency: DEFAULT_CONNECT_CONCURRENCY,
+  };
+}
+
+interface WorkerHandle {
+  child: ChildProcess;
+  connected: Promise<ConnectedMessage>;
+  result: Promise<ResultMessage>;
+}
+
+function startWorker(o: LoadOptions, task: DriverTask, timeoutMs: number): WorkerHandle {
+  const node = [process.execPath, "--import", TSX_LOADER, WORKER_PATH];
+  const argv = o.clientCpus !== undefined ? ["taskset", "-c", o.clientCpus, ...node] : node;
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  live.add(child);
+  let onConnected!: (m: ConnectedMessage) => void;
+  let onResult!: (m: ResultMessage) => void;
+  let fail!: (e: Error) => void;
+  const failed = new Promise<never>((_, rej) => (fail = rej));
+  failed.catch(() => {});
+  const connected = Promise.race([new Promise<ConnectedMessage>((r) => (onConnected = r)), failed]);
+  const result = Promise.race([new Promise<ResultMessage>((r) => (onResult = r)), failed]);
+  connected.catch(() => {});
+  result.catch(() => {});
+  child.on("message", (m: FromWorker) => {
+    if (m.type === "connected") onConnected(m);
+    else if (m.type === "result") onResult(m);
+    else if (m.type === "fatal") fail(new Error(`load worker failed: ${m.message}`));
+  });
+  child.on("error", (e) => fail(new Error(`cannot start a load worker (${argv.join(" ")}): ${e.message}`)));
+  child.on("exit", (code, signal) => {
+    live.delete(child);
+    fail(new Error(`load worker exited early (code ${code}, signal ${signal})`));
+  });
+  const msg: ToWorker = { type: "task", driver: o.driver, task, timeoutMs };
+  child.send(msg);
+  return { child, connected, result };
+}
+
+/** Runs one load against a server and returns the merged result. Options are validated (OptionsError on a bad value). */
+export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOptions): Promise<LoadResult> {
+  const o = resolveOptions(options);
+  installHooks();
+  const cores = o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism();
+  const workers = o.workers ?? (o.clientCpus !== undefined ? cores : 1);
+  const tasks = planTasks(o, workers);
+  const handles = tasks.map((t) => startWorker(o, t, o.timeoutMs));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`load run passed its hard timeout of ${o.timeoutMs} ms and was stopped`)), o.timeoutMs);
+  });
+  try {
+    const connected = await Promise.race([Promise.all(handles.map((h) => h.connected)), timeout]);
+    const startNs = nowNs() + START_MARGIN_MS * 1e6;
+    const warmupMs = o.mode === "connections" ? 0 : o.warmupMs;
+    const windowStartNs = startNs + warmupMs * 1e6;
+    const windowEndNs = windowStartNs + (o.mode === "connections" ? o.holdMs : o.durationMs) * 1e6;
+    const startWall = Date.now() + START_MARGIN_MS + warmupMs;
+    for (const h of handles) h.child.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS } satisfies ToWorker);
+    const results = await Promise.race([Promise.all(handles.map((h) => h.result)), timeout]);
+    return assemble(o, connected, results, startWall, cores);
+  } finally {
+    clearTimeout(timer);
+    const exits = handles.map((h) => new Promise<void>((res) => (h.child.exitCode !== null || h.child.signalCode !== null ? res() : h.child.once("exit", () => res()))));
+    const grace = setTimeout(() => handles.forEach((h) => h.child.kill("SIGKILL")), 3000);
+    for (const h of handles) if (h.child.connected) h.child.send({ type: "abort" } satisfies ToWorker);
+    await Promise.all(exits);
+    clearTimeout(grace);
+  }
+}
+
+function assemble(o: LoadOptions, connected: ConnectedMessage[], results: ResultMessage[], startWall: number, cores: number): LoadResult {
+  const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
+  const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
+  const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
+  const lat = merge(results.map((r) => r.histogram));
+  const con = merge(connected.map((c) => c.connectHistogram));
+  const fanout = o.mode === "pubsub" ? o.pubsub.subscribers + o.pubsub.publishers : 1;
+  const windowSent = sum((r) => r.windowSent);
+  const cpuSeconds = sum((r) => r.cpuUs) / 1e6;
+  const received = sum((r) => r.receivedInWindow);
+  const succeeded = connected.reduce((a, c) => a + c.succeeded, 0);
+  const rampMs = Math.max(...connected.map((c) => c.rampMs));
+  const errors = [...new Set([...connected.flatMap((c) => c.errors), ...results.flatMap((r) => r.errors)])].slice(0, MAX_RESULT_ERRORS);
+  const closeCodes: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v;
+  const usedCores = Math.min(cores, results.length);
+  return {
+    driver: o.driver,
+    mode: o.mode,
+    options: o,
+    windowStartMs: startWall,
+    windowEndMs: startWall + durationMs,
+    durationMs,
+    msgsPerSec: perSec((r) => r.receivedInWindow),
+    bytesPerSec: perSec((r) => r.bytesInWindow),
+    sentPerSec: perSec((r) => r.sentInWindow),
+    latency: summarize(lat),
+    histogram: lat.totalCount > 0 ? encode(lat) : null,
+    integrity: {
+      sent: windowSent,
+      received: sum((r) => r.windowReceived),
+      lost: Math.max(0, windowSent * fanout - sum((r) => r.windowDistinct)),
+      duplicated: sum((r) => r.windowDuplicated),
+      reordered: sum((r) => r.windowReordered),
+      corrupted: sum((r) => r.windowCorrupted),
+    },
+    connect: {
+      attempted: connected.reduce((a, c) => a + c.attempted, 0),
+      succeeded,
+      failed: connected.reduce((a, c) => a + c.failed, 0),
+      perSec: rampMs > 0 ? succeeded / (rampMs / 1000) : 0,
+      p50Us: con.totalCount ? con.getValueAtPercentile(50) : 0,
+      p90Us: con.totalCount ? con.getValueAtPercentile(90) : 0,
+      p99Us: con.totalCount ? con.getValueAtPercentile(99) : 0,
+      maxUs: con.totalCount ? con.maxValue : 0,
+      errors: [...new Set(connected.flatMap((c) => c.errors))].slice(0, 5),
+    },
+    clientCpu: {
+      cpus: o.clientCpus ?? null,
+      workers: results.length,
+      cpuSeconds,
+      utilisation: cpuSeconds / ((durationMs / 1000) * usedCores),
+      perWorkerCpuSeconds: results.map((r) => r.cpuUs / 1e6),
+    },
+    msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
+    errors,
+    closeCodes,
+  };
+}

@@ -1,0 +1,140 @@
+// Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
+// Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
+import { nowNs, type Driver, type DriverFactory, type DriverSink } from "@wsarena/driver-frame";
+import { encode, newHistogram, record } from "./histogram.ts";
+import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, ToWorker } from "./ipc.ts";
+import type { DriverId } from "./types.ts";
+
+/** Most distinct error texts a worker reports. */
+export const MAX_WORKER_ERRORS = 20;
+/** After the window, pub/sub and stream wait until nothing arrived for this long (deliveries have no in-flight count). */
+export const QUIET_MS = 150;
+
+async function loadFactory(id: DriverId): Promise<DriverFactory> {
+  if (id === "frame") return (await import("@wsarena/driver-frame")).createFrameDriver;
+  if (id === "ws") return (await import("@wsarena/driver-ws")).createWsDriver;
+  return (await import("@wsarena/driver-socket-io")).createSocketIoDriver;
+}
+
+function send(m: FromWorker): void {
+  process.send?.(m);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const at = (ns: number) => sleep(Math.max(0, (ns - nowNs()) / 1e6));
+
+async function main(): Promise<void> {
+  const latency = newHistogram();
+  const connectHist = newHistogram();
+  const errors = new Set<string>();
+  const connectErrors = new Set<string>();
+  const closeCodes: Record<string, number> = {};
+  let attempted = 0;
+  let failed = 0;
+  const sink: DriverSink = {
+    latency: (us, count) => record(latency, us, count),
+    connected: (us) => {
+      attempted++;
+      record(connectHist, us);
+    },
+    connectFailed: (reason) => {
+      attempted++;
+      failed++;
+      if (connectErrors.size < MAX_WORKER_ERRORS) connectErrors.add(reason);
+    },
+    error: (reason) => {
+      if (errors.size < MAX_WORKER_ERRORS) errors.add(reason);
+    },
+    closeCode: (code) => {
+      closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+    },
+  };
+
+  const task = await new Promise<Extract<ToWorker, { type: "task" }>>((res) => {
+    process.once("message", (m: ToWorker) => {
+      if (m.type === "task") res(m);
+    });
+  });
+  setTimeout(() => {
+    send({ type: "fatal", message: `worker ${process.pid} passed its hard timeout of ${task.timeoutMs} ms` });
+    process.exit(3);
+  }, task.timeoutMs).unref();
+
+  const factory = await loadFactory(task.driver);
+  const driver: Driver = factory(task.task, sink);
+  const t0 = nowNs();
+  await driver.connect();
+  const connected: ConnectedMessage = {
+    type: "connected",
+    attempted,
+    succeeded: attempted - failed,
+    failed,
+    rampMs: (nowNs() - t0) / 1e6,
+    connectHistogram: encode(connectHist),
+    errors: [...connectErrors],
+  };
+  send(connected);
+
+  const start = await new Promise<StartMessage>((res) => {
+    process.on("message", (m: ToWorker) => {
+      if (m.type === "start") res(m);
+      else if (m.type === "abort") void driver.close().finally(() => process.exit(0));
+    });
+  });
+  await at(start.startNs);
+  driver.start({ startNs: start.windowStartNs, endNs: start.windowEndNs });
+  await at(start.windowStartNs);
+  const c0 = driver.counters();
+  const cpu0 = process.cpuUsage();
+  const w0 = nowNs();
+  await at(start.windowEndNs);
+  const c1 = driver.counters();
+  const cpu = process.cpuUsage(cpu0);
+  const w1 = nowNs();
+  driver.stopSending();
+
+  const mode = task.task.mode;
+  const drainEnd = Date.now() + start.drainMs;
+  let last = driver.counters();
+  let lastChange = Date.now();
+  while (Date.now() < drainEnd) {
+    await sleep(10);
+    const c = driver.counters();
+    if (c.receivedTotal !== last.receivedTotal) lastChange = Date.now();
+    last = c;
+    const quiet = Date.now() - lastChange >= QUIET_MS;
+    if (mode === "connections") break;
+    if ((mode === "echo" || mode === "echo-open") && c.inFlight === 0) break;
+    if ((mode === "stream" || mode === "pubsub") && quiet) break;
+  }
+  const f = driver.counters();
+  const result: ResultMessage = {
+    type: "result",
+    windowStartNs: w0,
+    windowEndNs: w1,
+    receivedInWindow: c1.receivedTotal - c0.receivedTotal,
+    bytesInWindow: c1.bytesReceivedTotal - c0.bytesReceivedTotal,
+    sentInWindow: c1.sentTotal - c0.sentTotal,
+    cpuUs: cpu.user + cpu.system,
+    windowSent: f.windowSent,
+    windowReceived: f.windowReceived,
+    windowDistinct: f.windowDistinct,
+    windowDuplicated: f.windowDuplicated,
+    windowReordered: f.windowReordered,
+    windowCorrupted: f.windowCorrupted,
+    inFlightAtEnd: f.inFlight,
+    histogram: latency.totalCount > 0 ? encode(latency) : null,
+    errors: [...errors],
+    closeCodes,
+  };
+  await new Promise<void>((res) => process.send?.(result, undefined, {}, () => res()) ?? res());
+  await Promise.race([driver.close(), sleep(2000)]);
+  process.disconnect?.();
+  process.exit(0);
+}
+
+process.on("disconnect", () => process.exit(1));
+main().catch((e: unknown) => {
+  send({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
+  setTimeout(() => process.exit(2), 100);
+});
