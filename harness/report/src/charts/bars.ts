@@ -1,0 +1,105 @@
+// Grouped bar chart with min–max error bars across repetitions: categories on x, one bar series per stack.
+import type { EChartsCoreOption } from "echarts";
+import { stackColor } from "./palette.ts";
+import { CHART_FONT } from "./render.ts";
+
+/** Bar value and its spread across repetitions. */
+export interface BarStat {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Input of a grouped bar chart. */
+export interface BarChartData {
+  categories: string[];
+  /** One series per stack; values align with categories (null = not measured). */
+  series: { stack: string; values: (BarStat | null)[] }[];
+  /** Axis name, with unit. */
+  yName: string;
+  /** Log-scaled y axis (for figures spanning decades). */
+  logY: boolean;
+  /** Formats axis labels. */
+  format: (v: number) => string;
+}
+
+const BAR_CATEGORY_GAP = 0.3;
+const BAR_GAP = 0.1;
+
+/** Summarises repetition values as mean with min–max, or null when empty. */
+export function barStat(values: readonly number[]): BarStat | null {
+  if (values.length === 0) return null;
+  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** ECharts option for the grouped bars with error bars, in a grid placed by `grid`. */
+export function barChartOption(d: BarChartData, grid: Record<string, unknown> = {}): EChartsCoreOption {
+  const stacks = d.series.map((s) => s.stack);
+  const n = d.series.length;
+  const rotate = d.categories.length * Math.max(1, n) > 12 || d.categories.some((c) => c.length > 14) ? 30 : 0;
+  const positive = (v: number): number => (d.logY ? Math.max(v, 1e-9) : v);
+  const series: unknown[] = [];
+  d.series.forEach((s, i) => {
+    const color = stackColor(s.stack, stacks);
+    series.push({
+      name: s.stack,
+      type: "bar",
+      barGap: `${BAR_GAP * 100}%`,
+      barCategoryGap: `${BAR_CATEGORY_GAP * 100}%`,
+      itemStyle: { color },
+      data: s.values.map((v) => (v ? positive(v.mean) : null)),
+    });
+    series.push({
+      name: s.stack,
+      type: "custom",
+      z: 10,
+      data: s.values.flatMap((v, ci) => (v ? [[ci, positive(v.min), positive(v.max)]] : [])),
+      renderItem: (_params: unknown, api: CustomApi) => {
+        const ci = api.value(0);
+        const lo = api.coord([ci, api.value(1)]);
+        const hi = api.coord([ci, api.value(2)]);
+        const band = api.size([1, 0])[0]! * (1 - BAR_CATEGORY_GAP);
+        const w = band / (n + BAR_GAP * (n - 1));
+        const x = lo[0]! - band / 2 + i * w * (1 + BAR_GAP) + w / 2;
+        const cap = Math.max(2, w * 0.25);
+        const style = { stroke: "#222", lineWidth: 1.2 };
+        return {
+          type: "group",
+          children: [
+            { type: "line", shape: { x1: x, y1: lo[1], x2: x, y2: hi[1] }, style },
+            { type: "line", shape: { x1: x - cap, y1: lo[1], x2: x + cap, y2: lo[1] }, style },
+            { type: "line", shape: { x1: x - cap, y1: hi[1], x2: x + cap, y2: hi[1] }, style },
+          ],
+        };
+      },
+    });
+  });
+  const lows = d.series.flatMap((s) => s.values.flatMap((v) => (v ? [v.min] : [])));
+  return {
+    legend: { top: 4, data: stacks, textStyle: { fontFamily: CHART_FONT } },
+    grid: { left: 80, right: 24, top: 44, bottom: rotate ? 96 : 56, ...grid },
+    xAxis: { type: "category", data: d.categories, axisLabel: { rotate, interval: 0, fontSize: 11 } },
+    yAxis: {
+      type: d.logY ? "log" : "value",
+      ...(d.logY ? { min: logFloor(lows) } : {}),
+      name: d.yName,
+      nameLocation: "middle",
+      nameGap: 62,
+      axisLabel: { formatter: d.format },
+    },
+    series,
+  };
+}
+
+/** The part of ECharts' custom-series API the error bars use. */
+interface CustomApi {
+  value(dim: number): number;
+  coord(v: number[]): number[];
+  size(v: number[]): number[];
+}
+
+/** Largest power of ten at or below the smallest positive value, so log axes do not start at 1 needlessly. */
+export function logFloor(values: readonly number[]): number {
+  const pos = values.filter((v) => v > 0);
+  return pos.length ? 10 ** Math.floor(Math.log10(Math.min(...pos))) : 1;
+}

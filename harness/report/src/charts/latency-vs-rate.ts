@@ -1,0 +1,46 @@
+// latency-vs-rate chart: p50 (dashed) and p99 (solid) against offered rate per stack; the knee is where p99 leaves the floor.
+import { fmtCount, fmtUs } from "../format.ts";
+import { isMeasured, type ReportInput } from "../model.ts";
+import { meanOf, offeredRate, rateSweepScenarios } from "../select.ts";
+import { stackColor } from "./palette.ts";
+import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
+
+/** Latency against offered rate for the first rate-sweep scenario, or null when there is none. */
+export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
+  const scenario = rateSweepScenarios(input)[0];
+  if (scenario === undefined) return null;
+  const pts = input.points.filter((p) => p.scenario === scenario && isMeasured(p) && offeredRate(p) !== null);
+  const stacks = [...new Set(pts.map((p) => p.stack))].sort();
+  const series: unknown[] = [];
+  for (const stack of stacks) {
+    const mine = pts.filter((p) => p.stack === stack).sort((a, b) => offeredRate(a)! - offeredRate(b)!);
+    const color = stackColor(stack, stacks);
+    for (const [metric, dashed] of [["p99Us", false], ["p50Us", true]] as const) {
+      series.push({
+        name: stack,
+        type: "line",
+        symbolSize: 6,
+        itemStyle: { color },
+        lineStyle: { color, width: 2, type: dashed ? "dashed" : "solid" },
+        data: mine.flatMap((p) => {
+          const v = meanOf(p, metric);
+          return v === null ? [] : [[offeredRate(p)!, Math.max(1, v)]];
+        }),
+      });
+    }
+  }
+  return {
+    name: "latency-vs-rate",
+    title: "Latency against offered rate",
+    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. Both axes log scale.`,
+    width: DEFAULT_CHART_WIDTH,
+    height: DEFAULT_CHART_HEIGHT,
+    option: {
+      legend: { top: 4, data: stacks },
+      grid: { left: 80, right: 32, top: 44, bottom: 56 },
+      xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount } },
+      yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
+      series,
+    },
+  };
+}

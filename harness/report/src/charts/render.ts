@@ -1,0 +1,57 @@
+// Renders an ECharts option to SVG on the server (ECharts SSR, no DOM, no animation) and SVG to PNG (resvg).
+import * as echarts from "echarts";
+import { Resvg } from "@resvg/resvg-js";
+
+/** Default chart size in CSS pixels; PNGs are rendered at PNG_SCALE times this. */
+export const DEFAULT_CHART_WIDTH = 900;
+export const DEFAULT_CHART_HEIGHT = 480;
+/** Pixel density of PNG output. */
+export const PNG_SCALE = 2;
+/** Font used in charts; DejaVu Sans ships with Debian and most Linux images, the browser falls back to sans-serif. */
+export const CHART_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+
+/** A chart ready to render. */
+export interface ChartSpec {
+  /** File base name under charts/ (e.g. "throughput"). */
+  name: string;
+  /** Title shown above the chart in reports. */
+  title: string;
+  /** One or two sentences saying how to read the chart. */
+  caption: string;
+  width: number;
+  height: number;
+  /** ECharts option (animation is turned off by render). */
+  option: echarts.EChartsCoreOption;
+}
+
+/** Renders a chart to an SVG string with ECharts' server-side renderer. */
+export function renderSvg(spec: ChartSpec): string {
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: spec.width, height: spec.height });
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT }, backgroundColor: "#ffffff", ...spec.option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** Rasterises an SVG string to PNG bytes at PNG_SCALE with system fonts. */
+export function svgToPng(svg: string): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: PNG_SCALE },
+    background: "#ffffff",
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+  });
+  return Buffer.from(resvg.render().asPng());
+}
+
+/** Makes an SSR SVG scale with its container (for inlining into HTML): width 100%, height from the viewBox. */
+export function responsiveSvg(svg: string, label: string): string {
+  return svg.replace(/^<svg width="(\d+)" height="(\d+)"/, (_m, w: string, h: string) =>
+    `<svg role="img" aria-label="${escapeAttr(label)}" style="width:100%;height:auto;max-width:${w}px" data-width="${w}" data-height="${h}"`,
+  );
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}

@@ -1,0 +1,113 @@
+// The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
+// load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
+import type { MeasurementStatus, ParamsRecord, RepetitionRecord, RunRecord, ValidityFlag } from "@wsarena/runner";
+
+/** The headline figure of a point, as the runner defined it. */
+export interface Headline {
+  /** Name of the figure, e.g. "msgsPerSec", "p99Us", "connectPerSec". */
+  metric: string;
+  /** Unit shown in reports, e.g. "msg/s", "µs". */
+  unit: string;
+  /** Whether higher or lower values are better. */
+  better: "higher" | "lower";
+}
+
+/** One (stack, scenario, point) with its repetitions; a measurement with no points appears once with pointKey "". */
+export interface PointView {
+  /** Stable key `<stack>|<scenario>|<pointKey>` used for ordering and matching. */
+  key: string;
+  /** Stack id. */
+  stack: string;
+  /** Stack display name. */
+  displayName: string;
+  /** Version the stack reported, or null. */
+  version: string | null;
+  /** Runtime of the stack. */
+  runtime: string;
+  /** Manifest approach. */
+  approach: string;
+  /** Scenario id. */
+  scenario: string;
+  /** The runner's label of the point, unique within the scenario ("" when nothing was measured). */
+  pointKey: string;
+  /** The point's own parameters (what varies across points). */
+  params: ParamsRecord;
+  /** Scenario-wide parameters. */
+  scenarioParams: ParamsRecord;
+  /** Status of the measurement the point belongs to. */
+  status: MeasurementStatus;
+  /** Why the status is not ok, or null. */
+  reason: string | null;
+  /** True when the run was interrupted before every repetition finished. */
+  partial: boolean;
+  /** Validity flags of the point (of the measurement when it has no points). */
+  flags: ValidityFlag[];
+  /** Headline figure definition, or null when no repetition finished. */
+  headline: Headline | null;
+  /** Repetitions in run order. */
+  reps: RepetitionRecord[];
+}
+
+/** Everything a report is computed from. */
+export interface ReportInput {
+  /** Path of the result set folder, as given. */
+  dir: string;
+  /** run.json. */
+  run: RunRecord;
+  /** Scenario ids in run order (config order, then any others sorted). */
+  scenarios: string[];
+  /** Stack ids in a stable order (sorted). */
+  stacks: string[];
+  /** Points ordered by scenario (run order), point (config order), stack. */
+  points: PointView[];
+}
+
+/** Canonical text of a params object: keys sorted, `k=v` joined by commas. */
+export function paramsKey(params: ParamsRecord): string {
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${String(params[k])}`)
+    .join(",");
+}
+
+const LATENCY_FIELDS = ["minUs", "meanUs", "p50Us", "p90Us", "p99Us", "p999Us", "maxUs"] as const;
+
+/** Value of a named figure in one repetition (msgsPerSec, p99Us, connectPerSec, rssPerConnectionBytes…), or null. */
+export function metricValue(rep: RepetitionRecord, metric: string): number | null {
+  if ((LATENCY_FIELDS as readonly string[]).includes(metric)) {
+    return rep.latency ? rep.latency[metric as (typeof LATENCY_FIELDS)[number]] : null;
+  }
+  if (metric === "connectPerSec") return rep.connect.perSec;
+  if (/^connectP\d+Us$/.test(metric)) {
+    const k = metric.replace(/^connectP/, "p") as "p50Us" | "p90Us" | "p99Us";
+    const v = rep.connect[k];
+    return typeof v === "number" ? v : null;
+  }
+  const direct = (rep as unknown as Record<string, unknown>)[metric];
+  return typeof direct === "number" ? direct : null;
+}
+
+/** Values of a figure across the repetitions of a point (repetitions without it are left out). */
+export function metricValues(point: PointView, metric: string): number[] {
+  const out: number[] = [];
+  for (const r of point.reps) {
+    const v = metricValue(r, metric);
+    if (v !== null && Number.isFinite(v)) out.push(v);
+  }
+  return out;
+}
+
+/** Whether a metric is a latency (lower is better, shown in µs/ms). */
+export function isLatencyMetric(metric: string): boolean {
+  return /Us$/.test(metric);
+}
+
+/** Label of a point for tables and chart axes: the runner's key, else "default". */
+export function pointLabel(p: PointView): string {
+  return p.pointKey || "default";
+}
+
+/** True when a point has at least one repetition with a measured window and status ok. */
+export function isMeasured(p: PointView): boolean {
+  return p.status === "ok" && p.reps.length > 0;
+}

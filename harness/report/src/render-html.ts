@@ -1,0 +1,140 @@
+// HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
+import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
+import type { ReportInput } from "./model.ts";
+import { headlineTable, runTable, scenarioParamsText, scenarioTable, stacksTable, type Table } from "./tables.ts";
+
+/** A chart as it goes into the page. */
+export interface HtmlChart {
+  name: string;
+  title: string;
+  caption: string;
+  /** The SSR SVG made responsive (see responsiveSvg). */
+  svg: string;
+}
+
+/** Options of renderHtml; never mutated. */
+export interface HtmlOptions {
+  vcpuHourUsd: number;
+  priceSource: string;
+  /** Overview charts in display order. */
+  charts: HtmlChart[];
+  /** Chart of each scenario, by scenario id. */
+  scenarioCharts: Record<string, HtmlChart>;
+  findings: Finding[];
+  methodNotes: string[];
+}
+
+/** Escapes text for HTML content and attributes. */
+export function esc(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+const CSS = `
+:root{--fg:#1b1f24;--muted:#5b6470;--line:#d8dde3;--warn:#8a4b00;--warnbg:#fff4e0;--bg:#fff}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:1000px;margin:0 auto;padding:16px}
+h1{font-size:1.5em;margin:.2em 0 .6em;word-break:break-word}
+h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:1px solid var(--line);padding-bottom:.2em}
+h3{font-size:1.05em;margin:1.2em 0 .4em}
+nav{font-size:.9em;color:var(--muted)}nav a{margin-right:.8em}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5em 0 1em}
+table{border-collapse:collapse;font-size:.9em;min-width:100%}
+th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f3f5f7;white-space:nowrap}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.warn{background:var(--warnbg);color:var(--warn)}
+.flag{display:inline-block;font-size:.8em;border:1px solid var(--warn);color:var(--warn);border-radius:3px;padding:0 4px;margin-left:4px}
+figure{margin:1em 0 1.6em}figure svg{display:block;margin:0 auto}
+figcaption{color:var(--muted);font-size:.9em;margin-top:.3em}
+ul.findings li{margin:.3em 0}li.warn{color:var(--warn)}
+.note{color:var(--muted);font-size:.9em}
+@media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:3px 5px}}
+`;
+
+function tableHtml(t: Table, cls = ""): string {
+  const head = t.headers.some((h) => h) ? `<thead><tr>${t.headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>` : "";
+  const body = t.rows
+    .map(
+      (row) =>
+        `<tr>${row
+          .map((cell) => {
+            const classes = [cell.num ? "num" : "", cell.warn.length ? "warn" : ""].filter(Boolean).join(" ");
+            const title = cell.warn.length ? ` title="${esc(cell.warn.join(", "))}"` : "";
+            const mark = cell.warn.length ? " ⚠" : "";
+            return `<td${classes ? ` class="${classes}"` : ""}${title}>${esc(cell.text)}${mark}</td>`;
+          })
+          .join("")}</tr>`,
+    )
+    .join("\n");
+  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ""}>${head}<tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function figure(ch: HtmlChart): string {
+  return `<figure id="chart-${esc(ch.name)}" data-chart="${esc(ch.name)}">\n${ch.svg}\n<figcaption><b>${esc(ch.title)}.</b> ${esc(ch.caption)} <a href="charts/${esc(ch.name)}.png">PNG</a> · <a href="charts/${esc(ch.name)}.svg">SVG</a></figcaption>\n</figure>`;
+}
+
+function anchor(scenario: string): string {
+  return `scenario-${scenario.replace(/[^a-zA-Z0-9_-]+/g, "_")}`;
+}
+
+/** The whole HTML report. */
+export function renderHtml(input: ReportInput, o: HtmlOptions): string {
+  const findings: string[] = [];
+  for (const kind of Object.keys(FINDING_TITLES) as FindingKind[]) {
+    const mine = o.findings.filter((f) => f.kind === kind);
+    if (!mine.length) continue;
+    findings.push(`<h3>${esc(FINDING_TITLES[kind])}</h3>\n<ul class="findings">\n${mine.map((f) => `<li${f.warning ? ' class="warn"' : ""}>${f.warning ? "⚠ " : ""}${esc(f.text)}</li>`).join("\n")}\n</ul>`);
+  }
+  const scenarios = input.scenarios.map((s) => {
+    const params = scenarioParamsText(input, s);
+    const ch = o.scenarioCharts[s];
+    const sFindings = o.findings.filter((f) => f.scenario === s && f.warning);
+    return [
+      `<section id="${anchor(s)}">`,
+      `<h2>Scenario ${esc(s)}</h2>`,
+      params ? `<p class="note">Parameters: ${esc(params)}</p>` : "",
+      ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
+      tableHtml(scenarioTable(input, s)),
+      sFindings.length ? `<ul class="findings">${sFindings.map((f) => `<li class="warn">⚠ ${esc(f.text)}</li>`).join("")}</ul>` : "",
+      `</section>`,
+    ]
+      .filter(Boolean)
+      .join("\n");
+  });
+  const title = `wsarena results: ${input.run.runId}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<h1>${esc(title)}</h1>
+<nav><a href="#headline">Headline</a><a href="#findings">Findings</a><a href="#run">Run</a><a href="#charts">Charts</a>${input.scenarios.map((s) => `<a href="#${anchor(s)}">${esc(s)}</a>`).join("")}<a href="#method">Method</a></nav>
+<p class="note">⚠ marks a figure qualified by a validity flag (client-bound, not-saturated, integrity, errors, high-variance) or a failed status; hover or see Findings for the numbers.</p>
+<section id="headline"><h2>Headline</h2>
+${tableHtml(headlineTable(input, o.vcpuHourUsd))}
+</section>
+<section id="findings"><h2>Findings</h2>
+${findings.join("\n") || "<p>No findings.</p>"}
+</section>
+<section id="run"><h2>Run</h2>
+${tableHtml(runTable(input, o.vcpuHourUsd, o.priceSource), "kv")}
+${tableHtml(stacksTable(input))}
+</section>
+<section id="charts"><h2>Charts</h2>
+${o.charts.map(figure).join("\n")}
+</section>
+${scenarios.join("\n")}
+<section id="method"><h2>Method</h2>
+<ul>${o.methodNotes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>
+</section>
+</main>
+</body>
+</html>
+`;
+}

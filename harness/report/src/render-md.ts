@@ -1,0 +1,81 @@
+// Markdown report: the same tables and findings as the HTML report, for a README or an issue.
+import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
+import type { ReportInput } from "./model.ts";
+import { scenarioParamsText, scenarioTable, stacksTable, headlineTable, runTable, type Cell, type Table } from "./tables.ts";
+
+/** Escapes a cell for a Markdown table. */
+function md(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function cellText(cell: Cell): string {
+  return md(cell.warn.length ? `⚠ ${cell.text}` : cell.text);
+}
+
+/** Renders a table as GitHub-flavoured Markdown. */
+export function markdownTable(t: Table): string {
+  const align = t.rows[0]?.map((cell) => (cell.num ? "---:" : "---")) ?? t.headers.map(() => "---");
+  const lines = [`| ${t.headers.map(md).join(" | ")} |`, `| ${align.join(" | ")} |`];
+  for (const row of t.rows) lines.push(`| ${row.map(cellText).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** Findings grouped by kind as Markdown lists. */
+export function markdownFindings(findings: readonly Finding[]): string {
+  const out: string[] = [];
+  for (const kind of Object.keys(FINDING_TITLES) as FindingKind[]) {
+    const mine = findings.filter((f) => f.kind === kind);
+    if (!mine.length) continue;
+    out.push(`### ${FINDING_TITLES[kind]}`, "", ...mine.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
+  }
+  return out.join("\n").trim();
+}
+
+/** Options of renderMarkdown; never mutated. */
+export interface MarkdownOptions {
+  vcpuHourUsd: number;
+  priceSource: string;
+  /** Chart file base names that were written (links to charts/<name>.png). */
+  charts: { name: string; title: string }[];
+  /** Per scenario, the chart name written for it (if any). */
+  scenarioCharts: Record<string, string>;
+  findings: Finding[];
+  /** Text describing the statistics used. */
+  methodNotes: string[];
+}
+
+/** The whole Markdown report. */
+export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
+  const parts: string[] = [
+    `# wsarena results: ${input.run.runId}`,
+    "",
+    "⚠ marks a figure qualified by a validity flag (client-bound, not-saturated, integrity, errors, high-variance) or a failed status; see Findings.",
+    "",
+    "## Headline",
+    "",
+    markdownTable(headlineTable(input, o.vcpuHourUsd)),
+    "",
+    o.charts.map((ch) => `![${ch.title}](charts/${ch.name}.png)`).join("\n"),
+    "",
+    "## Findings",
+    "",
+    markdownFindings(o.findings) || "No findings.",
+    "",
+    "## Run",
+    "",
+    markdownTable(runTable(input, o.vcpuHourUsd, o.priceSource)),
+    "",
+    markdownTable(stacksTable(input)),
+    "",
+  ];
+  for (const s of input.scenarios) {
+    const params = scenarioParamsText(input, s);
+    parts.push(`## Scenario ${s}`, "");
+    if (params) parts.push(`Parameters: ${params}`, "");
+    const chart = o.scenarioCharts[s];
+    if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
+    parts.push(markdownTable(scenarioTable(input, s)), "");
+  }
+  parts.push("## Method", "", ...o.methodNotes.map((n) => `- ${n}`), "");
+  return parts.join("\n");
+}

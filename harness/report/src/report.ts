@@ -1,0 +1,126 @@
+// `wsarena report`: a pure function of the result set that writes report.html, report.md and charts/*.svg|png into it.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { efficiencyChart } from "./charts/efficiency.ts";
+import { latencyVsRateChart } from "./charts/latency-vs-rate.ts";
+import { latencyChart } from "./charts/latency.ts";
+import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
+import { renderSvg, responsiveSvg, svgToPng, type ChartSpec } from "./charts/render.ts";
+import { scenarioChart } from "./charts/scenario.ts";
+import { systemChart } from "./charts/system.ts";
+import { throughputChart } from "./charts/throughput.ts";
+import { computeFindings, KEEP_UP_FRACTION, KNEE_P99_FACTOR, LEAK_GROWTH_FRACTION, type Finding } from "./findings.ts";
+import { loadReportInput } from "./load.ts";
+import type { ReportInput } from "./model.ts";
+import { DEFAULT_README_PATH, readmeBlock, updateReadme } from "./readme-block.ts";
+import { renderHtml, type HtmlChart } from "./render-html.ts";
+import { renderMarkdown } from "./render-md.ts";
+import type { Slo } from "./slo.ts";
+
+/**
+ * Default price of one vCPU-hour in USD: AWS EC2 on-demand m7i.large (2 vCPU, general purpose, Linux, us-east-1)
+ * at $0.1008 per instance-hour, halved. Override with --vcpu-hour-usd.
+ */
+export const DEFAULT_VCPU_HOUR_USD = 0.0504;
+/** Where the default price comes from (printed in every report). */
+export const DEFAULT_PRICE_SOURCE = "default: AWS EC2 on-demand m7i.large, 2 vCPU, Linux, us-east-1, $0.1008/h ÷ 2 vCPU, from aws.amazon.com/ec2/pricing/on-demand/";
+
+/** Options of writeReport; never mutated. */
+export interface ReportOptions {
+  /** Price of a vCPU-hour in USD for the cost figures. */
+  vcpuHourUsd: number;
+  /** Where the price comes from, shown next to it. */
+  priceSource: string;
+  /** Latency objective to check, or null. */
+  slo: Slo | null;
+  /** README.md to rewrite the results block of, or null to leave it alone. */
+  readmePath: string | null;
+}
+
+export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = Object.freeze({
+  vcpuHourUsd: DEFAULT_VCPU_HOUR_USD,
+  priceSource: DEFAULT_PRICE_SOURCE,
+  slo: null,
+  readmePath: null,
+});
+
+/** What writeReport produced. */
+export interface ReportOutput {
+  /** Paths written, relative to the result set. */
+  files: string[];
+  findings: Finding[];
+  /** True when README.md was changed. */
+  readmeChanged: boolean;
+}
+
+/** Notes on method printed at the end of both reports. */
+export function methodNotes(o: ReportOptions): string[] {
+  return [
+    "Every figure is the mean over repetitions; each repetition ran a fresh server after a discarded warm-up. Whiskers in bar charts span the lowest to the highest repetition.",
+    "Tables give the 95% confidence interval of the mean (Student t over repetitions) as ± percent of the mean.",
+    "Margins between stacks are ratios of geometric means with a 95% interval from Welch's t-test on log values: with 3–5 repetitions Mann–Whitney U cannot reach significance (3 vs 3 reps: smallest p = 0.1) and a bootstrap has too few distinct resamples to be honest.",
+    "Latency curves merge the HDR histograms (µs) of every repetition; the x axis is 1/(1−p) on a log scale.",
+    `Saturation: a stack keeps up at an offered rate while it delivers ≥ ${KEEP_UP_FRACTION * 100}% of it and its p99 stays within ${KNEE_P99_FACTOR}× its p99 at the lowest rate.`,
+    `Memory growth: RSS at the end of each repetition rising every time, by ≥ ${LEAK_GROWTH_FRACTION * 100}% from first to last, is reported as a leak hint.`,
+    `Efficiency: messages per server CPU-second = msg/s ÷ (server CPU % of one core / 100). Cost per million messages at $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}).`,
+    "A figure with a validity flag is never named the winner; findings say which stack ranks higher but is flagged.",
+  ];
+}
+
+/** The charts of a report (overview first, then one per scenario), without rendering them. */
+export function reportCharts(input: ReportInput, o: ReportOptions): { overview: ChartSpec[]; perScenario: Record<string, ChartSpec> } {
+  const overview = [
+    throughputChart(input),
+    latencyChart(input),
+    latencyVsRateChart(input),
+    systemChart(input),
+    memoryPerConnectionChart(input),
+    efficiencyChart(input, o.vcpuHourUsd),
+  ].filter((c): c is ChartSpec => c !== null);
+  const perScenario: Record<string, ChartSpec> = {};
+  for (const s of input.scenarios) {
+    const ch = scenarioChart(input, s);
+    if (ch) perScenario[s] = ch;
+  }
+  return { overview, perScenario };
+}
+
+/** Builds every report file from `input` and writes them into its folder. Deterministic: same input, same bytes. */
+export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> = {}): ReportOutput {
+  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...opts };
+  const { overview, perScenario } = reportCharts(input, o);
+  const findings = computeFindings(input, { slo: o.slo });
+  const files: string[] = [];
+  mkdirSync(join(input.dir, "charts"), { recursive: true });
+  const rendered = (spec: ChartSpec): HtmlChart => {
+    const svg = renderSvg(spec);
+    writeFileSync(join(input.dir, "charts", `${spec.name}.svg`), svg);
+    writeFileSync(join(input.dir, "charts", `${spec.name}.png`), svgToPng(svg));
+    files.push(`charts/${spec.name}.svg`, `charts/${spec.name}.png`);
+    return { name: spec.name, title: spec.title, caption: spec.caption, svg: responsiveSvg(svg, spec.title) };
+  };
+  const htmlCharts = overview.map(rendered);
+  const htmlScenarioCharts: Record<string, HtmlChart> = {};
+  for (const [s, spec] of Object.entries(perScenario)) htmlScenarioCharts[s] = rendered(spec);
+  const notes = methodNotes(o);
+  writeFileSync(join(input.dir, "report.html"), renderHtml(input, { vcpuHourUsd: o.vcpuHourUsd, priceSource: o.priceSource, charts: htmlCharts, scenarioCharts: htmlScenarioCharts, findings, methodNotes: notes }));
+  const scenarioChartNames: Record<string, string> = {};
+  for (const [s, spec] of Object.entries(perScenario)) scenarioChartNames[s] = spec.name;
+  writeFileSync(
+    join(input.dir, "report.md"),
+    renderMarkdown(input, { vcpuHourUsd: o.vcpuHourUsd, priceSource: o.priceSource, charts: overview.map((c) => ({ name: c.name, title: c.title })), scenarioCharts: scenarioChartNames, findings, methodNotes: notes }),
+  );
+  files.push("report.html", "report.md");
+  let readmeChanged = false;
+  if (o.readmePath) {
+    readmeChanged = updateReadme(o.readmePath, readmeBlock(input, overview.map((c) => ({ name: c.name, title: c.title })), o.readmePath, o.vcpuHourUsd));
+  }
+  return { files, findings, readmeChanged };
+}
+
+/** Loads the result set in `dir` and writes its report (see writeReportFor). */
+export function writeReport(dir: string, opts: Partial<ReportOptions> = {}): ReportOutput {
+  return writeReportFor(loadReportInput(dir), opts);
+}
+
+export { DEFAULT_README_PATH };

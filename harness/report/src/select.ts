@@ -1,0 +1,94 @@
+// Picks what each chart and finding is about from the points: throughput points, open-loop rate sweeps, latency curves.
+import { isMeasured, metricValues, type PointView, type ReportInput } from "./model.ts";
+import { mean } from "./stats.ts";
+
+/**
+ * Parameter names that carry the offered rate in received messages per second, in order of preference (the runner's
+ * stream points say offeredPerSec, pubsub points deliveriesPerSec, echo-latency points rate).
+ */
+export const RATE_PARAM_KEYS = ["offeredPerSec", "deliveriesPerSec", "rate", "ratePerSec"] as const;
+/** Parameter names that carry a payload size in bytes, in order of preference. */
+export const SIZE_PARAM_KEYS = ["size", "sizeBytes", "payloadBytes", "payload"] as const;
+
+/** Offered rate of a point from its params, or null for closed-loop points. */
+export function offeredRate(p: PointView): number | null {
+  for (const k of RATE_PARAM_KEYS) {
+    const v = p.params[k] ?? p.scenarioParams[k];
+    if (typeof v === "number" && v > 0) return v;
+  }
+  return null;
+}
+
+/** Payload size of a point in bytes, or null. */
+export function payloadBytes(p: PointView): number | null {
+  for (const k of SIZE_PARAM_KEYS) {
+    const v = p.params[k] ?? p.scenarioParams[k];
+    if (typeof v === "number") return v;
+  }
+  return null;
+}
+
+/** Measured points whose headline is message throughput (closed loop, higher is better). */
+export function throughputPoints(input: ReportInput): PointView[] {
+  return input.points.filter((p) => isMeasured(p) && p.headline?.metric === "msgsPerSec");
+}
+
+/** Scenarios whose points sweep an offered rate (open loop), in run order. */
+export function rateSweepScenarios(input: ReportInput): string[] {
+  return input.scenarios.filter((s) => {
+    const rates = new Set(input.points.filter((p) => p.scenario === s && isMeasured(p)).map(offeredRate));
+    rates.delete(null);
+    return rates.size >= 2;
+  });
+}
+
+/** Points of a scenario that recorded latency histograms. */
+export function histogramPoints(input: ReportInput, scenario: string): PointView[] {
+  return input.points.filter((p) => p.scenario === scenario && isMeasured(p) && p.reps.some((r) => r.histogram));
+}
+
+/**
+ * The (scenario, point) whose latency curves the report draws: prefer a scenario whose headline is a latency, then any
+ * with histograms; within it, the point measured by the most stacks, the later (heavier) point on ties.
+ */
+export function latencyFocus(input: ReportInput): { scenario: string; pointKey: string } | null {
+  const withHist = input.scenarios.filter((s) => histogramPoints(input, s).length > 0);
+  const latencyFirst = [
+    ...withHist.filter((s) => histogramPoints(input, s).some((p) => p.headline?.better === "lower")),
+    ...withHist,
+  ];
+  const scenario = latencyFirst[0];
+  if (scenario === undefined) return null;
+  const keys = [...new Set(histogramPoints(input, scenario).map((p) => p.pointKey))];
+  let best = keys[0]!;
+  let bestCount = -1;
+  for (const k of keys) {
+    const n = histogramPoints(input, scenario).filter((p) => p.pointKey === k).length;
+    if (n >= bestCount) {
+      best = k;
+      bestCount = n;
+    }
+  }
+  return { scenario, pointKey: best };
+}
+
+/** Mean of a figure over a point's repetitions, or null when none has it. */
+export function meanOf(p: PointView, metric: string): number | null {
+  const xs = metricValues(p, metric);
+  return xs.length ? mean(xs) : null;
+}
+
+/** Server CPU of one repetition in % of one core over the window, or null. */
+export function serverCpuPct(rep: PointView["reps"][number]): number | null {
+  return rep.server ? rep.server.cpuPct : null;
+}
+
+/** Messages per server CPU-second for each repetition that has server usage. */
+export function msgsPerCpuSecond(p: PointView): number[] {
+  const out: number[] = [];
+  for (const r of p.reps) {
+    const cpu = serverCpuPct(r);
+    if (cpu !== null && cpu > 0) out.push(r.msgsPerSec / (cpu / 100));
+  }
+  return out;
+}

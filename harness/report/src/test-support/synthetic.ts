@@ -1,0 +1,193 @@
+// SYNTHETIC result sets for tests: schema-valid, deterministic (seeded), with made-up numbers that are never reported
+// as measurements. Used where a test needs a controlled difference (a 20% regression, a 1% wobble) that a real run can't give.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as hdr from "hdr-histogram-js";
+import {
+  SCHEMA_VERSION,
+  measurementFileName,
+  measurementSchema,
+  runSchema,
+  type MeasurementRecord,
+  type RepetitionRecord,
+  type RunRecord,
+  type ValidityFlag,
+} from "@wsarena/runner";
+
+/** Options of a synthetic set; never mutated. */
+export interface SyntheticOptions {
+  runId: string;
+  seed: number;
+  reps: number;
+  stacks: string[];
+  /** Throughput multiplier per stack (1 = baseline); latency scales inversely. */
+  speed: Record<string, number>;
+  /** Relative rep-to-rep noise (standard deviation), e.g. 0.02. */
+  noise: number;
+  /** Machine CPU model (to test machine-mismatch warnings). */
+  cpuModel: string;
+  serverCpus: string | null;
+}
+
+export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
+  runId: "synthetic-a",
+  seed: 1,
+  reps: 5,
+  stacks: ["bun", "uws", "ws"],
+  speed: { uws: 1, bun: 1.6, ws: 0.12 },
+  noise: 0.02,
+  cpuModel: "Synthetic CPU @ 3.0GHz",
+  serverCpus: "0",
+});
+
+const BASE_MSGS_PER_SEC: Record<string, number> = { "64B": 1_000_000, "1024B": 600_000 };
+const RATES = [1000, 10_000, 50_000];
+
+/** Deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gauss(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+function histogramOf(rand: () => number, medianUs: number, spread: number, count: number): { encoded: string; h: hdr.Histogram } {
+  const h = hdr.build({ bitBucketSize: 32, useWebAssembly: false, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  for (let i = 0; i < count; i++) h.recordValue(Math.max(1, Math.round(medianUs * Math.exp(spread * gauss(rand)))));
+  return { encoded: hdr.encodeIntoCompressedBase64(h), h };
+}
+
+function rep(rand: () => number, i: number, msgsPerSec: number, latency: { medianUs: number; spread: number } | null, extra: Partial<RepetitionRecord>, rssEndBytes: number): RepetitionRecord {
+  const durationMs = 5000;
+  let lat: RepetitionRecord["latency"] = null;
+  let histogram: string | null = null;
+  if (latency) {
+    const { encoded, h } = histogramOf(rand, latency.medianUs, latency.spread, 20_000);
+    histogram = encoded;
+    lat = { count: h.totalCount, minUs: h.minNonZeroValue, meanUs: h.mean, p50Us: h.getValueAtPercentile(50), p90Us: h.getValueAtPercentile(90), p99Us: h.getValueAtPercentile(99), p999Us: h.getValueAtPercentile(99.9), maxUs: h.maxValue };
+    h.destroy();
+  }
+  const cpuPct = Math.min(100, 60 + 40 * rand());
+  const samples = Array.from({ length: 11 }, (_, k) => ({ tMs: k * 500, cpuPct: Math.min(100, cpuPct + 5 * gauss(rand)), rssBytes: Math.round(rssEndBytes * (0.9 + 0.01 * k)), coreBusyPct: [cpuPct] }));
+  return {
+    rep: i,
+    serverPid: 1000 + i,
+    windowStartMs: 1_790_000_000_000 + i * 10_000,
+    windowEndMs: 1_790_000_000_000 + i * 10_000 + durationMs,
+    durationMs,
+    msgsPerSec,
+    bytesPerSec: msgsPerSec * 64,
+    sentPerSec: msgsPerSec,
+    latency: lat,
+    histogram,
+    integrity: { sent: msgsPerSec * 5, received: msgsPerSec * 5, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 },
+    connect: { attempted: 10, succeeded: 10, failed: 0, perSec: 5000, p50Us: 300, p90Us: 500, p99Us: 800, maxUs: 900, errors: [] },
+    clientCpu: { cpus: "1", workers: 1, cpuSeconds: 4, utilisation: 0.8, perWorkerCpuSeconds: [4] },
+    server: { intervalMs: 500, sampleCount: 11, cpuPct, cpuPctMax: cpuPct + 5, coreBusyPct: cpuPct, rssBytesStart: Math.round(rssEndBytes * 0.9), rssBytesEnd: rssEndBytes, rssBytesMax: rssEndBytes, samples },
+    statsBefore: null,
+    statsAfter: null,
+    rssPerConnectionBytes: null,
+    errors: [],
+    closeCodes: {},
+    postcondition: { ok: true, failures: [] },
+    flags: [],
+    ...extra,
+  };
+}
+
+function summary(metric: string, unit: string, better: "higher" | "lower", values: number[]) {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const stdev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  const s = [...values].sort((a, b) => a - b);
+  return { metric, unit, better, median: n % 2 ? s[n >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2, mean, stdev, cv: stdev / mean, min: s[0]!, max: s[n - 1]!, n };
+}
+
+/** Builds a synthetic result set in memory (validated against the runner's schema). */
+export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run: RunRecord; measurements: MeasurementRecord[] } {
+  const o: SyntheticOptions = { ...SYNTHETIC_DEFAULTS, ...opts };
+  const rand = prng(o.seed);
+  const measurements: MeasurementRecord[] = [];
+  const common = (stack: string, scenario: string) => ({
+    schemaVersion: SCHEMA_VERSION as 1,
+    runId: o.runId,
+    stack,
+    displayName: `${stack} (synthetic)`,
+    version: "0.0.0-synthetic",
+    runtime: stack === "bun" ? ("bun" as const) : ("node" as const),
+    protocol: "ws" as const,
+    approach: "idiomatic" as const,
+    scenario,
+    driver: "frame",
+    profile: "synthetic",
+    partial: false,
+    startedAt: "2026-11-23T00:00:00.000Z",
+    updatedAt: "2026-11-23T00:00:00.000Z",
+  });
+  for (const stack of o.stacks) {
+    const speed = o.speed[stack] ?? 1;
+    // echo-throughput: closed loop, headline msgs/s.
+    const tpPoints = Object.entries(BASE_MSGS_PER_SEC).map(([key, base]) => {
+      const flags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
+      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags }, 60e6));
+      const values = reps.map((r) => r.msgsPerSec);
+      return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summary("msgsPerSec", "msg/s", "higher", values), flags };
+    });
+    measurements.push({ ...common(stack, "echo-throughput"), params: { connections: 16, window: 32 }, status: "ok", flags: [...new Set(tpPoints.flatMap((p) => p.flags))], points: tpPoints });
+    // echo-latency: open loop over offered rates, headline p99; the knee sits at capacity ≈ 60k × speed.
+    const capacity = 60_000 * speed;
+    const latPoints = RATES.map((rate) => {
+      const load = rate / capacity;
+      const medianUs = (80 / speed) * (load < 0.8 ? 1 : 1 + 40 * (load - 0.8));
+      const achieved = Math.min(rate, capacity);
+      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, achieved * (1 + 0.001 * gauss(rand)), { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 }, {}, 70e6));
+      return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags: [] as ValidityFlag[] };
+    });
+    measurements.push({ ...common(stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags: [], points: latPoints });
+    // connections: idle connections held; bun's RSS grows every repetition (a leak hint the findings must catch).
+    const connReps = Array.from({ length: o.reps }, (_, i) =>
+      rep(rand, i, 0, null, { rssPerConnectionBytes: (stack === "ws" ? 9000 : 3500) * (1 + o.noise * gauss(rand)) }, stack === "bun" ? 80e6 * (1 + 0.15 * i) : 80e6 * (1 + 0.002 * gauss(rand))),
+    );
+    measurements.push({
+      ...common(stack, "connections"),
+      params: { holdMs: 2000 },
+      status: "ok",
+      flags: [],
+      points: [{ key: "1000conns", params: { connections: 1000 }, reps: connReps, summary: summary("connectPerSec", "conn/s", "higher", connReps.map((r) => r.connect.perSec)), flags: [] }],
+    });
+  }
+  measurements.push({ ...common("socket-io", "echo-throughput"), params: {}, status: "skipped", reason: "synthetic: stack not in this set", flags: [], points: [], startedAt: null });
+  const run: RunRecord = {
+    schemaVersion: SCHEMA_VERSION as 1,
+    runId: o.runId,
+    startedAt: "2026-11-23T00:00:00.000Z",
+    finishedAt: "2026-11-23T00:10:00.000Z",
+    status: "complete",
+    git: { commit: "0000000000000000000000000000000000000000", dirty: false },
+    machine: { hostname: "synthetic", cpuModel: o.cpuModel, cores: 2, memoryBytes: 24 * 2 ** 30, kernel: "6.1.0-synthetic", platform: "linux x64", governor: null },
+    runtimes: { node: "20.20.0", bun: "1.4.5", deno: null },
+    clientPackages: { ws: "8.23.0" },
+    stacks: [...o.stacks, "socket-io"].map((id) => ({ id, displayName: `${id} (synthetic)`, runtime: id === "bun" ? "bun" : "node", protocol: "ws", approach: "idiomatic", version: "0.0.0-synthetic", packages: {}, verification: null })),
+    pinning: { serverCpus: o.serverCpus, clientCpus: o.serverCpus === null ? null : "1" },
+    config: { profile: "synthetic", reps: o.reps, stacks: o.stacks, scenarios: ["echo-throughput", "echo-latency", "connections"], scenarioParams: {}, verifyLevel: "none" },
+    measurements: measurements.map((m) => measurementFileName(m.stack, m.scenario)),
+  };
+  return { run: runSchema.parse(run), measurements: measurements.map((m) => measurementSchema.parse(m)) };
+}
+
+/** Writes a synthetic result set to `dir` (run.json + one file per measurement) and returns `dir`. */
+export function writeSyntheticResultSet(dir: string, opts: Partial<SyntheticOptions> = {}): string {
+  const set = syntheticResultSet(opts);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "run.json"), `${JSON.stringify(set.run, null, 1)}\n`);
+  for (const m of set.measurements) writeFileSync(join(dir, measurementFileName(m.stack, m.scenario)), `${JSON.stringify(m)}\n`);
+  return dir;
+}
