@@ -1,0 +1,17 @@
+// The check table: every conformance check, in report order. Docs (README) and tests are generated from it.
+import type { Check } from "../types.ts";
+import { HTTP_CHECKS } from "./http.ts";
+import { ECHO_CHECKS } from "./echo.ts";
+import { STREAM_CHECKS } from "./stream.ts";
+import { PUBSUB_CHECKS } from "./pubsub.ts";
+import { LIMIT_CHECKS } from "./limits.ts";
+import { BAD_INPUT_CHECKS } from "./bad-input.ts";
+
+/** Every check of protocol v1, in report order. */
+export const CHECKS: readonly Check[] = [...HTTP_CHECKS, ...ECHO_CHECKS, ...STREAM_CHECKS, ...PUBSUB_CHECKS, ...LIMIT_CHECKS, ...BAD_INPUT_CHECKS];
+
+/** Ids of every check. */
+export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
+
+/** Ids of the smoke subset. */
+export const SMOKE_CHECK_IDS: readonly string[] = CHECKS.filter((c) => c.smoke).map((c) => c.id);
