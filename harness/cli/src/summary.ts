@@ -16,7 +16,9 @@ export interface RankedRow {
   rank: number | null;
   /** value ÷ the best unflagged figure (throughput: ≤ 1; latency: ≥ 1), or null when there is none. */
   ratio: number | null;
+  /** Mean busy % of the server's pinned core(s) over the windows (process CPU when unpinned). */
   serverCpuPct: number | null;
+  /** Mean busy % of the client's core(s): the larger of its process CPU and its pinned cores' busy share. */
   clientCpuPct: number | null;
 }
 
@@ -53,8 +55,8 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
           flags: p.flags,
           rank: null,
           ratio: null,
-          serverCpuPct: meanOf(p.reps.flatMap((r) => (r.server ? [r.server.cpuPct] : []))),
-          clientCpuPct: meanOf(p.reps.map((r) => r.clientCpu.utilisation * 100)),
+          serverCpuPct: meanOf(p.reps.flatMap((r) => (r.server ? [r.server.coreBusyPct ?? r.server.cpuPct] : []))),
+          clientCpuPct: meanOf(p.reps.map((r) => Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))),
         });
       }
       if (!rows.length) continue;
@@ -85,7 +87,7 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
       r.flags.length ? `FLAGGED: ${r.flags.join(", ")}` : "",
     ]);
     const noWinner = rp.rows.every((r) => r.rank === null) ? "\n(every figure is flagged: no winner for this point)" : "";
-    parts.push(`${rp.scenario} · ${rp.point}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server cpu", "client cpu", "flags"], rows)}${noWinner}`);
+    parts.push(`${rp.scenario} · ${rp.point}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server core", "client core", "flags"], rows)}${noWinner}`);
   }
   const notOk = measurements.filter((m) => m.status !== "ok" || m.partial);
   if (notOk.length) {

@@ -14,9 +14,9 @@ export type PointKind = "throughput" | "latency" | "connections";
 /** What computeFlags needs from one measured window. */
 export interface FlagInput {
   kind: PointKind;
-  /** Server busy in % of its pinned cores (process CPU / cores), or null when it could not be sampled. */
+  /** Server busy in % of its pinned cores (from /proc/stat; process CPU share when unpinned), or null when it could not be sampled. */
   serverBusyPct: number | null;
-  /** Client utilisation 0..1 (1 = every client core fully busy). */
+  /** Client utilisation 0..1 (1 = every client core fully busy): the larger of its own CPU share and its pinned cores' busy share. */
   clientUtilisation: number;
   integrity: IntegrityRecord;
   /** Errors reported by the load generator or the harness. */

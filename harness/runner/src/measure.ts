@@ -3,7 +3,7 @@ import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import { computeFlags } from "./flags.ts";
 import type { LaunchedServer } from "./launch.ts";
 import type { RepetitionRecord, ServerStatsRecord } from "./results/schema.ts";
-import { DEFAULT_SAMPLE_INTERVAL_MS, startSampler, summariseUsage } from "./sample.ts";
+import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, summariseUsage } from "./sample.ts";
 import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
@@ -26,6 +26,8 @@ export interface MeasureContext {
   serverCpus: readonly number[];
   /** taskset list of the client, or undefined = not pinned. */
   clientCpus: string | undefined;
+  /** Client cpus as numbers (empty = not pinned), sampled from /proc/stat. */
+  clientCoreList: readonly number[];
   rep: number;
   runLoad: RunLoadFn;
 }
@@ -51,7 +53,8 @@ export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "
 /** Runs one point once and returns its repetition record (with postcondition and per-window flags). */
 export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): Promise<{ record: RepetitionRecord; outcome: WindowOutcome }> {
   const statsBefore = await fetchStats(ctx.server.httpUrl);
-  const sampler = startSampler(ctx.server.pid, ctx.serverCpus, DEFAULT_SAMPLE_INTERVAL_MS);
+  // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
+  const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
   let result: LoadResult;
   try {
     result = await ctx.runLoad(loadOptionsFor(point, ctx));
@@ -60,7 +63,9 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   }
   const readings = sampler.readings();
   const statsAfter = await fetchStats(ctx.server.httpUrl);
-  const server = summariseUsage(readings, result.windowStartMs, result.windowEndMs, DEFAULT_SAMPLE_INTERVAL_MS);
+  const server = summariseUsage(readings, result.windowStartMs, result.windowEndMs, DEFAULT_SAMPLE_INTERVAL_MS, ctx.serverCpus.length);
+  const clientIdx = ctx.clientCoreList.map((_, i) => ctx.serverCpus.length + i);
+  const clientCoreBusyPct = coreBusyBetween(readings, result.windowStartMs, result.windowEndMs, clientIdx);
   // RSS per connection: highest RSS while the connections were open minus RSS before the ramp.
   let rssPerConnectionBytes: number | null = null;
   if (point.load.mode === "connections" && readings.length > 1 && result.connect.succeeded > 0) {
@@ -70,12 +75,14 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   }
   const outcome: WindowOutcome = { point, result, statsBefore, statsAfter, server };
   const failures = ctx.scenario.postcondition(outcome);
-  const serverBusyPct = server ? server.cpuPct / Math.max(1, ctx.serverCpus.length) : null;
+  // "Server busy" is its pinned core(s) busy (/proc/stat): a core at 100% cannot give the server more, whoever used it.
+  // Unpinned, the process's own CPU share stands in.
+  const serverBusyPct = server ? (server.coreBusyPct ?? server.cpuPct / Math.max(1, ctx.serverCpus.length)) : null;
   const errors = [...result.errors];
   const flags = computeFlags({
     kind: point.kind,
     serverBusyPct,
-    clientUtilisation: result.clientCpu.utilisation,
+    clientUtilisation: Math.max(result.clientCpu.utilisation, (clientCoreBusyPct ?? 0) / 100),
     integrity: result.integrity,
     errors,
     postconditionFailures: failures,
@@ -95,6 +102,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     connect: result.connect,
     clientCpu: result.clientCpu,
     server,
+    clientCoreBusyPct,
     statsBefore,
     statsAfter,
     rssPerConnectionBytes,

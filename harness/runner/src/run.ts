@@ -292,6 +292,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
                 driver: driverFor(stack),
                 serverCpus: opts.pinning?.serverCpus ?? [],
                 clientCpus: opts.pinning?.clientList,
+                clientCoreList: opts.pinning?.clientCpus ?? [],
                 rep,
                 runLoad: opts.runLoad,
               });

@@ -110,11 +110,22 @@ export function downsample<T>(items: readonly T[], max: number): T[] {
 }
 
 /** Server usage between startMs and endMs (epoch) from raw readings; null with fewer than two readings in range. */
-export function summariseUsage(readings: readonly RawReading[], startMs: number, endMs: number, intervalMs = DEFAULT_SAMPLE_INTERVAL_MS): ServerUsage | null {
+export function summariseUsage(
+  readings: readonly RawReading[],
+  startMs: number,
+  endMs: number,
+  intervalMs = DEFAULT_SAMPLE_INTERVAL_MS,
+  /** How many of the sampled cores (the first ones) are the server's; the rest (client cores) are left out. */
+  serverCoreCount?: number,
+): ServerUsage | null {
   // Include the last reading at or before the start so the first interval covers the window start.
   let first = 0;
   for (let i = 0; i < readings.length; i++) if (readings[i]!.atMs <= startMs) first = i;
-  const inRange = readings.slice(first).filter((r, i) => i === 0 || r.atMs <= endMs + intervalMs / 2);
+  const n = serverCoreCount ?? readings[0]?.cores.length ?? 0;
+  const inRange = readings
+    .slice(first)
+    .filter((r, i) => i === 0 || r.atMs <= endMs + intervalMs / 2)
+    .map((r) => ({ ...r, cores: r.cores.slice(0, n) }));
   if (inRange.length < 2) return null;
   const hz = clockTicksPerSec();
   const samples: ServerSample[] = [];
@@ -152,6 +163,24 @@ export function summariseUsage(readings: readonly RawReading[], startMs: number,
     rssBytesMax: Math.max(...inRange.map((r) => r.rssBytes)),
     samples: downsample(samples, MAX_STORED_SAMPLES),
   };
+}
+
+/** Mean busy % of the sampled cores at `indices` between startMs and endMs, or null with fewer than two readings in range. */
+export function coreBusyBetween(readings: readonly RawReading[], startMs: number, endMs: number, indices: readonly number[]): number | null {
+  let first = 0;
+  for (let i = 0; i < readings.length; i++) if (readings[i]!.atMs <= startMs) first = i;
+  let last = first;
+  for (let i = first; i < readings.length; i++) if (readings[i]!.atMs <= endMs + DEFAULT_SAMPLE_INTERVAL_MS / 2) last = i;
+  if (last <= first || indices.length === 0) return null;
+  const a = readings[first]!;
+  const b = readings[last]!;
+  let busy = 0;
+  let total = 0;
+  for (const k of indices) {
+    busy += (b.cores[k]?.busy ?? 0) - (a.cores[k]?.busy ?? 0);
+    total += (b.cores[k]?.total ?? 0) - (a.cores[k]?.total ?? 0);
+  }
+  return total > 0 ? round1((busy / total) * 100) : null;
 }
 
 function round1(x: number): number {

@@ -222,6 +222,9 @@ export const repetitionSchema = z.object({
   clientCpu: clientCpuSchema,
   /** Server CPU and RSS over the window, or null when the process could not be sampled. */
   server: serverUsageSchema.nullable(),
+  /** Mean busy % of the client's pinned cores over the window from /proc/stat (includes kernel network work that the
+   * client's own CPU time misses), or null when the client was not pinned. Used with clientCpu.utilisation for client-bound. */
+  clientCoreBusyPct: z.number().nullable().optional(),
   /** /stats after the server started, before any load of this point (warm-up included), or null if unavailable. */
   statsBefore: serverStatsSchema.nullable(),
   /** /stats right after the load ended, or null if unavailable. */

@@ -18,7 +18,7 @@ export function baseLoad(profile: Profile, over: Partial<PointLoad> & Pick<Point
     binary: false,
     ...PROFILE_TIMING[profile],
     stream: { format: "json", rate: 0 },
-    pubsub: { subscribers: 0, publishers: 0, topic: PUBSUB_TOPIC },
+    pubsub: { subscribers: 1, publishers: 1, topic: PUBSUB_TOPIC },
     holdMs: 0,
     sourceAddresses: 1,
     ...over,
