@@ -19,6 +19,8 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   list: () => import("./commands/list.ts"),
   verify: () => import("./commands/verify.ts"),
   run: () => import("./commands/run.ts"),
+  report: () => import("./commands/report.ts"),
+  compare: () => import("./commands/compare.ts"),
 };
 
 async function help(): Promise<string> {

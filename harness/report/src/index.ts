@@ -6,3 +6,4 @@ export * from "./slo.ts";
 export * from "./findings.ts";
 export * from "./report.ts";
 export * from "./readme-block.ts";
+export * from "./compare.ts";

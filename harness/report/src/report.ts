@@ -12,7 +12,7 @@ import { throughputChart } from "./charts/throughput.ts";
 import { computeFindings, KEEP_UP_FRACTION, KNEE_P99_FACTOR, LEAK_GROWTH_FRACTION, type Finding } from "./findings.ts";
 import { loadReportInput } from "./load.ts";
 import type { ReportInput } from "./model.ts";
-import { DEFAULT_README_PATH, readmeBlock, updateReadme } from "./readme-block.ts";
+import { readmeBlock, updateReadme } from "./readme-block.ts";
 import { renderHtml, type HtmlChart } from "./render-html.ts";
 import { renderMarkdown } from "./render-md.ts";
 import type { Slo } from "./slo.ts";
@@ -123,4 +123,3 @@ export function writeReport(dir: string, opts: Partial<ReportOptions> = {}): Rep
   return writeReportFor(loadReportInput(dir), opts);
 }
 
-export { DEFAULT_README_PATH };

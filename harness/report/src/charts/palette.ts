@@ -10,12 +10,13 @@ export const STACK_COLORS: Readonly<Record<string, string>> = Object.freeze({
   deno: "#17becf",
 });
 
-const FALLBACK = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"];
+/** Colours of stacks without their own, assigned in sorted order. */
+export const FALLBACK_COLORS: readonly string[] = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"];
 
 /** Colour of a stack: its own for known stacks, otherwise by position among the unknown ones (sorted). */
 export function stackColor(stack: string, allStacks: readonly string[]): string {
   const own = STACK_COLORS[stack];
   if (own) return own;
   const unknown = [...new Set(allStacks)].filter((s) => !STACK_COLORS[s]).sort();
-  return FALLBACK[Math.max(0, unknown.indexOf(stack)) % FALLBACK.length]!;
+  return FALLBACK_COLORS[Math.max(0, unknown.indexOf(stack)) % FALLBACK_COLORS.length]!;
 }

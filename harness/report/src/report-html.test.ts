@@ -1,0 +1,123 @@
+// Opens report.html in headless Chromium as a reader would: every chart drawn with data marks, no console errors,
+// no network requests; saves full-page screenshots (desktop and phone width) for a person to look at.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FALLBACK_COLORS, STACK_COLORS } from "./charts/palette.ts";
+import { writeReport } from "./report.ts";
+import { parseSlo } from "./slo.ts";
+import { copyFixture, REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
+import { writeSyntheticResultSet } from "./test-support/synthetic.ts";
+
+/** Debian's Chromium; CI installs it in .ci/run. */
+export const CHROMIUM_PATH = process.env.WSARENA_CHROMIUM ?? "/usr/bin/chromium";
+/** Where screenshots go (outside the repository unless overridden). */
+export const SCREENSHOT_DIR = process.env.WSARENA_SCREENSHOT_DIR ?? join(tmpdir(), "wsarena-report-screenshots");
+
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+interface PageCheck {
+  charts: { name: string; width: number; height: number; marks: number }[];
+  consoleErrors: string[];
+  requests: string[];
+  title: string;
+}
+
+let work: string;
+let profile: string;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} not found: the report test needs Chromium. Install it with \`apt-get install -y chromium\` or set WSARENA_CHROMIUM.`);
+  }
+  work = mkdtempSync(join(tmpdir(), "wsarena-report-test-"));
+  profile = mkdtempSync(join(tmpdir(), "wsarena-chromium-profile-"));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1200, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const seriesColors = [...Object.values(STACK_COLORS), ...FALLBACK_COLORS];
+
+async function openReport(htmlPath: string, shotName: string): Promise<PageCheck> {
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file:")) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(htmlPath).href, { waitUntil: "load" });
+  const charts = await page.evaluate((colors: string[]) => {
+    const lower = colors.map((c) => c.toLowerCase());
+    return [...document.querySelectorAll("figure[data-chart]")].map((fig) => {
+      const svg = fig.querySelector("svg");
+      const box = svg?.getBoundingClientRect();
+      let marks = 0;
+      if (svg) {
+        // Bars and symbols carry ECharts' chart metadata; line series are polylines in a series colour.
+        marks += svg.querySelectorAll('[ecmeta_ssr_type="chart"]').length;
+        for (const p of svg.querySelectorAll("path")) {
+          const stroke = (p.getAttribute("stroke") ?? "").toLowerCase();
+          const segments = (p.getAttribute("d") ?? "").split("L").length - 1;
+          if (p.getAttribute("fill") === "none" && lower.includes(stroke) && segments >= 2) marks++;
+        }
+      }
+      return { name: fig.getAttribute("data-chart") ?? "", width: box?.width ?? 0, height: box?.height ?? 0, marks };
+    });
+  }, seriesColors);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${shotName}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${shotName}-phone.png`), fullPage: false });
+  const phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (phoneOverflow > 1) consoleErrors.push(`page is ${phoneOverflow}px wider than a 390px phone screen`);
+  const title = await page.title();
+  await page.close();
+  return { charts, consoleErrors, requests, title };
+}
+
+describe("report.html in Chromium", () => {
+  it("renders every chart of a synthetic result set with data marks, without console errors or network requests", async () => {
+    const dir = writeSyntheticResultSet(join(work, "synthetic"));
+    writeReport(dir, { slo: parseSlo("p99<10ms") });
+    const r = await openReport(join(dir, "report.html"), "synthetic");
+    expect(r.consoleErrors).toEqual([]);
+    expect(r.requests).toEqual([]);
+    expect(r.title).toContain("synthetic-a");
+    const names = r.charts.map((c) => c.name);
+    for (const required of ["throughput", "latency", "latency-vs-rate", "system", "memory-per-connection", "efficiency"]) expect(names).toContain(required);
+    for (const c of r.charts) {
+      expect(c.width, `${c.name} width`).toBeGreaterThan(300);
+      expect(c.height, `${c.name} height`).toBeGreaterThan(150);
+      expect(c.marks, `${c.name} data marks`).toBeGreaterThanOrEqual(3);
+    }
+  }, 120_000);
+
+  it.skipIf(!existsSync(REAL_FIXTURE_DIR))("renders every chart of the real fixture result set without console errors or network requests", async () => {
+    const dir = copyFixture(join(work, "real"));
+    writeReport(dir);
+    const r = await openReport(join(dir, "report.html"), "real");
+    expect(r.consoleErrors).toEqual([]);
+    expect(r.requests).toEqual([]);
+    expect(r.charts.length).toBeGreaterThan(0);
+    for (const c of r.charts) {
+      expect(c.width, `${c.name} width`).toBeGreaterThan(300);
+      expect(c.marks, `${c.name} data marks`).toBeGreaterThanOrEqual(1);
+    }
+  }, 120_000);
+});
