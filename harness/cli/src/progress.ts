@@ -23,8 +23,10 @@ export function eventLine(e: RunEvent): string | null {
       return null;
     case "point-done": {
       const flags = e.record.flags.length ? ` [${e.record.flags.join(", ")}]` : "";
-      const cpu = e.record.server ? ` server ${fmtNum(e.record.server.cpuPct)}% cpu,` : "";
-      return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline, e.unit === "µs" ? 0 : 0)} ${e.unit} (${cpu} client ${fmtNum(e.record.clientCpu.utilisation * 100)}% cpu)${flags}`;
+      const r = e.record;
+      const server = r.server ? `server core ${fmtNum(r.server.coreBusyPct ?? r.server.cpuPct)}% (process ${fmtNum(r.server.cpuPct)}%), ` : "";
+      const client = `client core ${fmtNum(Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))}%`;
+      return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline)} ${e.unit} (${server}${client})${flags}`;
     }
     case "measurement-error":
       return `${e.scenario} ${e.stack} rep ${e.rep + 1}: ERROR ${e.message.split("\n")[0]}`;

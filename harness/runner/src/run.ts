@@ -339,12 +339,12 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     }
     for (const s of states.values()) {
       if (interrupted && s.status === "pending" && s.points.size === 0) s.reason = "run interrupted before this measurement";
-      writeState(s, interrupted && s.repsDone < opts.reps && (s.status === "pending" || s.status === "ok"));
+      writeState(s, interrupted && s.repsDone < opts.reps && s.points.size > 0);
     }
     run.status = interrupted ? "interrupted" : "complete";
     run.finishedAt = new Date().toISOString();
     writeRun();
   }
-  const measurements = [...states.values()].map((s) => toRecord(opts.runId, opts.profile, driverFor(s.stack), s, aborted() && s.repsDone < opts.reps));
+  const measurements = [...states.values()].map((s) => toRecord(opts.runId, opts.profile, driverFor(s.stack), s, aborted() && s.repsDone < opts.reps && s.points.size > 0));
   return { dir: opts.outDir, run, measurements };
 }

@@ -1,0 +1,108 @@
+// End-to-end tests of `wsarena run`: flag validation, and cleanup when a real run against the ws stack is interrupted.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, descendantPids, loadResultSet } from "@wsarena/runner";
+import { afterAll, describe, expect, it } from "vitest";
+
+const MAIN = join(REPO_ROOT, "harness", "cli", "src", "main.ts");
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+}
+
+async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const c = cli(args);
+  let stdout = "";
+  let stderr = "";
+  c.stdout.on("data", (d) => (stdout += d));
+  c.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise<number | null>((res) => c.on("exit", (code) => res(code)));
+  return { code, stdout, stderr };
+}
+
+describe("wsarena run flag validation", () => {
+  it("rejects an unknown stack in one line that lists the valid ones, exit 2", async () => {
+    const r = await runCli(["run", "--stacks", "nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(/^wsarena run: unknown stack "nope"; valid stacks: .*ws/);
+  });
+  it("rejects an unknown scenario listing the valid ones", async () => {
+    const r = await runCli(["run", "--scenarios", "echo"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown scenario "echo"; valid scenarios: echo-throughput, echo-latency, stream-json/);
+  });
+  it("rejects a bad profile, bad reps, a missing cpu and an unknown flag", async () => {
+    expect((await runCli(["run", "--profile", "fast"])).stderr).toMatch(/--profile "fast" is not valid; choose one of: quick, standard, full/);
+    expect((await runCli(["run", "--reps", "0"])).stderr).toMatch(/--reps 0: expected a whole number from 1 to 50/);
+    expect((await runCli(["run", "--client-cpus", "64"])).stderr).toMatch(/--client-cpus: cpu 64 does not exist/);
+    expect((await runCli(["run", "--fast"])).stderr).toMatch(/unknown flag --fast; valid flags: --stacks, --scenarios/);
+  });
+});
+
+/** Runs the CLI against the real ws stack, sends `signal` once `when` matches its stderr, and checks the cleanup. */
+async function interruptRun(signal: NodeJS.Signals, when: RegExp, delayMs: number) {
+  const out = mkdtempSync(join(tmpdir(), "wsarena-interrupt-"));
+  dirs.push(out);
+  rmSync(out, { recursive: true });
+  const child = cli(["run", "--stacks", "ws", "--scenarios", "echo-throughput,connections", "--profile", "quick", "--reps", "3", "--out", out]);
+  const seen = new Set<number>();
+  const poll = setInterval(() => {
+    for (const p of descendantPids(child.pid!)) seen.add(p);
+  }, 50);
+  let stderr = "";
+  let sent = false;
+  child.stdout.resume();
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    if (!sent && when.test(stderr)) {
+      sent = true;
+      setTimeout(() => child.kill(signal), delayMs);
+    }
+  });
+  const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
+  clearInterval(poll);
+  return { code, stderr, out, seen: [...seen], sent };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return existsSync(`/proc/${pid}`);
+  } catch {
+    return false;
+  }
+}
+
+describe("wsarena run interrupted", () => {
+  it("on SIGINT mid-run leaves no server or load worker behind and a valid result set marked interrupted", async () => {
+    const r = await interruptRun("SIGINT", /echo-throughput 64B-text ws rep 1:/, 300);
+    expect(r.sent, r.stderr).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.seen.length).toBeGreaterThan(0); // the server and workers were seen running
+    await new Promise((res) => setTimeout(res, 200));
+    expect(r.seen.filter(alive)).toEqual([]);
+    const set = loadResultSet(r.out);
+    expect(set.run.status).toBe("interrupted");
+    const echo = set.measurements.find((m) => m.scenario === "echo-throughput")!;
+    expect(echo.points[0]!.reps.length).toBeGreaterThanOrEqual(1);
+    expect(echo.partial).toBe(true);
+    const conns = set.measurements.find((m) => m.scenario === "connections")!;
+    expect(conns.status).toBe("skipped");
+  }, 90_000);
+
+  it("on SIGTERM during a measured window also cleans up and keeps finished repetitions", async () => {
+    const r = await interruptRun("SIGTERM", /echo-throughput 64B-text ws rep 1:/, 1_500);
+    expect(r.code, r.stderr).toBe(130);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(r.seen.filter(alive)).toEqual([]);
+    const set = loadResultSet(r.out);
+    expect(set.run.status).toBe("interrupted");
+    for (const m of set.measurements) for (const p of m.points) for (const rep of p.reps) expect(rep.durationMs).toBeGreaterThan(0);
+  }, 90_000);
+});
