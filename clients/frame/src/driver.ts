@@ -7,6 +7,9 @@ import { buildTemplate, type FrameTemplate } from "./encode.ts";
 import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
 import { createSioFrameDriver } from "./sio-driver.ts";
 
+/** Closed-loop echo refills once this fraction of the window has come back (1/W = after every chunk). */
+export const REFILL_FRACTION = Number(process.env.WSARENA_REFILL_FRACTION ?? 0.25);
+
 const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };
 
 /** Shared state of one driver instance. */
@@ -37,6 +40,8 @@ class EchoConn implements MessageSink, OpenLoopTarget {
   private groupCount = 0;
   private readonly head: PayloadHead = { seq: 0, sender: 0, tsNs: 0 };
   private readonly op: number;
+  private owed = 0;
+  private readonly refillBatch: number;
 
   constructor(
     private readonly s: Shared,
@@ -44,6 +49,7 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     private readonly closedLoop: boolean,
   ) {
     this.op = s.task.binary ? 2 : 1;
+    this.refillBatch = Math.max(1, Math.floor(s.task.window * REFILL_FRACTION));
     this.tpl = buildTemplate(Math.max(1, closedLoop ? s.task.window : 16), s.task.size, s.task.binary);
   }
 
@@ -99,7 +105,14 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     const got = this.got;
     if (got === 0) return;
     this.inFlight = Math.max(0, this.inFlight - got);
-    if (this.closedLoop && this.s.sending) this.send(got, this.recvNs);
+    if (!this.closedLoop || !this.s.sending) return;
+    // Refill in batches of at least refillBatch messages: fewer write syscalls per message; the window stays between
+    // W − refillBatch and W in flight.
+    this.owed += got;
+    if (this.owed >= this.refillBatch) {
+      this.send(this.owed, this.recvNs);
+      this.owed = 0;
+    }
   }
 }
 

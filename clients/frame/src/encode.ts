@@ -1,11 +1,12 @@
 // Send path of the frame driver: client frames built by ws's frame encoder (Sender.frame), masked with a zero key.
 // A zero masking key is a valid masked frame (RFC 6455 5.3: the key is any 32-bit value) and XOR with 0 leaves the
 // payload as is, so seq and timestamps can be patched into a pre-built buffer of frames without re-masking.
-import { Sender } from "ws";
+import * as wsLib from "ws";
 import { fillPayload } from "./payload.ts";
 
 type FrameFn = (data: Buffer | string, options: Record<string, unknown>) => (Buffer | string)[];
-const frameFn = (Sender as unknown as { frame: FrameFn }).frame;
+// ws exports its Sender at runtime; @types/ws does not declare it.
+const frameFn = (wsLib as unknown as { Sender: { frame: FrameFn } }).Sender.frame;
 
 const zeroMask = (mask: Buffer): void => {
   mask.fill(0);

@@ -55,17 +55,24 @@ function readHex32(buf: Uint8Array, off: number): number {
   return v;
 }
 
+function put32(buf: Uint8Array, off: number, v: number): void {
+  buf[off] = v;
+  buf[off + 1] = v >>> 8;
+  buf[off + 2] = v >>> 16;
+  buf[off + 3] = v >>> 24;
+}
+
 /** Writes seq, sender and ts into a payload whose filler is already in place. */
 export function writePayloadHead(buf: Buffer, off: number, binary: boolean, seq: number, sender: number, tsNs: number): void {
   const lo = tsNs >>> 0;
   const hi = Math.floor(tsNs / TWO32) >>> 0;
   const check = checkWord(seq, sender, lo, hi);
   if (binary) {
-    buf.writeUInt32LE(seq >>> 0, off);
-    buf.writeUInt32LE(sender >>> 0, off + 4);
-    buf.writeUInt32LE(lo, off + 8);
-    buf.writeUInt32LE(hi, off + 12);
-    buf.writeUInt32LE(check, off + 16);
+    put32(buf, off, seq);
+    put32(buf, off + 4, sender);
+    put32(buf, off + 8, lo);
+    put32(buf, off + 12, hi);
+    put32(buf, off + 16, check);
   } else {
     buf[off] = 0x73; // s
     writeHex32(buf, off + 1, seq >>> 0);

@@ -1,6 +1,7 @@
 // wsarena-load: parses flags into LoadOptions and prints one LoadResult (JSON with --json, a summary otherwise).
 import { parseArgs } from "node:util";
 import { OptionsError } from "./options.ts";
+import { parseDurationMs } from "./cli-args.ts";
 import { runLoad } from "./run.ts";
 import { formatResult } from "./format.ts";
 import type { LoadOptions } from "./types.ts";
@@ -9,14 +10,6 @@ const USAGE = `usage: pnpm wsarena-load --url ws://127.0.0.1:PORT [--driver fram
   [--protocol ws|socket.io] [--connections N] [--window W] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
   [--duration 5s] [--warmup 1s] [--format json|binary] [--stream-rate R] [--subscribers S] [--publishers P] [--topic T]
   [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--timeout 60s] [--json]`;
-
-/** Parses "5s", "500ms", "2m" or a bare number of ms. */
-export function parseDurationMs(name: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
-  if (!m) throw new OptionsError(`--${name} ${v}: expected a duration such as 5s, 500ms or 2m`);
-  const x = Number(m[1]);
-  return Math.round(m[2] === "s" ? x * 1000 : m[2] === "m" ? x * 60_000 : x);
-}
 
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;

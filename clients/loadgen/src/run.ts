@@ -105,7 +105,9 @@ interface WorkerHandle {
 }
 
 function startWorker(o: LoadOptions, task: DriverTask, timeoutMs: number): WorkerHandle {
-  const node = [process.execPath, "--import", TSX_LOADER, WORKER_PATH];
+  // WSARENA_LOAD_CPU_PROF=<dir> writes a V8 CPU profile of every worker into <dir> (see where client time goes).
+  const prof = process.env.WSARENA_LOAD_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.WSARENA_LOAD_CPU_PROF] : [];
+  const node = [process.execPath, ...prof, "--import", TSX_LOADER, WORKER_PATH];
   const argv = o.clientCpus !== undefined ? ["taskset", "-c", o.clientCpus, ...node] : node;
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   live.add(child);
