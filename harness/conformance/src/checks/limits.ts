@@ -153,7 +153,7 @@ async function dropRun(ctx: CheckContext): Promise<string> {
       expect(gaps <= after.dropped, `the received seqs skip ${gaps} ticks but /stats counts only ${after.dropped} dropped`);
       return `dropped ${after.dropped}, ${gaps} seq gaps seen`;
     } finally {
-      conn.close();
+      conn.terminate();
     }
   });
 }

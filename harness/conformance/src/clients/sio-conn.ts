@@ -3,7 +3,7 @@ import { io, type Socket } from "socket.io-client";
 import { deferred, within, type Deferred } from "../util.ts";
 
 /** Default time to connect (handshake included). */
-export const SIO_CONNECT_TIMEOUT_MS = 3_000;
+export const SIO_CONNECT_TIMEOUT_MS = 5_000;
 
 /** A received event. */
 export interface SioEvent {
@@ -130,6 +130,16 @@ export class SioConn {
   }
 
   close(): void {
+    this.socket.disconnect();
+  }
+
+  /** Drops the TCP connection at once (no socket.io disconnect packet, no more parsing of what is buffered). */
+  terminate(): void {
+    try {
+      this.tcp().destroy();
+    } catch {
+      /* not connected */
+    }
     this.socket.disconnect();
   }
 }

@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { deferred, within, type Deferred } from "../util.ts";
 
 /** Default time to open a connection. */
-export const OPEN_TIMEOUT_MS = 3_000;
+export const OPEN_TIMEOUT_MS = 5_000;
 
 /** A received data message. */
 export interface WsMessage {
