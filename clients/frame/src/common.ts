@@ -50,6 +50,7 @@ export class OpenLoop {
   private sent = 0;
   private rr = 0;
   private t0 = 0;
+  private endNs = Infinity;
   private readonly tickNs: number;
   private readonly counts: number[];
 
@@ -62,9 +63,11 @@ export class OpenLoop {
     this.counts = new Array<number>(targets.length).fill(0);
   }
 
-  start(t0Ns: number): void {
+  /** Ticks from t0Ns on; no tick at or after endNs (the measured window is bounded). */
+  start(t0Ns: number, endNs = Infinity): void {
     if (this.targets.length === 0 || this.ratePerSec <= 0) return;
     this.t0 = t0Ns;
+    this.endNs = endNs;
     this.run();
   }
 
@@ -80,6 +83,7 @@ export class OpenLoop {
     const n = this.targets.length;
     while (this.t0 + this.k * this.tickNs <= now) {
       const tick = this.t0 + this.k * this.tickNs;
+      if (tick >= this.endNs) return this.stop();
       const due = Math.floor(((this.k + 1) * this.tickNs * this.ratePerSec) / 1e9) - this.sent;
       this.k++;
       if (due <= 0) continue;

@@ -305,8 +305,8 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
       s.sending = true;
       const t0 = nowNs();
       if (task.mode === "echo") for (const e of echo) e.send(task.window, t0);
-      else if (task.mode === "echo-open") (loop = new OpenLoop(echo, task.ratePerSec)).start(t0);
-      else if (task.mode === "pubsub") (loop = new OpenLoop(pubs, task.ratePerSec)).start(t0);
+      else if (task.mode === "echo-open") (loop = new OpenLoop(echo, task.ratePerSec)).start(t0, win.endNs);
+      else if (task.mode === "pubsub") (loop = new OpenLoop(pubs, task.ratePerSec)).start(t0, win.endNs);
     },
     stopSending() {
       s.sending = false;

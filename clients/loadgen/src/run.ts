@@ -197,8 +197,9 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
     histogram: lat.totalCount > 0 ? encode(lat) : null,
     integrity: {
       sent: windowSent,
-      received: sum((r) => r.windowReceived),
-      lost: Math.max(0, windowSent * fanout - sum((r) => r.windowDistinct)),
+      // Corrupted deliveries were received (but cannot be attributed to a seq), so they are not counted lost.
+      received: sum((r) => r.windowReceived + r.windowCorrupted),
+      lost: Math.max(0, windowSent * fanout - sum((r) => r.windowDistinct + r.windowCorrupted)),
       duplicated: sum((r) => r.windowDuplicated),
       reordered: sum((r) => r.windowReordered),
       corrupted: sum((r) => r.windowCorrupted),

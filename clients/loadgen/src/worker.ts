@@ -21,7 +21,14 @@ function send(m: FromWorker): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const at = (ns: number) => sleep(Math.max(0, (ns - nowNs()) / 1e6));
+/** Resolves at `ns` on the monotonic clock: a timer to within 2 ms, then a short spin (timers may fire early or late). */
+async function at(ns: number): Promise<void> {
+  const ms = (ns - nowNs()) / 1e6 - 2;
+  if (ms > 0) await sleep(ms);
+  while (nowNs() < ns) {
+    /* spin at most ~2 ms */
+  }
+}
 
 async function main(): Promise<void> {
   const latency = newHistogram();

@@ -118,8 +118,8 @@ export function createWsDriver(task: DriverTask, sink: DriverSink): Driver {
       sending = true;
       const t0 = nowNs();
       if (task.mode === "echo") for (const c of conns) c.send(task.window, t0);
-      else if (task.mode === "echo-open") (loop = new OpenLoop(conns, task.ratePerSec)).start(t0);
-      else if (task.mode === "pubsub") (loop = new OpenLoop(conns.filter((c) => c.publisher), task.ratePerSec)).start(t0);
+      else if (task.mode === "echo-open") (loop = new OpenLoop(conns, task.ratePerSec)).start(t0, w.endNs);
+      else if (task.mode === "pubsub") (loop = new OpenLoop(conns.filter((c) => c.publisher), task.ratePerSec)).start(t0, w.endNs);
     },
     stopSending() {
       sending = false;
