@@ -132,13 +132,14 @@ export async function runConformance(stack: DiscoveredStack, opts: ConformanceOp
   const limit = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const byPlacement = (p: Check["placement"]) => runnable.filter((c) => c.placement === p);
   try {
+    const earlyDone = Promise.all(byPlacement("dedicated").filter((c) => c.early).map(runOne));
     for (const c of byPlacement("exclusive")) await runOne(c);
-    // Dedicated checks (longest first in table order: they mostly wait) share the pool with the shared-server checks.
-    const dedicated = byPlacement("dedicated").sort((a, b) => b.timeoutMs - a.timeoutMs);
+    // Other dedicated checks (longest first) run alongside the shared-server checks, half the pool each.
+    const dedicated = byPlacement("dedicated").filter((c) => !c.early).sort((a, b) => b.timeoutMs - a.timeoutMs);
     const dedicatedDone = pool(dedicated, Math.max(1, Math.floor(limit / 2)), runOne);
     await pool(byPlacement("shared"), Math.max(1, limit - Math.floor(limit / 2)), runOne);
     await pool(byPlacement("destructive"), Math.max(1, limit - Math.floor(limit / 2)), runOne);
-    await dedicatedDone;
+    await Promise.all([dedicatedDone, earlyDone]);
   } finally {
     await shared?.stop();
   }

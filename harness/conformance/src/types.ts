@@ -47,6 +47,8 @@ export interface Check {
    * its own servers through ctx.launch.
    */
   placement: "exclusive" | "shared" | "destructive" | "dedicated";
+  /** A dedicated check that mostly waits (idle timeout): started before the exclusive phase so it costs no wall time. */
+  early?: boolean;
   /** Time allowed for the check; it fails when exceeded. */
   timeoutMs: number;
 }

@@ -4,7 +4,7 @@ import { WsConn } from "../clients/ws-conn.ts";
 import { SioConn } from "../clients/sio-conn.ts";
 import { rawUpgrade } from "../clients/raw.ts";
 import { expect, getJson, http, sleep, textPayload, binaryPayload } from "../util.ts";
-import { stats, statsUntil, wsUrl } from "./common.ts";
+import { stats, statsUntil, withBystander, wsUrl } from "./common.ts";
 import type { Check, CheckContext } from "../types.ts";
 
 /** Fields of ServerStats, all non-negative integers. */
@@ -152,35 +152,39 @@ const statsFanout: Check = {
 };
 
 async function unknownHttpRun(ctx: CheckContext): Promise<void> {
-  for (const path of ["/nope", "/echo/extra", "/healthz"]) {
-    const a = await http(`${ctx.server.httpUrl}${path}`);
-    expect(a.status === 404, `GET ${path} answered ${a.status}, expected 404`);
-  }
+  return withBystander(ctx, ctx.server, "requests for unknown paths", async () => {
+    for (const path of ["/nope", "/echo/extra", "/healthz"]) {
+      const a = await http(`${ctx.server.httpUrl}${path}`);
+      expect(a.status === 404, `GET ${path} answered ${a.status}, expected 404`);
+    }
+  });
 }
 
 const unknownHttp: Check = {
   id: "http.unknown-path-404",
   title: "answers 404 to an HTTP request for an unknown path",
-  description: "GET /nope, /echo/extra and /healthz must each answer 404.",
+  description: "GET /nope, /echo/extra and /healthz must each answer 404; another connection keeps echoing.",
   placement: "shared",
   timeoutMs: 4_000,
   run: { ws: unknownHttpRun, "socket.io": unknownHttpRun },
 };
 
 async function unknownUpgradeRun(ctx: CheckContext): Promise<void> {
-  for (const path of ["/nope", "/echoes"]) {
-    const up = await rawUpgrade(ctx.server.host, ctx.server.port, path, 3_000).catch((e: Error) => {
-      throw new Error(`${e.message}; expected an HTTP 404 answer to the upgrade of an unknown path`);
-    });
-    up.socket.destroy();
-    expect(up.status === 404, `WebSocket upgrade to ${path} answered ${up.status || `"${up.head.slice(0, 60)}"`}, expected HTTP 404`);
-  }
+  return withBystander(ctx, ctx.server, "upgrades to unknown paths", async () => {
+    for (const path of ["/nope", "/echoes"]) {
+      const up = await rawUpgrade(ctx.server.host, ctx.server.port, path, 3_000).catch((e: Error) => {
+        throw new Error(`${e.message}; expected an HTTP 404 answer to the upgrade of an unknown path`);
+      });
+      up.socket.destroy();
+      expect(up.status === 404, `WebSocket upgrade to ${path} answered ${up.status || `"${up.head.slice(0, 60)}"`}, expected HTTP 404`);
+    }
+  });
 }
 
 const unknownUpgrade: Check = {
   id: "http.unknown-path-upgrade-404",
   title: "answers 404 to a WebSocket upgrade for an unknown path",
-  description: "A WebSocket upgrade request to /nope and /echoes must be answered with HTTP 404 (not 101, not a silently dropped socket).",
+  description: "A WebSocket upgrade request to /nope and /echoes must be answered with HTTP 404 (not 101, not a silently dropped socket); another connection keeps echoing.",
   placement: "shared",
   timeoutMs: 8_000,
   run: { ws: unknownUpgradeRun, "socket.io": unknownUpgradeRun },
