@@ -3,9 +3,9 @@ import { BINARY_TICK_BYTES, encodeJsonTick, PATHS, tickPrice, tickQty } from "@w
 import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "./contract.ts";
 import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "./common.ts";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
-import { buildTemplate, type FrameTemplate } from "./encode.ts";
+import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
 import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
-import { createSioFrameDriver } from "./sio-driver.ts";
+import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 
 /** Closed-loop echo refills once this fraction of the window has come back (1/W = after every chunk). */
 export const REFILL_FRACTION = Number(process.env.WSARENA_REFILL_FRACTION ?? 0.25);
@@ -22,6 +22,13 @@ class Shared {
     readonly task: DriverTask,
     readonly sink: DriverSink,
   ) {}
+
+  /** `count` pre-encoded messages to send: echo messages or publishes, as WebSocket or socket.io packets. */
+  template(count: number, role: "echo" | "pub"): FrameTemplate {
+    const t = this.task;
+    if (t.protocol === "socket.io") return buildSioTemplate(count, t.size, t.binary, role, role === "pub" ? [t.pubsub.topic] : []);
+    return buildTemplate(count, t.size, t.binary);
+  }
 }
 
 /**
@@ -47,15 +54,16 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     private readonly s: Shared,
     readonly id: number,
     private readonly closedLoop: boolean,
+    private readonly role: "echo" | "pub" = "echo",
   ) {
     this.op = s.task.binary ? 2 : 1;
     this.refillBatch = Math.max(1, Math.floor(s.task.window * REFILL_FRACTION));
-    this.tpl = buildTemplate(Math.max(1, closedLoop ? s.task.window : 16), s.task.size, s.task.binary);
+    this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role);
   }
 
   send(count: number, tsNs: number): void {
     if (!this.conn.isOpen) return;
-    if (count > this.tpl.count) this.tpl = buildTemplate(count * 2, this.s.task.size, this.s.task.binary);
+    if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role);
     const t = this.tpl;
     const binary = this.s.task.binary;
     for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
@@ -146,7 +154,9 @@ class StreamConn implements MessageSink {
     } else {
       ok = false;
       if (opcode === 1) {
-        const text = buf.toString("latin1", off, off + avail);
+        let text = buf.toString("latin1", off, off + avail);
+        // socket.io carries the JSON tick as a JSON string argument: undo its escaping.
+        if (s.task.protocol === "socket.io") text = text.replace(/\\"/g, '"');
         const comma = text.indexOf(',"ts":');
         seq = Number(text.slice(7, comma));
         ts = Number(text.slice(comma + 6, text.indexOf(",", comma + 6)));
@@ -181,7 +191,7 @@ class PubsubConn implements MessageSink, OpenLoopTarget {
     publisherId: number,
   ) {
     // A publisher reuses the echo sender path (template, patching, window accounting) for its sends.
-    this.pub = publisherId >= 0 ? new EchoConn(s, publisherId, false) : null;
+    this.pub = publisherId >= 0 ? new EchoConn(s, publisherId, false, "pub") : null;
   }
 
   attach(conn: RawConn): void {
@@ -226,9 +236,12 @@ class IdleConn implements MessageSink {
   endChunk(): void {}
 }
 
-/** Creates the frame driver for a task (protocol "ws" here; "socket.io" is Engine.IO framing in sio-driver.ts). */
+/** Longest wait for the socket.io connect acknowledgement after the WebSocket upgrade. */
+export const SIO_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Creates the frame driver for a task: protocol v1 over plain WebSocket, or over Engine.IO v4 / socket.io packets. */
 export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
-  if (task.protocol === "socket.io") return createSioFrameDriver(task, sink);
+  const sio = task.protocol === "socket.io";
   const s = new Shared(task, sink);
   const { host, port } = parseBaseUrl(task.url);
   const conns: RawConn[] = [];
@@ -239,6 +252,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
   let loop: OpenLoop | null = null;
 
   const path = (): string => {
+    if (sio) return task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(task.pubsub.topic)}` : SIO_WS_PATH;
     switch (task.mode) {
       case "stream":
         return `${PATHS.stream}?format=${task.stream.format}&rate=${task.stream.rate}&count=0&size=${task.size}`;
@@ -270,12 +284,16 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
     }
   };
 
-  const capture = task.mode === "stream" ? 192 : PAYLOAD_HEAD_BYTES;
+  const capture = task.mode === "stream" ? (sio ? 384 : 192) : PAYLOAD_HEAD_BYTES + (sio ? 32 : 0);
+  const sioEvent = task.mode === "stream" ? "tick" : task.mode === "pubsub" ? "msg" : "echo";
 
   return {
     async connect() {
       await ramp(task.connections, task.connectConcurrency, async (i) => {
         const m = makeSink(i);
+        const t0 = nowNs();
+        const adaptor = sio ? new SioAdaptor(m.sink, sioEvent) : null;
+        if (adaptor) adaptor.onOther = (text) => sink.error(`unexpected socket.io packet: ${text.slice(0, 120)}`);
         const localAddress = sourceAddressFor(task.sourceAddresses, task.connectionOffset + i);
         const c = new RawConn({
           host,
@@ -284,18 +302,31 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
           ...(localAddress ? { localAddress } : {}),
           recvBuf: s.recvBuf,
           captureBytes: capture,
-          sink: m.sink,
+          sink: adaptor ?? m.sink,
           onClosed: (code, reason) => {
             sink.closeCode(code);
             if (s.sending && code !== 1000) sink.error(`connection closed during the run: ${code}${reason ? ` (${reason})` : ""}`);
           },
         });
+        if (adaptor) adaptor.conn = c;
         try {
           await c.opened;
-          sink.connected(c.connectUs);
+          if (adaptor) {
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([
+              adaptor.connected,
+              new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS))),
+            ]).finally(() => clearTimeout(timer));
+            if (task.mode === "stream") {
+              const args = JSON.stringify({ format: task.stream.format, rate: task.stream.rate, count: 0, size: task.size });
+              c.write(encodeClientFrame(`42["stream",${args}]`, 1));
+            }
+          }
+          sink.connected((nowNs() - t0) / 1000);
           conns.push(c);
           m.bind(c);
         } catch (e) {
+          c.socket.destroy();
           sink.connectFailed((e as Error).message);
         }
       });
