@@ -17,7 +17,7 @@ export interface Timing {
 
 /** Default warm-up and window per profile (a scenario may override them). */
 export const PROFILE_TIMING: Readonly<Record<Profile, Timing>> = Object.freeze({
-  quick: { warmupMs: 250, durationMs: 800 },
+  quick: { warmupMs: 200, durationMs: 700 },
   standard: { warmupMs: 1000, durationMs: 3000 },
   full: { warmupMs: 2000, durationMs: 10_000 },
 });
