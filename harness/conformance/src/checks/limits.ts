@@ -14,8 +14,8 @@ export const SMALL_MAX_PAYLOAD_BYTES = 4096;
 export const SMALL_MAX_CONNECTIONS = 2;
 /** WSARENA_MAX_BUFFERED in the backpressure checks. */
 export const SMALL_MAX_BUFFERED_BYTES = 65536;
-/** Stream pushed at a client that stops reading, to overflow its send buffer (about 40 MB/s). */
-export const FLOOD_STREAM = { format: "binary", rate: 10_000, count: 0, size: 4096 } as const;
+/** Stream pushed at a client that stops reading, to overflow its send buffer (about 10 MB/s: loopback socket buffers fill within a second). */
+export const FLOOD_STREAM = { format: "binary", rate: 5_000, count: 0, size: 2048 } as const;
 /** WSARENA_IDLE_TIMEOUT_S in the idle check: 8 s, the smallest uWebSockets.js accepts (the check starts early and mostly waits). */
 export const IDLE_TIMEOUT_S = 8;
 /** An idle connection must be closed no earlier than this... */
@@ -165,7 +165,7 @@ const drop: Check = {
   title: "drops and counts messages to a client over WSARENA_MAX_BUFFERED with policy drop",
   description: `Server with WSARENA_BACKPRESSURE=drop, WSARENA_MAX_BUFFERED=${SMALL_MAX_BUFFERED_BYTES}: a client opens ${floodQuery} and stops reading (TCP socket paused). /stats dropped must become > 0 within 5 s with closedForBackpressure 0; after reading resumes the connection is still open, seqs increase, skipped seqs exist and number at most dropped; another connection keeps echoing.`,
   placement: "dedicated",
-  timeoutMs: 12_000,
+  timeoutMs: 16_000,
   run: { ws: dropRun, "socket.io": dropRun },
 };
 
@@ -195,7 +195,7 @@ const closePolicy: Check = {
   title: "closes a client over WSARENA_MAX_BUFFERED with 1008 under policy close, and counts it",
   description: `Server with WSARENA_BACKPRESSURE=close, WSARENA_MAX_BUFFERED=${SMALL_MAX_BUFFERED_BYTES}: a client opens ${floodQuery} and stops reading. /stats closedForBackpressure must become exactly 1 within 5 s; once the client reads again it receives close 1008 (socket.io: it gets disconnected); another connection keeps echoing.`,
   placement: "dedicated",
-  timeoutMs: 14_000,
+  timeoutMs: 16_000,
   run: { ws: closeRun, "socket.io": closeRun },
 };
 
