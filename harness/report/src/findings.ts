@@ -12,6 +12,10 @@ export const KEEP_UP_FRACTION = 0.95;
 export const KNEE_P99_FACTOR = 3;
 /** RSS at the end of each repetition rising by at least this fraction from the first to the last hints at a leak. */
 export const LEAK_GROWTH_FRACTION = 0.1;
+/** Server core busy % at or above which the server side counts as saturated (as the runner's flags use it). */
+export const SERVER_BUSY_PCT = 90;
+/** Core busy % minus server process % above which the core was shared with other processes. */
+export const SHARED_CORE_GAP_PCT = 25;
 /** Fewest repetitions the leak rule looks at. */
 export const LEAK_MIN_REPS = 3;
 
@@ -149,14 +153,20 @@ function saturation(input: ReportInput): Finding[] {
     for (const stack of [...new Set(pts.map((p) => p.stack))].sort()) {
       const mine = pts.filter((p) => p.stack === stack);
       const peak = mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a));
-      const cpu = peak.reps.flatMap((r) => (r.server ? [r.server.cpuPct] : []));
+      const usage = serverUsage(peak);
       const client = peak.reps.map((r) => r.clientCpu.utilisation);
-      const bound = peak.flags.includes("client-bound") ? "the client was the bottleneck (client-bound)" : peak.flags.includes("not-saturated") ? "neither side was saturated (not-saturated)" : "server-bound";
+      let bound: string;
+      if (peak.flags.includes("client-bound")) bound = "the client was the bottleneck (client-bound)";
+      else if (usage.coreBusyPct !== null && usage.coreBusyPct >= SERVER_BUSY_PCT) bound = "the server core was saturated";
+      else bound = "neither side was saturated";
+      const shared = usage.coreBusyPct !== null && usage.processPct !== null && usage.coreBusyPct - usage.processPct > SHARED_CORE_GAP_PCT;
       out.push({
         kind: "saturation",
         scenario,
-        warning: peak.flags.length > 0,
-        text: `${scenario}: ${stack} peaks at ${fmtCount(meanOf(peak, "msgsPerSec") ?? NaN)} msg/s at ${pointLabel(peak)}, server CPU ${cpu.length ? `${mean(cpu).toFixed(0)}% of a core` : "not sampled"}, client ${fmtPct(mean(client))} busy: ${bound}.`,
+        warning: peak.flags.length > 0 || shared,
+        text:
+          `${scenario}: ${stack} peaks at ${fmtCount(meanOf(peak, "msgsPerSec") ?? NaN)} msg/s at ${pointLabel(peak)}; server core ${usage.coreBusyPct === null ? "not sampled" : `${usage.coreBusyPct.toFixed(0)}% busy`}, server process ${usage.processPct === null ? "not sampled" : `${usage.processPct.toFixed(0)}% of a core`}, client ${fmtPct(mean(client))} busy: ${bound}` +
+          (shared ? `; other processes used ${(usage.coreBusyPct! - usage.processPct!).toFixed(0)} points of the server core, so this figure understates the stack.` : "."),
       });
     }
   }
@@ -168,9 +178,10 @@ function flagDetail(p: PointView, flag: string): string {
   switch (flag) {
     case "client-bound":
     case "not-saturated": {
-      const client = mean(reps.map((r) => r.clientCpu.utilisation));
-      const server = reps.flatMap((r) => (r.server ? [r.server.coreBusyPct ?? r.server.cpuPct] : []));
-      return `${flag} (client ${fmtPct(client)} busy, server ${server.length ? `${mean(server).toFixed(0)}%` : "not sampled"})`;
+      const hit = reps.filter((r) => r.flags.includes(flag as never));
+      const shown = hit.length ? hit : reps;
+      const per = shown.map((r) => `rep ${r.rep}: client ${fmtPct(r.clientCpu.utilisation)} busy, server core ${r.server?.coreBusyPct == null ? "not sampled" : `${r.server.coreBusyPct.toFixed(0)}%`}`);
+      return `${flag} (${per.join("; ")})`;
     }
     case "integrity": {
       const v = reps.reduce((a, r) => a + r.integrity.lost + r.integrity.duplicated + r.integrity.reordered + r.integrity.corrupted, 0);
@@ -249,4 +260,11 @@ function slo(input: ReportInput, s: Slo): Finding[] {
     });
   }
   return out;
+}
+
+/** Mean server core busy % and server process CPU % over a point's repetitions (null when not sampled). */
+export function serverUsage(p: PointView): { coreBusyPct: number | null; processPct: number | null } {
+  const core = p.reps.flatMap((r) => (r.server && r.server.coreBusyPct !== null ? [r.server.coreBusyPct] : []));
+  const proc = p.reps.flatMap((r) => (r.server ? [r.server.cpuPct] : []));
+  return { coreBusyPct: core.length ? mean(core) : null, processPct: proc.length ? mean(proc) : null };
 }

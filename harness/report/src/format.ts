@@ -50,7 +50,10 @@ export function fmtPct(fraction: number, digits = 0): string {
 export function fmtUsd(usd: number): string {
   if (!Number.isFinite(usd)) return "–";
   if (usd >= 1) return `$${usd.toFixed(2)}`;
-  return `$${sig(usd)}`;
+  // Three significant digits without trailing zeros: 0.0000900 → "$0.00009".
+  if (usd <= 0) return "$0";
+  const decimals = Math.max(0, 2 - Math.floor(Math.log10(usd)));
+  return `$${usd.toFixed(decimals).replace(/\.?0+$/, "")}`;
 }
 
 /** Three significant digits without exponent notation for normal magnitudes. */

@@ -71,7 +71,7 @@ function tableHtml(t: Table, cls = ""): string {
 }
 
 function figure(ch: HtmlChart): string {
-  return `<figure id="chart-${esc(ch.name)}" data-chart="${esc(ch.name)}">\n${ch.svg}\n<figcaption><b>${esc(ch.title)}.</b> ${esc(ch.caption)} <a href="charts/${esc(ch.name)}.png">PNG</a> · <a href="charts/${esc(ch.name)}.svg">SVG</a></figcaption>\n</figure>`;
+  return `<figure id="chart-${esc(ch.name)}" data-chart="${esc(ch.name)}">\n<h3>${esc(ch.title)}</h3>\n${ch.svg}\n<figcaption>${esc(ch.caption)} <a href="charts/${esc(ch.name)}.png">PNG</a> · <a href="charts/${esc(ch.name)}.svg">SVG</a></figcaption>\n</figure>`;
 }
 
 function anchor(scenario: string): string {

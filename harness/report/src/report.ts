@@ -97,7 +97,7 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
     writeFileSync(join(input.dir, "charts", `${spec.name}.svg`), svg);
     writeFileSync(join(input.dir, "charts", `${spec.name}.png`), svgToPng(svg));
     files.push(`charts/${spec.name}.svg`, `charts/${spec.name}.png`);
-    return { name: spec.name, title: spec.title, caption: spec.caption, svg: responsiveSvg(svg, spec.title) };
+    return { name: spec.name, title: spec.title, caption: spec.caption, svg: responsiveSvg(svg, spec.title, spec.name) };
   };
   const htmlCharts = overview.map(rendered);
   const htmlScenarioCharts: Record<string, HtmlChart> = {};

@@ -125,7 +125,7 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
     const client = p.reps.map((r) => r.clientCpu.utilisation);
     return [
       c(pointLabel(p)),
-      c(`${p.stack}${p.version ? ` ${p.version}` : ""}`),
+      c(p.stack),
       headlineCell(p),
       num("msgsPerSec", fmtCount),
       num("p50Us", fmtUs),

@@ -25,6 +25,8 @@ export interface BarChartData {
 
 const BAR_CATEGORY_GAP = 0.3;
 const BAR_GAP = 0.1;
+/** Widest bar in pixels (a single stack would otherwise fill the whole band). */
+export const BAR_MAX_WIDTH = 90;
 
 /** Summarises repetition values as mean with min–max, or null when empty. */
 export function barStat(values: readonly number[]): BarStat | null {
@@ -46,6 +48,7 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
       type: "bar",
       barGap: `${BAR_GAP * 100}%`,
       barCategoryGap: `${BAR_CATEGORY_GAP * 100}%`,
+      barMaxWidth: BAR_MAX_WIDTH,
       itemStyle: { color },
       data: s.values.map((v) => (v ? positive(v.mean) : null)),
     });
@@ -59,8 +62,9 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
         const lo = api.coord([ci, api.value(1)]);
         const hi = api.coord([ci, api.value(2)]);
         const band = api.size([1, 0])[0]! * (1 - BAR_CATEGORY_GAP);
-        const w = band / (n + BAR_GAP * (n - 1));
-        const x = lo[0]! - band / 2 + i * w * (1 + BAR_GAP) + w / 2;
+        const w = Math.min(BAR_MAX_WIDTH, band / (n + BAR_GAP * (n - 1)));
+        const used = n * w + (n - 1) * w * BAR_GAP;
+        const x = lo[0]! - used / 2 + i * w * (1 + BAR_GAP) + w / 2;
         const cap = Math.max(2, w * 0.25);
         const style = { stroke: "#222", lineWidth: 1.2 };
         return {

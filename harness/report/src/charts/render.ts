@@ -29,10 +29,30 @@ export function renderSvg(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: spec.width, height: spec.height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT }, backgroundColor: "#ffffff", ...spec.option });
-    return chart.renderToSVGString();
+    return stableIds(chart.renderToSVGString());
   } finally {
     chart.dispose();
   }
+}
+
+/**
+ * zrender names CSS classes, clip paths, gradients, patterns and shadows after a per-process instance id and counters
+ * (zr7-cls-42, zr7-c0), so the same chart rendered twice differs; renumber them per kind in order of first appearance
+ * so the output depends only on the chart.
+ */
+export function stableIds(svg: string): string {
+  const ids = new Map<string, string>();
+  const perKind = new Map<string, number>();
+  return svg.replace(/\bzr\d+-(cls-|ani-|[sgpc])(\d+)\b/g, (m, kind: string) => {
+    let id = ids.get(m);
+    if (id === undefined) {
+      const n = perKind.get(kind) ?? 0;
+      perKind.set(kind, n + 1);
+      id = `zr0-${kind}${n}`;
+      ids.set(m, id);
+    }
+    return id;
+  });
 }
 
 /** Rasterises an SVG string to PNG bytes at PNG_SCALE with system fonts. */
@@ -45,9 +65,13 @@ export function svgToPng(svg: string): Buffer {
   return Buffer.from(resvg.render().asPng());
 }
 
-/** Makes an SSR SVG scale with its container (for inlining into HTML): width 100%, height from the viewBox. */
-export function responsiveSvg(svg: string, label: string): string {
-  return svg.replace(/^<svg width="(\d+)" height="(\d+)"/, (_m, w: string, h: string) =>
+/**
+ * Makes an SSR SVG scale with its container (for inlining into HTML): width 100%, height from the viewBox. Its CSS
+ * classes and ids get a per-chart prefix, since styles and ids inside inline SVGs are shared by the whole page.
+ */
+export function responsiveSvg(svg: string, label: string, chartName: string): string {
+  const prefix = `wsa-${chartName.replace(/[^a-zA-Z0-9_-]/g, "_")}-`;
+  return svg.replace(/\bzr0-/g, prefix).replace(/^<svg width="(\d+)" height="(\d+)"/, (_m, w: string, h: string) =>
     `<svg role="img" aria-label="${escapeAttr(label)}" style="width:100%;height:auto;max-width:${w}px" data-width="${w}" data-height="${h}"`,
   );
 }

@@ -1,0 +1,80 @@
+// The report is a pure function of the result set: same bytes every time, nothing but its own files written.
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadReportInput } from "./load.ts";
+import { writeReport } from "./report.ts";
+import { parseSlo } from "./slo.ts";
+import { copyFixture } from "./test-support/fixture.ts";
+
+const work = mkdtempSync(join(tmpdir(), "wsarena-report-unit-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else out[`${rel}${e.name}`] = createHash("sha256").update(readFileSync(join(d, e.name))).digest("hex");
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+describe("writeReport on the real fixture", () => {
+  const dir = copyFixture(join(work, "real"));
+  const before = snapshot(dir);
+  const first = writeReport(dir, { slo: parseSlo("p99<10ms") });
+  const afterFirst = snapshot(dir);
+
+  it("writes report.html, report.md and every chart as SVG and PNG, and touches no input file", () => {
+    for (const f of ["report.html", "report.md", "charts/throughput.svg", "charts/throughput.png", "charts/latency.png", "charts/latency-vs-rate.png", "charts/system.png", "charts/memory-per-connection.png", "charts/efficiency.png"]) {
+      expect(afterFirst[f], f).toBeDefined();
+    }
+    for (const [f, hash] of Object.entries(before)) expect(afterFirst[f], f).toBe(hash);
+    expect(Object.keys(afterFirst).filter((f) => !(f in before)).sort()).toEqual([...first.files].sort());
+  });
+
+  it("regenerating changes nothing", () => {
+    writeReport(dir, { slo: parseSlo("p99<10ms") });
+    expect(snapshot(dir)).toEqual(afterFirst);
+  });
+
+  it("the HTML is self-contained: no scripts, no remote resources", () => {
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/(src|href)="https?:/i);
+    expect(html).not.toMatch(/<link[^>]+stylesheet/i);
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("inlined charts do not share element ids or CSS classes (a shared clip path would clip the wrong chart)", () => {
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(10);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(html).not.toMatch(/\bzr\d+-/);
+  });
+
+  it("shows run metadata, every scenario and the validity flags in place", () => {
+    const input = loadReportInput(dir);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    const md = readFileSync(join(dir, "report.md"), "utf8");
+    expect(html).toContain(input.run.machine.cpuModel);
+    expect(html).toContain(`server on cpu ${input.run.pinning.serverCpus}`);
+    expect(html).toContain("m7i.large");
+    for (const s of input.scenarios) {
+      expect(html).toContain(`id="scenario-${s}"`);
+      expect(md).toContain(`## Scenario ${s}`);
+    }
+    const flagged = input.points.filter((p) => p.flags.length);
+    expect(flagged.length).toBeGreaterThan(0);
+    for (const p of flagged) {
+      expect(md).toMatch(new RegExp(`\\| ${p.pointKey.replace(/[/.]/g, "\\$&")} \\| ${p.stack} \\|.*⚠ ${p.flags.join(", ")}`));
+    }
+    expect(html).toMatch(/<td class="warn" title="[a-z-, ]+">[^<]*⚠<\/td>/);
+  });
+});
