@@ -173,8 +173,8 @@ app.get(PATHS.stream, {
   startStream(track(ws, () => {}), parseStreamParams(new URLSearchParams(req.url.split("?")[1] ?? "")));
 });
 
-app.get<{ Querystring: { topic?: string } }>(PATHS.pubsub, { websocket: true, onRequest: refuseOverLimit }, (ws, req) => {
-  const pubTopic = req.query.topic || null;
+app.get(PATHS.pubsub, { websocket: true, onRequest: refuseOverLimit }, (ws, req) => {
+  const pubTopic = new URLSearchParams(req.url.split("?")[1] ?? "").get("topic") || null;
   const conn = track(ws, (conn, data, isBinary) => {
     if (!isBinary && data.toString("latin1", 0, CONTROL_PREFIX.length) === CONTROL_PREFIX) onControl(conn, data.toString());
     else if (pubTopic) publish(pubTopic, data, isBinary);

@@ -12,8 +12,9 @@ const STACK_ID = "uws";
 export const STREAM_WATERMARK_BYTES = 1024 * 1024;
 /** Ticks sent in one synchronous burst by a rate=0 stream before yielding to the event loop. */
 export const STREAM_BATCH_TICKS = 1024;
-/** Smallest idle timeout uWebSockets.js accepts (it aborts the process below it). */
+/** Smallest and largest idle timeouts uWebSockets.js accepts (it aborts the process outside them). */
 export const UWS_MIN_IDLE_TIMEOUT_S = 8;
+export const UWS_MAX_IDLE_TIMEOUT_S = 960;
 /** Time allowed at shutdown for 1001 closes queued behind buffered data to flush. */
 export const SHUTDOWN_GRACE_MS = 1500;
 /** Time allowed at shutdown when every close frame was written at once. */
@@ -23,7 +24,7 @@ const require = createRequire(import.meta.url);
 const uWS = require("uWebSockets.js") as typeof UWS;
 if (typeof uWS.getParts !== "function") {
   console.error("uws: the uWebSockets.js native addon did not load (the package fell back to its ws-based shim). " +
-    "Expected a binary for this Node ABI in node_modules/uWebSockets.js/binaries; reinstall or use a supported Node version.");
+    "Expected a binary for this Node ABI in node_modules/uWebSockets.js/binaries; unset UWS_USE_FALLBACK, reinstall, or use a Node version it ships a binary for.");
   process.exit(1);
 }
 const version = (require("uWebSockets.js/package.json") as { version: string }).version;
@@ -141,9 +142,10 @@ function startPaced(ws: WS, p: StreamParams): void {
   }, Math.max(1, 1000 / p.rate));
 }
 
-const idleTimeoutS = limits.idleTimeoutS > 0 && limits.idleTimeoutS < UWS_MIN_IDLE_TIMEOUT_S ? UWS_MIN_IDLE_TIMEOUT_S : limits.idleTimeoutS;
+const idleTimeoutS = limits.idleTimeoutS === 0 ? 0 : Math.min(UWS_MAX_IDLE_TIMEOUT_S, Math.max(UWS_MIN_IDLE_TIMEOUT_S, limits.idleTimeoutS));
 if (idleTimeoutS !== limits.idleTimeoutS) {
-  console.error(`uws: WSARENA_IDLE_TIMEOUT_S=${limits.idleTimeoutS} is below uWebSockets.js's minimum idleTimeout; using ${idleTimeoutS} s`);
+  console.error(`uws: WSARENA_IDLE_TIMEOUT_S=${limits.idleTimeoutS} is outside the idleTimeout range uWebSockets.js accepts ` +
+    `(0 or ${UWS_MIN_IDLE_TIMEOUT_S}..${UWS_MAX_IDLE_TIMEOUT_S} s); using ${idleTimeoutS} s`);
 }
 
 function behavior(path: string, message: (ws: WS, data: ArrayBuffer, isBinary: boolean) => void): UWS.WebSocketBehavior<Conn> {
@@ -218,7 +220,10 @@ const app = uWS.App()
   .get(PATHS.health, (res) => json(res, "200 OK", { ok: true, stack: STACK_ID }))
   .get(PATHS.stats, (res) => json(res, "200 OK", currentStats()))
   .post(`${PATHS.publish}*`, (res, req) => {
-    const topic = decodeURIComponent(req.getUrl().slice(PATHS.publish.length));
+    const raw = req.getUrl().slice(PATHS.publish.length);
+    let topic: string;
+    try { topic = decodeURIComponent(raw); } catch { return json(res, "400 Bad Request", { ok: false, reason: `topic ${raw} is not valid percent-encoding` }); }
+    if (!topic) return json(res, "404 Not Found", { ok: false, reason: "POST /publish/<topic> needs a topic" });
     const type = req.getHeader("content-type");
     const text = type.startsWith("text/") || type.startsWith("application/json");
     const chunks: Buffer[] = [];
@@ -233,7 +238,7 @@ const app = uWS.App()
         return json(res, "413 Payload Too Large", { ok: false, reason: `body over WSARENA_MAX_PAYLOAD (${limits.maxPayloadBytes} bytes)` });
       }
       chunks.push(Buffer.from(chunk.slice(0))); // uWS neuters the chunk after the callback
-      if (isLast) json(res, "200 OK", { ok: true, topic, delivered: topic ? publish(topic, Buffer.concat(chunks), !text) : 0 });
+      if (isLast) json(res, "200 OK", { ok: true, topic, delivered: publish(topic, Buffer.concat(chunks), !text) });
     });
   })
   .any("/*", (res, req) => json(res, "404 Not Found", { ok: false, reason: `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}` }));

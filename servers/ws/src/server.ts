@@ -158,6 +158,10 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
 }
 
+function decodeTopic(raw: string): string | null {
+  try { return decodeURIComponent(raw); } catch { return null; }
+}
+
 function json(res: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) }).end(text);
@@ -172,7 +176,8 @@ const server = createServer((req, res) => {
   if (req.method === "GET" && path === PATHS.health) return json(res, 200, { ok: true, stack: STACK_ID });
   if (req.method === "GET" && path === PATHS.stats) return json(res, 200, currentStats());
   if (req.method === "POST" && path.startsWith(PATHS.publish) && path.length > PATHS.publish.length) {
-    const topic = decodeURIComponent(path.slice(PATHS.publish.length));
+    const topic = decodeTopic(path.slice(PATHS.publish.length));
+    if (topic === null) return json(res, 400, { ok: false, reason: `topic ${path.slice(PATHS.publish.length)} is not valid percent-encoding` });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
@@ -193,7 +198,8 @@ const server = createServer((req, res) => {
 
 server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   socket.on("error", () => socket.destroy());
-  const url = new URL(req.url ?? "/", "http://localhost");
+  let url: URL;
+  try { url = new URL(req.url ?? "/", "http://localhost"); } catch { return refuseUpgrade(socket, 400, "Bad Request"); }
   const path = url.pathname;
   if (path !== PATHS.echo && path !== PATHS.stream && path !== PATHS.pubsub) return refuseUpgrade(socket, 404, "Not Found");
   let streamParams: StreamParams | undefined;
