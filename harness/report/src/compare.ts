@@ -2,7 +2,7 @@
 // Significance: Welch's t on log values per repetition (see ratioOfMeans in stats.ts for why not Mann–Whitney or a bootstrap).
 import { fmtChange, fmtCount, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, paramsKey, type PointView, type ReportInput } from "./model.ts";
-import { ratioOfMeans, mean, type Interval } from "./stats.ts";
+import { geoMean, ratioOfMeans, type Interval } from "./stats.ts";
 
 /**
  * A change is marked only when its whole 95% interval lies beyond ±this many percent (not merely beyond 0): pinned runs
@@ -45,9 +45,9 @@ export type Verdict = "regression" | "improvement" | "unchanged" | "too-few-reps
 export interface MetricChange {
   metric: string;
   better: "higher" | "lower";
-  /** Mean over side A's repetitions. */
+  /** Geometric mean over side A's repetitions (the ratio below is of these). */
   meanA: number;
-  /** Mean over side B's repetitions. */
+  /** Geometric mean over side B's repetitions. */
   meanB: number;
   /** Ratio of geometric means B / A. */
   ratio: number;
@@ -140,7 +140,7 @@ export function compareMetric(a: PointView, b: PointView, metric: string, better
   if (xa.length < 2 || xb.length < 2) verdict = "too-few-reps";
   else if (up || down) verdict = (better === "higher" ? down : up) ? "regression" : "improvement";
   else verdict = "unchanged";
-  return { metric, better, meanA: mean(xa), meanB: mean(xb), ratio: r.ratio, interval: r.interval, pValue: r.pValue, nA: r.nA, nB: r.nB, verdict };
+  return { metric, better, meanA: geoMean(xa), meanB: geoMean(xb), ratio: r.ratio, interval: r.interval, pValue: r.pValue, nA: r.nA, nB: r.nB, verdict };
 }
 
 /** Size of a regression in percent (how much worse B is than A), for threshold checks. */
@@ -190,6 +190,11 @@ function fmtValue(metric: string, v: number): string {
   return isLatencyMetric(metric) ? fmtUs(v) : fmtCount(v);
 }
 
+/** A change for display, capped at ±999% (intervals from 2 noisy repetitions can span many orders of magnitude). */
+function fmtChangeCapped(ratio: number): string {
+  return ratio > 10.99 ? ">+999%" : fmtChange(ratio);
+}
+
 const VERDICT_TEXT: Record<Verdict, string> = { regression: "REGRESSION", improvement: "improvement", unchanged: "", "too-few-reps": "(too few reps)" };
 
 /** Plain-text comparison for a terminal: warnings, one line per figure, a summary line. */
@@ -199,7 +204,7 @@ export function formatComparison(c: Comparison): string {
   const sideB = c.options.stackB ? `${c.runB} [${c.options.stackB}]` : c.runB;
   lines.push(`A: ${sideA}`, `B: ${sideB}`);
   for (const w of c.warnings) lines.push(`warning: ${w}`);
-  const rows: string[][] = [["scenario", "point", "stack", "metric", "A", "B", "change", "95% CI", "p", "verdict"]];
+  const rows: string[][] = [["scenario", "point", "stack", "metric", "A geomean", "B geomean", "change", "95% CI", "p", "verdict"]];
   for (const p of c.points) {
     const stack = p.stackA === p.stackB ? (p.versionA === p.versionB ? p.stackA : `${p.stackA} ${p.versionA ?? "?"}→${p.versionB ?? "?"}`) : `${p.stackA}→${p.stackB}`;
     const notes = [...(p.flagsA.length || p.flagsB.length ? [`flagged ${[...new Set([...p.flagsA, ...p.flagsB])].join(",")}`] : []), ...(p.paramDiffs.length ? ["params differ"] : [])];
@@ -212,7 +217,7 @@ export function formatComparison(c: Comparison): string {
         fmtValue(m.metric, m.meanA),
         fmtValue(m.metric, m.meanB),
         fmtChange(m.ratio),
-        `${fmtChange(m.interval.low)}…${fmtChange(m.interval.high)}`,
+        `${fmtChangeCapped(m.interval.low)}…${fmtChangeCapped(m.interval.high)}`,
         m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3),
         [VERDICT_TEXT[m.verdict], ...notes].filter(Boolean).join(" "),
       ]);

@@ -2,7 +2,7 @@
 // saturate, flagged or failed measurements, RSS growth across repetitions, and which stacks meet a latency SLO.
 import { fmtBytes, fmtChange, fmtCount, fmtPct, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
+import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
 import { mean, ratioOfMeans } from "./stats.ts";
 
@@ -91,7 +91,7 @@ function fastest(input: ReportInput): Finding[] {
     const second = clean[1];
     if (second) {
       const r = ratioOfMeans(second.values, best.values);
-      const margin = `${fmtChange(r.ratio)} vs ${second.p.stack} at ${fmtMetric(h.metric, mean(second.values))} (95% CI ${fmtChange(r.interval.low)} … ${fmtChange(r.interval.high)}, Welch t on logs, ${r.nA} vs ${r.nB} reps)`;
+      const margin = `${fmtChange(r.ratio)} (ratio of geometric means) vs ${second.p.stack} at ${fmtMetric(h.metric, mean(second.values))} (95% CI ${fmtChange(Math.min(r.interval.low, 10.99))} … ${r.interval.high > 10.99 ? ">+999%" : fmtChange(r.interval.high)}, Welch t on logs, ${r.nA} vs ${r.nB} reps)`;
       if (!r.significant) {
         text = `${where}: no clear winner on ${h.metric}: ${best.p.stack} at ${fmtMetric(h.metric, mean(best.values))} is ${margin}, not distinguishable at 95%`;
       } else {
@@ -154,7 +154,7 @@ function saturation(input: ReportInput): Finding[] {
       const mine = pts.filter((p) => p.stack === stack);
       const peak = mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a));
       const usage = serverUsage(peak);
-      const client = peak.reps.map((r) => r.clientCpu.utilisation);
+      const client = peak.reps.map(clientBusy);
       let bound: string;
       if (peak.flags.includes("client-bound")) bound = "the client was the bottleneck (client-bound)";
       else if (usage.coreBusyPct !== null && usage.coreBusyPct >= SERVER_BUSY_PCT) bound = "the server core was saturated";
@@ -180,7 +180,7 @@ function flagDetail(p: PointView, flag: string): string {
     case "not-saturated": {
       const hit = reps.filter((r) => r.flags.includes(flag as never));
       const shown = hit.length ? hit : reps;
-      const per = shown.map((r) => `rep ${r.rep}: client ${fmtPct(r.clientCpu.utilisation)} busy, server core ${r.server?.coreBusyPct == null ? "not sampled" : `${r.server.coreBusyPct.toFixed(0)}%`}`);
+      const per = shown.map((r) => `rep ${r.rep}: client ${fmtPct(clientBusy(r))} busy, server core ${r.server?.coreBusyPct == null ? "not sampled" : `${r.server.coreBusyPct.toFixed(0)}%`}`);
       return `${flag} (${per.join("; ")})`;
     }
     case "integrity": {

@@ -11,6 +11,14 @@ export function mean(xs: readonly number[]): number {
   return s / xs.length;
 }
 
+/** Geometric mean of positive values (NaN for an empty list). */
+export function geoMean(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  let s = 0;
+  for (const x of xs) s += Math.log(x);
+  return Math.exp(s / xs.length);
+}
+
 /** Sample standard deviation (n − 1); 0 for a single value. */
 export function stdDev(xs: readonly number[]): number {
   if (xs.length < 2) return 0;

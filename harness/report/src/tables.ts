@@ -2,7 +2,7 @@
 import { costPerMillionUsd } from "./charts/efficiency.ts";
 import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
+import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { mean, meanInterval } from "./stats.ts";
 
 /** A table cell: text plus whether it carries a validity warning (shown in place). */
@@ -122,7 +122,7 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
     };
     const cpu = p.reps.flatMap((r) => (r.server ? [r.server.cpuPct] : []));
     const rss = p.reps.flatMap((r) => (r.server ? [r.server.rssBytesMax] : []));
-    const client = p.reps.map((r) => r.clientCpu.utilisation);
+    const client = p.reps.map(clientBusy);
     return [
       c(pointLabel(p)),
       c(p.stack),
