@@ -14,7 +14,7 @@ const texts = (kind: string): string[] => findings.filter((f) => f.kind === kind
 describe("findings", () => {
   it("names the fastest unflagged stack with its margin and 95% interval", () => {
     const line = texts("fastest").find((t) => t.startsWith("echo-throughput 64B"))!;
-    expect(line).toMatch(/bun has the highest msgsPerSec, 1\.\d\dM .*\+\d+\.\d% vs uws .*95% CI \+\d+\.\d% … \+\d+\.\d%/);
+    expect(line).toMatch(/bun has the highest msgsPerSec, 1\.\d\dM .*\+\d+\.\d% \(ratio of geometric means\) vs uws .*95% CI \+\d+\.\d% … \+\d+\.\d%/);
   });
 
   it("never names a flagged figure the winner and says it is flagged", () => {
