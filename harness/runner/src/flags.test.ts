@@ -31,6 +31,9 @@ suite("computeFlags", () => {
     expect(computeFlags({ ...base, errors: ["connection reset"] })).toEqual(["errors"]);
     expect(computeFlags({ ...base, postconditionFailures: ["/stats messagesOut 10 < received 20"] })).toEqual(["errors"]);
   });
+  it("does not flag client-bound on a connections point (measured over an idle hold)", () => {
+    expect(computeFlags({ ...base, kind: "connections", serverBusyPct: 20, clientUtilisation: 0.95 })).toEqual([]);
+  });
   it("does not claim client-bound when the server could not be sampled", () => {
     expect(computeFlags({ ...base, serverBusyPct: null, clientUtilisation: 0.99 })).toEqual([]);
   });

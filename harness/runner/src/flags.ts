@@ -35,7 +35,8 @@ export function computeFlags(m: FlagInput): ValidityFlag[] {
   const flags: ValidityFlag[] = [];
   const clientBusy = m.clientUtilisation >= CLIENT_BUSY_THRESHOLD;
   const serverBusy = m.serverBusyPct !== null && m.serverBusyPct >= SERVER_BUSY_THRESHOLD_PCT;
-  if (clientBusy && !serverBusy && m.serverBusyPct !== null) flags.push("client-bound");
+  // A connections point is measured over an idle hold: neither side is meant to be busy, so client-bound does not apply.
+  if (m.kind !== "connections" && clientBusy && !serverBusy && m.serverBusyPct !== null) flags.push("client-bound");
   if (m.kind === "throughput" && !clientBusy && !serverBusy) flags.push("not-saturated");
   if (integrityViolations(m.integrity) > 0) flags.push("integrity");
   if (m.errors.length > 0 || m.postconditionFailures.length > 0) flags.push("errors");

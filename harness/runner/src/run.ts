@@ -28,9 +28,9 @@ export const DEFAULT_DRIVERS: Readonly<Record<"ws" | "socket.io", DriverId>> = {
 /** Grace between SIGTERM and SIGKILL when a server is stopped after its scenario. */
 export const SERVER_STOP_GRACE_MS = 3_000;
 /** Estimated fixed cost of a point on top of warm-up + window + hold (spawning workers, connecting, draining), for the ETA. */
-export const ESTIMATED_POINT_OVERHEAD_MS = 900;
+export const ESTIMATED_POINT_OVERHEAD_MS = 2_000;
 /** Estimated cost of starting and stopping a server, for the ETA. */
-export const ESTIMATED_SERVER_START_MS = 700;
+export const ESTIMATED_SERVER_START_MS = 1_000;
 
 /** Result of verifying one stack before it is timed. */
 export interface VerifyOutcome {
@@ -108,8 +108,18 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
 /** Estimated wall time of one (stack, scenario, repetition): server start plus every point. */
 export function estimateScenarioMs(plan: ScenarioPlan): number {
   let ms = ESTIMATED_SERVER_START_MS;
-  for (const p of plan.points) ms += p.load.warmupMs + p.load.durationMs + p.load.holdMs + ESTIMATED_POINT_OVERHEAD_MS + p.load.connections * 0.3;
+  for (const p of plan.points) ms += estimatePointMs(p);
   return ms;
+}
+
+/** Estimated wall time of one point: warm-up, window, hold, fixed overhead and ~1 ms per connection for the ramp. */
+export function estimatePointMs(p: ScenarioPlan["points"][number]): number {
+  return p.load.warmupMs + (p.load.mode === "connections" ? p.load.holdMs : p.load.durationMs) + ESTIMATED_POINT_OVERHEAD_MS + p.load.connections;
+}
+
+/** Estimated wall time of a run of `stacks` stacks (verification excluded; ladders assumed to run every point). */
+export function estimateRunMs(scenarios: readonly Scenario[], profile: Profile, stacks: number, reps: number): number {
+  return scenarios.reduce((a, s) => a + estimateScenarioMs(s.plan(profile)), 0) * stacks * reps;
 }
 
 /** Builds the measurement file of a state. */
@@ -253,7 +263,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
 
     // 2. Timing: scenario-major so stacks in one scenario are measured close together; stack order rotated per rep.
     const total = [...states.values()].filter((s) => s.status === "pending").reduce((a, s) => a + s.plan.points.length * opts.reps, 0);
-    const estimatedTotalMs = [...states.values()].filter((s) => s.status === "pending").reduce((a, s) => a + estimateScenarioMs(s.plan) * opts.reps, 0);
+    let estimatedTotalMs = [...states.values()].filter((s) => s.status === "pending").reduce((a, s) => a + estimateScenarioMs(s.plan) * opts.reps, 0);
     let done = 0;
     let estimatedDoneMs = 0;
     const t0 = Date.now();
@@ -271,6 +281,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
               ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}),
             });
             current = server;
+            estimatedDoneMs += ESTIMATED_SERVER_START_MS;
             for (const point of plan.points) {
               if (aborted()) break;
               const elapsed = Date.now() - t0;
@@ -304,14 +315,15 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
               if (!ps) s.points.set(point.key, (ps = { params: point.params, reps: [], saturated: false }));
               ps.reps.push(record);
               done++;
-              estimatedDoneMs += point.load.warmupMs + point.load.durationMs + point.load.holdMs + ESTIMATED_POINT_OVERHEAD_MS + point.load.connections * 0.3;
+              estimatedDoneMs += estimatePointMs(point);
               const m = scenario.metric(point);
               emit({ type: "point-done", scenario: scenario.id, stack: stack.id, rep, point: point.key, record, headline: headlineOf(scenario, point, record), unit: m.unit });
               if (exitedEarly) throw new Error(`${stack.id} exited during ${scenario.id} ${point.key}`);
               if (scenario.saturated?.(outcome)) {
                 ps.saturated = true;
-                const skipped = plan.points.length - plan.points.indexOf(point) - 1;
-                done += skipped;
+                const skipped = plan.points.slice(plan.points.indexOf(point) + 1);
+                done += skipped.length;
+                estimatedTotalMs -= skipped.reduce((a, p) => a + estimatePointMs(p), 0);
                 break;
               }
             }

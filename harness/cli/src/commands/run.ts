@@ -9,6 +9,7 @@ import {
   REPO_ROOT,
   RUN_FILE,
   discoverStacks,
+  estimateRunMs,
   killDescendants,
   makeRunId,
   resolvePinning,
@@ -87,6 +88,7 @@ export const command: Command = {
     const log = (s: string) => process.stderr.write(`${s}\n`);
     log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${reps} reps, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
     log(`results: ${relative(process.cwd(), outDir) || outDir}`);
+    log(`estimated time: ~${fmtDuration(estimateRunMs(scenarios, profile, stacks.filter((s) => s.runnable).length, reps))} plus verification (ladders may stop early)`);
     let outcome;
     try {
       outcome = await runMatrix({

@@ -7,7 +7,7 @@ export const CONNECTIONS_PER_SOURCE_ADDRESS = 20_000;
 
 /** Connections and hold time per profile. */
 export const CONNECTIONS_POINTS: Readonly<Record<Profile, ReadonlyArray<{ connections: number; holdMs: number }>>> = {
-  quick: [{ connections: 1_000, holdMs: 300 }],
+  quick: [{ connections: 1_000, holdMs: 200 }],
   standard: [{ connections: 10_000, holdMs: 1_000 }],
   full: [
     { connections: 10_000, holdMs: 1_000 },

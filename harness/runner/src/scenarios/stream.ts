@@ -15,7 +15,6 @@ export const STREAM_POINTS: Readonly<Record<Profile, readonly StreamPointSpec[]>
   quick: [{ receivers: 10, ratePerConn: 0 }],
   standard: [
     { receivers: 10, ratePerConn: 0 },
-    { receivers: 10, ratePerConn: 1_000 },
     { receivers: 100, ratePerConn: 1_000 },
   ],
   full: [
