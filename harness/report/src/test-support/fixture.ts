@@ -12,4 +12,4 @@ export function copyFixture(dest: string): string {
   return dest;
 }
 
-export { join };
+
