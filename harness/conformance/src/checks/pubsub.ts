@@ -12,7 +12,7 @@ export const FANOUT_SUBSCRIBERS = 50;
 /** How long a check waits for stray (duplicate or late) deliveries. */
 export const QUIET_MS = 250;
 /** Pause after opening a /pubsub?topic= connection before relying on the query subscription (servers may subscribe in an async open handler). */
-export const SUBSCRIBE_SETTLE_MS = 100;
+export const SUBSCRIBE_SETTLE_MS = 200;
 
 function topicName(tag: string): string {
   return `t-${tag}-${randomBytes(4).toString("hex")}`;
