@@ -64,26 +64,52 @@ export function stacksTable(input: ReportInput): Table {
 export function headlineTable(input: ReportInput, vcpuHourUsd: number): Table {
   const tp = throughputPoints(input);
   const focus = latencyFocus(input);
-  const headers = ["Stack", "Peak throughput", "p99 latency" + (focus ? ` (${focus.scenario} ${focus.pointKey})` : ""), "Memory / connection", "msg per CPU-s", "$ per 1M msg"];
-  const rows: Cell[][] = [];
+  interface Row {
+    stack: string;
+    peak: PointView | null;
+    lat: PointView | undefined;
+    conn: PointView | null;
+  }
+  const rows: Row[] = [];
   for (const stack of input.stacks) {
     const mine = tp.filter((p) => p.stack === stack);
     const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
     const lat = focus ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p)) : undefined;
-    const conn = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
-    const biggest = conn.length ? conn.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
-    const eff = peak ? msgsPerCpuSecond(peak) : [];
-    if (!peak && !lat && !biggest) continue;
-    rows.push([
-      c(stack),
-      peak ? c(`${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s (${peak.scenario} ${pointLabel(peak)})`, warnings(peak), true) : c("–"),
-      lat && meanOf(lat, "p99Us") !== null ? c(fmtUs(meanOf(lat, "p99Us")!), warnings(lat), true) : c("–"),
-      biggest ? c(`${fmtBytes(meanOf(biggest, "rssPerConnectionBytes")!)} (${pointLabel(biggest)})`, warnings(biggest), true) : c("–"),
-      eff.length ? c(fmtCount(mean(eff)), warnings(peak!), true) : c("–"),
-      eff.length ? c(fmtUsd(costPerMillionUsd(mean(eff), vcpuHourUsd)), warnings(peak!), true) : c("–"),
-    ]);
+    const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
+    const conn = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
+    if (peak || lat || conn) rows.push({ stack, peak, lat, conn });
   }
-  return { headers, rows };
+  // Name the scenario (and point) in the header when every stack's figure comes from the same one.
+  const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
+    const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
+    return labels.size === 1 ? [...labels][0]! : null;
+  };
+  const peakScenario = common(rows.map((r) => r.peak), false);
+  const peakPoint = common(rows.map((r) => r.peak), true);
+  const connPoint = common(rows.map((r) => r.conn), true);
+  const headers = [
+    "Stack",
+    `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
+    `p99 latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
+    `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
+    "msg per CPU-s",
+    "$ per 1M msg",
+  ];
+  return {
+    headers,
+    rows: rows.map(({ stack, peak, lat, conn }) => {
+      const eff = peak ? msgsPerCpuSecond(peak) : [];
+      const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
+      return [
+        c(stack),
+        peak ? c(`${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, warnings(peak), true) : c("–"),
+        lat && meanOf(lat, "p99Us") !== null ? c(fmtUs(meanOf(lat, "p99Us")!), warnings(lat), true) : c("–"),
+        conn ? c(`${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, warnings(conn), true) : c("–"),
+        eff.length ? c(fmtCount(mean(eff)), warnings(peak!), true) : c("–"),
+        eff.length ? c(fmtUsd(costPerMillionUsd(mean(eff), vcpuHourUsd)), warnings(peak!), true) : c("–"),
+      ];
+    }),
+  };
 }
 
 function headlineCell(p: PointView): Cell {
