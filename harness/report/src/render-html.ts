@@ -41,12 +41,13 @@ nav{font-size:.9em;color:var(--muted)}nav a{margin-right:.8em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5em 0 1em}
 table{border-collapse:collapse;font-size:.9em;min-width:100%}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f7;white-space:nowrap}
+th{background:#f3f5f7;min-width:4.5em}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.warn{background:var(--warnbg);color:var(--warn)}
 .flag{display:inline-block;font-size:.8em;border:1px solid var(--warn);color:var(--warn);border-radius:3px;padding:0 4px;margin-left:4px}
-figure{margin:1em 0 1.6em}figure svg{display:block;margin:0 auto}
+figure{margin:1em 0 1.6em}figure .chart{overflow-x:auto;-webkit-overflow-scrolling:touch}figure svg{display:block;margin:0 auto;min-width:540px}
 figcaption{color:var(--muted);font-size:.9em;margin-top:.3em}
+table.kv td{word-break:break-word;min-width:6em}
 ul.findings li{margin:.3em 0}li.warn{color:var(--warn)}
 .note{color:var(--muted);font-size:.9em}
 @media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:3px 5px}}
@@ -71,7 +72,7 @@ function tableHtml(t: Table, cls = ""): string {
 }
 
 function figure(ch: HtmlChart): string {
-  return `<figure id="chart-${esc(ch.name)}" data-chart="${esc(ch.name)}">\n<h3>${esc(ch.title)}</h3>\n${ch.svg}\n<figcaption>${esc(ch.caption)} <a href="charts/${esc(ch.name)}.png">PNG</a> · <a href="charts/${esc(ch.name)}.svg">SVG</a></figcaption>\n</figure>`;
+  return `<figure id="chart-${esc(ch.name)}" data-chart="${esc(ch.name)}">\n<h3>${esc(ch.title)}</h3>\n<div class="chart">${ch.svg}</div>\n<figcaption>${esc(ch.caption)} <a href="charts/${esc(ch.name)}.png">PNG</a> · <a href="charts/${esc(ch.name)}.svg">SVG</a></figcaption>\n</figure>`;
 }
 
 function anchor(scenario: string): string {

@@ -82,7 +82,7 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
   return {
     legend: { top: 4, data: stacks, textStyle: { fontFamily: CHART_FONT } },
     grid: { left: 80, right: 24, top: 44, bottom: rotate ? 96 : 56, ...grid },
-    xAxis: { type: "category", data: d.categories, axisLabel: { rotate, interval: 0, fontSize: 11 } },
+    xAxis: { type: "category", data: d.categories, axisLabel: { rotate, interval: 0, fontSize: 12 } },
     yAxis: {
       type: d.logY ? "log" : "value",
       ...(d.logY ? { min: logFloor(lows) } : {}),

@@ -3,8 +3,8 @@ import * as echarts from "echarts";
 import { Resvg } from "@resvg/resvg-js";
 
 /** Default chart size in CSS pixels; PNGs are rendered at PNG_SCALE times this. */
-export const DEFAULT_CHART_WIDTH = 900;
-export const DEFAULT_CHART_HEIGHT = 480;
+export const DEFAULT_CHART_WIDTH = 800;
+export const DEFAULT_CHART_HEIGHT = 440;
 /** Pixel density of PNG output. */
 export const PNG_SCALE = 2;
 /** Font used in charts; DejaVu Sans ships with Debian and most Linux images, the browser falls back to sans-serif. */
@@ -28,7 +28,7 @@ export interface ChartSpec {
 export function renderSvg(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: spec.width, height: spec.height });
   try {
-    chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT }, backgroundColor: "#ffffff", ...spec.option });
+    chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT, fontSize: 13 }, backgroundColor: "#ffffff", ...spec.option });
     return stableIds(chart.renderToSVGString());
   } finally {
     chart.dispose();
