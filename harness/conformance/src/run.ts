@@ -87,6 +87,7 @@ export async function runConformance(stack: DiscoveredStack, opts: ConformanceOp
     const t0 = performance.now();
     let aborted = false;
     const launched: LaunchedServer[] = [];
+    const crashed: string[] = [];
     const ctx: CheckContext = {
       stack,
       protocol,
@@ -98,6 +99,9 @@ export async function runConformance(stack: DiscoveredStack, opts: ConformanceOp
           throw new Error(`a dedicated server with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ") || "default env"} did not start: ${e.message}`);
         });
         launched.push(s);
+        void s.exited.then((e) => {
+          if (e.code !== 0 || e.signal !== null) crashed.push(`a dedicated server exited (code ${e.code}, signal ${e.signal}); stderr: ${s.stderrTail().slice(-400) || "(empty)"}`);
+        });
         version ??= s.version;
         if (aborted) {
           await s.stop(DEDICATED_STOP_GRACE_MS);
@@ -120,7 +124,7 @@ export async function runConformance(stack: DiscoveredStack, opts: ConformanceOp
       const msg = await Promise.race([c.run[protocol]!(ctx), timeout]);
       finish(c, "pass", typeof msg === "string" ? msg : "", Math.round(performance.now() - t0));
     } catch (e) {
-      const note = c.placement === "dedicated" ? "" : serverDiedNote(shared, sharedExit);
+      const note = c.placement === "dedicated" ? crashed.map((x) => ` [${x}]`).join("") : serverDiedNote(shared, sharedExit);
       finish(c, "fail", `${(e as Error).message}${note}`, Math.round(performance.now() - t0));
     } finally {
       clearTimeout(timer);
