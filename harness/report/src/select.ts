@@ -95,9 +95,8 @@ export function msgsPerCpuSecond(p: PointView): number[] {
 
 /**
  * Client busy share of one repetition, 0..1, as the runner's client-bound flag sees it: the larger of the client
- * processes' CPU share and the client cores' busy share (clientCoreBusyPct, read when the result files carry it).
+ * processes' CPU share and the client cores' busy share (softirq work on those cores is charged to no process).
  */
 export function clientBusy(rep: PointView["reps"][number]): number {
-  const core = (rep as unknown as { clientCoreBusyPct?: number | null }).clientCoreBusyPct;
-  return Math.max(rep.clientCpu.utilisation, typeof core === "number" ? core / 100 : 0);
+  return Math.max(rep.clientCpu.utilisation, (rep.clientCoreBusyPct ?? 0) / 100);
 }
