@@ -1,11 +1,12 @@
 // The report is a pure function of the result set: same bytes every time, nothing but its own files written.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadReportInput } from "./load.ts";
 import { writeReport } from "./report.ts";
+import { README_END, README_START } from "./readme-block.ts";
 import { parseSlo } from "./slo.ts";
 import { copyFixture } from "./test-support/fixture.ts";
 
@@ -76,5 +77,22 @@ describe("writeReport on the real fixture", () => {
       expect(md).toMatch(new RegExp(`\\| ${p.pointKey.replace(/[/.]/g, "\\$&")} \\| ${p.stack} \\|.*⚠ ${p.flags.join(", ")}`));
     }
     expect(html).toMatch(/<td class="warn" title="[a-z-, ]+">[^<]*⚠<\/td>/);
+  });
+});
+
+describe("writeReport --readme", () => {
+  it("rewrites only the results block of the README, with links into the result set", () => {
+    const dir = copyFixture(join(work, "readme", "results", "run"));
+    const readme = join(work, "readme", "README.md");
+    writeFileSync(readme, `# project\n\nbefore\n${README_START}\nstale\n${README_END}\nafter\n`);
+    const out = writeReport(dir, { readmePath: readme });
+    const text = readFileSync(readme, "utf8");
+    expect(out.readmeChanged).toBe(true);
+    expect(text.startsWith(`# project\n\nbefore\n${README_START}\n`)).toBe(true);
+    expect(text.endsWith(`\n${README_END}\nafter\n`)).toBe(true);
+    expect(text).not.toContain("stale");
+    expect(text).toContain("](results/run/charts/throughput.png)");
+    expect(text).toContain("](results/run/report.html)");
+    expect(writeReport(dir, { readmePath: readme }).readmeChanged).toBe(false);
   });
 });
