@@ -14,7 +14,7 @@ export const KNEE_P99_FACTOR = 3;
 export const LEAK_GROWTH_FRACTION = 0.1;
 /** Server core busy % at or above which the server side counts as saturated (as the runner's flags use it). */
 export const SERVER_BUSY_PCT = 90;
-/** Core busy % minus server process % above which the core was shared with other processes. */
+/** Core busy % minus server process % above which the report says how much core time the process was not charged for. */
 export const SHARED_CORE_GAP_PCT = 25;
 /** Fewest repetitions the leak rule looks at. */
 export const LEAK_MIN_REPS = 3;
@@ -163,10 +163,10 @@ function saturation(input: ReportInput): Finding[] {
       out.push({
         kind: "saturation",
         scenario,
-        warning: peak.flags.length > 0 || shared,
+        warning: peak.flags.length > 0,
         text:
           `${scenario}: ${stack} peaks at ${fmtCount(meanOf(peak, "msgsPerSec") ?? NaN)} msg/s at ${pointLabel(peak)}; server core ${usage.coreBusyPct === null ? "not sampled" : `${usage.coreBusyPct.toFixed(0)}% busy`}, server process ${usage.processPct === null ? "not sampled" : `${usage.processPct.toFixed(0)}% of a core`}, client ${fmtPct(mean(client))} busy: ${bound}` +
-          (shared ? `; other processes used ${(usage.coreBusyPct! - usage.processPct!).toFixed(0)} points of the server core, so this figure understates the stack.` : "."),
+          (shared ? `; ${(usage.coreBusyPct! - usage.processPct!).toFixed(0)} points of the core's busy time were not charged to the server process (kernel network work in softirq, or other processes on the core).` : "."),
       });
     }
   }

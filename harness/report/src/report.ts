@@ -91,9 +91,9 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
   const { overview, perScenario } = reportCharts(input, o);
   const findings = computeFindings(input, { slo: o.slo });
   const files: string[] = [];
-  mkdirSync(join(input.dir, "charts"), { recursive: true });
   const rendered = (spec: ChartSpec): HtmlChart => {
     const svg = renderSvg(spec);
+    mkdirSync(join(input.dir, "charts"), { recursive: true });
     writeFileSync(join(input.dir, "charts", `${spec.name}.svg`), svg);
     writeFileSync(join(input.dir, "charts", `${spec.name}.png`), svgToPng(svg));
     files.push(`charts/${spec.name}.svg`, `charts/${spec.name}.png`);
