@@ -62,7 +62,7 @@ export function methodNotes(o: ReportOptions): string[] {
     "Latency curves merge the HDR histograms (µs) of every repetition; the x axis is 1/(1−p) on a log scale.",
     `Saturation: a stack keeps up at an offered rate while it delivers ≥ ${KEEP_UP_FRACTION * 100}% of it and its p99 stays within ${KNEE_P99_FACTOR}× its p99 at the lowest rate.`,
     `Memory growth: RSS at the end of each repetition rising every time, by ≥ ${LEAK_GROWTH_FRACTION * 100}% from first to last, is reported as a leak hint.`,
-    `Efficiency: messages per server CPU-second = msg/s ÷ (server CPU % of one core / 100). Cost per million messages at $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}).`,
+    `Efficiency: messages per server CPU-second = msg/s ÷ (server process CPU % of one core / 100); kernel network work in softirq is charged to no process and is not included. Cost per million messages at $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}).`,
     "A figure with a validity flag is never named the winner; findings say which stack ranks higher but is flagged.",
   ];
 }
