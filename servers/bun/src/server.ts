@@ -27,6 +27,8 @@ interface Conn {
   topics: Set<string>;
   seq: number;
   timer?: ReturnType<typeof setInterval>;
+  /** A rate=0 pump is scheduled (setImmediate): drain must not start a second one. */
+  pumpScheduled: boolean;
   /** Set once the server closed or the client left: nothing more is sent. */
   done: boolean;
 }
@@ -134,9 +136,13 @@ function startStream(ws: WS): void {
 function pump(ws: WS): void {
   const c = ws.data;
   const p = c.stream!;
+  c.pumpScheduled = false;
   const watermark = Math.min(STREAM_WATERMARK_BYTES, limits.maxBufferedBytes);
   for (let n = 0; !c.done && (p.count === 0 || c.seq < p.count) && ws.getBufferedAmount() <= watermark; n++) {
-    if (n === STREAM_BATCH) return void setImmediate(() => pump(ws));
+    if (n === STREAM_BATCH) {
+      c.pumpScheduled = true;
+      return void setImmediate(() => pump(ws));
+    }
     const seq = c.seq++;
     const data = p.format === "json" ? encodeJsonTick(seq, monotonicNs(), p.size) : encodeBinaryTick(seq, monotonicNs(), p.size);
     ws.send(data);
@@ -179,7 +185,7 @@ function upgrade(req: Request, srv: Server<Conn>, url: URL, kind: Conn["kind"]):
     return new Response(`connection limit reached (WSARENA_MAX_CONNECTIONS=${limits.maxConnections})\n`, { status: 503 });
   }
   const topic = url.searchParams.get("topic") || undefined;
-  const data: Conn = { kind, stream, topic, topics: new Set(), seq: 0, done: false };
+  const data: Conn = { kind, stream, topic, topics: new Set(), seq: 0, pumpScheduled: false, done: false };
   if (srv.upgrade(req, { data })) return undefined;
   return new Response("expected a WebSocket upgrade\n", { status: 400 });
 }
@@ -230,7 +236,7 @@ const server = Bun.serve<Conn, never>({
       else if (ws.data.kind === "pubsub") onPubsubMessage(ws, message);
     },
     drain(ws) {
-      if (ws.data.kind === "stream" && ws.data.stream!.rate === 0) pump(ws);
+      if (ws.data.kind === "stream" && ws.data.stream!.rate === 0 && !ws.data.pumpScheduled) pump(ws);
     },
     close(ws) {
       stats.connections--;

@@ -104,9 +104,14 @@ function startStream(s: Sock, p: StreamParams): void {
   };
   if (p.rate === 0) {
     const watermark = Math.min(STREAM_WATERMARK_BYTES, limits.maxBufferedBytes);
+    let scheduled = false; // one pump at a time: drain events and batch continuations must not start parallel loops
+    const schedule = (): void => {
+      if (!scheduled) (scheduled = true), setImmediate(pump);
+    };
     const pump = (): void => {
+      scheduled = false;
       for (let n = 0; !s.data.done && (p.count === 0 || seq < p.count) && bufferedBytes(s) <= watermark; n++) {
-        if (n === STREAM_BATCH) return void setImmediate(pump);
+        if (n === STREAM_BATCH) return schedule();
         const tick = encodeTick(p, seq++);
         s.emit(SIO_EVENTS.tick, tick);
         stats.messagesOut++;
@@ -115,7 +120,7 @@ function startStream(s: Sock, p: StreamParams): void {
       if (p.count > 0 && seq >= p.count && !s.data.done) finish();
     };
     // The WebSocket transport emits "drain" once everything handed to it was written; then the buffer is low again.
-    s.conn.transport.on("drain", pump);
+    s.conn.transport.on("drain", schedule);
     return pump();
   }
   const t0 = performance.now();
