@@ -14,6 +14,8 @@ export interface DriverTask {
   connections: number;
   /** Echo: messages in flight per connection. */
   window: number;
+  /** Closed-loop echo: refill after this fraction of the window came back (frame driver; library drivers refill per message). */
+  refillFraction: number;
   /** echo-open: messages/s offered by this worker; pubsub: publishes/s of this worker. */
   ratePerSec: number;
   /** Payload bytes (echo, pubsub), tick padding (stream). */

@@ -7,9 +7,6 @@ import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.t
 import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 
-/** Closed-loop echo refills once this fraction of the window has come back (1/W = after every chunk). */
-export const REFILL_FRACTION = Number(process.env.WSARENA_REFILL_FRACTION ?? 0.25);
-
 const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };
 
 /** Shared state of one driver instance. */
@@ -57,7 +54,7 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     private readonly role: "echo" | "pub" = "echo",
   ) {
     this.op = s.task.binary ? 2 : 1;
-    this.refillBatch = Math.max(1, Math.floor(s.task.window * REFILL_FRACTION));
+    this.refillBatch = Math.max(1, Math.floor(s.task.window * s.task.refillFraction));
     this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role);
   }
 

@@ -7,7 +7,7 @@ import { formatResult } from "./format.ts";
 import type { LoadOptions } from "./types.ts";
 
 const USAGE = `usage: pnpm wsarena-load --url ws://127.0.0.1:PORT [--driver frame|ws|socket.io] [--mode echo|echo-open|stream|pubsub|connections]
-  [--protocol ws|socket.io] [--connections N] [--window W] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
+  [--protocol ws|socket.io] [--connections N] [--window W] [--refill FRACTION] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
   [--duration 5s] [--warmup 1s] [--format json|binary] [--stream-rate R] [--subscribers S] [--publishers P] [--topic T]
   [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--timeout 60s] [--json]`;
 
@@ -19,7 +19,7 @@ function num(name: string, v: string | undefined): number | undefined {
 }
 
 /** Flags → partial options (throws OptionsError on unknown flags or malformed values). */
-export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { url: string }; json: boolean } {
+export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { url: string }; json: boolean; help?: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -27,7 +27,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
       strict: true,
       options: {
         driver: { type: "string" }, url: { type: "string" }, mode: { type: "string" }, protocol: { type: "string" },
-        connections: { type: "string" }, window: { type: "string" }, rate: { type: "string" }, size: { type: "string" },
+        connections: { type: "string" }, window: { type: "string" }, refill: { type: "string" }, rate: { type: "string" }, size: { type: "string" },
         binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
         format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
         topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
@@ -35,11 +35,11 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
       },
     });
   } catch (e) {
-    throw new OptionsError(`${(e as Error).message.split("\n")[0]}\n${USAGE}`);
+    throw new OptionsError(`${(e as Error).message.split("\n")[0]} (pnpm wsarena-load --help lists the flags)`);
   }
   const v = parsed.values;
-  if (v.help) throw new OptionsError(USAGE);
-  if (!v.url) throw new OptionsError(`--url is required (e.g. --url ws://127.0.0.1:8080)\n${USAGE}`);
+  if (v.help) return { options: { url: "" }, json: false, help: true };
+  if (!v.url) throw new OptionsError("--url is required, e.g. --url ws://127.0.0.1:8080 (pnpm wsarena-load --help lists the flags)");
   if (v.binary && v.text) throw new OptionsError("--binary and --text exclude each other");
   const o: Partial<LoadOptions> & { url: string } = { url: v.url };
   if (v.driver) o.driver = v.driver as LoadOptions["driver"];
@@ -50,6 +50,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
   };
   set("connections", num("connections", v.connections));
   set("window", num("window", v.window));
+  set("refillFraction", num("refill", v.refill));
   set("rate", num("rate", v.rate));
   set("size", num("size", v.size));
   if (v.binary) o.binary = true;
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
   let cli;
   try {
     cli = parseCli(process.argv.slice(2));
+    if (cli.help) {
+      process.stdout.write(USAGE + "\n");
+      return;
+    }
     const result = await runLoad(cli.options);
     process.stdout.write(cli.json ? JSON.stringify(result) + "\n" : formatResult(result) + "\n");
   } catch (e) {

@@ -7,6 +7,8 @@ export const DEFAULT_MODE: LoadMode = "echo";
 export const DEFAULT_PROTOCOL = "ws" as const;
 export const DEFAULT_CONNECTIONS = 64;
 export const DEFAULT_WINDOW = 32;
+/** Closed-loop echo refills after a quarter of the window came back: batches of W/4 messages per write. */
+export const DEFAULT_REFILL_FRACTION = 0.25;
 export const DEFAULT_RATE = 20_000;
 export const DEFAULT_SIZE_BYTES = 64;
 export const DEFAULT_BINARY = true;
@@ -62,6 +64,7 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
     protocol,
     connections: o.connections ?? DEFAULT_CONNECTIONS,
     window: o.window ?? DEFAULT_WINDOW,
+    refillFraction: o.refillFraction ?? DEFAULT_REFILL_FRACTION,
     rate: o.rate ?? DEFAULT_RATE,
     size: o.size ?? (mode === "stream" ? 0 : DEFAULT_SIZE_BYTES),
     binary,
@@ -85,6 +88,7 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   if (!/^(ws|http):\/\/[^/]+/.test(r.url)) throw new OptionsError(`url "${r.url}": expected ws://HOST:PORT`);
   positiveInt("connections", r.connections);
   positiveInt("window", r.window);
+  if (!(r.refillFraction! > 0 && r.refillFraction! <= 1)) throw new OptionsError(`refill=${r.refillFraction}: expected a fraction of the window in (0, 1]`);
   if (!(r.rate > 0)) throw new OptionsError(`rate=${r.rate}: expected messages per second > 0`);
   if (mode === "echo" || mode === "echo-open" || mode === "pubsub") {
     const min = minPayloadBytes(binary);

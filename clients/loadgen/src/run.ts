@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { nowNs, type DriverTask } from "@wsarena/driver-frame";
 import { encode, merge, summarize } from "./histogram.ts";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
-import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_DRAIN_MS, resolveOptions, type RequiredLoadOptions } from "./options.ts";
+import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, resolveOptions, type RequiredLoadOptions } from "./options.ts";
 import type { LoadOptions, LoadResult } from "./types.ts";
 
 /** Margin between the last worker reporting "connected" and the common start, so every worker gets the start message. */
@@ -87,6 +87,7 @@ function baseTask(o: LoadOptions, connections: number, ratePerSec: number, sourc
     protocol: o.protocol,
     connections,
     window: o.window,
+    refillFraction: o.refillFraction ?? DEFAULT_REFILL_FRACTION,
     ratePerSec,
     size: o.size,
     binary: o.binary,

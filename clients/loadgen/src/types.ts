@@ -28,6 +28,11 @@ export interface LoadOptions {
   connections: number;
   /** Messages in flight per connection (echo). */
   window: number;
+  /**
+   * Closed-loop echo: a connection refills its window once this fraction of it has come back, in one write (default
+   * DEFAULT_REFILL_FRACTION). Smaller = lower latency, more writes; larger = fewer syscalls per message.
+   */
+  refillFraction?: number;
   /** Offered messages per second in total (echo-open; pubsub publish rate in total). */
   rate: number;
   /** Payload bytes per message (echo, pubsub); tick padding for stream. */

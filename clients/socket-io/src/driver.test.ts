@@ -5,7 +5,7 @@ import { startTestSioServer, type TestSioServer } from "./sio-test-server.ts";
 
 function task(url: string, over: Partial<DriverTask>): DriverTask {
   return {
-    mode: "echo", url, protocol: "socket.io", connections: 4, window: 8, ratePerSec: 2000, size: 64, binary: true,
+    mode: "echo", url, protocol: "socket.io", connections: 4, window: 8, refillFraction: 0.25, ratePerSec: 2000, size: 64, binary: true,
     stream: { format: "binary", rate: 1000 },
     pubsub: { subscribers: 0, publishers: 0, topic: "t", publisherOffset: 0, totalPublishers: 0 },
     sourceAddresses: [], connectionOffset: 0, connectConcurrency: 8, ...over,
