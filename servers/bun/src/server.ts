@@ -190,6 +190,15 @@ function upgrade(req: Request, srv: Server<Conn>, url: URL, kind: Conn["kind"]):
   return new Response("expected a WebSocket upgrade\n", { status: 400 });
 }
 
+/** Topic of POST /publish/<topic>, percent-decoded; null when the encoding is malformed. */
+function decodeTopic(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
 const WS_KINDS: Record<string, Conn["kind"]> = { [PATHS.echo]: "echo", [PATHS.stream]: "stream", [PATHS.pubsub]: "pubsub" };
 
 const server = Bun.serve<Conn, never>({
@@ -205,7 +214,8 @@ const server = Bun.serve<Conn, never>({
       return Response.json(body);
     }
     if (req.method === "POST" && url.pathname.startsWith(PATHS.publish) && url.pathname.length > PATHS.publish.length) {
-      const topic = decodeURIComponent(url.pathname.slice(PATHS.publish.length));
+      const topic = decodeTopic(url.pathname.slice(PATHS.publish.length));
+      if (topic === null) return new Response("topic is not valid percent-encoding\n", { status: 400 });
       const type = req.headers.get("content-type") ?? "";
       const body = type.startsWith("text/") || type.startsWith("application/json") ? await req.text() : new Uint8Array(await req.arrayBuffer());
       return Response.json({ ok: true, topic, delivered: publish(topic, body) });

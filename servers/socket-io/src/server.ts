@@ -188,6 +188,15 @@ function onConnection(s: Sock): void {
   });
 }
 
+/** Topic of POST /publish/<topic>, percent-decoded; null when the encoding is malformed. */
+function decodeTopic(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
@@ -201,7 +210,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     return json(res, 200, body);
   }
   if (req.method === "POST" && path.startsWith(PATHS.publish) && path.length > PATHS.publish.length) {
-    const topic = decodeURIComponent(path.slice(PATHS.publish.length));
+    const topic = decodeTopic(path.slice(PATHS.publish.length));
+    if (topic === null) return void res.writeHead(400, { "content-type": "text/plain" }).end("topic is not valid percent-encoding\n");
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
