@@ -2,7 +2,7 @@
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import { computeFlags } from "./flags.ts";
 import type { LaunchedServer } from "./launch.ts";
-import type { RepetitionRecord, ServerStatsRecord } from "./results/schema.ts";
+import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord } from "./results/schema.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, summariseUsage } from "./sample.ts";
 import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
 
@@ -37,10 +37,18 @@ export async function fetchStats(httpUrl: string): Promise<ServerStatsRecord | n
   try {
     const res = await fetch(`${httpUrl}/stats`, { signal: AbortSignal.timeout(STATS_TIMEOUT_MS) });
     if (res.status !== 200) return null;
-    return (await res.json()) as ServerStatsRecord;
+    const parsed = serverStatsSchema.safeParse(await res.json());
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
+}
+
+/** after − before for every /stats field. */
+export function statsDelta(before: ServerStatsRecord, after: ServerStatsRecord): ServerStatsRecord {
+  const out = { ...after };
+  for (const k of Object.keys(after) as Array<keyof ServerStatsRecord>) out[k] = after[k] - (before[k] ?? 0);
+  return out;
 }
 
 /** Full load options of a point. */
@@ -105,6 +113,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     clientCoreBusyPct,
     statsBefore,
     statsAfter,
+    statsDelta: statsBefore && statsAfter ? statsDelta(statsBefore, statsAfter) : null,
     rssPerConnectionBytes,
     errors,
     closeCodes: result.closeCodes,

@@ -231,6 +231,12 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   };
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const aborted = () => opts.signal?.aborted === true;
+  // Settles (rejects) on abort, so an interrupted verification or window is not waited for.
+  const abortedP = new Promise<never>((_, rej) => {
+    if (aborted()) rej(new Error("interrupted"));
+    opts.signal?.addEventListener("abort", () => rej(new Error("interrupted")), { once: true });
+  });
+  abortedP.catch(() => {});
 
   try {
     // 1. Verification: a stack that fails is invalid for every scenario and never timed.
@@ -241,7 +247,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
         emit({ type: "verify-start", stack: stack.id });
         let outcome: VerifyOutcome;
         try {
-          outcome = await opts.verify(stack);
+          outcome = await Promise.race([opts.verify(stack), abortedP]);
         } catch (e) {
           outcome = { ok: false, level: "unknown", failures: [`verification crashed: ${(e as Error).message}`] };
         }
@@ -297,7 +303,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
                 total,
                 etaMs: Math.max(0, (estimatedTotalMs - estimatedDoneMs) * rate),
               });
-              const { record, outcome } = await measurePoint(point, {
+              const measured = measurePoint(point, {
                 scenario,
                 server,
                 protocol: stack.manifest.protocol,
@@ -308,6 +314,8 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
                 rep,
                 runLoad: opts.runLoad,
               });
+              measured.catch(() => {});
+              const { record, outcome } = await Promise.race([measured, abortedP]);
               if (aborted()) break; // the window was cut short by the interruption: discard it
               const exitedEarly = await Promise.race([server.exited.then(() => true), Promise.resolve(false)]);
               if (exitedEarly) record.errors.push(`server exited during the window: ${server.stderrTail().split("\n").slice(-3).join(" | ")}`);

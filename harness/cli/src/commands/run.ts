@@ -119,6 +119,11 @@ export const command: Command = {
       console.log(formatSummary(outcome.measurements));
       console.log(`\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(wallMs)} — result set: ${relative(process.cwd(), outDir) || outDir}`);
     }
-    return outcome.run.status === "complete" ? 0 : EXIT_INTERRUPTED;
+    if (outcome.run.status !== "complete") {
+      // Work abandoned by the interruption (a load's own timers) must not keep the process alive.
+      setTimeout(() => process.exit(EXIT_INTERRUPTED), 500).unref();
+      return EXIT_INTERRUPTED;
+    }
+    return 0;
   },
 };

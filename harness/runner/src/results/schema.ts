@@ -229,6 +229,8 @@ export const repetitionSchema = z.object({
   statsBefore: serverStatsSchema.nullable(),
   /** /stats right after the load ended, or null if unavailable. */
   statsAfter: serverStatsSchema.nullable(),
+  /** statsAfter − statsBefore for every counter (messages, bytes, dropped, connectionsTotal, ...), or null when either is missing. */
+  statsDelta: serverStatsSchema.nullable().optional(),
   /** RSS growth per connection after the ramp (connections scenario): (RSS with connections − RSS before) / connections, bytes; else null. */
   rssPerConnectionBytes: z.number().nullable(),
   /** Errors reported by the load generator (deduplicated) and by the harness. */
