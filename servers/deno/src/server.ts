@@ -1,5 +1,6 @@
 // Protocol v1 server on Deno.serve + Deno.upgradeWebSocket, run by the deno binary.
 // Endpoints and limits: harness/protocol/README.md.
+import { Buffer } from "node:buffer"; // Buffer.byteLength counts UTF-8 bytes without encoding a copy (TextEncoder does)
 import {
   CLOSE, CONTROL_PREFIX, LIMIT_ENV, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ServerStats, type StreamParams,
@@ -42,7 +43,6 @@ const startedMs = Date.now();
 const stats = { connections: 0, connectionsTotal: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0, closedForBackpressure: 0 };
 const conns = new Set<Conn>();
 const topics = new Map<string, Set<Conn>>();
-const utf8 = new TextEncoder();
 
 // Contract: tick ts is on CLOCK_MONOTONIC; performance.now() counts from process start, so calibrate an offset once.
 const libc = Deno.dlopen("libc.so.6", { clock_gettime: { parameters: ["i32", "buffer"], result: "i32" } } as const);
@@ -53,7 +53,7 @@ const monoOffsetNs = Number(timespec[0]! * 1_000_000_000n + timespec[1]!) - ((be
 libc.close();
 const monotonicNs = (): number => Math.round(monoOffsetNs + performance.now() * 1e6);
 
-const byteLength = (d: string | ArrayBuffer | Uint8Array): number => (typeof d === "string" ? utf8.encode(d).byteLength : d.byteLength);
+const byteLength = (d: string | ArrayBuffer | Uint8Array): number => (typeof d === "string" ? Buffer.byteLength(d) : d.byteLength);
 
 /** Sends one data message through the backpressure policy; false when it was not sent. */
 function send(c: Conn, data: string | ArrayBuffer | Uint8Array): boolean {
