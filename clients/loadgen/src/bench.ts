@@ -21,7 +21,8 @@ export const BENCH_REFILL_FRACTION = 0.5;
 /** Frame driver efficiency goal: echoed messages per client CPU-second at 64 B. */
 export const EFFICIENCY_GOAL = 3_000_000;
 /** Offered rate of the frame-vs-ws agreement check, and the allowed relative difference. */
-export const AGREEMENT_RATE = 20_000;
+/** The spec's point (20k msgs/s) and a light one where each 1 ms tick carries ~2 messages, so client send cost is negligible. */
+export const AGREEMENT_RATES = [20_000, 2_000];
 export const AGREEMENT_TOLERANCE = 0.05;
 export const AGREEMENT_REPS = 3;
 
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
   if (wsStack && (!values.stacks || wanted.includes("ws"))) {
     const server = await launchServer(wsStack, { cpus: SERVER_CPUS });
     try {
-      const common: Partial<LoadOptions> = { mode: "echo-open", connections: 16, rate: AGREEMENT_RATE, size: 64, binary: true, durationMs, warmupMs: 1000 };
+     for (const rate of AGREEMENT_RATES) {
+      const common: Partial<LoadOptions> = { mode: "echo-open", connections: 16, rate, size: 64, binary: true, durationMs: Math.min(durationMs, 2000), warmupMs: 500 };
       // Alternating repetitions, compared by their medians: the shared machine's noise hits both drivers alike.
       const runs: { frame: LoadResult[]; ws: LoadResult[] } = { frame: [], ws: [] };
       for (let i = 0; i < AGREEMENT_REPS; i++) {
@@ -113,12 +115,13 @@ async function main(): Promise<void> {
       const dT = Math.abs(fT - wT) / wT;
       const dP = Math.abs(fP - wP) / Math.max(1, wP);
       const agree = dT <= AGREEMENT_TOLERANCE && dP <= AGREEMENT_TOLERANCE;
-      console.error(`\nagreement at ${int(AGREEMENT_RATE)} msgs/s offered against ws (16 connections, open loop, 64 B, ${AGREEMENT_REPS} alternating runs each):`);
+      console.error(`\nagreement at ${int(rate)} msgs/s offered against ws (16 connections, open loop, 64 B, ${AGREEMENT_REPS} alternating runs each):`);
       for (const d of ["frame", "ws"] as const) {
         console.error(`  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`);
       }
       console.error(`  medians: throughput differs by ${(dT * 100).toFixed(2)}%, p50 by ${(dP * 100).toFixed(2)}% → ${agree ? "AGREE" : "DISAGREE"} (tolerance ${AGREEMENT_TOLERANCE * 100}%)`);
-      report.push({ check: "agreement", frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), throughputDiff: dT, p50Diff: dP, agree });
+      report.push({ check: "agreement", rateMsgsPerSec: rate, frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), throughputDiff: dT, p50Diff: dP, agree });
+     }
     } finally {
       await server.stop();
     }
