@@ -100,28 +100,28 @@ async function main(): Promise<void> {
   if (wsStack && (!values.stacks || wanted.includes("ws"))) {
     const server = await launchServer(wsStack, { cpus: SERVER_CPUS });
     try {
-     for (const rate of AGREEMENT_RATES) {
-      const common: Partial<LoadOptions> = { mode: "echo-open", connections: 16, rate, size: 64, binary: true, durationMs: Math.min(durationMs, 2000), warmupMs: 500 };
-      // Alternating repetitions, compared by their medians: the shared machine's noise hits both drivers alike.
-      const runs: { frame: LoadResult[]; ws: LoadResult[] } = { frame: [], ws: [] };
-      for (let i = 0; i < AGREEMENT_REPS; i++) {
-        for (const driver of i % 2 === 0 ? (["frame", "ws"] as const) : (["ws", "frame"] as const)) runs[driver].push((await measure(server, { ...common, driver })).r);
+      for (const rate of AGREEMENT_RATES) {
+        const common: Partial<LoadOptions> = { mode: "echo-open", connections: 16, rate, size: 64, binary: true, durationMs: Math.min(durationMs, 2000), warmupMs: 500 };
+        // Alternating repetitions, compared by their medians: the shared machine's noise hits both drivers alike.
+        const runs: { frame: LoadResult[]; ws: LoadResult[] } = { frame: [], ws: [] };
+        for (let i = 0; i < AGREEMENT_REPS; i++) {
+          for (const driver of i % 2 === 0 ? (["frame", "ws"] as const) : (["ws", "frame"] as const)) runs[driver].push((await measure(server, { ...common, driver })).r);
+        }
+        const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+        const fT = med(runs.frame.map((r) => r.msgsPerSec));
+        const wT = med(runs.ws.map((r) => r.msgsPerSec));
+        const fP = med(runs.frame.map((r) => r.latency?.p50Us ?? 0));
+        const wP = med(runs.ws.map((r) => r.latency?.p50Us ?? 0));
+        const dT = Math.abs(fT - wT) / wT;
+        const dP = Math.abs(fP - wP) / Math.max(1, wP);
+        const agree = dT <= AGREEMENT_TOLERANCE && dP <= AGREEMENT_TOLERANCE;
+        console.error(`\nagreement at ${int(rate)} msgs/s offered against ws (16 connections, open loop, 64 B, ${AGREEMENT_REPS} alternating runs each):`);
+        for (const d of ["frame", "ws"] as const) {
+          console.error(`  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`);
+        }
+        console.error(`  medians: throughput differs by ${(dT * 100).toFixed(2)}%, p50 by ${(dP * 100).toFixed(2)}% → ${agree ? "AGREE" : "DISAGREE"} (tolerance ${AGREEMENT_TOLERANCE * 100}%)`);
+        report.push({ check: "agreement", rateMsgsPerSec: rate, frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), throughputDiff: dT, p50Diff: dP, agree });
       }
-      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const fT = med(runs.frame.map((r) => r.msgsPerSec));
-      const wT = med(runs.ws.map((r) => r.msgsPerSec));
-      const fP = med(runs.frame.map((r) => r.latency?.p50Us ?? 0));
-      const wP = med(runs.ws.map((r) => r.latency?.p50Us ?? 0));
-      const dT = Math.abs(fT - wT) / wT;
-      const dP = Math.abs(fP - wP) / Math.max(1, wP);
-      const agree = dT <= AGREEMENT_TOLERANCE && dP <= AGREEMENT_TOLERANCE;
-      console.error(`\nagreement at ${int(rate)} msgs/s offered against ws (16 connections, open loop, 64 B, ${AGREEMENT_REPS} alternating runs each):`);
-      for (const d of ["frame", "ws"] as const) {
-        console.error(`  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`);
-      }
-      console.error(`  medians: throughput differs by ${(dT * 100).toFixed(2)}%, p50 by ${(dP * 100).toFixed(2)}% → ${agree ? "AGREE" : "DISAGREE"} (tolerance ${AGREEMENT_TOLERANCE * 100}%)`);
-      report.push({ check: "agreement", rateMsgsPerSec: rate, frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), throughputDiff: dT, p50Diff: dP, agree });
-     }
     } finally {
       await server.stop();
     }
