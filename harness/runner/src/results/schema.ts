@@ -1,6 +1,8 @@
 // Versioned zod schema of a result set (results/<runId>/): run.json plus one measurement file per (stack, scenario).
 // Change policy: changes after SCHEMA_VERSION 1 are additive (new optional fields); a breaking change bumps SCHEMA_VERSION
 // and is described in a line here. Readers ignore unknown fields (objects are not strict), so older readers keep working.
+// Additive since the first commit of version 1 (all optional): point.saturated, repetition.clientCoreBusyPct,
+// repetition.statsDelta.
 import { z } from "zod";
 
 /** Version of the result file format written by this runner. */
