@@ -46,8 +46,7 @@ interface Conn {
 type WS = UWS.WebSocket<Conn>;
 type Payload = ArrayBuffer | Uint8Array | string;
 const sockets = new Set<WS>();
-// Explicit subscriber sets instead of native ws.subscribe/app.publish: native publish skips subscribers over
-// maxBackpressure without telling us (no dropped count, no 1008 close, no per-delivery messagesOut).
+/** Subscribers per topic, mirroring the native subscriptions: gives the delivery count and the sockets to check for backpressure. */
 const topics = new Map<string, Set<WS>>();
 
 const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
@@ -65,13 +64,28 @@ function deliver(ws: WS, data: Payload, binary: boolean): boolean {
   return true;
 }
 
+/** Delivers to every subscriber of `topic`, the sender included; returns how many were handed the message. */
 function publish(topic: string, data: Payload, binary: boolean): number {
+  const subs = topics.get(topic);
+  if (!subs) return 0;
+  let over = false;
+  if (limits.backpressure !== "buffer") for (const s of subs) if (s.getBufferedAmount() > limits.maxBufferedBytes) { over = true; break; }
+  if (!over) {
+    // Native fan-out: uWS queues it and writes each subscriber's batch corked. app.publish (not ws.publish) reaches the sender too.
+    app.publish(topic, data, binary, limits.compression);
+    stats.messagesOut += subs.size;
+    stats.bytesOut += subs.size * byteLength(data);
+    return subs.size;
+  }
+  // Departure: a subscriber is over WSARENA_MAX_BUFFERED, and app.publish cannot apply or count the policy per subscriber.
+  // ws.send first flushes the subscriber's queued native messages, so per-subscriber order holds.
   let delivered = 0;
-  for (const sub of topics.get(topic) ?? []) if (deliver(sub, data, binary)) delivered++;
+  for (const s of [...subs]) if (deliver(s, data, binary)) delivered++;
   return delivered;
 }
 
 function subscribe(ws: WS, topic: string): void {
+  ws.subscribe(topic);
   ws.getUserData().topics.add(topic);
   let subs = topics.get(topic);
   if (!subs) topics.set(topic, (subs = new Set()));
@@ -79,7 +93,9 @@ function subscribe(ws: WS, topic: string): void {
 }
 
 function unsubscribe(ws: WS, topic: string): void {
-  ws.getUserData().topics.delete(topic);
+  const conn = ws.getUserData();
+  if (!conn.closed) ws.unsubscribe(topic); // uWS frees a closed socket's subscriptions itself
+  conn.topics.delete(topic);
   const subs = topics.get(topic);
   if (subs?.delete(ws) && subs.size === 0) topics.delete(topic);
 }
@@ -153,7 +169,7 @@ function behavior(path: string, message: (ws: WS, data: ArrayBuffer, isBinary: b
     maxPayloadLength: limits.maxPayloadBytes,
     idleTimeout: idleTimeoutS,
     sendPingsAutomatically: false, // contract: close connections that send nothing, as the other stacks do (no server pings)
-    maxBackpressure: 0, // contract: WSARENA_BACKPRESSURE is applied in deliver(); a native drop would also drop the 1008 close frame
+    maxBackpressure: 0, // contract: WSARENA_BACKPRESSURE is applied in publish()/deliver(); a native limit drops silently, 1008 close frame included
     compression: limits.compression ? uWS.SHARED_COMPRESSOR | uWS.SHARED_DECOMPRESSOR : uWS.DISABLED,
     upgrade: (res, req, context) => {
       let stream: StreamParams | null = null;
