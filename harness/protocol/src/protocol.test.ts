@@ -28,7 +28,7 @@ describe("tick codec", () => {
 
   it("detects a corrupted tick and rejects a short binary frame", () => {
     const buf = encodeBinaryTick(10, 1);
-    buf[17] ^= 0xff;
+    buf[17] = buf[17]! ^ 0xff;
     expect(tickIsIntact(decodeBinaryTick(buf))).toBe(false);
     expect(() => decodeBinaryTick(new Uint8Array(39))).toThrow(/expected at least 40/);
     expect(() => decodeJsonTick('{"seq":1}')).toThrow(/malformed JSON tick/);
