@@ -159,6 +159,13 @@ export function parseStreamParams(query: URLSearchParams): StreamParams {
   return { format, rate: num("rate", 1000), count: Math.floor(num("count", 0)), size: Math.floor(num("size", 0)) };
 }
 
+/** Upper bound of the buffered bytes a rate=0 stream fills before it waits for drain (also capped by WSARENA_MAX_BUFFERED). */
+export const STREAM_WATERMARK_BYTES = 1024 * 1024;
+/** Ticks a rate=0 stream sends in one synchronous burst before yielding to the event loop, so other sockets are served. */
+export const STREAM_BATCH_TICKS = 1024;
+/** Time a server allows at SIGTERM for its 1001 close frames to go out before it exits anyway (exit within 2 s). */
+export const SHUTDOWN_GRACE_MS = 1500;
+
 /** Pub/sub control messages are text messages starting with this prefix. */
 export const CONTROL_PREFIX = '{"op":';
 

@@ -3,18 +3,12 @@
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import type { Server, ServerWebSocket } from "bun";
 import {
-  CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
+  CLOSE, SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ServerStats, type StreamParams,
 } from "@wsarena/protocol";
 
 /** Stack id (folder name). */
 export const STACK = "bun";
-/** Buffered bytes a rate=0 stream fills up to before it waits for drain (capped by WSARENA_MAX_BUFFERED). */
-export const STREAM_WATERMARK_BYTES = 1024 * 1024;
-/** Ticks a rate=0 stream sends before yielding to the event loop, so a fast reader cannot starve other sockets. */
-export const STREAM_BATCH = 256;
-/** Time allowed at SIGTERM for close frames to go out before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 1500;
 /** Largest idle timeout Bun accepts, in seconds. */
 export const BUN_MAX_IDLE_TIMEOUT_S = 960;
 
@@ -143,12 +137,12 @@ function pump(ws: WS): void {
   if (p.count > 0 && c.seq >= p.count) end(ws, CLOSE.normal, "count reached");
 }
 
-/** Sends up to STREAM_BATCH ticks (corked by the caller) while under the watermark; schedules the next batch. */
+/** Sends up to STREAM_BATCH_TICKS ticks (corked by the caller) while under the watermark; schedules the next batch. */
 function pumpBatch(ws: WS, watermark: number): void {
   const c = ws.data;
   const p = c.stream!;
   for (let n = 0; !c.done && (p.count === 0 || c.seq < p.count) && ws.getBufferedAmount() <= watermark; n++) {
-    if (n === STREAM_BATCH) {
+    if (n === STREAM_BATCH_TICKS) {
       c.pumpScheduled = true;
       return void setImmediate(() => pump(ws));
     }

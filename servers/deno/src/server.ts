@@ -2,20 +2,14 @@
 // Endpoints and limits: harness/protocol/README.md.
 import { Buffer } from "node:buffer"; // Buffer.byteLength counts UTF-8 bytes without encoding a copy (TextEncoder does)
 import {
-  CLOSE, CONTROL_PREFIX, LIMIT_ENV, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
+  CLOSE, SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, CONTROL_PREFIX, LIMIT_ENV, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ServerStats, type StreamParams,
 } from "../../../harness/protocol/src/index.ts";
 
 /** Stack id (folder name). */
 export const STACK = "deno";
-/** Buffered bytes a rate=0 stream fills up to before it waits (capped by WSARENA_MAX_BUFFERED). */
-export const STREAM_WATERMARK_BYTES = 1024 * 1024;
-/** Ticks a rate=0 stream sends before yielding to the event loop, so sends complete and other sockets are served. */
-export const STREAM_BATCH = 256;
 /** How often idle connections are looked for, at most (a quarter of the idle timeout when shorter). */
 export const IDLE_SWEEP_MS = 1000;
-/** Time allowed at SIGTERM for close frames to go out before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 1500;
 
 interface Conn {
   socket: WebSocket;
@@ -124,9 +118,9 @@ function pump(c: Conn): void {
   const p = c.stream!;
   const watermark = Math.min(STREAM_WATERMARK_BYTES, limits.maxBufferedBytes);
   for (let n = 0; !c.done && (p.count === 0 || c.seq < p.count); n++) {
-    if (n === STREAM_BATCH || c.socket.bufferedAmount > watermark) {
+    if (n === STREAM_BATCH_TICKS || c.socket.bufferedAmount > watermark) {
       // Departure: no drain event on Deno's WebSocket; yield so queued sends complete, then look again.
-      return void (n === STREAM_BATCH ? setImmediate(() => pump(c)) : setTimeout(() => pump(c), 1));
+      return void (n === STREAM_BATCH_TICKS ? setImmediate(() => pump(c)) : setTimeout(() => pump(c), 1));
     }
     const data = encodeTick(c, c.seq++);
     c.socket.send(data);

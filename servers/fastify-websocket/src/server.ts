@@ -5,17 +5,11 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import type { RawData, WebSocket } from "ws";
 import {
-  CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
+  CLOSE, SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ReadyLine, type ServerStats, type StreamParams,
 } from "@wsarena/protocol";
 
 const STACK_ID = "fastify-websocket";
-/** Upper bound of the rate=0 stream watermark (the contract caps it at WSARENA_MAX_BUFFERED). */
-export const STREAM_WATERMARK_BYTES = 1024 * 1024;
-/** Ticks sent in one synchronous burst by a rate=0 stream before yielding to the event loop. */
-export const STREAM_BATCH_TICKS = 1024;
-/** Time allowed for clients to answer the 1001 close at shutdown before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 1500;
 
 const limits = limitsFromEnv(process.env);
 const version = (createRequire(import.meta.url)("fastify/package.json") as { version: string }).version;

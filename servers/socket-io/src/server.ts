@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
 import {
-  PATHS, SIO_EVENTS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
+  SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, PATHS, SIO_EVENTS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ServerStats, type StreamParams,
 } from "@wsarena/protocol";
 
@@ -13,14 +13,8 @@ import {
 export const STACK = "socket-io";
 /** socket.io's default path; only upgrades under it are handed to engine.io. */
 export const SIO_PATH = "/socket.io/";
-/** Buffered bytes a rate=0 stream fills up to before it waits for drain (capped by WSARENA_MAX_BUFFERED). */
-export const STREAM_WATERMARK_BYTES = 1024 * 1024;
-/** Ticks a rate=0 stream emits before yielding to the event loop. */
-export const STREAM_BATCH = 256;
 /** How often idle connections are looked for, at most (a quarter of the idle timeout when shorter). */
 export const IDLE_SWEEP_MS = 1000;
-/** Time allowed at SIGTERM for disconnects to go out before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 1500;
 
 const VERSION = (createRequire(import.meta.url)("socket.io/package.json") as { version: string }).version;
 const limits = limitsFromEnv(process.env);
@@ -111,7 +105,7 @@ function startStream(s: Sock, p: StreamParams): void {
     const pump = (): void => {
       scheduled = false;
       for (let n = 0; !s.data.done && (p.count === 0 || seq < p.count) && bufferedBytes(s) <= watermark; n++) {
-        if (n === STREAM_BATCH) return schedule();
+        if (n === STREAM_BATCH_TICKS) return schedule();
         const tick = encodeTick(p, seq++);
         s.emit(SIO_EVENTS.tick, tick);
         stats.messagesOut++;

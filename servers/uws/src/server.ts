@@ -3,20 +3,14 @@
 import { createRequire } from "node:module";
 import type * as UWS from "uWebSockets.js";
 import {
-  CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
+  SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ReadyLine, type ServerStats, type StreamParams,
 } from "@wsarena/protocol";
 
 const STACK_ID = "uws";
-/** Upper bound of the rate=0 stream watermark (the contract caps it at WSARENA_MAX_BUFFERED). */
-export const STREAM_WATERMARK_BYTES = 1024 * 1024;
-/** Ticks sent in one synchronous burst by a rate=0 stream before yielding to the event loop. */
-export const STREAM_BATCH_TICKS = 1024;
 /** Smallest and largest idle timeouts uWebSockets.js accepts (it aborts the process outside them). */
 export const UWS_MIN_IDLE_TIMEOUT_S = 8;
 export const UWS_MAX_IDLE_TIMEOUT_S = 960;
-/** Time allowed at shutdown for 1001 closes queued behind buffered data to flush. */
-export const SHUTDOWN_GRACE_MS = 1500;
 /** Time allowed at shutdown when every close frame was written at once. */
 export const SHUTDOWN_FLUSH_MS = 50;
 

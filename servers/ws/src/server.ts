@@ -5,17 +5,11 @@ import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import {
-  CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
+  SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
   type ReadyLine, type ServerStats, type StreamParams,
 } from "@wsarena/protocol";
 
 const STACK_ID = "ws";
-/** Upper bound of the rate=0 stream watermark (the contract caps it at WSARENA_MAX_BUFFERED). */
-export const STREAM_WATERMARK_BYTES = 1024 * 1024;
-/** Ticks sent in one synchronous burst by a rate=0 stream before yielding to the event loop. */
-export const STREAM_BATCH_TICKS = 1024;
-/** Time allowed for clients to answer the 1001 close at shutdown before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 1500;
 
 const limits = limitsFromEnv(process.env);
 const version = (createRequire(import.meta.url)("ws/package.json") as { version: string }).version;
