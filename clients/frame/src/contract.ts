@@ -36,6 +36,8 @@ export interface DriverTask {
 export interface DriverSink {
   /** `count` messages with latency `us` microseconds (only messages sent inside the measured window). */
   latency(us: number, count: number): void;
+  /** Open-loop modes: one scheduler tick inside the window was sent `us` microseconds after its intended time. */
+  schedulerLag?(us: number): void;
   /** One successful connection took `us` microseconds (TCP connect + upgrade or handshake). */
   connected(us: number): void;
   /** One connection attempt failed. */

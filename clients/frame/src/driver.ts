@@ -327,14 +327,16 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
           sink.connectFailed((e as Error).message);
         }
       });
+      // The scheduler's ticker thread starts now, before the run, so its start-up does not delay the first ticks.
+      const targets = task.mode === "echo-open" ? echo : task.mode === "pubsub" ? pubs : null;
+      if (targets) loop = new OpenLoop(targets, task.ratePerSec, { onLag: (us, tickNs) => tickNs >= s.win.startNs && sink.schedulerLag?.(us) });
     },
     start(win) {
       s.win = win;
       s.sending = true;
       const t0 = nowNs();
       if (task.mode === "echo") for (const e of echo) e.send(task.window, t0);
-      else if (task.mode === "echo-open") (loop = new OpenLoop(echo, task.ratePerSec)).start(t0, win.endNs);
-      else if (task.mode === "pubsub") (loop = new OpenLoop(pubs, task.ratePerSec)).start(t0, win.endNs);
+      else loop?.start(t0, win.endNs);
     },
     stopSending() {
       s.sending = false;

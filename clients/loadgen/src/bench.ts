@@ -117,7 +117,7 @@ async function main(): Promise<void> {
         const agree = dT <= AGREEMENT_TOLERANCE && dP <= AGREEMENT_TOLERANCE;
         console.error(`\nagreement at ${int(rate)} msgs/s offered against ws (16 connections, open loop, 64 B, ${AGREEMENT_REPS} alternating runs each):`);
         for (const d of ["frame", "ws"] as const) {
-          console.error(`  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`);
+          console.error(`  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · scheduler lag p50/p99 µs ${runs[d].map((r) => `${r.schedulerLagUs?.p50Us ?? "-"}/${r.schedulerLagUs?.p99Us ?? "-"}`).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`);
         }
         console.error(`  medians: throughput differs by ${(dT * 100).toFixed(2)}%, p50 by ${(dP * 100).toFixed(2)}% → ${agree ? "AGREE" : "DISAGREE"} (tolerance ${AGREEMENT_TOLERANCE * 100}%)`);
         report.push({ check: "agreement", rateMsgsPerSec: rate, frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), throughputDiff: dT, p50Diff: dP, agree });

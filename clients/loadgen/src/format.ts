@@ -13,6 +13,8 @@ export function formatResult(r: LoadResult): string {
   lines.push(`throughput   ${n(r.msgsPerSec)} msgs/s received · ${bytes(r.bytesPerSec)}/s · ${n(r.sentPerSec)} msgs/s sent`);
   const l = r.latency;
   lines.push(l ? `latency µs   p50 ${n(l.p50Us)} · p90 ${n(l.p90Us)} · p99 ${n(l.p99Us)} · p99.9 ${n(l.p999Us)} · max ${n(l.maxUs)} (${n(l.count)} samples)` : "latency      none recorded");
+  const g = r.schedulerLagUs;
+  if (g) lines.push(`sched lag µs p50 ${n(g.p50Us)} · p90 ${n(g.p90Us)} · p99 ${n(g.p99Us)} · max ${n(g.maxUs)} (client scheduler lateness per tick: the latency floor)`);
   const i = r.integrity;
   lines.push(`integrity    sent ${n(i.sent)} · received ${n(i.received)} · lost ${n(i.lost)} · duplicated ${n(i.duplicated)} · reordered ${n(i.reordered)} · corrupted ${n(i.corrupted)}`);
   const c = r.connect;

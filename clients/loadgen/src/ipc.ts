@@ -65,6 +65,8 @@ export interface ResultMessage {
   inFlightAtEnd: number;
   /** Encoded latency histogram (µs) or null when nothing was recorded. */
   histogram: string | null;
+  /** Encoded histogram (µs) of the open-loop scheduler's lateness per tick inside the window, or null (closed loop, stream). */
+  schedulerLagHistogram: string | null;
   errors: string[];
   closeCodes: Record<string, number>;
 }

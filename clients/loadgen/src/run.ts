@@ -173,6 +173,7 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
   const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
   const lat = merge(results.map((r) => r.histogram));
+  const lag = merge(results.map((r) => r.schedulerLagHistogram));
   const con = merge(connected.map((c) => c.connectHistogram));
   const fanout = o.mode === "pubsub" ? o.pubsub.subscribers + o.pubsub.publishers : 1;
   const windowSent = sum((r) => r.windowSent);
@@ -196,6 +197,7 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
     sentPerSec: perSec((r) => r.sentInWindow),
     latency: summarize(lat),
     histogram: lat.totalCount > 0 ? encode(lat) : null,
+    schedulerLagUs: summarize(lag),
     integrity: {
       sent: windowSent,
       // Corrupted deliveries were received (but cannot be attributed to a seq), so they are not counted lost.

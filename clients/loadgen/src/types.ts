@@ -137,6 +137,12 @@ export interface LoadResult {
   latency: LatencySummary | null;
   /** Merged HDR histogram of latencies in µs, base64 (hdr-histogram-js encodeIntoCompressedBase64), or null. */
   histogram: string | null;
+  /**
+   * Open-loop modes (echo-open, pubsub): lateness of the client's own scheduler, per tick inside the window = time the
+   * tick's messages were handed to the sockets − their intended send time, in µs. Every latency includes this, so it
+   * is the measurement floor of the run. Null for closed-loop and stream modes. Optional: absent in older results.
+   */
+  schedulerLagUs?: LatencySummary | null;
   integrity: IntegrityCounts;
   connect: ConnectSummary;
   clientCpu: ClientCpu;

@@ -32,6 +32,7 @@ async function at(ns: number): Promise<void> {
 
 async function main(): Promise<void> {
   const latency = newHistogram();
+  const schedulerLag = newHistogram();
   const connectHist = newHistogram();
   const errors = new Set<string>();
   const connectErrors = new Set<string>();
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   let failed = 0;
   const sink: DriverSink = {
     latency: (us, count) => record(latency, us, count),
+    schedulerLag: (us) => record(schedulerLag, us),
     connected: (us) => {
       attempted++;
       record(connectHist, us);
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     windowCorrupted: f.windowCorrupted,
     inFlightAtEnd: f.inFlight,
     histogram: latency.totalCount > 0 ? encode(latency) : null,
+    schedulerLagHistogram: schedulerLag.totalCount > 0 ? encode(schedulerLag) : null,
     errors: [...errors],
     closeCodes,
   };

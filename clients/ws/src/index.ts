@@ -112,14 +112,16 @@ export function createWsDriver(task: DriverTask, sink: DriverSink): Driver {
   return {
     async connect() {
       await ramp(task.connections, task.connectConcurrency, open);
+      // The scheduler's ticker thread starts now, before the run, so its start-up does not delay the first ticks.
+      const targets = task.mode === "echo-open" ? conns : task.mode === "pubsub" ? conns.filter((c) => c.publisher) : null;
+      if (targets) loop = new OpenLoop(targets, task.ratePerSec, { onLag: (us, tickNs) => tickNs >= win.startNs && sink.schedulerLag?.(us) });
     },
     start(w) {
       win = w;
       sending = true;
       const t0 = nowNs();
       if (task.mode === "echo") for (const c of conns) c.send(task.window, t0);
-      else if (task.mode === "echo-open") (loop = new OpenLoop(conns, task.ratePerSec)).start(t0, w.endNs);
-      else if (task.mode === "pubsub") (loop = new OpenLoop(conns.filter((c) => c.publisher), task.ratePerSec)).start(t0, w.endNs);
+      else loop?.start(t0, w.endNs);
     },
     stopSending() {
       sending = false;
