@@ -30,6 +30,11 @@ export interface RawConnOptions {
   onClosed?: (code: number, reason: string) => void;
 }
 
+/** Longest wait for the server's close reply before the socket is destroyed. */
+export const CLOSE_WAIT_MS = 1000;
+/** Without waiting for a reply: longest wait for the close frame itself to leave before the socket is destroyed. */
+export const NO_WAIT_CLOSE_MS = 50;
+
 /** Default size of the shared receive buffer. */
 export const RECV_BUFFER_BYTES = 256 * 1024;
 
@@ -79,15 +84,24 @@ export class RawConn implements FrameHandler {
     return this.socket.write(buf);
   }
 
-  /** Sends a close frame and ends the socket. */
-  close(code = 1000): void {
+  /**
+   * Sends a close frame and ends the socket; waits up to CLOSE_WAIT_MS for the server's reply, or none when
+   * `waitForReply` is false (the socket is destroyed right after the close frame was handed to the kernel).
+   */
+  close(code = 1000, waitForReply = true): void {
     if (this.closed) return;
     if (this.upgraded && this.socket.writable) {
       const p = Buffer.alloc(2);
       p.writeUInt16BE(code);
       this.socket.end(encodeClientFrame(p, OP.close));
     } else this.socket.destroy();
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    if (!waitForReply) {
+      // Stop reading and counting now: what arrives after the window is not measured.
+      this.parser.failed = true;
+      if (this.socket.writableLength === 0) this.socket.destroy();
+      else this.socket.once("drain", () => this.socket.destroy());
+    }
+    setTimeout(() => this.socket.destroy(), waitForReply ? CLOSE_WAIT_MS : NO_WAIT_CLOSE_MS).unref();
   }
 
   private finish(reason: string): void {

@@ -84,7 +84,10 @@ export interface Driver {
   /** Stops sending new messages (the drain follows). */
   stopSending(): void;
   counters(): DriverCounters;
-  /** Closes every connection. */
+  /**
+   * Closes every connection (close frame). Stream mode does not wait for the server's reply: the server keeps pushing
+   * until it reads the close frame, so the sockets are destroyed right after it.
+   */
   close(): Promise<void>;
 }
 

@@ -358,7 +358,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
     },
     async close() {
       loop?.stop();
-      for (const c of conns) c.close();
+      for (const c of conns) c.close(1000, task.mode !== "stream");
       await Promise.all(conns.map((c) => new Promise<void>((res) => (c.socket.destroyed ? res() : c.socket.once("close", () => res())))));
     },
   };

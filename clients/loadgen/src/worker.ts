@@ -1,14 +1,16 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
-import { nowNs, type Driver, type DriverFactory, type DriverSink } from "@wsarena/driver-frame";
+import { nowNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink } from "@wsarena/driver-frame";
 import { encode, newHistogram, record } from "./histogram.ts";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";
 
 /** Most distinct error texts a worker reports. */
 export const MAX_WORKER_ERRORS = 20;
-/** After the window, pub/sub and stream wait until nothing arrived for this long (deliveries have no in-flight count). */
+/** After the window, pub/sub with publishers in other workers waits until nothing arrived for this long. */
 export const QUIET_MS = 150;
+/** How often the drain checks whether every in-window message is accounted for. */
+export const DRAIN_POLL_MS = 2;
 
 async function loadFactory(id: DriverId): Promise<DriverFactory> {
   if (id === "frame") return (await import("@wsarena/driver-frame")).createFrameDriver;
@@ -102,21 +104,28 @@ async function main(): Promise<void> {
   const w1 = nowNs();
   driver.stopSending();
 
+  // Drain: wait only as long as in-window messages can still be accounted for. Stream (count=0) never ends by itself
+  // and its integrity is the seq range seen inside the window, so it stops right away; connections mode has nothing in
+  // flight; echo waits until nothing is in flight; pub/sub until every in-window publish reached every local receiver
+  // (known when all publishers are in this worker) or nothing arrived for QUIET_MS. All bounded by drainMs.
   const mode = task.task.mode;
+  const ps = task.task.pubsub;
   const drainEnd = Date.now() + start.drainMs;
   let last = driver.counters();
   let lastChange = Date.now();
-  while (Date.now() < drainEnd) {
-    await sleep(10);
+  const settled = (c: DriverCounters): boolean => {
+    if (mode === "stream" || mode === "connections") return true;
+    if (mode === "echo" || mode === "echo-open") return c.inFlight === 0;
+    return ps.publishers === ps.totalPublishers && c.windowDistinct + c.windowCorrupted >= c.windowSent * task.task.connections;
+  };
+  while (!settled(last) && Date.now() < drainEnd) {
+    await sleep(DRAIN_POLL_MS);
     const c = driver.counters();
     if (c.receivedTotal !== last.receivedTotal) lastChange = Date.now();
     last = c;
-    const quiet = Date.now() - lastChange >= QUIET_MS;
-    if (mode === "connections") break;
-    if ((mode === "echo" || mode === "echo-open") && c.inFlight === 0) break;
-    if ((mode === "stream" || mode === "pubsub") && quiet) break;
+    if (mode === "pubsub" && Date.now() - lastChange >= QUIET_MS) break;
   }
-  const f = driver.counters();
+  const f = last;
   const result: ResultMessage = {
     type: "result",
     windowStartNs: w0,

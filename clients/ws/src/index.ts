@@ -149,6 +149,8 @@ export function createWsDriver(task: DriverTask, sink: DriverSink): Driver {
           if (ws.readyState === WebSocket.CLOSED) return res();
           ws.once("close", () => res());
           ws.close(1000);
+          // Stream: the server keeps pushing until it reads the close frame; do not wait for its reply.
+          if (task.mode === "stream") setImmediate(() => ws.terminate());
           setTimeout(() => (ws.terminate(), res()), 1000).unref();
         })),
       );
