@@ -1,8 +1,9 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
-import { BINARY_TICK_BYTES, encodeJsonTick, PATHS, tickPrice, tickQty } from "@wsarena/protocol";
+import { BINARY_TICK_BYTES, PATHS, tickPrice, tickQty } from "@wsarena/protocol";
 import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "./contract.ts";
 import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "./common.ts";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
+import { JsonTickChecker } from "./jsontick.ts";
 import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
 import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
@@ -126,8 +127,11 @@ class StreamConn implements MessageSink {
   conn!: RawConn;
   readonly tracker = new SeqTracker();
   private recvNs = 0;
+  private readonly json: JsonTickChecker | null;
 
-  constructor(private readonly s: Shared) {}
+  constructor(private readonly s: Shared) {
+    this.json = s.task.stream.format === "json" ? new JsonTickChecker(s.task.size, s.task.protocol === "socket.io") : null;
+  }
 
   beginChunk(): void {
     this.recvNs = nowNs();
@@ -149,19 +153,11 @@ class StreamConn implements MessageSink {
         ok = buf.readDoubleLE(off + 16) === tickPrice(seq) && buf.readDoubleLE(off + 24) === tickQty(seq) && buf[off + 32] === seq % 2 && totalLen >= s.task.size;
       }
     } else {
-      ok = false;
-      if (opcode === 1) {
-        let text = buf.toString("latin1", off, off + avail);
-        // socket.io carries the JSON tick as a JSON string argument: undo its escaping.
-        if (s.task.protocol === "socket.io") text = text.replace(/\\"/g, '"');
-        const comma = text.indexOf(',"ts":');
-        seq = Number(text.slice(7, comma));
-        ts = Number(text.slice(comma + 6, text.indexOf(",", comma + 6)));
-        if (Number.isInteger(seq) && Number.isInteger(ts)) {
-          const expected = encodeJsonTick(seq, ts, 0);
-          ok = text.startsWith(expected.slice(0, -1)) && totalLen >= s.task.size;
-        }
-      }
+      // Digits of seq and ts scanned in place, the rest compared byte by byte with the expected encoding (jsontick.ts).
+      const j = this.json!;
+      ok = opcode === 1 && j.check(buf, off, avail, totalLen);
+      seq = j.seq;
+      ts = j.ts;
     }
     if (!ok) {
       if (this.recvNs >= s.win.startNs) c.windowCorrupted++;

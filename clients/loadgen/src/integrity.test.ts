@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
+import { encodeJsonTick, tickPrice } from "@wsarena/protocol";
 import { runLoad } from "./run.ts";
 
 /** What the faulty server did, summed over connections. */
@@ -94,5 +95,61 @@ describe("integrity counters against a server that drops, duplicates, reorders a
         });
       }, 20_000);
     }
+  }
+});
+
+/**
+ * A /stream server sending JSON ticks (2 per ms per connection) where every tick with seq mod 50 = 7 has its px
+ * changed to the px of the next seq: well-formed JSON, wrong content. Records the send time of each tick it corrupted.
+ */
+function corruptingStreamServer(): { wss: WebSocketServer; corruptedAt: number[] } {
+  const corruptedAt: number[] = [];
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/stream", perMessageDeflate: false });
+  wss.on("connection", (ws: WebSocket) => {
+    let seq = 0;
+    const timer = setInterval(() => {
+      for (let i = 0; i < 2; i++, seq++) {
+        const ts = Number(process.hrtime.bigint());
+        let text = encodeJsonTick(seq, ts, 0);
+        if (seq % 50 === 7) {
+          text = text.replace(`"px":${tickPrice(seq)}`, `"px":${tickPrice(seq + 1)}`);
+          corruptedAt.push(ts);
+        }
+        ws.send(text);
+      }
+    }, 1);
+    ws.on("close", () => clearInterval(timer));
+  });
+  return { wss, corruptedAt };
+}
+
+describe("integrity counters against a stream server that corrupts JSON ticks", () => {
+  let server: ReturnType<typeof corruptingStreamServer>;
+  let url: string;
+  beforeAll(async () => {
+    server = corruptingStreamServer();
+    await new Promise<void>((r) => server.wss.on("listening", () => r()));
+    url = `ws://127.0.0.1:${(server.wss.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.wss.close(() => r())));
+
+  for (const driver of ["frame", "ws"] as const) {
+    it(`${driver} driver counts the corrupted ticks and nothing else`, async () => {
+      const from = server.corruptedAt.length;
+      const connections = 2;
+      const r = await runLoad({ url, driver, mode: "stream", connections, stream: { format: "json", rate: 0 }, durationMs: 1000, warmupMs: 200 });
+      // Corrupted ticks are counted when received from the window start until the connections close (just after the
+      // window end), so compare with what the server corrupted in the window, allowing one per connection at each edge.
+      const sentInWindow = r.integrity.sent;
+      const expected = sentInWindow / 50;
+      expect(server.corruptedAt.length - from).toBeGreaterThan(0);
+      expect(r.integrity.corrupted).toBeGreaterThan(expected - 2 * connections);
+      expect(r.integrity.corrupted).toBeLessThan(expected + 2 * connections);
+      expect(r.integrity.duplicated).toBe(0);
+      expect(r.integrity.reordered).toBe(0);
+      // Every seq of the window range arrived, intact or flagged corrupted.
+      expect(r.integrity.lost).toBeLessThanOrEqual(2 * connections);
+      expect(r.integrity.received).toBeGreaterThan(1000);
+    }, 20_000);
   }
 });
