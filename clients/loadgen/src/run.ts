@@ -140,6 +140,7 @@ function startWorker(o: LoadOptions, task: DriverTask, timeoutMs: number): Worke
 export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOptions): Promise<LoadResult> {
   const o = resolveOptions(options);
   installHooks();
+  // Cores the workers may run on: the pinned cpu list, or every core when unpinned.
   const cores = o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism();
   const workers = o.workers ?? (o.clientCpus !== undefined ? cores : 1);
   const tasks = planTasks(o, workers);
@@ -154,10 +155,11 @@ export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOption
     const warmupMs = o.mode === "connections" ? 0 : o.warmupMs;
     const windowStartNs = startNs + warmupMs * 1e6;
     const windowEndNs = windowStartNs + (o.mode === "connections" ? o.holdMs : o.durationMs) * 1e6;
-    const startWall = Date.now() + START_MARGIN_MS + warmupMs;
+    // Both clocks read together: converts the workers' monotonic window edges to wall-clock ms.
+    const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
     for (const h of handles) h.child.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS } satisfies ToWorker);
     const results = await Promise.race([Promise.all(handles.map((h) => h.result)), timeout]);
-    return assemble(o, connected, results, startWall, cores);
+    return assemble(o, connected, results, wallMinusMonoMs, cores);
   } finally {
     clearTimeout(timer);
     const exits = handles.map((h) => new Promise<void>((res) => (h.child.exitCode !== null || h.child.signalCode !== null ? res() : h.child.once("exit", () => res()))));
@@ -168,7 +170,7 @@ export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOption
   }
 }
 
-function assemble(o: LoadOptions, connected: ConnectedMessage[], results: ResultMessage[], startWall: number, cores: number): LoadResult {
+function assemble(o: LoadOptions, connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
   const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
   const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
@@ -184,13 +186,15 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
   const errors = [...new Set([...connected.flatMap((c) => c.errors), ...results.flatMap((r) => r.errors)])].slice(0, MAX_RESULT_ERRORS);
   const closeCodes: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v;
-  const usedCores = Math.min(cores, results.length);
+  // The actual window (workers snapshot at their timers, which a saturated event loop fires late), as wall-clock ms.
+  const windowStartMs = wallMinusMonoMs + Math.min(...results.map((r) => r.windowStartNs)) / 1e6;
+  const windowEndMs = wallMinusMonoMs + Math.max(...results.map((r) => r.windowEndNs)) / 1e6;
   return {
     driver: o.driver,
     mode: o.mode,
     options: o,
-    windowStartMs: startWall,
-    windowEndMs: startWall + durationMs,
+    windowStartMs,
+    windowEndMs,
     durationMs,
     msgsPerSec: perSec((r) => r.receivedInWindow),
     bytesPerSec: perSec((r) => r.bytesInWindow),
@@ -222,7 +226,10 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
       cpus: o.clientCpus ?? null,
       workers: results.length,
       cpuSeconds,
-      utilisation: cpuSeconds / ((durationMs / 1000) * usedCores),
+      // Each worker's CPU time is taken over its own window; the capacity is every core the workers may run on (their
+      // helper threads — GC, the open-loop ticker, the module loader — run on any of them, so dividing by fewer cores,
+      // e.g. one per worker when unpinned, reported more than 100 %).
+      utilisation: cpuSeconds / ((durationMs / 1000) * cores),
       perWorkerCpuSeconds: results.map((r) => r.cpuUs / 1e6),
     },
     msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,

@@ -110,7 +110,11 @@ export interface ClientCpu {
   workers: number;
   /** user + system CPU seconds of all workers during the window. */
   cpuSeconds: number;
-  /** cpuSeconds / (window seconds × cores used): 1.0 = every client core fully busy. */
+  /**
+   * cpuSeconds / (window seconds × cores the workers may run on: the pinned cpu list, or every core when unpinned);
+   * 1.0 = every client core fully busy. CPU time and window are read together at each worker's window edges. Unpinned,
+   * a worker with a saturated main thread shows below 1.0 on a multi-core machine: pin (clientCpus) for verdicts.
+   */
   utilisation: number;
   /** Per worker: user+system seconds over the window. */
   perWorkerCpuSeconds: number[];
@@ -122,10 +126,14 @@ export interface LoadResult {
   mode: LoadMode;
   /** The options the run used (defaults applied). */
   options: LoadOptions;
-  /** Wall-clock start and end of the measured window (epoch ms), to align with server-side samples. */
+  /**
+   * Wall-clock start and end of the actual measured window (epoch ms; earliest worker start, latest worker end), to
+   * align with server-side samples. Workers snapshot at timers, which fire late when the client is saturated, so
+   * this can differ from the planned window.
+   */
   windowStartMs: number;
   windowEndMs: number;
-  /** Actual measured window length. */
+  /** Actual measured window length (mean over workers; rates and utilisation use each worker's own window). */
   durationMs: number;
   /** Data messages received per second over the window (echo: echoes; stream/pubsub: deliveries). */
   msgsPerSec: number;
