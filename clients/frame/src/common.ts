@@ -45,17 +45,22 @@ export interface OpenLoopTarget {
 export interface OpenLoopOptions {
   /** Grid step (default OPEN_LOOP_TICK_MS). */
   tickMs?: number;
-  /** Called for every tick sent: lateness = time the tick's messages were handed to the sockets − intended time. */
+  /** Called for every tick sent: lateness = time the tick starts being sent − its intended time. */
   onLag?: (lagUs: number, tickNs: number) => void;
 }
 
 /** The ticker aims to wake the main thread this long before each tick's intended time (the main thread then waits out the rest). */
 export const TICKER_EARLY_NS = 15_000;
-/** Longest the main thread waits (spinning) for a tick's intended time when the ticker woke it early. */
-export const TICKER_MAX_SPIN_NS = 300_000;
-/** Bounds and gain of the ticker's adaptive lead (how much earlier than a tick it posts, to cover the wake-up latency). */
-export const TICKER_MAX_LEAD_NS = 500_000;
+/** Bound of the ticker's adaptive lead (how much earlier than a tick it posts, to cover the wake-up latency). */
+export const TICKER_MAX_LEAD_NS = 300_000;
+/**
+ * Longest the main thread waits (spinning) for a tick's intended time when the ticker woke it early: more than the
+ * largest lead, so an early wake-up is never dropped (a tick is never handed to the next one).
+ */
+export const TICKER_MAX_SPIN_NS = TICKER_MAX_LEAD_NS + 100_000;
+/** Gain of the lead adaptation, and the largest error one arrival counts with (a stalled main thread is an outlier, not a trend). */
 const TICKER_LEAD_GAIN = 0.1;
+const TICKER_LEAD_STEP_NS = 50_000;
 
 // Ticker thread: sleeps with Atomics.wait (a futex with a fractional-ms timeout, precise to ~0.1 ms, unlike setTimeout's
 // whole ms) until `lead` before each tick's intended time, then wakes the main thread with postMessage (uv_async).
@@ -104,7 +109,8 @@ class TickerThread {
 
   /** Adapts the lead from one observed arrival (ns after the tick's intended time; negative = early). */
   observe(arrivalLateNs: number): void {
-    const lead = this.sched[3]! + TICKER_LEAD_GAIN * (arrivalLateNs + TICKER_EARLY_NS);
+    const err = arrivalLateNs + TICKER_EARLY_NS;
+    const lead = this.sched[3]! + TICKER_LEAD_GAIN * (err > TICKER_LEAD_STEP_NS ? TICKER_LEAD_STEP_NS : err < -TICKER_LEAD_STEP_NS ? -TICKER_LEAD_STEP_NS : err);
     this.sched[3] = lead < 0 ? 0 : lead > TICKER_MAX_LEAD_NS ? TICKER_MAX_LEAD_NS : lead;
   }
 
