@@ -21,6 +21,12 @@ class Shared {
     readonly sink: DriverSink,
   ) {}
 
+  private jsonChecker: JsonTickChecker | null = null;
+  /** The JSON tick checker, shared by every stream connection so its per-seq cache is filled once per worker. */
+  jsonTicks(): JsonTickChecker {
+    return (this.jsonChecker ??= new JsonTickChecker(this.task.size, this.task.protocol === "socket.io"));
+  }
+
   /** `count` pre-encoded messages to send: echo messages or publishes, as WebSocket or socket.io packets. */
   template(count: number, role: "echo" | "pub"): FrameTemplate {
     const t = this.task;
@@ -130,7 +136,7 @@ class StreamConn implements MessageSink {
   private readonly json: JsonTickChecker | null;
 
   constructor(private readonly s: Shared) {
-    this.json = s.task.stream.format === "json" ? new JsonTickChecker(s.task.size, s.task.protocol === "socket.io") : null;
+    this.json = s.task.stream.format === "json" ? s.jsonTicks() : null;
   }
 
   beginChunk(): void {
