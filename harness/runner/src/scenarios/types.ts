@@ -18,7 +18,7 @@ export interface Timing {
 /** Default warm-up and window per profile (a scenario may override them). Sized for the time budgets on a 2-core machine:
  * quick < 4 min and standard < 25 min for six stacks, where each point also costs ~2 s of worker start, connect and drain. */
 export const PROFILE_TIMING: Readonly<Record<Profile, Timing>> = Object.freeze({
-  quick: { warmupMs: 150, durationMs: 600 },
+  quick: { warmupMs: 400, durationMs: 900 },
   standard: { warmupMs: 500, durationMs: 1500 },
   full: { warmupMs: 1000, durationMs: 5000 },
 });
