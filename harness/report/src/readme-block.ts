@@ -21,16 +21,32 @@ export function replaceBlock(readme: string, block: string, where = "README.md")
   return `${readme.slice(0, start + README_START.length)}\n${block.trim()}\n${readme.slice(end)}`;
 }
 
-/** The README block: headline table and links to the charts, paths relative to the README's folder. */
+/** Charts embedded as pictures in the README block (the rest are linked). */
+export const README_EMBEDDED_CHARTS: readonly string[] = ["throughput", "latency-vs-rate", "latency", "efficiency"];
+
+/** The README block: provenance, headline table and the charts, paths relative to the README's folder. */
 export function readmeBlock(input: ReportInput, charts: { name: string; title: string }[], readmePath: string, vcpuHourUsd: number): string {
   const rel = (p: string): string => relative(dirname(readmePath), resolve(input.dir, p)).split(sep).join("/");
   const r = input.run;
+  const m = r.machine;
+  const gib = (m.memoryBytes / 2 ** 30).toFixed(0);
+  const runtimes = [`node ${r.runtimes.node}`, r.runtimes.bun ? `bun ${r.runtimes.bun}` : null, r.runtimes.deno ? `deno ${r.runtimes.deno}` : null]
+    .filter(Boolean)
+    .join(", ");
+  const commit = r.git.commit ? `commit ${r.git.commit.slice(0, 10)}${r.git.dirty ? " (dirty)" : ""}` : "no git commit";
+  const embedded = README_EMBEDDED_CHARTS.flatMap((name) => charts.filter((c) => c.name === name));
+  const linked = charts.filter((c) => !embedded.includes(c));
   return [
-    `Result set [${r.runId}](${rel("report.md")}) — ${r.machine.cpuModel}, server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, profile ${r.config.profile}, ${r.config.reps} reps; full report: [report.html](${rel("report.html")}).`,
+    `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; ` +
+      `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}; profile ${r.config.profile}, ${r.config.reps} reps; ${commit}.`,
+    `Rerun: \`pnpm wsarena run --profile ${r.config.profile} --reps ${r.config.reps} --out ${rel(".")} && pnpm wsarena report ${rel(".")} --readme\` ` +
+      `(figures from a shared virtual machine are noisy: compare ratios within one run).`,
     "",
     markdownTable(headlineTable(input, vcpuHourUsd)),
     "",
-    charts.map((ch) => `[${ch.title}](${rel(`charts/${ch.name}.png`)})`).join(" · "),
+    ...embedded.map((ch) => `![${ch.title}](${rel(`charts/${ch.name}.png`)})`),
+    "",
+    linked.map((ch) => `[${ch.title}](${rel(`charts/${ch.name}.png`)})`).join(" · "),
   ].join("\n");
 }
 
