@@ -11,7 +11,7 @@ export const LOAD_TIMEOUT_SLACK_MS = 15_000;
 /** Extra time per 1,000 connections allowed for the ramp. */
 export const LOAD_TIMEOUT_PER_1K_CONNECTIONS_MS = 2_000;
 /** Timeout of a /stats request. */
-export const STATS_TIMEOUT_MS = 2_000;
+export const STATS_TIMEOUT_MS = 5_000;
 
 /** The load function (runLoad of @wsarena/loadgen; injectable for tests). */
 export type RunLoadFn = (options: LoadOptions) => Promise<LoadResult>;
