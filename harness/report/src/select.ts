@@ -47,9 +47,13 @@ export function histogramPoints(input: ReportInput, scenario: string): PointView
   return input.points.filter((p) => p.scenario === scenario && isMeasured(p) && p.reps.some((r) => r.histogram));
 }
 
+/** Share of the offered rate a stack must deliver to count as keeping up (headline latency point choice). */
+export const KEEPS_UP_FRACTION = 0.95;
+
 /**
  * The (scenario, point) whose latency curves the report draws: prefer a scenario whose headline is a latency, then any
- * with histograms; within it, the point measured by the most stacks, the later (heavier) point on ties.
+ * with histograms; within it, the highest offered rate that every stack measured there keeps up with, else the point
+ * measured by the most stacks, the later (heavier) point on ties.
  */
 export function latencyFocus(input: ReportInput): { scenario: string; pointKey: string } | null {
   const withHist = input.scenarios.filter((s) => histogramPoints(input, s).length > 0);
@@ -59,11 +63,20 @@ export function latencyFocus(input: ReportInput): { scenario: string; pointKey: 
   ];
   const scenario = latencyFirst[0];
   if (scenario === undefined) return null;
-  const keys = [...new Set(histogramPoints(input, scenario).map((p) => p.pointKey))];
+  const pts = histogramPoints(input, scenario);
+  const keys = [...new Set(pts.map((p) => p.pointKey))];
+  // On an offered-rate ladder, the highest rate every measured stack still keeps up with (delivers ≥ 95 % of it):
+  // tail latency there compares stacks, where above it mostly measures the most overloaded queue.
+  const rateOf = (k: string): number => Number(pts.find((p) => p.pointKey === k)?.params.rate);
+  const keepsUp = (k: string): boolean =>
+    pts.filter((p) => p.pointKey === k).every((p) => (meanOf(p, "msgsPerSec") ?? 0) >= KEEPS_UP_FRACTION * rateOf(k));
+  const maxCount = Math.max(...keys.map((k) => pts.filter((p) => p.pointKey === k).length));
+  const underLoad = keys.filter((k) => Number.isFinite(rateOf(k)) && pts.filter((p) => p.pointKey === k).length === maxCount && keepsUp(k));
+  if (underLoad.length) return { scenario, pointKey: underLoad.reduce((a, b) => (rateOf(b) > rateOf(a) ? b : a)) };
   let best = keys[0]!;
   let bestCount = -1;
   for (const k of keys) {
-    const n = histogramPoints(input, scenario).filter((p) => p.pointKey === k).length;
+    const n = pts.filter((p) => p.pointKey === k).length;
     if (n >= bestCount) {
       best = k;
       bestCount = n;
