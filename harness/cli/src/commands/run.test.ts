@@ -1,6 +1,6 @@
 // End-to-end tests of `wsarena run`: flag validation, and cleanup when a real run against the ws stack is interrupted.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, descendantPids, loadResultSet } from "@wsarena/runner";
@@ -51,9 +51,9 @@ async function interruptRun(signal: NodeJS.Signals, when: RegExp, delayMs: numbe
   dirs.push(out);
   rmSync(out, { recursive: true });
   const child = cli(["run", "--stacks", "ws", "--scenarios", "echo-throughput,connections", "--profile", "quick", "--reps", "3", "--out", out]);
-  const seen = new Set<number>();
+  const seen = new Map<number, string | undefined>();
   const poll = setInterval(() => {
-    for (const p of descendantPids(child.pid!)) seen.add(p);
+    for (const p of descendantPids(child.pid!)) if (!seen.has(p)) seen.set(p, startTicks(p) ?? undefined);
   }, 50);
   let stderr = "";
   let sent = false;
@@ -67,15 +67,37 @@ async function interruptRun(signal: NodeJS.Signals, when: RegExp, delayMs: numbe
   });
   const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
   clearInterval(poll);
-  return { code, stderr, out, seen: [...seen], sent };
+  return { code, stderr, out, seen, sent };
 }
 
-function alive(pid: number): boolean {
+/** Start time (clock ticks since boot) of a process, so a reused pid is not mistaken for the process seen earlier. */
+function startTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number, started: string | undefined): boolean {
   try {
     process.kill(pid, 0);
-    return existsSync(`/proc/${pid}`);
   } catch {
     return false;
+  }
+  const now = startTicks(pid);
+  const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] : undefined;
+  return now !== null && now === started && state !== "Z";
+}
+
+/** The seen processes still running, after giving killed ones up to `graceMs` to finish exiting. */
+async function survivors(seen: Map<number, string | undefined>, graceMs = 3_000): Promise<number[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const left = [...seen].filter(([pid, started]) => alive(pid, started)).map(([pid]) => pid);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 
@@ -84,9 +106,8 @@ describe("wsarena run interrupted", () => {
     const r = await interruptRun("SIGINT", /echo-throughput 64B-text ws rep 1:/, 300);
     expect(r.sent, r.stderr).toBe(true);
     expect(r.code, r.stderr).toBe(130);
-    expect(r.seen.length).toBeGreaterThan(0); // the server and workers were seen running
-    await new Promise((res) => setTimeout(res, 200));
-    expect(r.seen.filter(alive)).toEqual([]);
+    expect(r.seen.size).toBeGreaterThan(0); // the server and workers were seen running
+    expect(await survivors(r.seen)).toEqual([]);
     const set = loadResultSet(r.out);
     expect(set.run.status).toBe("interrupted");
     const echo = set.measurements.find((m) => m.scenario === "echo-throughput")!;
@@ -99,8 +120,7 @@ describe("wsarena run interrupted", () => {
   it("on SIGTERM during a measured window also cleans up and keeps finished repetitions", async () => {
     const r = await interruptRun("SIGTERM", /echo-throughput 64B-text ws rep 1:/, 1_500);
     expect(r.code, r.stderr).toBe(130);
-    await new Promise((res) => setTimeout(res, 200));
-    expect(r.seen.filter(alive)).toEqual([]);
+    expect(await survivors(r.seen)).toEqual([]);
     const set = loadResultSet(r.out);
     expect(set.run.status).toBe("interrupted");
     for (const m of set.measurements) for (const p of m.points) for (const rep of p.reps) expect(rep.durationMs).toBeGreaterThan(0);
