@@ -5,6 +5,7 @@ import { REPO_ROOT, type DiscoveredStack } from "./discover.ts";
 import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeVersions } from "./env.ts";
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
 import { classifyOutliers } from "./stats.ts";
+import { startFloorProbes, type FloorProbes } from "./floor.ts";
 import { killAllServers, launchServer, type LaunchedServer } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
@@ -78,6 +79,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Repository root (for git state and package versions). */
   root?: string;
+  /** Pinned runs: hiccup probes on every pinned core (the floor of each window) and the quiet-machine gate; default true. */
+  floor?: boolean;
 }
 
 /** What runMatrix returns. */
@@ -243,6 +246,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     opts.signal?.addEventListener("abort", () => rej(new Error("interrupted")), { once: true });
   });
   abortedP.catch(() => {});
+  let probes: FloorProbes | null = null;
 
   try {
     // 1. Verification: a stack that fails is invalid for every scenario and never timed.
@@ -271,6 +275,12 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
         }
       }
       writeRun();
+    }
+
+    // One probe per pinned core for the whole run, so each window's floor is measured in that very window.
+    if (opts.pinning && opts.floor !== false && !aborted()) {
+      const { serverCpus, clientCpus } = opts.pinning;
+      probes = await startFloorProbes([...serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...clientCpus.map((cpu) => ({ cpu, role: "client" as const }))]);
     }
 
     // 2. Timing: scenario-major so stacks in one scenario are measured close together; stack order rotated per rep.
@@ -319,6 +329,9 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
                 clientCoreList: opts.pinning?.clientCpus ?? [],
                 rep,
                 runLoad: opts.runLoad,
+                probes,
+                quietGate: opts.floor !== false,
+                ...(opts.signal ? { signal: opts.signal } : {}),
               });
               measured.catch(() => {});
               const { record, outcome } = await Promise.race([measured, abortedP]);
@@ -359,6 +372,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
     killAllServers();
+    await probes?.stop();
     const interrupted = aborted();
     if (interrupted) {
       killDescendants("SIGKILL");
