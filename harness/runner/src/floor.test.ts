@@ -2,9 +2,16 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { newHistogram } from "@wsarena/loadgen";
 import * as hdr from "hdr-histogram-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOOR_INTERVAL_US, startFloorProbes, type FloorProbes } from "./floor.ts";
+
+/** The settings an encoded histogram carries (fields of hdr-histogram-js's JsHistogram, not in its Histogram interface). */
+function settingsOf(h: object): number[] {
+  const j = h as { lowestDiscernibleValue: number; highestTrackableValue: number; numberOfSignificantValueDigits: number };
+  return [j.lowestDiscernibleValue, j.highestTrackableValue, j.numberOfSignificantValueDigits];
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,6 +42,8 @@ describe("floor probes", () => {
     expect(record!.lateness.summary.count).toBeGreaterThanOrEqual(whole!.wakeups);
     const h = hdr.decodeFromCompressedBase64(record!.lateness.histogram!, 32, false);
     expect(h.totalCount).toBe(record!.lateness.summary.count);
+    // Same histogram settings as the load generator's latencies, so floor and latency histograms compare and merge.
+    expect(settingsOf(h)).toEqual(settingsOf(newHistogram()));
     expect(record!.probeCpuPct).toBeGreaterThanOrEqual(0);
   });
 

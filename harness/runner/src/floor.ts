@@ -2,6 +2,7 @@
 // for the wake-up lateness histogram of exactly each measured window; killed on stop, on exit and with its parent.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { mergeHistograms, summarize } from "@wsarena/loadgen";
 import type { FloorRecord, LatencySummaryRecord } from "./results/schema.ts";
 import { tasksetArgv } from "./pin.ts";
 
@@ -12,8 +13,7 @@ export const PROBE_READY_TIMEOUT_MS = 15_000;
 /** Time allowed for a probe to answer a window request. */
 export const PROBE_REPLY_TIMEOUT_MS = 5_000;
 
-const PROBE_PATH = fileURLToPath(new URL("./floor-probe.ts", import.meta.url));
-const TSX_LOADER = import.meta.resolve("tsx");
+const PROBE_PATH = fileURLToPath(new URL("./floor-probe.mjs", import.meta.url));
 
 /** A core to probe and whose it is. */
 export interface FloorCore {
@@ -32,16 +32,14 @@ export type FloorProbeReply =
       id: number;
       /** Wake-ups logged inside the window (before the coordinated-omission correction adds synthetic ones). */
       wakeups: number;
-      /** Lateness summary, µs, or null when nothing was logged in the window. */
-      summary: LatencySummaryRecord | null;
-      /** hdr-histogram-js compressed base64 with the load generator's settings, or null. */
+      /** Lateness, µs: hdr-histogram-js compressed base64 with the load generator's settings, or null when nothing was logged. */
       histogram: string | null;
       /** Probe process CPU over the window, % of one core, or null when it could not be read. */
       probeCpuPct: number | null;
     };
 
-/** One window answer of one probe. */
-export type ProbeWindow = Extract<FloorProbeReply, { type: "window" }> & FloorCore;
+/** One window answer of one probe, with the lateness summary (µs; null when nothing was logged in the window). */
+export type ProbeWindow = Extract<FloorProbeReply, { type: "window" }> & FloorCore & { summary: LatencySummaryRecord | null };
 
 /** Running probes of a run. */
 export interface FloorProbes {
@@ -112,7 +110,7 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
     });
   const windows = async (startMs: number, endMs: number): Promise<ProbeWindow[]> => {
     const replies = await Promise.all(handles.map((h) => ask(h, startMs, endMs)));
-    return replies.flatMap((r, i) => (r ? [{ ...r, cpu: handles[i]!.cpu, role: handles[i]!.role }] : []));
+    return replies.flatMap((r, i) => (r ? [{ ...r, cpu: handles[i]!.cpu, role: handles[i]!.role, summary: summarize(mergeHistograms([r.histogram])) }] : []));
   };
   return {
     probes: handles.map((h) => ({ cpu: h.cpu, role: h.role, pid: h.pid })),
@@ -139,9 +137,11 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
 }
 
 async function startProbe(core: FloorCore, intervalUs: number): Promise<ProbeHandle> {
-  const argv = tasksetArgv(String(core.cpu), [process.execPath, "--import", TSX_LOADER, PROBE_PATH, String(intervalUs)]);
+  const argv = tasksetArgv(String(core.cpu), [process.execPath, PROBE_PATH, String(intervalUs)]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
   live.add(child);
+  // A send racing the probe's death reports EPIPE here; the exit handler below settles whatever was pending.
+  child.on("error", () => {});
   let stderr = "";
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (d: string) => (stderr = (stderr + d).slice(-2_000)));
