@@ -1,11 +1,13 @@
 // Protocol v1 of wsarena: what every server implements, as types and named constants (see README.md).
 export * from "./tick.ts";
+export * from "./control.ts";
+export * from "./topics.ts";
+export * from "./stats.ts";
+export * from "./http.ts";
+export * from "./pacing.ts";
 
 /** Version of the contract described in this package. */
 export const PROTOCOL_VERSION = 1;
-
-/** WebSocket endpoint paths. */
-export const PATHS = { echo: "/echo", stream: "/stream", pubsub: "/pubsub", health: "/health", stats: "/stats", publish: "/publish/" } as const;
 
 /** Close codes a conforming server uses. */
 export const CLOSE = {
@@ -96,6 +98,9 @@ export interface ReadyLine {
   version: string;
 }
 
+/** The ready line as printed: one JSON object and a newline. */
+export const readyLine = (ready: ReadyLine): string => JSON.stringify(ready) + "\n";
+
 /** Body of GET /stats: counters since the server started. */
 export interface ServerStats {
   /** WebSocket connections open now. */
@@ -165,9 +170,6 @@ export const STREAM_WATERMARK_BYTES = 1024 * 1024;
 export const STREAM_BATCH_TICKS = 1024;
 /** Time a server allows at SIGTERM for its 1001 close frames to go out before it exits anyway (exit within 2 s). */
 export const SHUTDOWN_GRACE_MS = 1500;
-
-/** Pub/sub control messages are text messages starting with this prefix. */
-export const CONTROL_PREFIX = '{"op":';
 
 /** socket.io event names (protocol v1 over socket.io). */
 export const SIO_EVENTS = {
