@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badRequest, decodeTopic, isTextBody, notFound, overConnectionLimit, payloadTooLarge, publishTopic, rawHttpResponse } from "./index.ts";
+import { badRequest, decodeTopic, isTextBody, notFound, overConnectionLimit, payloadTooLarge, publishTopic, rawHttpResponse, wsEndpoint } from "./index.ts";
 
 describe("HTTP helpers", () => {
   it("gives every error answer a JSON body with ok false and a reason", () => {
@@ -36,5 +36,12 @@ describe("HTTP helpers", () => {
     expect(isTextBody("application/octet-stream")).toBe(false);
     expect(isTextBody(undefined)).toBe(false);
     expect(isTextBody(null)).toBe(false);
+  });
+
+  it("maps the three WebSocket paths to their PATHS constant and nothing else", () => {
+    expect(wsEndpoint("/echo")).toBe("/echo");
+    expect(wsEndpoint("/pubsub")).toBe("/pubsub");
+    expect(wsEndpoint("/echo/extra")).toBeUndefined();
+    expect(wsEndpoint("constructor")).toBeUndefined();
   });
 });

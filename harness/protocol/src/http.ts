@@ -42,6 +42,15 @@ export function rawHttpResponse(e: ErrorReply): string {
   return `HTTP/1.1 ${e.status} ${e.statusText}\r\nConnection: close\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${length}\r\n\r\n${e.body}`;
 }
 
+/** A WebSocket endpoint path. */
+export type WsEndpoint = typeof PATHS.echo | typeof PATHS.stream | typeof PATHS.pubsub;
+const WS_ENDPOINTS: Readonly<Record<string, WsEndpoint>> = { [PATHS.echo]: PATHS.echo, [PATHS.stream]: PATHS.stream, [PATHS.pubsub]: PATHS.pubsub };
+
+/** The WebSocket endpoint at `path` (the PATHS constant itself, cheap to compare per message), or undefined (→ 404). */
+export function wsEndpoint(path: string): WsEndpoint | undefined {
+  return Object.hasOwn(WS_ENDPOINTS, path) ? WS_ENDPOINTS[path] : undefined;
+}
+
 /** Percent-decodes the raw topic of POST /publish/<topic>; null when the encoding is malformed. */
 export function decodeTopic(raw: string): string | null {
   try {

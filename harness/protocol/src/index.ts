@@ -84,6 +84,18 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   };
 }
 
+/** Listen address when HOST is unset or empty. */
+export const DEFAULT_HOST = "127.0.0.1";
+/** Environment variables a server reads: the listen address and the limits (for runtimes that list them, like Deno). */
+export const SERVER_ENV_NAMES: readonly string[] = ["HOST", "PORT", ...Object.values(LIMIT_ENV)];
+
+/** Reads HOST (default DEFAULT_HOST) and PORT (default 0: the OS picks a free port). Throws on an invalid PORT. */
+export function listenFromEnv(env: Record<string, string | undefined>): { host: string; port: number } {
+  const port = intFrom(env, "PORT", 0);
+  if (port > 65535) throw new Error(`PORT=${port}: expected 0..65535 (0 = any free port)`);
+  return { host: env.HOST || DEFAULT_HOST, port };
+}
+
 /** The one JSON line a server prints on stdout once it listens. */
 export interface ReadyLine {
   /** Always "ready". */

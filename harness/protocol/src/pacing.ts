@@ -34,6 +34,6 @@ export function startIdleSweep<C extends IdleTracked>(idleTimeoutS: number, conn
     for (const conn of conns) if (++conn.idleSweeps > IDLE_SWEEPS_PER_TIMEOUT) close(conn);
   }, (idleTimeoutS * 1000) / IDLE_SWEEPS_PER_TIMEOUT);
   // Node and Bun timers have unref(); Deno's are numbers (Deno.unrefTimer), and a Deno server exits by Deno.exit anyway.
-  (timer as { unref?: () => void }).unref?.();
+  (timer as unknown as { unref?: () => void }).unref?.();
   return () => clearInterval(timer);
 }
