@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badRequest, decodeTopic, isTextBody, notFound, overConnectionLimit, payloadTooLarge, publishTopic, rawHttpResponse, wsEndpoint } from "./index.ts";
+import { badRequest, decodeTopic, isTextBody, notFound, overConnectionLimit, payloadTooLarge, publishTopic, rawHttpResponse, readBody, wsEndpoint } from "./index.ts";
 
 describe("HTTP helpers", () => {
   it("gives every error answer a JSON body with ok false and a reason", () => {
@@ -43,5 +43,25 @@ describe("HTTP helpers", () => {
     expect(wsEndpoint("/pubsub")).toBe("/pubsub");
     expect(wsEndpoint("/echo/extra")).toBeUndefined();
     expect(wsEndpoint("constructor")).toBeUndefined();
+  });
+});
+
+describe("readBody", () => {
+  const feed = (chunks: string[], max: number): Array<string | null> => {
+    const on: Record<string, (c: Uint8Array) => void> = {};
+    const results: Array<string | null> = [];
+    readBody({ on: (event, listener) => (on[event] = listener) }, max, (b) => results.push(b === null ? null : new TextDecoder().decode(b)));
+    for (const c of chunks) on.data!(new TextEncoder().encode(c));
+    on.end!(new Uint8Array());
+    return results;
+  };
+
+  it("joins the chunks of a body within the limit", () => {
+    expect(feed(["ab", "cd", "e"], 5)).toEqual(["abcde"]);
+    expect(feed([], 5)).toEqual([""]);
+  });
+
+  it("reports a body over the limit once, as null", () => {
+    expect(feed(["abc", "def", "ghi"], 5)).toEqual([null]);
   });
 });

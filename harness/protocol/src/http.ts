@@ -74,3 +74,31 @@ export function publishTopic(path: string): string | ErrorReply | undefined {
 export function isTextBody(contentType: string | null | undefined): boolean {
   return contentType != null && (contentType.startsWith("text/") || contentType.startsWith("application/json"));
 }
+
+/** A Node-style readable request (node:http IncomingMessage), typed structurally so this module needs no Node types. */
+export interface BodyStream {
+  on(event: "data" | "end", listener: (chunk: Uint8Array) => void): unknown;
+}
+
+/**
+ * Reads a request body of at most `maxBytes`: `done(body)` once it has ended, or `done(null)` as soon as it grew over
+ * `maxBytes` (answer 413 then; the rest is read and dropped).
+ */
+export function readBody(req: BodyStream, maxBytes: number, done: (body: Uint8Array | null) => void): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  req.on("data", (chunk) => {
+    if (size > maxBytes) return;
+    size += chunk.byteLength;
+    if (size <= maxBytes) chunks.push(chunk);
+    else done(null);
+  });
+  req.on("end", () => {
+    if (size > maxBytes) return;
+    if (chunks.length === 1) return done(chunks[0]!);
+    const body = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) { body.set(c, at); at += c.byteLength; }
+    done(body);
+  });
+}

@@ -5,6 +5,7 @@ export * from "./topics.ts";
 export * from "./stats.ts";
 export * from "./http.ts";
 export * from "./pacing.ts";
+export * from "./state.ts";
 
 /** Version of the contract described in this package. */
 export const PROTOCOL_VERSION = 1;

@@ -7,7 +7,7 @@ import { Server, type Socket } from "socket.io";
 import {
   JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES,
   createStats, encodeBinaryTick, encodeJsonTick, isTextBody, limitsFromEnv, listenFromEnv, notFound, overConnectionLimit,
-  paceIntervalMs, paceNowMs, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readyLine, startIdleSweep, statsBody, ticksDue,
+  paceIntervalMs, paceNowMs, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, readyLine, startIdleSweep, statsBody, ticksDue,
   type ErrorReply, type ReadyLine, type StreamParams,
 } from "@wsarena/protocol";
 
@@ -203,18 +203,10 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const topic = req.method === "POST" ? publishTopic(path) : undefined;
   if (typeof topic === "object") return fail(res, topic);
   if (topic === undefined) return fail(res, notFound(req.method ?? "?", path));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on("data", (c: Buffer) => {
-    size += c.byteLength;
-    if (size <= limits.maxPayloadBytes) chunks.push(c);
-    else if (!res.headersSent) fail(res, payloadTooLarge(limits.maxPayloadBytes));
-  });
-  req.on("end", () => {
-    if (res.headersSent) return;
-    const body = Buffer.concat(chunks);
-    const delivered = publish(topic, isTextBody(req.headers["content-type"]) ? body.toString("utf8") : body);
-    json(res, 200, JSON.stringify({ ok: true, topic, delivered }));
+  readBody(req, limits.maxPayloadBytes, (body) => {
+    if (body === null) return fail(res, payloadTooLarge(limits.maxPayloadBytes));
+    const payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    json(res, 200, JSON.stringify({ ok: true, topic, delivered: publish(topic, isTextBody(req.headers["content-type"]) ? payload.toString("utf8") : payload) }));
   });
 }
 
