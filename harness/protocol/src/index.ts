@@ -6,6 +6,7 @@ export * from "./stats.ts";
 export * from "./http.ts";
 export * from "./pacing.ts";
 export * from "./state.ts";
+export * from "./fetch.ts";
 
 /** Version of the contract described in this package. */
 export const PROTOCOL_VERSION = 1;
@@ -110,6 +111,12 @@ export interface ReadyLine {
   /** Version of the package named by the manifest's versionOf (runtime version for bun and deno). */
   version: string;
 }
+
+/** Signals that start a server's shutdown (close every WebSocket with 1001, exit 0 within 2 s). */
+export const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/** Port of a listening node:http-style server from its address() (0 when it is not listening on TCP). */
+export const portOf = (address: string | { port: number } | null): number => (typeof address === "object" && address ? address.port : 0);
 
 /** The ready line as printed: one JSON object and a newline. */
 export const readyLine = (ready: ReadyLine): string => JSON.stringify(ready) + "\n";

@@ -2,12 +2,10 @@
 // Idiomatic Bun: websocket handlers with per-socket `data`, ws.cork for bursts, pub/sub by ws.subscribe + server.publish.
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import type { Server, ServerWebSocket } from "bun";
-import {
-  CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, TopicRegistry,
-  badRequest, controlReply, createStats, encodeBinaryTick, encodeJsonTick, isTextBody, limitsFromEnv, listenFromEnv, notFound, overConnectionLimit,
-  paceIntervalMs, paceNowMs, parseControl, parseStreamParams, payloadTooLarge, publishTopic, readyLine, statsBody, ticksDue, wsEndpoint,
-  type ErrorReply, type ReadyLine, type StreamParams, type WsEndpoint,
-} from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, TopicRegistry, exitWhenClosed, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
+import { badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "bun";
@@ -32,11 +30,12 @@ interface Conn {
 }
 type WS = ServerWebSocket<Conn>;
 type Payload = string | Uint8Array;
-const startedMs = paceNowMs();
-const stats = createStats();
+const { startedMs, stats, conns } = serverState<WS>();
 /** Mirror of Bun's native subscriptions: gives the delivery count and the sockets to check for backpressure. */
-const topics = new TopicRegistry<WS>();
-const conns = new Set<WS>();
+const topics = new TopicRegistry<WS>({
+  subscribe: (ws, topic) => ws.subscribe(topic),
+  unsubscribe: (ws, topic) => { if (ws.readyState === 1) ws.unsubscribe(topic); }, // a closed socket has left every topic already
+});
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 // Contract: tick ts is on CLOCK_MONOTONIC; Bun.nanoseconds() counts from process start, so calibrate an offset once.
@@ -69,7 +68,7 @@ function end(ws: WS, code: number, reason: string): void {
   if (conn.done) return;
   conn.done = true;
   clearInterval(conn.timer);
-  for (const t of topics.unsubscribeAll(ws)) if (ws.readyState === 1) ws.unsubscribe(t);
+  topics.unsubscribeAll(ws);
   ws.close(code, reason);
 }
 
@@ -77,35 +76,18 @@ function end(ws: WS, code: number, reason: string): void {
 function publish(topic: string, data: Payload): number {
   const subs = topics.subscribers(topic);
   if (!subs) return 0;
-  let over = false;
-  if (limits.backpressure !== "buffer") for (const s of subs) if (s.getBufferedAmount() > limits.maxBufferedBytes) { over = true; break; }
-  if (!over) {
+  if (limits.backpressure === "buffer" || !anyOverBuffered(subs, limits.maxBufferedBytes)) {
     server.publish(topic, data); // native fan-out: nobody is over the limit, so every subscriber gets it
     stats.messagesOut += subs.size;
     stats.bytesOut += subs.size * byteLength(data);
     return subs.size;
   }
   // Departure: a subscriber is over WSARENA_MAX_BUFFERED, and server.publish cannot apply or count the policy per subscriber.
-  let delivered = 0;
-  for (const s of [...subs]) if (deliver(s, data)) delivered++;
-  return delivered;
-}
-
-function subscribe(ws: WS, topic: string): void {
-  topics.subscribe(ws, topic);
-  ws.subscribe(topic);
-}
-
-function unsubscribe(ws: WS, topic: string): void {
-  topics.unsubscribe(ws, topic);
-  if (ws.readyState === 1) ws.unsubscribe(topic); // a closed socket has left every topic already
+  return deliverEach(subs, (s) => deliver(s, data));
 }
 
 function onControl(ws: WS, text: string): void {
-  const c = parseControl(text);
-  if (c.op === "sub") subscribe(ws, c.topic);
-  else if (c.op === "unsub") unsubscribe(ws, c.topic);
-  deliver(ws, controlReply(c));
+  deliver(ws, topics.control(ws, text));
 }
 
 const tickOf = (p: StreamParams, seq: number): Payload =>
@@ -159,7 +141,7 @@ const websocket: Bun.WebSocketHandler<Conn> = {
     stats.connections++;
     stats.connectionsTotal++;
     const conn = ws.data;
-    if (conn.topic !== undefined) subscribe(ws, conn.topic);
+    if (conn.topic !== undefined) topics.subscribe(ws, conn.topic);
     if (conn.stream) startStream(ws, conn.stream);
   },
   message(ws, message) {
@@ -186,33 +168,24 @@ const websocket: Bun.WebSocketHandler<Conn> = {
 };
 
 // HTTP endpoints, then the upgrade routing (404 / 503 / 400)
-const fail = (e: ErrorReply): Response => new Response(e.body, { status: e.status, headers: { "Content-Type": JSON_CONTENT_TYPE } });
+const routes: FetchRoutes = { stack: STACK_ID, stats: () => statsBody(stats, process.memoryUsage.rss(), startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish };
 
 function upgrade(req: Request, srv: Server<Conn>, url: URL, path: WsEndpoint): Response | undefined {
-  if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return fail(overConnectionLimit(limits.maxConnections));
+  if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return errorResponse(overConnectionLimit(limits.maxConnections));
   let stream: StreamParams | undefined;
   if (path === PATHS.stream) {
-    try { stream = parseStreamParams(url.searchParams); } catch (e) { return fail(badRequest((e as Error).message)); }
+    try { stream = parseStreamParams(url.searchParams); } catch (e) { return errorResponse(badRequest((e as Error).message)); }
   }
   const topic = path === PATHS.pubsub ? url.searchParams.get("topic") || undefined : undefined;
   const data: Conn = { path, stream, topic, seq: 0, pumpScheduled: false, done: false };
   if (srv.upgrade(req, { data })) return undefined;
-  return fail(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
+  return errorResponse(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
 }
 
 async function onRequest(req: Request, srv: Server<Conn>): Promise<Response | undefined> {
   const url = new URL(req.url);
-  const path = url.pathname;
-  const endpoint = wsEndpoint(path);
-  if (endpoint) return upgrade(req, srv, url, endpoint);
-  if (req.method === "GET" && path === PATHS.health) return Response.json({ ok: true, stack: STACK_ID });
-  if (req.method === "GET" && path === PATHS.stats) return Response.json(statsBody(stats, process.memoryUsage.rss(), startedMs));
-  const topic = req.method === "POST" ? publishTopic(path) : undefined;
-  if (typeof topic === "object") return fail(topic);
-  if (topic === undefined) return fail(notFound(req.method, path));
-  const body = isTextBody(req.headers.get("content-type")) ? await req.text() : new Uint8Array(await req.arrayBuffer());
-  if (byteLength(body) > limits.maxPayloadBytes) return fail(payloadTooLarge(limits.maxPayloadBytes));
-  return Response.json({ ok: true, topic, delivered: publish(topic, body) });
+  const endpoint = wsEndpoint(url.pathname);
+  return endpoint ? upgrade(req, srv, url, endpoint) : fetchRoutes(req, url.pathname, routes);
 }
 
 const server = Bun.serve<Conn, never>({ hostname: listen.host, port: listen.port, fetch: onRequest, websocket });
@@ -221,12 +194,9 @@ const server = Bun.serve<Conn, never>({ hostname: listen.host, port: listen.port
 function shutdown(): void {
   for (const ws of conns) end(ws, CLOSE.goingAway, "server shutting down");
   server.stop();
-  const exit = (): never => process.exit(0);
-  setTimeout(exit, SHUTDOWN_GRACE_MS).unref();
-  const poll = setInterval(() => { if (conns.size === 0) { clearInterval(poll); exit(); } }, 10);
+  exitWhenClosed(conns, () => process.exit(0), SHUTDOWN_GRACE_MS);
 }
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);
 
 const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: server.port ?? 0, pid: process.pid, version };
 process.stdout.write(readyLine(ready));

@@ -1,12 +1,11 @@
 // Protocol v1 server on Deno.serve + Deno.upgradeWebSocket, run by the deno binary.
 // Idiomatic Deno: one fetch handler, the standard WebSocket API on the server side, pub/sub by a topic map in JS.
 import { Buffer } from "node:buffer"; // Buffer.byteLength counts UTF-8 bytes without encoding a copy (TextEncoder does)
-import {
-  CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SERVER_ENV_NAMES, SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, TopicRegistry,
-  badRequest, controlReply, createStats, encodeBinaryTick, encodeJsonTick, isTextBody, limitsFromEnv, listenFromEnv, notFound, overConnectionLimit,
-  paceIntervalMs, paceNowMs, parseControl, parseStreamParams, payloadTooLarge, publishTopic, readyLine, startIdleSweep, statsBody, ticksDue, wsEndpoint,
-  type ErrorReply, type ReadyLine, type StreamParams, type WsEndpoint,
-} from "../../../harness/protocol/src/index.ts"; // deno runs with --no-npm: the workspace package by path
+// deno runs with --no-npm: the workspace package by path
+import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SERVER_ENV_NAMES, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "../../../harness/protocol/src/index.ts";
+import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, exitWhenClosed, readyLine, type ReadyLine } from "../../../harness/protocol/src/index.ts";
+import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "../../../harness/protocol/src/index.ts";
+import { badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "../../../harness/protocol/src/index.ts";
 
 // Configuration
 const STACK_ID = "deno";
@@ -33,10 +32,7 @@ interface Conn {
   done: boolean;
 }
 type Payload = string | ArrayBuffer | Uint8Array;
-const startedMs = paceNowMs();
-const stats = createStats();
-const topics = new TopicRegistry<Conn>();
-const conns = new Set<Conn>();
+const { startedMs, stats, topics, conns } = serverState<Conn>();
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 // Contract: tick ts is on CLOCK_MONOTONIC; performance.now() counts from process start, so calibrate an offset once.
@@ -80,10 +76,7 @@ function publish(topic: string, data: Payload): number {
 }
 
 function onControl(conn: Conn, text: string): void {
-  const c = parseControl(text);
-  if (c.op === "sub") topics.subscribe(conn, c.topic);
-  else if (c.op === "unsub") topics.unsubscribe(conn, c.topic);
-  deliver(conn, controlReply(c));
+  deliver(conn, topics.control(conn, text));
 }
 
 const tickOf = (p: StreamParams, seq: number): string | Uint8Array =>
@@ -155,31 +148,23 @@ function accept(req: Request, path: WsEndpoint, stream: StreamParams | undefined
 }
 
 // HTTP endpoints, then the upgrade routing (404 / 503 / 400)
-const fail = (e: ErrorReply): Response => new Response(e.body, { status: e.status, headers: { "Content-Type": JSON_CONTENT_TYPE } });
+const routes: FetchRoutes = { stack: STACK_ID, stats: () => statsBody(stats, Deno.memoryUsage().rss, startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish };
 
 function upgrade(req: Request, url: URL, path: WsEndpoint): Response {
-  if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return fail(overConnectionLimit(limits.maxConnections));
+  if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return errorResponse(overConnectionLimit(limits.maxConnections));
   let stream: StreamParams | undefined;
   if (path === PATHS.stream) {
-    try { stream = parseStreamParams(url.searchParams); } catch (e) { return fail(badRequest((e as Error).message)); }
+    try { stream = parseStreamParams(url.searchParams); } catch (e) { return errorResponse(badRequest((e as Error).message)); }
   }
-  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return fail(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
-  return accept(req, path, stream, path === PATHS.pubsub ? url.searchParams.get("topic") || undefined : undefined);
+  const topic = path === PATHS.pubsub ? url.searchParams.get("topic") || undefined : undefined;
+  if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return accept(req, path, stream, topic);
+  return errorResponse(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
 }
 
-async function onRequest(req: Request): Promise<Response> {
+function onRequest(req: Request): Promise<Response> | Response {
   const url = new URL(req.url);
-  const path = url.pathname;
-  const endpoint = wsEndpoint(path);
-  if (endpoint) return upgrade(req, url, endpoint);
-  if (req.method === "GET" && path === PATHS.health) return Response.json({ ok: true, stack: STACK_ID });
-  if (req.method === "GET" && path === PATHS.stats) return Response.json(statsBody(stats, Deno.memoryUsage().rss, startedMs));
-  const topic = req.method === "POST" ? publishTopic(path) : undefined;
-  if (typeof topic === "object") return fail(topic);
-  if (topic === undefined) return fail(notFound(req.method, path));
-  const body = isTextBody(req.headers.get("content-type")) ? await req.text() : new Uint8Array(await req.arrayBuffer());
-  if (byteLength(body) > limits.maxPayloadBytes) return fail(payloadTooLarge(limits.maxPayloadBytes));
-  return Response.json({ ok: true, topic, delivered: publish(topic, body) });
+  const endpoint = wsEndpoint(url.pathname);
+  return endpoint ? upgrade(req, url, endpoint) : fetchRoutes(req, url.pathname, routes);
 }
 
 // Lifecycle: idle sweep, listen, ready line, SIGTERM → 1001 → exit 0
@@ -197,9 +182,6 @@ const server = Deno.serve({
 function shutdown(): void {
   for (const conn of conns) end(conn, CLOSE.goingAway, "server shutting down");
   void server.shutdown();
-  const exit = (): never => Deno.exit(0);
-  setTimeout(exit, SHUTDOWN_GRACE_MS);
-  const poll = setInterval(() => { if (conns.size === 0) { clearInterval(poll); exit(); } }, 10);
+  exitWhenClosed(conns, () => Deno.exit(0), SHUTDOWN_GRACE_MS);
 }
-Deno.addSignalListener("SIGTERM", shutdown);
-Deno.addSignalListener("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) Deno.addSignalListener(signal, shutdown);

@@ -3,11 +3,9 @@
 import { createRequire } from "node:module";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
-import {
-  CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, badRequest, isTextBody, listenFromEnv, notFound, overConnectionLimit,
-  parseStreamParams, payloadTooLarge, readyLine, statsBody,
-  type ErrorReply, type ReadyLine, type ServerStats, type WsEndpoint,
-} from "@wsarena/protocol";
+import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
+import { listenFromEnv, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
 import { accept, conns, limits, publish, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
 
 // Configuration (limits: the ws stack's connection module)
@@ -74,10 +72,8 @@ async function shutdown(): Promise<void> {
   await app.close();
   process.exit(0);
 }
-process.once("SIGTERM", () => void shutdown());
-process.once("SIGINT", () => void shutdown());
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, () => void shutdown());
 
 await app.listen(listen);
-const address = app.server.address();
-const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: typeof address === "object" && address ? address.port : 0, pid: process.pid, version };
+const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: portOf(app.server.address()), pid: process.pid, version };
 process.stdout.write(readyLine(ready));

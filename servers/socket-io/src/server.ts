@@ -4,12 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
-import {
-  JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES,
-  createStats, encodeBinaryTick, encodeJsonTick, isTextBody, limitsFromEnv, listenFromEnv, notFound, overConnectionLimit,
-  paceIntervalMs, paceNowMs, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, readyLine, startIdleSweep, statsBody, ticksDue,
-  type ErrorReply, type ReadyLine, type StreamParams,
-} from "@wsarena/protocol";
+import { JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
+import { isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "socket-io";
@@ -32,10 +30,8 @@ interface Conn {
 }
 type Sock = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, Conn>;
 type Payload = string | Buffer;
-const startedMs = paceNowMs();
-const stats = createStats();
-// Pub/sub topics are socket.io rooms (io.sockets.adapter.rooms): socket.io keeps the registry itself.
-const conns = new Set<Conn>();
+// Pub/sub topics are socket.io rooms (io.sockets.adapter.rooms): socket.io keeps that registry itself.
+const { startedMs, stats, conns } = serverState<Conn>();
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 const argBytes = (a: unknown): number =>
@@ -237,11 +233,9 @@ function shutdown(): void {
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   void io.close(() => process.exit(0)); // disconnects every client, then closes the HTTP server
 }
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);
 
 httpServer.listen(listen.port, listen.host, () => {
-  const address = httpServer.address();
-  const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: typeof address === "object" && address ? address.port : 0, pid: process.pid, version };
+  const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: portOf(httpServer.address()), pid: process.pid, version };
   process.stdout.write(readyLine(ready));
 });

@@ -2,12 +2,10 @@
 // Idiomatic uWS: per-socket user data, cork for bursts, native app.publish; refuses to start without the native addon.
 import { createRequire } from "node:module";
 import type * as UWS from "uWebSockets.js";
-import {
-  CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, TopicRegistry,
-  badRequest, controlReply, createStats, encodeBinaryTick, encodeJsonTick, isTextBody, limitsFromEnv, listenFromEnv, notFound, overConnectionLimit,
-  paceIntervalMs, paceNowMs, parseControl, parseStreamParams, payloadTooLarge, publishTopic, readyLine, statsBody, ticksDue,
-  type ErrorReply, type ReadyLine, type StreamParams, type WsEndpoint,
-} from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
+import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "uws";
@@ -47,11 +45,12 @@ interface Conn {
 }
 type WS = UWS.WebSocket<Conn>;
 type Payload = ArrayBuffer | Uint8Array | string;
-const startedMs = paceNowMs();
-const stats = createStats();
-/** Mirror of the native subscriptions: gives the delivery count and the sockets to check for backpressure. */
-const topics = new TopicRegistry<WS>();
-const conns = new Set<WS>();
+const { startedMs, stats, conns } = serverState<WS>();
+/** Mirror of uWS's native subscriptions: gives the delivery count and the sockets to check for backpressure. */
+const topics = new TopicRegistry<WS>({
+  subscribe: (ws, topic) => ws.subscribe(topic),
+  unsubscribe: (ws, topic) => { if (!ws.getUserData().closed) ws.unsubscribe(topic); }, // uWS frees a closed socket's subscriptions itself
+});
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
@@ -73,9 +72,7 @@ function deliver(ws: WS, data: Payload, binary: boolean): boolean {
 function publish(topic: string, data: Payload, binary: boolean): number {
   const subs = topics.subscribers(topic);
   if (!subs) return 0;
-  let over = false;
-  if (limits.backpressure !== "buffer") for (const s of subs) if (s.getBufferedAmount() > limits.maxBufferedBytes) { over = true; break; }
-  if (!over) {
+  if (limits.backpressure === "buffer" || !anyOverBuffered(subs, limits.maxBufferedBytes)) {
     // Native fan-out: uWS queues it and writes each subscriber's batch corked. app.publish (not ws.publish) reaches the sender too.
     app.publish(topic, data, binary, limits.compression);
     stats.messagesOut += subs.size;
@@ -84,26 +81,11 @@ function publish(topic: string, data: Payload, binary: boolean): number {
   }
   // Departure: a subscriber is over WSARENA_MAX_BUFFERED, and app.publish cannot apply or count the policy per subscriber.
   // ws.send first flushes the subscriber's queued native messages, so per-subscriber order holds.
-  let delivered = 0;
-  for (const s of [...subs]) if (deliver(s, data, binary)) delivered++;
-  return delivered;
-}
-
-function subscribe(ws: WS, topic: string): void {
-  topics.subscribe(ws, topic);
-  ws.subscribe(topic);
-}
-
-function unsubscribe(ws: WS, topic: string): void {
-  topics.unsubscribe(ws, topic);
-  if (!ws.getUserData().closed) ws.unsubscribe(topic); // uWS frees a closed socket's subscriptions itself
+  return deliverEach(subs, (s) => deliver(s, data, binary));
 }
 
 function onControl(ws: WS, text: string): void {
-  const c = parseControl(text);
-  if (c.op === "sub") subscribe(ws, c.topic);
-  else if (c.op === "unsub") unsubscribe(ws, c.topic);
-  deliver(ws, controlReply(c), false);
+  deliver(ws, topics.control(ws, text), false);
 }
 
 function tickOf(p: StreamParams, seq: number): Payload {
@@ -173,7 +155,7 @@ function behavior(path: WsEndpoint, message: (ws: WS, data: ArrayBuffer, isBinar
       stats.connections++;
       stats.connectionsTotal++;
       const conn = ws.getUserData();
-      if (conn.topic) subscribe(ws, conn.topic);
+      if (conn.topic) topics.subscribe(ws, conn.topic);
       if (conn.stream) startStream(ws, conn.stream);
     },
     message: (ws, data, isBinary) => {
@@ -253,8 +235,7 @@ function shutdown(): void {
   // briefly when every close frame went out, after the grace period when some sat behind buffered data.
   setTimeout(() => process.exit(0), backlogged ? SHUTDOWN_GRACE_MS : SHUTDOWN_FLUSH_MS);
 }
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);
 
 app.listen(listen.host, listen.port, (socket) => {
   if (!socket) {

@@ -1,10 +1,10 @@
 // The `ws` library's side of protocol v1: send with the backpressure policy, pub/sub delivery, stream pacing.
 // Shared by the two stacks built on ws (ws behind node:http, and fastify-websocket): their hot path is this one library.
 import type { RawData, WebSocket } from "ws";
-import {
-  CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, controlReply, encodeBinaryTick, encodeJsonTick,
-  PATHS, limitsFromEnv, paceIntervalMs, paceNowMs, parseControl, serverState, startIdleSweep, ticksDue, type StreamParams, type WsEndpoint,
-} from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { limitsFromEnv, serverState, startIdleSweep } from "@wsarena/protocol";
+import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
+import type { WsEndpoint } from "@wsarena/protocol";
 
 // Configuration and state
 export const limits = limitsFromEnv(process.env);
@@ -37,10 +37,7 @@ export function publish(topic: string, data: Payload, binary: boolean): number {
 }
 
 export function onControl(conn: Conn, text: string): void {
-  const c = parseControl(text);
-  if (c.op === "sub") topics.subscribe(conn, c.topic);
-  else if (c.op === "unsub") topics.unsubscribe(conn, c.topic);
-  deliver(conn, controlReply(c), false);
+  deliver(conn, topics.control(conn, text), false);
 }
 
 export function startStream(conn: Conn, p: StreamParams): void {

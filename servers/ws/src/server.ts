@@ -4,11 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import {
-  CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, badRequest, exitWhenClosed, isTextBody, listenFromEnv, notFound, overConnectionLimit,
-  parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, readyLine, statsBody, wsEndpoint,
-  type ErrorReply, type ReadyLine, type StreamParams, type WsEndpoint,
-} from "@wsarena/protocol";
+import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
+import { listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
+import type { StreamParams } from "@wsarena/protocol";
+import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 import { accept, conns, limits, publish, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)
@@ -66,11 +65,9 @@ function shutdown(): void {
   server.close();
   exitWhenClosed(conns, () => process.exit(0), SHUTDOWN_GRACE_MS);
 }
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);
 
 server.listen(listen.port, listen.host, () => {
-  const address = server.address();
-  const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: typeof address === "object" && address ? address.port : 0, pid: process.pid, version };
+  const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: portOf(server.address()), pid: process.pid, version };
   process.stdout.write(readyLine(ready));
 });
