@@ -1,9 +1,8 @@
-import type { MeasurementRecord, ValidityFlag } from "@wsarena/runner";
+import { SCHEMA_VERSION, summarizeSample, type MeasurementRecord, type ValidityFlag } from "@wsarena/runner";
 import { describe, expect, it } from "vitest";
 import { formatSummary, rankPoints } from "./summary.ts";
 
 function m(stack: string, values: number[], flags: ValidityFlag[] = [], better: "higher" | "lower" = "higher"): MeasurementRecord {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const rep = (v: number, i: number) => ({
     rep: i,
     serverPid: 1,
@@ -26,9 +25,15 @@ function m(stack: string, values: number[], flags: ValidityFlag[] = [], better: 
     closeCodes: {},
     postcondition: { ok: true, failures: [] },
     flags,
+    schedulerLag: null,
+    floor: [],
+    stealPct: null,
+    quietGate: null,
+    atFloor: [],
+    outlier: "normal" as const,
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     runId: "r",
     stack,
     displayName: stack,
@@ -48,8 +53,9 @@ function m(stack: string, values: number[], flags: ValidityFlag[] = [], better: 
         key: "64B-text",
         params: {},
         reps: values.map(rep),
-        summary: { metric: "msgsPerSec", unit: "msg/s", better, median: mean, mean, stdev: 0, cv: 0, min: mean, max: mean, n: values.length },
+        summary: { metric: "msgsPerSec", unit: "msg/s", better, ...summarizeSample(values) },
         flags,
+        stop: "fixed",
       },
     ],
     startedAt: null,

@@ -4,7 +4,7 @@ import { fmtBytes, fmtChange, fmtCount, fmtPct, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
-import { mean, ratioOfMeans } from "./stats.ts";
+import { mean, ratioOfMeans } from "@wsarena/runner";
 
 /** A point keeps up with its offered rate while the clients receive at least this fraction of it. */
 export const KEEP_UP_FRACTION = 0.95;

@@ -3,7 +3,7 @@ import { costPerMillionUsd } from "./charts/efficiency.ts";
 import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
-import { mean, meanInterval } from "./stats.ts";
+import { mean, meanInterval } from "@wsarena/runner";
 
 /** A table cell: text plus whether it carries a validity warning (shown in place). */
 export interface Cell {

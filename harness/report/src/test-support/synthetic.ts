@@ -6,6 +6,7 @@ import * as hdr from "hdr-histogram-js";
 import {
   SCHEMA_VERSION,
   measurementFileName,
+  summarizeSample,
   measurementSchema,
   runSchema,
   type MeasurementRecord,
@@ -99,16 +100,18 @@ function rep(rand: () => number, i: number, msgsPerSec: number, latency: { media
     closeCodes: {},
     postcondition: { ok: true, failures: [] },
     flags: [],
+    schedulerLag: null,
+    floor: [],
+    stealPct: null,
+    quietGate: null,
+    atFloor: [],
+    outlier: "normal",
     ...extra,
   };
 }
 
 function summary(metric: string, unit: string, better: "higher" | "lower", values: number[]) {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const stdev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  const s = [...values].sort((a, b) => a - b);
-  return { metric, unit, better, median: n % 2 ? s[n >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2, mean, stdev, cv: stdev / mean, min: s[0]!, max: s[n - 1]!, n };
+  return { metric, unit, better, ...summarizeSample(values) };
 }
 
 /** Builds a synthetic result set in memory (validated against the runner's schema). */
@@ -117,7 +120,7 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
   const rand = prng(o.seed);
   const measurements: MeasurementRecord[] = [];
   const common = (stack: string, scenario: string) => ({
-    schemaVersion: SCHEMA_VERSION as 1,
+    schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     runId: o.runId,
     stack,
     displayName: `${stack} (synthetic)`,
@@ -139,7 +142,7 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
       const flags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
       const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags }, 60e6));
       const values = reps.map((r) => r.msgsPerSec);
-      return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summary("msgsPerSec", "msg/s", "higher", values), flags };
+      return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summary("msgsPerSec", "msg/s", "higher", values), flags, stop: "fixed" as const };
     });
     measurements.push({ ...common(stack, "echo-throughput"), params: { connections: 16, window: 32 }, status: "ok", flags: [...new Set(tpPoints.flatMap((p) => p.flags))], points: tpPoints });
     // echo-latency: open loop over offered rates, headline p99; the knee sits at capacity ≈ 60k × speed.
@@ -149,7 +152,7 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
       const medianUs = (80 / speed) * (load < 0.8 ? 1 : 1 + 40 * (load - 0.8));
       const achieved = Math.min(rate, capacity);
       const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, achieved * (1 + 0.001 * gauss(rand)), { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 }, {}, 70e6));
-      return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags: [] as ValidityFlag[] };
+      return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags: [] as ValidityFlag[], stop: "fixed" as const };
     });
     measurements.push({ ...common(stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags: [], points: latPoints });
     // connections: idle connections held; bun's RSS grows every repetition (a leak hint the findings must catch).
@@ -161,12 +164,12 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
       params: { holdMs: 2000 },
       status: "ok",
       flags: [],
-      points: [{ key: "1000conns", params: { connections: 1000 }, reps: connReps, summary: summary("connectPerSec", "conn/s", "higher", connReps.map((r) => r.connect.perSec)), flags: [] }],
+      points: [{ key: "1000conns", params: { connections: 1000 }, reps: connReps, summary: summary("connectPerSec", "conn/s", "higher", connReps.map((r) => r.connect.perSec)), flags: [], stop: "fixed" }],
     });
   }
   measurements.push({ ...common("socket-io", "echo-throughput"), params: {}, status: "skipped", reason: "synthetic: stack not in this set", flags: [], points: [], startedAt: null });
   const run: RunRecord = {
-    schemaVersion: SCHEMA_VERSION as 1,
+    schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     runId: o.runId,
     startedAt: "2026-11-23T00:00:00.000Z",
     finishedAt: "2026-11-23T00:10:00.000Z",
@@ -177,8 +180,9 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     clientPackages: { ws: "8.23.0" },
     stacks: [...o.stacks, "socket-io"].map((id) => ({ id, displayName: `${id} (synthetic)`, runtime: id === "bun" ? "bun" : "node", protocol: "ws", approach: "idiomatic", version: "0.0.0-synthetic", packages: {}, verification: null })),
     pinning: { serverCpus: o.serverCpus, clientCpus: o.serverCpus === null ? null : "1" },
-    config: { profile: "synthetic", reps: o.reps, stacks: o.stacks, scenarios: ["echo-throughput", "echo-latency", "connections"], scenarioParams: {}, verifyLevel: "none" },
+    config: { profile: "synthetic", reps: o.reps, stacks: o.stacks, scenarios: ["echo-throughput", "echo-latency", "connections"], scenarioParams: {}, verifyLevel: "none", repetitions: { minReps: o.reps, maxReps: o.reps, targetCiHalfWidthRel: 0, budgetMs: null } },
     measurements: measurements.map((m) => measurementFileName(m.stack, m.scenario)),
+    timing: null,
   };
   return { run: runSchema.parse(run), measurements: measurements.map((m) => measurementSchema.parse(m)) };
 }
