@@ -1,6 +1,7 @@
 // Ranks stacks at one scenario point by the 95 % interval of the ratio of their repetition values (Welch on logs):
 // an order with ties, each `>` with its interval, and the stacks left out with why. Shared by the report and the CLI.
-import { geoMean, ratioOfMeans, type RatioEstimate, type ValidityFlag } from "@wsarena/runner";
+import { geoMean, ratioOfMeans, type RatioEstimate, type RepetitionRecord, type ValidityFlag } from "@wsarena/runner";
+import { metricValue } from "./model.ts";
 
 /**
  * Flags that keep a figure out of the ranking: the figure is not a property of the server (the client or the machine's
@@ -210,4 +211,10 @@ export function formatVerdict(v: Verdict, f: VerdictFormat = {}): string {
   if (v.decidedInsideGroups.length) parts.push(`decided inside a tie group: ${v.decidedInsideGroups.map((p) => `${p.better} > ${p.worse} (${fmtAdvantage(p.estimate)})`).join("; ")}`);
   if (v.unranked.length) parts.push(`unranked: ${v.unranked.map((u) => `${u.stack} (${f.reason ? f.reason(u) : u.reason})`).join("; ")}`);
   return parts.join("; ");
+}
+
+/** The ranking entry of a stack's point: its repetitions' values of `metric` and its flags (status not ok leaves it out). */
+export function rankEntry(stack: string, reps: readonly RepetitionRecord[], metric: string, flags: readonly ValidityFlag[], status = "ok"): RankEntry {
+  const values = reps.map((r) => metricValue(r, metric)).filter((v): v is number => v !== null && Number.isFinite(v));
+  return { stack, values, flags, excluded: status === "ok" ? null : status };
 }
