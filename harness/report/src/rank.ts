@@ -169,8 +169,13 @@ export function fmtTimes(ratio: number): string {
   return `×${ratio.toFixed(2)}`;
 }
 
+/** Interval bounds beyond these print as "<0.01" and ">1000": the interval says nothing useful there. */
+export const BOUND_DISPLAY_MIN = 0.01;
+export const BOUND_DISPLAY_MAX = 1000;
+
 function fmtBound(x: number): string {
-  if (!Number.isFinite(x)) return "∞";
+  if (!(x >= BOUND_DISPLAY_MIN)) return `<${BOUND_DISPLAY_MIN}`;
+  if (!(x <= BOUND_DISPLAY_MAX)) return `>${BOUND_DISPLAY_MAX}`;
   return fmtTimes(x).slice(1);
 }
 
