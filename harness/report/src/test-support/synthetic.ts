@@ -8,6 +8,8 @@ import {
   measurementFileName,
   summarizeSample,
   measurementSchema,
+  unionFlags,
+  varianceFlags,
   runSchema,
   type MeasurementRecord,
   type RepetitionRecord,
@@ -182,9 +184,10 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     const speed = o.speed[stack] ?? 1;
     // echo-throughput: closed loop, headline msgs/s.
     const tpPoints = Object.entries(BASE_MSGS_PER_SEC).map(([key, base]) => {
-      const flags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
-      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags }, 60e6));
+      const repFlags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
+      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags: repFlags }, 60e6));
       const values = reps.map((r) => r.msgsPerSec);
+      const flags = unionFlags(repFlags, varianceFlags(values));
       return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summary("msgsPerSec", "msg/s", "higher", values), flags, stop: "fixed" as const };
     });
     measurements.push({ ...common(stack, "echo-throughput"), params: { connections: 16, window: 32 }, status: "ok", flags: [...new Set(tpPoints.flatMap((p) => p.flags))], points: tpPoints });
@@ -200,7 +203,7 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
         const f = floorOf(floorRand, r.latency!, o.floorExtraUs);
         return { ...r, ...f, flags: f.atFloor.includes("p99Us") ? (["at-floor"] as ValidityFlag[]) : [] };
       });
-      const flags: ValidityFlag[] = reps.some((r) => r.flags.includes("at-floor")) ? ["at-floor"] : [];
+      const flags = unionFlags(...reps.map((r) => r.flags), varianceFlags(reps.map((r) => r.latency!.p99Us)));
       return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags, stop: "fixed" as const };
     });
     measurements.push({ ...common(stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags: [...new Set(latPoints.flatMap((p) => p.flags))], points: latPoints });
