@@ -19,7 +19,7 @@ describe("findings", () => {
 
   it("lists a client-bound figure as unranked with its numbers, and still names the winner it does not beat", () => {
     const line = texts("verdict").find((t) => t.startsWith("echo-throughput 64B"))!;
-    expect(line).toMatch(/: bun > uws \(×1\.\d\d, 95 % CI [^)]+\); unranked: ws \(client-bound: rep 0: client 80% busy, server core \d+%/);
+    expect(line).toMatch(/: bun > uws \(×1\.\d\d, 95 % CI [^)]+\); unranked: ws \(client-bound: in 5 of 5 reps: client 80% busy, server core \d+%–\d+%\)\. Winner: bun/);
     expect(line).toMatch(/Winner: bun/);
   });
 
@@ -52,7 +52,7 @@ describe("findings", () => {
   });
 
   it("reports client-bound and skipped measurements with their numbers", () => {
-    expect(texts("flagged")).toContainEqual(expect.stringMatching(/^ws echo-throughput 64B: client-bound \(rep 0: client 80% busy, server core \d+%/));
+    expect(texts("flagged")).toContainEqual(expect.stringMatching(/^ws echo-throughput 64B: client-bound \(in 5 of 5 reps: client 80% busy, server core \d+%–\d+%\)/));
     expect(texts("flagged")).toContainEqual(expect.stringMatching(/^socket-io echo-throughput: skipped/));
   });
 

@@ -190,8 +190,13 @@ export function flagNote(p: PointView, flag: string): string {
     case "not-saturated": {
       const hit = reps.filter((r) => r.flags.includes(flag as never));
       const shown = hit.length ? hit : reps;
-      const per = shown.map((r) => `rep ${r.rep}: client ${fmtPct(clientBusy(r))} busy, server core ${r.server?.coreBusyPct == null ? "not sampled" : `${r.server.coreBusyPct.toFixed(0)}%`}`);
-      return per.join("; ");
+      const range = (xs: number[], f: (x: number) => string): string => {
+        const lo = f(Math.min(...xs));
+        const hi = f(Math.max(...xs));
+        return lo === hi ? lo : `${lo}–${hi}`;
+      };
+      const core = shown.flatMap((r) => (r.server?.coreBusyPct == null ? [] : [r.server.coreBusyPct]));
+      return `in ${hit.length} of ${reps.length} reps: client ${range(shown.map(clientBusy), (x) => fmtPct(x))} busy, server core ${core.length ? range(core, (x) => `${x.toFixed(0)}%`) : "not sampled"}`;
     }
     case "integrity": {
       const v = reps.reduce((a, r) => a + r.integrity.lost + r.integrity.duplicated + r.integrity.reordered + r.integrity.corrupted, 0);

@@ -53,9 +53,9 @@ describe("rankPoint", () => {
       ["deno", "at-floor"],
       ["sio", "integrity"],
     ]);
-    // deno's at-floor figure beats uws: the floor hides the order, so no winner is named.
+    // bun's client-loaded and deno's at-floor figures beat uws: the measurement hides the order, so no winner is named.
     expect(v.winner).toBeNull();
-    expect(v.noDecision).toBe("bun's figure looks better than uws's but is not a server property (client-loaded)");
+    expect(v.noDecision).toBe("bun's and deno's figures look better than uws's but are not server properties (client-loaded, at-floor)");
     expect(formatVerdict(v)).toMatch(/; unranked: bun \(client-loaded\); deno \(at-floor\); sio \(integrity\)$/);
   });
 
@@ -73,6 +73,9 @@ describe("rankPoint", () => {
 
   it("says why nothing is ranked", () => {
     expect(rankPoint([e("a", [1], ["errors"])], "higher").noDecision).toBe("no figure can be ranked");
-    expect(rankPoint([e("a", [1]), e("b", [2], ["client-bound"])], "higher").noDecision).toBe("only a can be ranked");
+    expect(rankPoint([e("a", [2]), e("b", [1], ["client-bound"])], "higher").noDecision).toBe("only a can be ranked");
+    expect(rankPoint([e("a", [1]), e("b", [2], ["client-bound"]), e("c", [3], ["at-floor"])], "higher").noDecision).toBe(
+      "b's and c's figures look better than a's but are not server properties (client-bound, at-floor)",
+    );
   });
 });

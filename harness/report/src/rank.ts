@@ -146,18 +146,20 @@ export function rankPoint(entries: readonly RankEntry[], better: "higher" | "low
   const groupIds = groups.map((g) => g.map((i) => candidates[i]!.stack));
   let winner: string | null = null;
   let noDecision: string | null = null;
+  // An unranked figure bounded by the measurement that looks better than the best ranked one hides the top of the order.
+  const hiding = unranked.filter((u) => u.flags.some((f) => MEASUREMENT_BOUND_FLAGS.includes(f)) && Number.isFinite(u.geoMean) && (k === 0 || sign * (u.geoMean - candidates[0]!.gm) < 0));
   if (k === 0) noDecision = entries.length ? "no figure can be ranked" : "nothing was measured";
-  else if (k === 1) noDecision = `only ${candidates[0]!.stack} can be ranked`;
+  else if (hiding.length) {
+    const who = hiding.map((u) => `${u.stack}'s`);
+    const names = who.length === 1 ? who[0]! : `${who.slice(0, -1).join(", ")} and ${who[who.length - 1]!}`;
+    const why = [...new Set(hiding.flatMap((u) => u.flags.filter((f) => MEASUREMENT_BOUND_FLAGS.includes(f))))].join(", ");
+    noDecision = `${names} ${hiding.length === 1 ? "figure looks" : "figures look"} better than ${candidates[0]!.stack}'s but ${hiding.length === 1 ? "is not a server property" : "are not server properties"} (${why})`;
+  } else if (k === 1) noDecision = `only ${candidates[0]!.stack} can be ranked`;
   else if (groups[0]!.length > 1) {
     const top = groups[0]!;
     const near = adv[top[0]!]![top[1]!]!;
     noDecision = `tie at the top: {${groupIds[0]!.join(" ≈ ")}} (${candidates[top[0]!]!.stack} vs ${candidates[top[1]!]!.stack} ${fmtAdvantage(near)}, includes 1)`;
-  } else {
-    const w = candidates[0]!;
-    const beats = unranked.find((u) => u.flags.some((f) => MEASUREMENT_BOUND_FLAGS.includes(f)) && Number.isFinite(u.geoMean) && sign * (u.geoMean - w.gm) < 0);
-    if (beats) noDecision = `${beats.stack}'s figure looks better than ${w.stack}'s but is not a server property (${beats.reason})`;
-    else winner = w.stack;
-  }
+  } else winner = candidates[0]!.stack;
   return { better, ranked, groups: groupIds, cuts, decidedInsideGroups, unranked, winner, noDecision };
 }
 

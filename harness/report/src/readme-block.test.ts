@@ -40,7 +40,7 @@ describe("README results block", () => {
     expect(cells("Decided")[1]).toMatch(/^bun \(×1\.\d\d, 95 % CI 1\.\d\d–\d\.\d\d over uws\)$/);
     // Latency at 1000/s: bun's and uws's p99 sit at the floor, so they carry ⚠ and the column has no winner.
     expect(cells("bun")[2]).toMatch(/^⚠ /);
-    expect(cells("Decided")[2]).toBe("no decision: only ws can be ranked");
+    expect(cells("Decided")[2]).toBe("no decision: bun's and uws's figures look better than ws's but are not server properties (at-floor)");
     // Memory per connection: bun and uws are indistinguishable.
     expect(cells("Decided")[3]).toMatch(/^no decision: tie at the top: \{(bun|uws) ≈ (bun|uws)\}/);
     // ⚠ appears only on figures with an unranking flag; high-variance alone never gets one.

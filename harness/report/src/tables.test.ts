@@ -36,7 +36,8 @@ describe("latency next to the floor", () => {
     expect(v1.notes).toEqual([expect.stringMatching(/^floor not measured in this run/)]);
   });
 
-  it("is absent for a scenario without latency", () => {
+  it("is absent for a scenario whose headline is not a latency (closed-loop throughput, connections)", () => {
+    expect(latencyFloorTable(input, "echo-throughput")).toBeNull();
     expect(latencyFloorTable(input, "connections")).toBeNull();
   });
 });

@@ -259,10 +259,10 @@ export const AT_FLOOR_MARK = "≈floor";
 
 /**
  * Latency points of a scenario next to their floor: p50/p90/p99/p99.9/max of the stack, the same percentiles of the
- * worst pinned core's hiccup probe, the client's scheduler-lag p99 and busy share. Null when the scenario has no latency.
+ * worst pinned core's hiccup probe, the client's scheduler-lag p99 and busy share. Null when no point's headline is a latency.
  */
 export function latencyFloorTable(input: ReportInput, scenario: string): Table | null {
-  const pts = latencyPoints(input, scenario);
+  const pts = latencyPoints(input, scenario).filter((p) => p.headline && isLatencyMetric(p.headline.metric));
   if (!pts.length) return null;
   const measured = floorMeasured(input);
   const headers = [
