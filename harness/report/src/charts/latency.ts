@@ -8,8 +8,8 @@ import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
 
 /** Legend names and colour of the floor series drawn next to the stacks. */
-export const FLOOR_SERIES = "floor (worst core)";
-export const LAG_SERIES = "scheduler lag";
+export const FLOOR_SERIES = "floor";
+export const LAG_SERIES = "sched. lag";
 export const FLOOR_COLOR = "#8a8f98";
 
 /** Percentile ticks on the x axis: position log10(1/(1−p)) and label. */
