@@ -48,4 +48,13 @@ describe("README results block", () => {
     expect(block).toContain("⚠ the figure is not a server property");
     expect(block).toContain("† a caveat (high-variance");
   });
+
+  it("judges memory per connection on its own repetitions, not on the connect-rate flags of its point (real fixture)", () => {
+    const input = loadReportInput(REAL_FIXTURE_DIR);
+    expect(input.points.find((p) => p.stack === "uws" && p.scenario === "connections")!.flags).toContain("client-bound");
+    const block = readmeBlock(input, [], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
+    const row = (s: string): string[] => block.split("\n").find((l) => l.startsWith(`| ${s} |`))!.split(" | ");
+    expect(row("uws")[3]).toMatch(/^\*\*[\d.]+ KiB\*\*$/);
+    expect(row("Decided")[3]).toMatch(/^uws \(×\d+\.\d+, 95 % CI [\d.]+–[\d.]+ over ws\)$/);
+  });
 });

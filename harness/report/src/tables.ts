@@ -5,7 +5,7 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { mean, meanInterval } from "@wsarena/runner";
+import { mean, meanInterval, unionFlags, varianceFlags } from "@wsarena/runner";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -107,7 +107,8 @@ export function headlineTable(input: ReportInput, vcpuHourUsd: number): Table {
     const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
     const lat = focus ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p)) : undefined;
     const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
-    const conn = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
+    const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
+    const conn = connPick ? memoryView(connPick) : null;
     if (peak || lat || conn) rows.push({ stack, peak, lat, conn });
   }
   // Name the scenario (and point) in the header when every stack's figure comes from the same one.
@@ -163,6 +164,15 @@ export function headlineTable(input: ReportInput, vcpuHourUsd: number): Table {
       ...MARKER_NOTES,
     ],
   };
+}
+
+/**
+ * A connections point seen as its memory figure: the point's flags describe its headline (connect rate), so only
+ * integrity and errors carry over, and high-variance is judged on the RSS per connection itself.
+ */
+function memoryView(p: PointView): PointView {
+  const kept = p.flags.filter((f) => f === "integrity" || f === "errors");
+  return { ...p, flags: unionFlags(kept, varianceFlags(metricValues(p, "rssPerConnectionBytes"))) };
 }
 
 /** The "Decided" cell of a headline column: the winner and its margin, or why there is none. */
