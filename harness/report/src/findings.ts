@@ -1,8 +1,8 @@
-// Findings computed by fixed rules from the data, each citing the numbers behind it: winners with a 95% CI, where stacks
-// saturate, flagged or failed measurements, RSS growth across repetitions, and which stacks meet a latency SLO.
-import { fmtBytes, fmtChange, fmtCount, fmtPct, fmtUs } from "./format.ts";
+// Findings computed by fixed rules from the data, each citing the numbers behind it: the verdict per point (rank.ts),
+// the latency floor, where stacks saturate, flagged or failed measurements, RSS growth, and which stacks meet an SLO.
+import { fmtBytes, fmtCount, fmtPct, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { atFloorReps, floorMeasured, latencyPoints, pointFloor, schedulerLagP99 } from "./floor.ts";
+import { floorMeasured, latencyPoints, pointFloor, schedulerLagP99 } from "./floor.ts";
 import { formatVerdict, rankEntry, rankPoint, type Verdict } from "./rank.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
