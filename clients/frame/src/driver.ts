@@ -1,11 +1,11 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
 import { BINARY_TICK_BYTES, PATHS, tickPrice, tickQty } from "@wsarena/protocol";
-import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "./contract.ts";
-import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "./common.ts";
+import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "@wsarena/driver-kit";
+import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "@wsarena/driver-kit";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
 import { JsonTickChecker } from "./jsontick.ts";
 import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
-import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
+import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "@wsarena/driver-kit";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 
 const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodePayload, MIN_BINARY_PAYLOAD_BYTES, MIN_TEXT_PAYLOAD_BYTES, readPayloadHead, type PayloadHead } from "./payload.ts";
+import { encodePayload, MIN_BINARY_PAYLOAD_BYTES, MIN_TEXT_PAYLOAD_BYTES, readPayloadHead, type PayloadHead } from "@wsarena/driver-kit";
 import { buildTemplate, encodeClientFrame } from "./encode.ts";
 import * as wsLib from "ws";
 

@@ -1,5 +1,5 @@
 // Messages between runLoad (parent) and its worker processes over the IPC channel.
-import type { DriverTask } from "@wsarena/driver-frame";
+import type { DriverTask } from "@wsarena/driver-kit";
 import type { DriverId } from "./types.ts";
 
 /** Parent → worker: what to drive. */

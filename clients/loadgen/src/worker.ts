@@ -1,6 +1,6 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
-import { nowNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink } from "@wsarena/driver-frame";
+import { nowNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink } from "@wsarena/driver-kit";
 import { encode, newHistogram, record } from "./histogram.ts";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";

@@ -5,7 +5,7 @@ import { BINARY_TICK_BYTES, decodeBinaryTick, decodeJsonTick, PATHS, tickIsIntac
 import {
   addTrackers, encodePayload, nowNs, OpenLoop, parseBaseUrl, ramp, readPayloadHead, SeqTracker, sourceAddressFor, zeroCounters,
   type Driver, type DriverCounters, type DriverSink, type DriverTask, type OpenLoopTarget, type PayloadHead, type WindowNs,
-} from "@wsarena/driver-frame";
+} from "@wsarena/driver-kit";
 
 const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };
 
