@@ -4,3 +4,4 @@ export * from "./payload.ts";
 export * from "./common.ts";
 export * from "./lifecycle.ts";
 export * from "./handshake.ts";
+export * from "./library-conn.ts";
