@@ -1,4 +1,5 @@
 // Runs the check table against one stack: shared server, phases (exclusive, shared, destructive, dedicated), deviations.
+import { ramp } from "@wsarena/driver-kit";
 import { launchServer, type DiscoveredStack, type LaunchedServer } from "@wsarena/runner";
 import { CHECKS, CHECK_IDS } from "./checks/index.ts";
 import type { Check, CheckContext, CheckResult, CheckStatus, ConformanceOptions, ConformanceReport, Protocol } from "./types.ts";
@@ -20,15 +21,6 @@ export function applyDeviation(status: "pass" | "fail", message: string, deviati
 function serverDiedNote(server: LaunchedServer | null, exitInfo: { code: number | null; signal: string | null } | null): string {
   if (!server || !exitInfo) return "";
   return ` [the shared server exited (code ${exitInfo.code}, signal ${exitInfo.signal}); stderr: ${server.stderrTail().slice(-400) || "(empty)"}]`;
-}
-
-/** Runs `checks` with at most `limit` in flight; resolves when all are done. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -135,14 +127,16 @@ export async function runConformance(stack: DiscoveredStack, opts: ConformanceOp
 
   const limit = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const byPlacement = (p: Check["placement"]) => runnable.filter((c) => c.placement === p);
+  /** Runs `checks` with at most `limit` in flight (the drivers' bounded ramp); resolves when all are done. */
+  const pool = (checks: readonly Check[], limit: number) => ramp(checks.length, limit, (i) => runOne(checks[i]!));
   try {
     const earlyDone = Promise.all(byPlacement("dedicated").filter((c) => c.early).map(runOne));
     for (const c of byPlacement("exclusive")) await runOne(c);
     // Other dedicated checks (longest first) run alongside the shared-server checks, half the pool each.
     const dedicated = byPlacement("dedicated").filter((c) => !c.early).sort((a, b) => b.timeoutMs - a.timeoutMs);
-    const dedicatedDone = pool(dedicated, Math.max(1, Math.floor(limit / 2)), runOne);
-    await pool(byPlacement("shared"), Math.max(1, limit - Math.floor(limit / 2)), runOne);
-    await pool(byPlacement("destructive"), Math.max(1, limit - Math.floor(limit / 2)), runOne);
+    const dedicatedDone = pool(dedicated, Math.max(1, Math.floor(limit / 2)));
+    await pool(byPlacement("shared"), Math.max(1, limit - Math.floor(limit / 2)));
+    await pool(byPlacement("destructive"), Math.max(1, limit - Math.floor(limit / 2)));
     await Promise.all([dedicatedDone, earlyDone]);
   } finally {
     await shared?.stop();
