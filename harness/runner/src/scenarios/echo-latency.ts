@@ -10,6 +10,11 @@ export const LATENCY_SIZE_BYTES = 64;
 /** A point whose received rate is below this share of the offered rate is saturated; the ladder stops there. */
 export const SATURATION_SHARE = 0.9;
 
+/** Connections that carry `rateMsgsPerSec` in total. */
+export function latencyConnections(_rateMsgsPerSec: number): number {
+  return LATENCY_CONNECTIONS;
+}
+
 /** Offered rates (msgs/s in total) per profile. */
 export const ECHO_LATENCY_RATES: Readonly<Record<Profile, readonly number[]>> = {
   quick: [20_000],
@@ -29,7 +34,7 @@ export const echoLatency: Scenario = {
         key: `${rateLabel(rate)}/s`,
         params: { rate },
         kind: "latency",
-        load: baseLoad(profile, { mode: "echo-open", connections: LATENCY_CONNECTIONS, rate, size: LATENCY_SIZE_BYTES, binary: false }),
+        load: baseLoad(profile, { mode: "echo-open", connections: latencyConnections(rate), rate, size: LATENCY_SIZE_BYTES, binary: false }),
       })),
     };
   },
