@@ -7,6 +7,7 @@ import { JsonTickChecker } from "./jsontick.ts";
 import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
 import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
+import { SendThread } from "./sendthread.ts";
 
 const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };
 
@@ -43,7 +44,7 @@ class EchoConn implements MessageSink, OpenLoopTarget {
   conn!: RawConn;
   private tpl: FrameTemplate;
   private nextSeq = 0;
-  inFlight = 0;
+  private inFlightOwn = 0;
   readonly tracker = new SeqTracker();
   private recvNs = 0;
   private got = 0;
@@ -53,6 +54,10 @@ class EchoConn implements MessageSink, OpenLoopTarget {
   private readonly op: number;
   private owed = 0;
   private readonly refillBatch: number;
+  /** Open loop sent by a SendThread: its per-connection sent counts (seqs[seqIdx] = next seq), else null. */
+  private seqs: Int32Array | null = null;
+  private seqIdx = 0;
+  private received = 0;
 
   constructor(
     private readonly s: Shared,
@@ -65,6 +70,17 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role);
   }
 
+  /** Hands sending to a SendThread: from now on the thread's count for this connection is the next seq. */
+  sentBy(seqs: Int32Array, idx: number): void {
+    this.seqs = seqs;
+    this.seqIdx = idx;
+  }
+
+  /** Messages sent and not echoed yet. */
+  get inFlight(): number {
+    return this.seqs ? Math.max(0, Atomics.load(this.seqs, this.seqIdx) - this.received) : this.inFlightOwn;
+  }
+
   send(count: number, tsNs: number): void {
     if (!this.conn.isOpen) return;
     if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role);
@@ -74,7 +90,7 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     const c = this.s.counters;
     c.sentTotal += count;
     if (tsNs >= this.s.win.startNs && tsNs < this.s.win.endNs) c.windowSent += count;
-    this.inFlight += count;
+    this.inFlightOwn += count;
     const sock = this.conn.socket;
     sock.write(t.buf.subarray(0, count * t.frameBytes));
     // The socket still holds the buffer (kernel buffer full): patch a copy next time.
@@ -93,7 +109,7 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     c.bytesReceivedTotal += totalLen;
     this.got++;
     const h = this.head;
-    if (opcode !== this.op || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender !== this.id || h.seq >= this.nextSeq) {
+    if (opcode !== this.op || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender !== this.id || h.seq >= (this.seqs ? Atomics.load(this.seqs, this.seqIdx) : this.nextSeq)) {
       if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
       return;
     }
@@ -116,7 +132,8 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     }
     const got = this.got;
     if (got === 0) return;
-    this.inFlight = Math.max(0, this.inFlight - got);
+    this.received += got;
+    this.inFlightOwn = Math.max(0, this.inFlightOwn - got);
     if (!this.closedLoop || !this.s.sending) return;
     // Refill in batches of at least refillBatch messages: fewer write syscalls per message; the window stays between
     // W − refillBatch and W in flight.
@@ -235,6 +252,9 @@ class IdleConn implements MessageSink {
   endChunk(): void {}
 }
 
+/** The frame driver sends echo-open from a SendThread unless WSARENA_FRAME_SEND_THREAD=0 (main-thread OpenLoop, for comparison). */
+export const SEND_THREAD_ENABLED = process.env.WSARENA_FRAME_SEND_THREAD !== "0";
+
 /** Longest wait for the socket.io connect acknowledgement after the WebSocket upgrade. */
 export const SIO_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -249,6 +269,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
   const subs: PubsubConn[] = [];
   const pubs: PubsubConn[] = [];
   let loop: OpenLoop | null = null;
+  let sender: SendThread | null = null;
 
   const path = (): string => {
     if (sio) return task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(task.pubsub.topic)}` : SIO_WS_PATH;
@@ -330,22 +351,38 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
         }
       });
       // The scheduler's ticker thread starts now, before the run, so its start-up does not delay the first ticks.
-      const targets = task.mode === "echo-open" ? echo : task.mode === "pubsub" ? pubs : null;
-      if (targets) loop = new OpenLoop(targets, task.ratePerSec, { onLag: (us, tickNs) => tickNs >= s.win.startNs && sink.schedulerLag?.(us) });
+      const onLag = (us: number, tickNs: number): void => void (tickNs >= s.win.startNs && sink.schedulerLag?.(us));
+      // echo-open over plain WebSocket is sent by a sender thread straight to the sockets (one wake-up per tick, the
+      // main thread only receives); pub/sub, socket.io and sockets without an fd keep the main-thread OpenLoop.
+      const fds = echo.map((e) => (e.conn.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
+      if (task.mode === "echo-open" && !sio && SEND_THREAD_ENABLED && echo.length > 0 && task.ratePerSec > 0 && fds.every((fd) => fd >= 0)) {
+        const one = s.template(1, "echo");
+        sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag);
+        echo.forEach((e, i) => e.sentBy(sender!.seqs, i));
+      } else {
+        const targets = task.mode === "echo-open" ? echo : task.mode === "pubsub" ? pubs : null;
+        if (targets) loop = new OpenLoop(targets, task.ratePerSec, { onLag });
+      }
     },
     start(win) {
       s.win = win;
       s.sending = true;
       const t0 = nowNs();
       if (task.mode === "echo") for (const e of echo) e.send(task.window, t0);
+      else if (sender) sender.start(t0, win.endNs, win.startNs, win.endNs);
       else loop?.start(t0, win.endNs);
     },
     stopSending() {
       s.sending = false;
       loop?.stop();
+      void sender?.stop();
     },
     counters(): DriverCounters {
       const c: DriverCounters = { ...s.counters, inFlight: 0 };
+      if (sender) {
+        c.sentTotal += sender.sentTotal;
+        c.windowSent += sender.windowSent;
+      }
       if (task.mode === "echo" || task.mode === "echo-open") {
         addTrackers(c, echo.map((e) => e.tracker));
         for (const e of echo) if (e.conn.isOpen) c.inFlight += e.inFlight;
@@ -360,6 +397,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
     },
     async close() {
       loop?.stop();
+      await sender?.stop();
       for (const c of conns) c.close(1000, task.mode !== "stream");
       await Promise.all(conns.map((c) => new Promise<void>((res) => (c.socket.destroyed ? res() : c.socket.once("close", () => res())))));
     },
