@@ -1,10 +1,11 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
+import { writeSync } from "node:fs";
 import { BINARY_TICK_BYTES, PATHS, tickPrice, tickQty } from "@wsarena/protocol";
 import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "./contract.ts";
 import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "./common.ts";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
 import { JsonTickChecker } from "./jsontick.ts";
-import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
+import { buildTemplate, decodeBinaryHead, encodeClientFrame, patchBinaryHeads, type FrameTemplate } from "./encode.ts";
 import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 import { SendThread } from "./sendthread.ts";
@@ -17,6 +18,8 @@ class Shared {
   sending = false;
   readonly counters = zeroCounters();
   readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);
+  /** 32-bit reads of payload heads straight from the receive buffer (binary payloads). */
+  readonly recvView = new DataView(this.recvBuf.buffer, this.recvBuf.byteOffset, this.recvBuf.byteLength);
   constructor(
     readonly task: DriverTask,
     readonly sink: DriverSink,
@@ -43,6 +46,8 @@ class Shared {
 class EchoConn implements MessageSink, OpenLoopTarget {
   conn!: RawConn;
   private tpl: FrameTemplate;
+  private tplView: DataView | null = null;
+  private tplViewOf: Buffer | null = null;
   private nextSeq = 0;
   private inFlightOwn = 0;
   readonly tracker = new SeqTracker();
@@ -58,6 +63,8 @@ class EchoConn implements MessageSink, OpenLoopTarget {
   private seqs: Int32Array | null = null;
   private seqIdx = 0;
   private received = 0;
+  /** The socket's fd for direct writes (-1: none, write through the socket), resolved at the first send. */
+  private fd = -2;
 
   constructor(
     private readonly s: Shared,
@@ -86,13 +93,34 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role);
     const t = this.tpl;
     const binary = this.s.task.binary;
-    for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
+    if (binary) {
+      if (this.tplViewOf !== t.buf) {
+        this.tplView = new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength);
+        this.tplViewOf = t.buf;
+      }
+      patchBinaryHeads(this.tplView!, t.payloadOffset, t.frameBytes, count, this.nextSeq, this.id, tsNs);
+      this.nextSeq += count;
+    } else for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
     const c = this.s.counters;
     c.sentTotal += count;
     if (tsNs >= this.s.win.startNs && tsNs < this.s.win.endNs) c.windowSent += count;
     this.inFlightOwn += count;
     const sock = this.conn.socket;
-    sock.write(t.buf.subarray(0, count * t.frameBytes));
+    const len = count * t.frameBytes;
+    if (this.fd === -2) this.fd = DIRECT_WRITES ? ((sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
+    // Straight to the kernel when nothing is queued in the socket (one syscall, none of the stream machinery: ~5 µs of
+    // JS per write); what the kernel does not take goes through the socket's queue, which keeps the byte order.
+    if (this.fd >= 0 && sock.writableLength === 0) {
+      let done = 0;
+      try {
+        done = writeSync(this.fd, t.buf, 0, len);
+      } catch {
+        /* EAGAIN (kernel buffer full) or a broken socket: the socket write below queues it or reports the error */
+      }
+      if (done < len) sock.write(Buffer.from(t.buf.subarray(done, len)));
+      return;
+    }
+    sock.write(t.buf.subarray(0, len));
     // The socket still holds the buffer (kernel buffer full): patch a copy next time.
     if (sock.writableLength > 0) t.buf = Buffer.from(t.buf);
   }
@@ -109,7 +137,8 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     c.bytesReceivedTotal += totalLen;
     this.got++;
     const h = this.head;
-    if (opcode !== this.op || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender !== this.id || h.seq >= (this.seqs ? Atomics.load(this.seqs, this.seqIdx) : this.nextSeq)) {
+    const ok = buf === s.recvBuf && s.task.binary ? decodeBinaryHead(s.recvView, off, avail, totalLen, s.task.size, h) : readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h);
+    if (opcode !== this.op || !ok || h.sender !== this.id || h.seq >= (this.seqs ? Atomics.load(this.seqs, this.seqIdx) : this.nextSeq)) {
       if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
       return;
     }
@@ -254,6 +283,9 @@ class IdleConn implements MessageSink {
 
 /** The frame driver sends echo-open from a SendThread unless WSARENA_FRAME_SEND_THREAD=0 (main-thread OpenLoop, for comparison). */
 export const SEND_THREAD_ENABLED = process.env.WSARENA_FRAME_SEND_THREAD !== "0";
+
+/** Echo writes go straight to the socket's fd unless WSARENA_FRAME_DIRECT_WRITES=0 (net.Socket.write, for comparison). */
+export const DIRECT_WRITES = process.env.WSARENA_FRAME_DIRECT_WRITES !== "0";
 
 /** Longest wait for the socket.io connect acknowledgement after the WebSocket upgrade. */
 export const SIO_CONNECT_TIMEOUT_MS = 10_000;
