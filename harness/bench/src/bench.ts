@@ -34,6 +34,12 @@ export const DEFAULT_REPS = 3;
 /** Open-loop window and warm-up. */
 export const OPEN_DURATION_MS = 2000;
 export const OPEN_WARMUP_MS = 500;
+/**
+ * A figure is "disturbed" when another process used this much of a pinned core during its window (client core busy −
+ * load-worker CPU, or server core busy − server process CPU, which also holds the server's loopback softirq work).
+ * Medians are then taken over the undisturbed repetitions when there are any (the machine is shared; see the README).
+ */
+export const FOREIGN_BUSY_MAX = 0.25;
 /** Offered rates of the frame-vs-ws agreement check, and the allowed relative difference. */
 export const AGREEMENT_RATES = [20_000, 2_000];
 export const AGREEMENT_TOLERANCE = 0.05;
@@ -91,6 +97,9 @@ interface OpenFigure {
   clientCpu: number;
   clientCore: number;
   serverCore: number;
+  serverCpu: number;
+  /** Another process used a pinned core during the window (see FOREIGN_BUSY_MAX). */
+  disturbed: boolean;
   lagP50Us: number;
   lagP99Us: number;
   p50Us: number;
@@ -120,6 +129,8 @@ async function openLoop(stacks: ReturnType<typeof discoverStacks>, reps: number,
             clientCpu: r.clientCpu.utilisation,
             clientCore: u?.clientCore ?? Number.NaN,
             serverCore: u?.serverCore ?? Number.NaN,
+            serverCpu: u?.serverCpu ?? Number.NaN,
+            disturbed: !u || u.clientCore - r.clientCpu.utilisation > FOREIGN_BUSY_MAX || u.serverCore - u.serverCpu > FOREIGN_BUSY_MAX,
             lagP50Us: r.schedulerLagUs?.p50Us ?? Number.NaN,
             lagP99Us: r.schedulerLagUs?.p99Us ?? Number.NaN,
             p50Us: r.latency?.p50Us ?? Number.NaN,
@@ -130,7 +141,7 @@ async function openLoop(stacks: ReturnType<typeof discoverStacks>, reps: number,
           };
           figs.push(f);
           console.error(
-            `${st.id.padEnd(5)} ${int(rate).padStart(8)}  ${String(f.connections).padStart(5)}  ${int(rate / f.connections).padStart(10)}  ${pct(f.clientCpu)}      ${pct(f.clientCore)}       ${pct(f.serverCore)}   ${int(f.lagP50Us).padStart(6)} / ${int(f.lagP99Us).padEnd(6)}  ${int(f.p50Us).padStart(7)} / ${int(f.p99Us).padStart(6)} / ${int(f.p999Us).padStart(6)}   ${f.lost}`,
+            `${st.id.padEnd(5)} ${int(rate).padStart(8)}  ${String(f.connections).padStart(5)}  ${int(rate / f.connections).padStart(10)}  ${pct(f.clientCpu)}      ${pct(f.clientCore)}       ${pct(f.serverCore)}   ${int(f.lagP50Us).padStart(6)} / ${int(f.lagP99Us).padEnd(6)}  ${int(f.p50Us).padStart(7)} / ${int(f.p99Us).padStart(6)} / ${int(f.p999Us).padStart(6)}   ${f.lost}${f.disturbed ? "  (disturbed: foreign load on a pinned core)" : ""}`,
           );
           if (r.errors.length) console.error(`  errors: ${r.errors.slice(0, 3).join("; ")}`);
         }
@@ -140,11 +151,17 @@ async function openLoop(stacks: ReturnType<typeof discoverStacks>, reps: number,
     }
   }
   report.push({ check: "open-loop", figures: figs });
-  console.error(`\nopen loop, medians of ${reps} reps:`);
-  const m = (stack: string, rate: number, k: keyof OpenFigure): number => med(figs.filter((f) => f.stack === stack && f.rate === rate).map((f) => f[k] as number));
+  console.error(`\nopen loop, medians of the undisturbed reps (all ${reps} when every rep was disturbed):`);
+  const reps_ = (stack: string, rate: number): OpenFigure[] => {
+    const all = figs.filter((f) => f.stack === stack && f.rate === rate);
+    const clean = all.filter((f) => !f.disturbed);
+    return clean.length ? clean : all;
+  };
+  const m = (stack: string, rate: number, k: keyof OpenFigure): number => med(reps_(stack, rate).map((f) => f[k] as number));
   for (const st of stacks) {
     for (const rate of OPEN_RATES) {
-      console.error(`  ${st.id.padEnd(5)} ${int(rate).padStart(8)}/s: client cpu ${pct(m(st.id, rate, "clientCpu")).trim()}, client core ${pct(m(st.id, rate, "clientCore")).trim()}, lag p50 ${int(m(st.id, rate, "lagP50Us"))} µs p99 ${int(m(st.id, rate, "lagP99Us"))} µs, echo p50 ${int(m(st.id, rate, "p50Us"))} µs p99 ${int(m(st.id, rate, "p99Us"))} µs`);
+      const used = reps_(st.id, rate);
+      console.error(`  ${st.id.padEnd(5)} ${int(rate).padStart(8)}/s (${used.length} rep${used.length > 1 ? "s" : ""}${used.some((f) => f.disturbed) ? ", disturbed" : ""}): client cpu ${pct(m(st.id, rate, "clientCpu")).trim()}, client core ${pct(m(st.id, rate, "clientCore")).trim()}, lag p50 ${int(m(st.id, rate, "lagP50Us"))} µs p99 ${int(m(st.id, rate, "lagP99Us"))} µs, echo p50 ${int(m(st.id, rate, "p50Us"))} µs p99 ${int(m(st.id, rate, "p99Us"))} µs`);
     }
   }
   console.error("targets (medians):");
