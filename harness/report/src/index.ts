@@ -1,7 +1,6 @@
 // Public API of @wsarena/report: load a result set, write its report, compare two result sets.
 export * from "./model.ts";
 export * from "./load.ts";
-export * from "./stats.ts";
 export * from "./slo.ts";
 export * from "./findings.ts";
 export * from "./report.ts";

@@ -1,5 +1,6 @@
 // Validity flags: pure functions from what was measured to the flags a figure carries (see FLAG_* thresholds).
 import type { FigureSummary, IntegrityRecord, ValidityFlag } from "./results/schema.ts";
+import { summarizeSample } from "./stats.ts";
 
 /** Client cores at least this busy (utilisation, 0..1) count as saturated. */
 export const CLIENT_BUSY_THRESHOLD = 0.85;
@@ -43,16 +44,9 @@ export function computeFlags(m: FlagInput): ValidityFlag[] {
   return flags;
 }
 
-/** Mean, sample standard deviation, coefficient of variation, median, min and max of `values` (non-empty). */
+/** Headline statistics of `values` (non-empty) across repetitions: location, spread, 95 % interval, MAD, outliers. */
 export function describe(values: readonly number[]): Omit<FigureSummary, "metric" | "unit" | "better"> {
-  const n = values.length;
-  if (n === 0) throw new Error("describe() needs at least one value");
-  const sorted = [...values].sort((a, b) => a - b);
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const stdev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  const mid = Math.floor(n / 2);
-  const median = n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, mean, stdev, cv: mean === 0 ? 0 : stdev / Math.abs(mean), min: sorted[0]!, max: sorted[n - 1]!, n };
+  return summarizeSample(values);
 }
 
 /** ["high-variance"] when the coefficient of variation of `values` across repetitions exceeds HIGH_VARIANCE_CV. */
@@ -63,7 +57,7 @@ export function varianceFlags(values: readonly number[]): ValidityFlag[] {
 
 /** Union of flag lists in a stable order. */
 export function unionFlags(...lists: ReadonlyArray<readonly ValidityFlag[]>): ValidityFlag[] {
-  const order: ValidityFlag[] = ["client-bound", "not-saturated", "integrity", "errors", "high-variance"];
+  const order: ValidityFlag[] = ["client-bound", "client-loaded", "at-floor", "not-saturated", "integrity", "errors", "high-variance"];
   const set = new Set(lists.flat());
   return order.filter((f) => set.has(f));
 }

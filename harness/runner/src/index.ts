@@ -4,6 +4,7 @@ export * from "./discover.ts";
 export * from "./launch.ts";
 export * from "./results/schema.ts";
 export * from "./results/io.ts";
+export * from "./stats.ts";
 export * from "./flags.ts";
 export * from "./pin.ts";
 export * from "./sample.ts";

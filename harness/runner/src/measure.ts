@@ -119,6 +119,12 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     closeCodes: result.closeCodes,
     postcondition: { ok: failures.length === 0, failures },
     flags,
+    schedulerLag: result.schedulerLagUs ? { summary: result.schedulerLagUs, histogram: null } : null,
+    floor: [],
+    stealPct: null,
+    quietGate: null,
+    atFloor: [],
+    outlier: "normal",
   };
   return { record, outcome };
 }

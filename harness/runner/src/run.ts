@@ -4,6 +4,7 @@ import type { DriverId } from "@wsarena/loadgen";
 import { REPO_ROOT, type DiscoveredStack } from "./discover.ts";
 import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeVersions } from "./env.ts";
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
+import { classifyOutliers } from "./stats.ts";
 import { killAllServers, launchServer, type LaunchedServer } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
@@ -129,12 +130,15 @@ function toRecord(runId: string, profile: Profile, driver: string, s: Measuremen
     .map((p) => {
       const st = s.points.get(p.key)!;
       const metric = s.scenario.metric(p);
-      const values = st.reps.map((r) => headlineOf(s.scenario, p, r)).filter((v) => Number.isFinite(v));
+      const all = st.reps.map((r) => headlineOf(s.scenario, p, r));
+      const values = all.filter((v) => Number.isFinite(v));
       const summary = values.length ? { metric: metric.name, unit: metric.unit, better: metric.better, ...describe(values) } : null;
+      const classes = values.length === all.length ? classifyOutliers(all) : all.map(() => "normal" as const);
       return {
         key: p.key,
         params: { ...p.params },
-        reps: st.reps,
+        reps: st.reps.map((r, i) => ({ ...r, outlier: classes[i]! })),
+        stop: st.saturated ? "saturated" : partial ? "interrupted" : "fixed",
         summary,
         flags: unionFlags(...st.reps.map((r) => r.flags), varianceFlags(values)),
         ...(st.saturated ? { saturated: true } : {}),
@@ -215,8 +219,10 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
       scenarios: opts.scenarios.map((s) => s.id),
       scenarioParams: Object.fromEntries([...plans].map(([id, p]) => [id, { params: p.params, points: p.points.map((pt) => ({ key: pt.key, ...pt.params })) }])),
       verifyLevel: "none",
+      repetitions: { minReps: opts.reps, maxReps: opts.reps, targetCiHalfWidthRel: 0, budgetMs: null },
     },
     measurements: [...states.values()].map((s) => measurementFileName(s.stack.id, s.scenario.id)),
+    timing: null,
   };
   const writeRun = () => writeJsonAtomic(join(opts.outDir, RUN_FILE), run);
   const writeState = (s: MeasurementState, partial = false) =>

@@ -55,7 +55,24 @@ describe("loadResultSet", () => {
     const dir = copyFixture();
     const file = join(dir, "run.json");
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), schemaVersion: 99 }));
-    expect(() => loadResultSet(dir)).toThrow(/schemaVersion 99, this wsarena reads version 1/);
+    expect(() => loadResultSet(dir)).toThrow(/schemaVersion 99, this wsarena reads versions 1, 2; use a matching wsarena checkout/);
+  });
+
+  it("migrates a version 1 set on read: new measurements null or empty, summaries gain their interval from the stored reps", () => {
+    const dir = copyFixture();
+    const raw = JSON.parse(readFileSync(join(dir, "ws--echo-throughput.json"), "utf8"));
+    expect(raw.schemaVersion).toBe(1);
+    const set = loadResultSet(dir);
+    expect(set.run.schemaVersion).toBe(2);
+    expect(set.run.timing).toBeNull();
+    const m = set.measurements.find((x) => x.stack === "ws" && x.scenario === "echo-throughput")!;
+    const p = m.points[0]!;
+    expect(p.stop).toBe("fixed");
+    expect(p.reps.every((r) => r.floor.length === 0 && r.schedulerLag === null && r.quietGate === null && r.stealPct === null)).toBe(true);
+    const values = p.reps.map((r) => r.msgsPerSec);
+    expect(p.summary!.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+    expect(p.summary!.ci95Lo).toBeLessThan(p.summary!.mean);
+    expect(p.summary!.ci95Hi).toBeGreaterThan(p.summary!.mean);
   });
 
   it("rejects a folder without run.json", () => {

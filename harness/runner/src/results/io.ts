@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
+import { migrateResultFile, MIGRATABLE_VERSIONS } from "./migrate.ts";
 import { RUN_FILE, SCHEMA_VERSION, measurementSchema, runSchema, type MeasurementRecord, type RunRecord } from "./schema.ts";
 
 /** A result set read from disk and validated. */
@@ -24,7 +25,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   renameSync(tmp, file);
 }
 
-function readValidated<T>(file: string, schema: z.ZodType<T>, what: string): T {
+function readValidated<T>(file: string, schema: z.ZodType<T>, what: string, kind: "run" | "measurement"): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -32,9 +33,11 @@ function readValidated<T>(file: string, schema: z.ZodType<T>, what: string): T {
     throw new Error(`${file} is not valid JSON (${(e as Error).message}); expected a wsarena ${what}.`);
   }
   const v = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (v !== SCHEMA_VERSION) {
-    throw new Error(`${file} has schemaVersion ${JSON.stringify(v)}, this wsarena reads version ${SCHEMA_VERSION}; use a matching wsarena checkout.`);
+  if (v !== SCHEMA_VERSION && !MIGRATABLE_VERSIONS.includes(v as number)) {
+    const readable = [...MIGRATABLE_VERSIONS, SCHEMA_VERSION].join(", ");
+    throw new Error(`${file} has schemaVersion ${JSON.stringify(v)}, this wsarena reads versions ${readable}; use a matching wsarena checkout.`);
   }
+  raw = migrateResultFile(raw, kind);
   const r = schema.safeParse(raw);
   if (!r.success) {
     const problems = r.error.issues
@@ -50,12 +53,12 @@ function readValidated<T>(file: string, schema: z.ZodType<T>, what: string): T {
 export function loadRunFile(dir: string): RunRecord {
   const file = join(dir, RUN_FILE);
   if (!existsSync(file)) throw new Error(`${dir} is not a result set: ${RUN_FILE} is missing. Pass a folder written by \`wsarena run\` (results/<runId>/).`);
-  return readValidated(file, runSchema, "run file (run.json)");
+  return readValidated(file, runSchema, "run file (run.json)", "run");
 }
 
 /** Reads and validates one measurement file. */
 export function loadMeasurementFile(file: string): MeasurementRecord {
-  return readValidated(file, measurementSchema, "measurement file");
+  return readValidated(file, measurementSchema, "measurement file", "measurement");
 }
 
 /** Reads a result set folder and validates run.json and every measurement file; throws one readable error on the first bad file. */

@@ -3,10 +3,14 @@
 // and is described in a line here. Readers ignore unknown fields (objects are not strict), so older readers keep working.
 // Additive since the first commit of version 1 (all optional): point.saturated, repetition.clientCoreBusyPct,
 // repetition.statsDelta.
+// Version 2: every repetition carries the measured floor (platform hiccup per pinned core, the client's scheduler lag),
+// steal time, the quiet-machine gate, its outlier class and the latency percentiles at the floor; summaries carry the
+// 95 % interval, MAD and outlier counts; points say why repetitions stopped; flags client-loaded and at-floor.
+// Version 1 files are migrated on read (results/migrate.ts): the new measurements are null/empty there, never invented.
 import { z } from "zod";
 
 /** Version of the result file format written by this runner. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** File name of the run description inside a result set. */
 export const RUN_FILE = "run.json";
@@ -26,8 +30,15 @@ export const validityFlagSchema = z.enum([
   "integrity",
   /** The load generator or the server reported errors (connection drops, unexpected closes, failed postcondition). */
   "errors",
-  /** Coefficient of variation of the headline figure across repetitions > 10%. */
+  /** Coefficient of variation of the headline figure across repetitions > 10%. A caveat: ranking uses ratio intervals. */
   "high-variance",
+  /**
+   * Latency point where the load generator was in the way: client core ≥ 50 % busy, or its scheduler lag p99 more
+   * than 25 % of the measured p99. Not ranked.
+   */
+  "client-loaded",
+  /** Latency point whose headline percentile is within 2× of the platform floor's same percentile: it describes the machine, not the stack. Not ranked. */
+  "at-floor",
 ]);
 export type ValidityFlag = z.infer<typeof validityFlagSchema>;
 
@@ -194,6 +205,55 @@ export type PostconditionRecord = z.infer<typeof postconditionSchema>;
 export const paramsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
 export type ParamsRecord = z.infer<typeof paramsSchema>;
 
+/** An HDR histogram of µs values with its summary. */
+export const histogramRecordSchema = z.object({
+  /** Summary of the recorded values, µs. */
+  summary: latencySummarySchema,
+  /** hdr-histogram-js compressed base64 (mergeable), or null when nothing was recorded. */
+  histogram: z.string().nullable(),
+});
+export type HistogramRecord = z.infer<typeof histogramRecordSchema>;
+
+/**
+ * Platform floor of one pinned core over a measured window (the jHiccup method): an otherwise idle probe pinned to the
+ * core sleeps `intervalUs` in a loop and records how late it wakes up. Whatever delays it (other processes, the
+ * hypervisor, interrupts) delays a server or client on that core too, so a latency percentile near the floor's describes
+ * the machine.
+ */
+export const floorSchema = z.object({
+  /** The cpu the probe was pinned to. */
+  cpu: z.number(),
+  /** Whose core it is. */
+  role: z.enum(["server", "client"]),
+  /** Sleep interval of the probe, µs. */
+  intervalUs: z.number(),
+  /** Wake-up lateness over the window, µs. */
+  lateness: histogramRecordSchema,
+  /** CPU the probe itself used over the window, % of one core. */
+  probeCpuPct: z.number(),
+});
+export type FloorRecord = z.infer<typeof floorSchema>;
+
+/** The quiet-machine gate run before a window: pinned cores must be idle (no foreign work, quiet hiccup probe). */
+export const quietGateSchema = z.object({
+  /** True when a check passed; false when every attempt failed and the window was measured anyway (then the figure is suspect). */
+  ok: z.boolean(),
+  /** Checks made (1 = quiet at the first look). */
+  attempts: z.number(),
+  /** Time spent waiting for quiet, ms. */
+  waitedMs: z.number(),
+  /** One line per failed check: what was seen, e.g. "cpu 0 busy 34 % with the server idle". */
+  reasons: z.array(z.string()),
+});
+export type QuietGateRecord = z.infer<typeof quietGateSchema>;
+
+/** Tukey-fence class of a repetition's headline value among its point's repetitions; outliers are flagged, never dropped. */
+export const outlierClassSchema = z.enum(["low-severe", "low-mild", "normal", "high-mild", "high-severe"]);
+
+/** A latency percentile field name. */
+export const percentileNameSchema = z.enum(["p50Us", "p90Us", "p99Us", "p999Us", "maxUs"]);
+export type PercentileName = z.infer<typeof percentileNameSchema>;
+
 /** One repetition of one parameter point: a fresh server, a warm-up (discarded), then the measured window. */
 export const repetitionSchema = z.object({
   /** Repetition index, 0-based. */
@@ -243,6 +303,18 @@ export const repetitionSchema = z.object({
   postcondition: postconditionSchema,
   /** Validity flags of this repetition alone (high-variance is only computed across repetitions). */
   flags: z.array(validityFlagSchema),
+  /** Open-loop modes: the load generator's own scheduler lateness per tick in the window (µs); null for closed-loop and stream modes. */
+  schedulerLag: histogramRecordSchema.nullable(),
+  /** Platform floor of each pinned core measured in this window (empty when not pinned or not measured). */
+  floor: z.array(floorSchema),
+  /** Steal time of the pinned cores over the window, % (from /proc/stat), or null where the kernel does not report it. */
+  stealPct: z.number().nullable(),
+  /** Quiet-machine gate before this window, or null when it did not run. */
+  quietGate: quietGateSchema.nullable(),
+  /** Latency percentiles within AT_FLOOR_FACTOR× of the floor's same percentile (the worst pinned core's); empty when none or no floor. */
+  atFloor: z.array(percentileNameSchema),
+  /** Tukey class of this repetition's headline value within its point. */
+  outlier: outlierClassSchema,
 });
 export type RepetitionRecord = z.infer<typeof repetitionSchema>;
 
@@ -268,6 +340,16 @@ export const figureSummarySchema = z.object({
   max: z.number(),
   /** Number of repetitions summarised. */
   n: z.number(),
+  /** Lower end of the 95 % confidence interval of the mean (Student t; equals the mean with one repetition). */
+  ci95Lo: z.number(),
+  /** Upper end of the 95 % confidence interval of the mean. */
+  ci95Hi: z.number(),
+  /** Half-width of the 95 % interval over |mean| (0.05 = ±5 %); null with one repetition. Adaptive repetitions stop on it. */
+  ciHalfWidthRel: z.number().nullable(),
+  /** Median absolute deviation, scaled ×1.4826 to estimate σ. */
+  mad: z.number(),
+  /** Repetitions outside Tukey's fences (1.5 IQR mild, 3 IQR severe); they stay in every figure. */
+  outliers: z.object({ lowSevere: z.number(), lowMild: z.number(), highMild: z.number(), highSevere: z.number() }),
 });
 export type FigureSummary = z.infer<typeof figureSummarySchema>;
 
@@ -285,6 +367,12 @@ export const pointSchema = z.object({
   flags: z.array(validityFlagSchema),
   /** Load ladders (echo-latency): true when the server could not keep up with this point's offered load in some repetition (received < 90% of offered); later points of that repetition were not run. */
   saturated: z.boolean().optional(),
+  /**
+   * Why repetitions of this point stopped: "ci-tight" (95 % interval half-width ≤ the target), "max-reps" (cap reached),
+   * "budget" (the run's time budget ran out), "fixed" (a fixed count was asked for), "interrupted", or "saturated"
+   * (a ladder point beyond the server's capacity).
+   */
+  stop: z.enum(["ci-tight", "max-reps", "budget", "fixed", "interrupted", "saturated"]),
 });
 export type PointRecord = z.infer<typeof pointSchema>;
 
@@ -394,6 +482,17 @@ export const runConfigSchema = z.object({
   scenarioParams: z.record(z.string(), z.object({ params: paramsSchema, points: z.array(paramsSchema) })),
   /** Verification level run before timing ("smoke", "full") or "none". */
   verifyLevel: z.string(),
+  /** Adaptive repetitions: at least minReps, then more until every point's 95 % half-width ≤ targetCiHalfWidthRel, at most maxReps. */
+  repetitions: z.object({
+    /** Repetitions every measurement gets. */
+    minReps: z.number(),
+    /** Cap. */
+    maxReps: z.number(),
+    /** Target relative half-width of the 95 % interval (0.05 = ±5 %). */
+    targetCiHalfWidthRel: z.number(),
+    /** Wall-time budget of the timing phase, ms, or null for none. */
+    budgetMs: z.number().nullable(),
+  }),
 });
 export type RunConfigRecord = z.infer<typeof runConfigSchema>;
 
@@ -442,5 +541,16 @@ export const runSchema = z.object({
   config: runConfigSchema,
   /** Measurement files of this set (relative names), in plan order. */
   measurements: z.array(z.string()),
+  /** Where the wall time went: timing phase total and the part inside measured windows, ms (null while running). */
+  timing: z
+    .object({
+      /** Wall time of the timing phase (verification excluded), ms. */
+      timingPhaseMs: z.number(),
+      /** Sum of the measured windows, ms. */
+      inWindowMs: z.number(),
+      /** Time spent waiting at the quiet-machine gate, ms. */
+      quietWaitMs: z.number(),
+    })
+    .nullable(),
 });
 export type RunRecord = z.infer<typeof runSchema>;

@@ -1,4 +1,4 @@
-// Statistics over repetitions: means, Student/Welch t intervals and tests, ratio confidence intervals.
+// Statistics over repetitions: means, Student/Welch t intervals and tests, ratio confidence intervals, outlier classes.
 // Few repetitions (3–10) are the norm, so everything here is exact small-sample t, never a normal approximation.
 
 /** Confidence level used everywhere in reports and comparisons. */
@@ -184,4 +184,108 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((x, y) => x - y);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Linear-interpolated quantile (type 7, as R and numpy default) of a list; NaN for an empty list. */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((x, y) => x - y);
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
+}
+
+/** Scale that makes the median absolute deviation estimate σ for normal data. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/** Median absolute deviation from the median, scaled by MAD_TO_SIGMA (0 for fewer than 2 values). */
+export function medianAbsoluteDeviation(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = median(xs);
+  return MAD_TO_SIGMA * median(xs.map((x) => Math.abs(x - m)));
+}
+
+/** Tukey fences: a value beyond 1.5 IQR outside the quartiles is a mild outlier, beyond 3 IQR a severe one (criterion.rs). */
+export const TUKEY_MILD_IQR = 1.5;
+export const TUKEY_SEVERE_IQR = 3;
+
+/** Tukey class of one value among its repetitions. */
+export type OutlierClass = "low-severe" | "low-mild" | "normal" | "high-mild" | "high-severe";
+
+/**
+ * Classifies each value by Tukey's fences around the quartiles of `xs` (same order as `xs`). With fewer than 4 values
+ * the quartiles say nothing, so every value is "normal". Outliers are classified to be reported, never dropped.
+ */
+export function classifyOutliers(xs: readonly number[]): OutlierClass[] {
+  if (xs.length < 4) return xs.map(() => "normal");
+  const q1 = quantile(xs, 0.25);
+  const q3 = quantile(xs, 0.75);
+  const iqr = q3 - q1;
+  return xs.map((x) => {
+    if (x < q1 - TUKEY_SEVERE_IQR * iqr) return "low-severe";
+    if (x < q1 - TUKEY_MILD_IQR * iqr) return "low-mild";
+    if (x > q3 + TUKEY_SEVERE_IQR * iqr) return "high-severe";
+    if (x > q3 + TUKEY_MILD_IQR * iqr) return "high-mild";
+    return "normal";
+  });
+}
+
+/** Counts of outlier classes (the "normal" class left out). */
+export interface OutlierCounts {
+  lowSevere: number;
+  lowMild: number;
+  highMild: number;
+  highSevere: number;
+}
+
+/** Counts the non-normal classes. */
+export function countOutliers(classes: readonly OutlierClass[]): OutlierCounts {
+  const c: OutlierCounts = { lowSevere: 0, lowMild: 0, highMild: 0, highSevere: 0 };
+  for (const k of classes) {
+    if (k === "low-severe") c.lowSevere++;
+    else if (k === "low-mild") c.lowMild++;
+    else if (k === "high-mild") c.highMild++;
+    else if (k === "high-severe") c.highSevere++;
+  }
+  return c;
+}
+
+/** Spread and location of a point's headline values across repetitions (the FigureSummary numbers). */
+export interface SampleSummary {
+  median: number;
+  mean: number;
+  stdev: number;
+  cv: number;
+  min: number;
+  max: number;
+  n: number;
+  ci95Lo: number;
+  ci95Hi: number;
+  /** Half-width of the 95 % interval over |mean|; null with one value (no interval). */
+  ciHalfWidthRel: number | null;
+  mad: number;
+  outliers: OutlierCounts;
+}
+
+/** Summary of `values` (non-empty): mean with its 95 % t interval, relative half-width, MAD and Tukey outlier counts. */
+export function summarizeSample(values: readonly number[]): SampleSummary {
+  const n = values.length;
+  if (n === 0) throw new Error("summarizeSample() needs at least one value");
+  const m = mean(values);
+  const sd = stdDev(values);
+  const ci = meanInterval(values);
+  return {
+    median: median(values),
+    mean: m,
+    stdev: sd,
+    cv: m === 0 ? 0 : sd / Math.abs(m),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    n,
+    ci95Lo: ci.low,
+    ci95Hi: ci.high,
+    ciHalfWidthRel: n < 2 ? null : m === 0 ? 0 : (ci.high - ci.low) / 2 / Math.abs(m),
+    mad: medianAbsoluteDeviation(values),
+    outliers: countOutliers(classifyOutliers(values)),
+  };
 }
