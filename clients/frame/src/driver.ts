@@ -1,17 +1,21 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
+import { writeSync } from "node:fs";
 import { BINARY_TICK_BYTES, tickPrice, tickQty } from "@wsarena/protocol";
 import {
   DriverState, lifecycleDriver, nowNs, PAYLOAD_HEAD_BYTES, parseBaseUrl, readPayloadHead, senderOf, SeqTracker, sourceAddressFor, writePayloadHead, wsPath,
-  type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopTarget, type PayloadHead,
+  type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopSender, type OpenLoopTarget, type PayloadHead,
 } from "@wsarena/driver-kit";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
 import { JsonTickChecker } from "./jsontick.ts";
-import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
+import { buildTemplate, decodeBinaryHead, encodeClientFrame, patchBinaryHeads, type FrameTemplate } from "./encode.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
+import { SendThread } from "./sendthread.ts";
 
 /** Shared state of one driver instance: the run state, plus the receive buffer and encoders every connection uses. */
 class Shared extends DriverState {
   readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);
+  /** 32-bit reads of payload heads straight from the receive buffer (binary payloads). */
+  readonly recvView = new DataView(this.recvBuf.buffer, this.recvBuf.byteOffset, this.recvBuf.byteLength);
 
   private jsonChecker: JsonTickChecker | null = null;
   /** The JSON tick checker, shared by every stream connection so its per-seq cache is filled once per worker. */
@@ -34,8 +38,10 @@ class Shared extends DriverState {
 class EchoConn implements MessageSink, OpenLoopTarget {
   conn!: RawConn;
   private tpl: FrameTemplate;
+  private tplView: DataView | null = null;
+  private tplViewOf: Buffer | null = null;
   private nextSeq = 0;
-  inFlight = 0;
+  private inFlightOwn = 0;
   readonly tracker = new SeqTracker();
   private recvNs = 0;
   private got = 0;
@@ -45,6 +51,12 @@ class EchoConn implements MessageSink, OpenLoopTarget {
   private readonly op: number;
   private owed = 0;
   private readonly refillBatch: number;
+  /** Open loop sent by a SendThread: its per-connection sent counts (seqs[seqIdx] = next seq), else null. */
+  private seqs: Int32Array | null = null;
+  private seqIdx = 0;
+  private received = 0;
+  /** The socket's fd for direct writes (-1: none, write through the socket), resolved at the first send. */
+  private fd = -2;
 
   constructor(
     private readonly s: Shared,
@@ -57,18 +69,50 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role);
   }
 
+  /** Hands sending to a SendThread: from now on the thread's count for this connection is the next seq. */
+  sentBy(seqs: Int32Array, idx: number): void {
+    this.seqs = seqs;
+    this.seqIdx = idx;
+  }
+
+  /** Messages sent and not echoed yet. */
+  get inFlight(): number {
+    return this.seqs ? Math.max(0, Atomics.load(this.seqs, this.seqIdx) - this.received) : this.inFlightOwn;
+  }
+
   send(count: number, tsNs: number): void {
     if (!this.conn.isOpen) return;
     if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role);
     const t = this.tpl;
     const binary = this.s.task.binary;
-    for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
+    if (binary) {
+      if (this.tplViewOf !== t.buf) {
+        this.tplView = new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength);
+        this.tplViewOf = t.buf;
+      }
+      patchBinaryHeads(this.tplView!, t.payloadOffset, t.frameBytes, count, this.nextSeq, this.id, tsNs);
+      this.nextSeq += count;
+    } else for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
     const c = this.s.counters;
     c.sentTotal += count;
     if (tsNs >= this.s.win.startNs && tsNs < this.s.win.endNs) c.windowSent += count;
-    this.inFlight += count;
+    this.inFlightOwn += count;
     const sock = this.conn.socket;
-    sock.write(t.buf.subarray(0, count * t.frameBytes));
+    const len = count * t.frameBytes;
+    if (this.fd === -2) this.fd = DIRECT_WRITES ? ((sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
+    // Straight to the kernel when nothing is queued in the socket (one syscall, none of the stream machinery: ~5 µs of
+    // JS per write); what the kernel does not take goes through the socket's queue, which keeps the byte order.
+    if (this.fd >= 0 && sock.writableLength === 0) {
+      let done = 0;
+      try {
+        done = writeSync(this.fd, t.buf, 0, len);
+      } catch {
+        /* EAGAIN (kernel buffer full) or a broken socket: the socket write below queues it or reports the error */
+      }
+      if (done < len) sock.write(Buffer.from(t.buf.subarray(done, len)));
+      return;
+    }
+    sock.write(t.buf.subarray(0, len));
     // The socket still holds the buffer (kernel buffer full): patch a copy next time.
     if (sock.writableLength > 0) t.buf = Buffer.from(t.buf);
   }
@@ -85,7 +129,8 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     c.bytesReceivedTotal += totalLen;
     this.got++;
     const h = this.head;
-    if (opcode !== this.op || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender !== this.id || h.seq >= this.nextSeq) {
+    const ok = buf === s.recvBuf && s.task.binary ? decodeBinaryHead(s.recvView, off, avail, totalLen, s.task.size, h) : readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h);
+    if (opcode !== this.op || !ok || h.sender !== this.id || h.seq >= (this.seqs ? Atomics.load(this.seqs, this.seqIdx) : this.nextSeq)) {
       if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
       return;
     }
@@ -108,7 +153,8 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     }
     const got = this.got;
     if (got === 0) return;
-    this.inFlight = Math.max(0, this.inFlight - got);
+    this.received += got;
+    this.inFlightOwn = Math.max(0, this.inFlightOwn - got);
     if (!this.closedLoop || !this.s.sending) return;
     // Refill in batches of at least refillBatch messages: fewer write syscalls per message; the window stays between
     // W − refillBatch and W in flight.
@@ -227,12 +273,20 @@ class IdleConn implements MessageSink {
   endChunk(): void {}
 }
 
+/** The frame driver sends echo-open from a SendThread unless WSARENA_FRAME_SEND_THREAD=0 (main-thread OpenLoop, for comparison). */
+export const SEND_THREAD_ENABLED = process.env.WSARENA_FRAME_SEND_THREAD !== "0";
+
+/** Echo writes go straight to the socket's fd unless WSARENA_FRAME_DIRECT_WRITES=0 (net.Socket.write, for comparison). */
+export const DIRECT_WRITES = process.env.WSARENA_FRAME_DIRECT_WRITES !== "0";
+
 /** Longest wait for the socket.io connect acknowledgement after the WebSocket upgrade. */
 export const SIO_CONNECT_TIMEOUT_MS = 10_000;
 
 /** A frame connection as the shared lifecycle sees it: the raw socket and what its mode reads from it. */
 interface FrameConn extends DriverConn {
   readonly raw: RawConn;
+  /** Echo modes: the connection's sender and receiver. */
+  readonly echo?: EchoConn;
 }
 
 /** The lifecycle's view of a connection that sends nothing and has nothing in flight. */
@@ -254,7 +308,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
         const e = new EchoConn(s, id, task.mode === "echo");
         return {
           sink: e,
-          bind: (raw) => ((e.conn = raw), { raw, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }),
+          bind: (raw) => ((e.conn = raw), { raw, echo: e, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }),
         };
       }
       case "stream": {
@@ -317,5 +371,25 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
     await Promise.all(conns.map(({ raw }) => new Promise<void>((res) => (raw.socket.destroyed ? res() : raw.socket.once("close", () => res())))));
   };
 
-  return lifecycleDriver(s, { open, close });
+  // echo-open over plain WebSocket is sent by a sender thread straight to the sockets (one wake-up per tick, the main
+  // thread only receives); pub/sub, socket.io and sockets without an fd keep the main-thread OpenLoop.
+  const openLoopSender = (targets: readonly FrameConn[], onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender | null => {
+    if (task.mode !== "echo-open" || sio || !SEND_THREAD_ENABLED || task.ratePerSec <= 0 || targets.length === 0) return null;
+    const fds = targets.map((c) => (c.raw.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
+    if (fds.some((fd) => fd < 0)) return null;
+    const echo = targets.map((c) => c.echo!);
+    const one = s.template(1, "echo");
+    const sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag);
+    echo.forEach((e, i) => e.sentBy(sender.seqs, i));
+    return {
+      start: (t0Ns, win) => sender.start(t0Ns, win.endNs, win.startNs, win.endNs),
+      stop: () => sender.stop(),
+      addCounters: (c) => {
+        c.sentTotal += sender.sentTotal;
+        c.windowSent += sender.windowSent;
+      },
+    };
+  };
+
+  return lifecycleDriver(s, { open, close, openLoopSender });
 }

@@ -38,42 +38,62 @@ export interface DriverConn extends OpenLoopTarget {
   inFlight(): number;
 }
 
+/** What sends the open-loop schedule: the main-thread OpenLoop, or a driver's own sender (e.g. a sender thread). */
+export interface OpenLoopSender {
+  /** Ticks from t0Ns on, none at or after win.endNs; messages stamped inside `win` are the measured ones. */
+  start(t0Ns: number, win: WindowNs): void;
+  /** Stops sending; resolves once nothing more will be written. */
+  stop(): void | Promise<void>;
+  /** Adds what it sent (and counts itself) to a counters snapshot; absent when it sends through the connections' own send(). */
+  addCounters?(c: DriverCounters): void;
+}
+
 /** What a driver adds to the lifecycle. */
 export interface DriverConnections<C extends DriverConn> {
   /** Opens connection `i` of the task: the connection once open, or null after reporting the failure with sink.connectFailed. */
   open(i: number): Promise<C | null>;
   /** Closes the open connections (stream mode without waiting for the server's reply, see Driver.close). */
   close(conns: readonly C[]): Promise<void>;
+  /** A sender of its own for the open-loop targets, or null for the main-thread OpenLoop; called once, after connecting. */
+  openLoopSender?(targets: readonly C[], onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender | null;
+}
+
+/** The main-thread OpenLoop as an OpenLoopSender. */
+function mainThreadSender(targets: readonly OpenLoopTarget[], ratePerSec: number, onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender {
+  const loop = new OpenLoop([...targets], ratePerSec, { onLag });
+  return { start: (t0Ns, win) => loop.start(t0Ns, win.endNs), stop: () => loop.stop() };
 }
 
 /** A driver running the shared lifecycle over the connections that `conns` opens. */
 export function lifecycleDriver<C extends DriverConn>(state: DriverState, conns: DriverConnections<C>): Driver {
   const { task, sink } = state;
   const open: C[] = [];
-  let loop: OpenLoop | null = null;
+  let loop: OpenLoopSender | null = null;
   return {
     async connect() {
       await ramp(task.connections, task.connectConcurrency, async (i) => {
         const c = await conns.open(i);
         if (c) open.push(c);
       });
-      // The scheduler's ticker thread starts now, before the run, so its start-up does not delay the first ticks.
+      // The scheduler's thread starts now, before the run, so its start-up does not delay the first ticks.
       const targets = task.mode === "echo-open" ? open : task.mode === "pubsub" ? open.filter((c) => c.publisher) : null;
-      if (targets) loop = new OpenLoop(targets, task.ratePerSec, { onLag: (us, tickNs) => tickNs >= state.win.startNs && sink.schedulerLag?.(us) });
+      const onLag = (us: number, tickNs: number): void => void (tickNs >= state.win.startNs && sink.schedulerLag?.(us));
+      if (targets) loop = conns.openLoopSender?.(targets, onLag) ?? mainThreadSender(targets, task.ratePerSec, onLag);
     },
     start(win) {
       state.win = win;
       state.sending = true;
       const t0 = nowNs();
       if (task.mode === "echo") for (const c of open) c.send(task.window, t0);
-      else loop?.start(t0, win.endNs);
+      else loop?.start(t0, win);
     },
     stopSending() {
       state.sending = false;
-      loop?.stop();
+      void loop?.stop();
     },
     counters(): DriverCounters {
       const c: DriverCounters = { ...state.counters, inFlight: 0 };
+      loop?.addCounters?.(c);
       for (const x of open) {
         addTrackers(c, x.trackers);
         c.inFlight += x.inFlight();
@@ -89,7 +109,7 @@ export function lifecycleDriver<C extends DriverConn>(state: DriverState, conns:
       return c;
     },
     async close() {
-      loop?.stop();
+      await loop?.stop();
       await conns.close(open);
     },
   };

@@ -36,6 +36,17 @@ describe("scenario plans per profile", () => {
     expect([...rates].sort((a, b) => a - b)).toEqual(rates);
   });
 
+  it("echo-latency spreads the offered rate over more connections as it grows, and states connections and rate per connection", () => {
+    const points = selectScenarios(["echo-latency"])[0]!.plan("full").points;
+    const conns = points.map((p) => p.load.connections);
+    expect([...conns].sort((a, b) => a - b)).toEqual(conns);
+    expect(conns[0]).toBeLessThan(conns[conns.length - 1]!);
+    for (const p of points) {
+      expect(p.params.connections).toBe(p.load.connections);
+      expect(p.params.ratePerConnection).toBe(p.load.rate / p.load.connections);
+    }
+  });
+
   it("echo-latency counts a point as saturated when fewer than 90% of offered messages come back", () => {
     const s = selectScenarios(["echo-latency"])[0]!;
     const point = s.plan("quick").points[0]!;
