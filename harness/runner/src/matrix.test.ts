@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks, type DiscoveredStack } from "./discover.ts";
 import { liveServerCount } from "./launch.ts";
 import { loadResultSet } from "./results/io.ts";
-import { rotate, runMatrix } from "./run.ts";
+import { rotate, runMatrix } from "./matrix.ts";
 import { selectScenarios } from "./scenarios/index.ts";
 
 const dirs: string[] = [];
