@@ -11,5 +11,6 @@ export * from "./sample.ts";
 export * from "./procs.ts";
 export * from "./env.ts";
 export * from "./measure.ts";
+export * from "./repetitions.ts";
 export * from "./matrix.ts";
 export * from "./scenarios/index.ts";
