@@ -1,7 +1,6 @@
 // Report logic without servers: deviations become warnings, failures fail, inapplicable checks skip, timeouts fail.
 import { describe, expect, it } from "vitest";
-import type { DiscoveredStack } from "@wsarena/runner";
-import type { StackManifest } from "@wsarena/protocol";
+import type { DiscoveredStack, StackManifest } from "@wsarena/runner";
 import { applyDeviation, formatReport, runConformance, type Check } from "./index.ts";
 
 function fakeStack(over: Partial<StackManifest> = {}, runnable = true): DiscoveredStack {

@@ -1,13 +1,36 @@
 // Number formatting shared by tables, charts and findings: fixed significant digits, units in the text.
 
-/** 3 significant digits with a metric suffix: 1234567 → "1.23M". */
-export function fmtCount(n: number): string {
+/** A unit of a formatter: values of at least `size` are shown divided by it, followed by `suffix`. */
+interface Unit {
+  size: number;
+  suffix: string;
+}
+
+/**
+ * Formats `n` in the largest unit it reaches (units smallest first), moving up one unit when rounding for display
+ * reaches the next one (999999 → "1.00M", not "1000k").
+ */
+function withUnit(n: number, units: readonly Unit[], digits: (v: number, unit: Unit) => string): string {
   if (!Number.isFinite(n)) return "–";
-  const a = Math.abs(n);
-  if (a >= 1e9) return `${sig(n / 1e9)}G`;
-  if (a >= 1e6) return `${sig(n / 1e6)}M`;
-  if (a >= 1e3) return `${sig(n / 1e3)}k`;
-  return sig(n);
+  let i = units.length - 1;
+  while (i > 0 && Math.abs(n) < units[i]!.size) i--;
+  const next = units[i + 1];
+  if (next && Math.abs(Number(digits(n / units[i]!.size, units[i]!))) * units[i]!.size >= next.size) i++;
+  const unit = units[i]!;
+  return `${digits(n / unit.size, unit)}${unit.suffix}`;
+}
+
+/** Decimal suffixes of fmtCount, smallest first. */
+const COUNT_UNITS: Unit[] = [
+  { size: 1, suffix: "" },
+  { size: 1e3, suffix: "k" },
+  { size: 1e6, suffix: "M" },
+  { size: 1e9, suffix: "G" },
+];
+
+/** 3 significant digits with a metric suffix: 1234567 → "1.23M", 999999 → "1.00M". */
+export function fmtCount(n: number): string {
+  return withUnit(n, COUNT_UNITS, sig);
 }
 
 /** Messages per second: "1.23M msg/s". */
@@ -15,22 +38,29 @@ export function fmtRate(msgsPerSec: number): string {
   return `${fmtCount(msgsPerSec)} msg/s`;
 }
 
-/** Latency from microseconds: "850 µs", "12.3 ms", "1.20 s". */
+/** Time units of fmtUs, smallest first. */
+const US_UNITS: Unit[] = [
+  { size: 1, suffix: " µs" },
+  { size: 1e3, suffix: " ms" },
+  { size: 1e6, suffix: " s" },
+];
+
+/** Latency from microseconds: "850 µs", "12.3 ms", "1.20 s"; 999999 µs → "1.00 s". */
 export function fmtUs(us: number): string {
-  if (!Number.isFinite(us)) return "–";
-  if (us >= 1e6) return `${sig(us / 1e6)} s`;
-  if (us >= 1e3) return `${sig(us / 1e3)} ms`;
-  return `${sig(us)} µs`;
+  return withUnit(us, US_UNITS, sig);
 }
 
-/** Bytes in binary units: "12.3 MiB". */
+/** Binary units of fmtBytes, smallest first. */
+const BYTE_UNITS: Unit[] = [
+  { size: 1, suffix: " B" },
+  { size: 2 ** 10, suffix: " KiB" },
+  { size: 2 ** 20, suffix: " MiB" },
+  { size: 2 ** 30, suffix: " GiB" },
+];
+
+/** Bytes in binary units: "12.3 MiB"; whole bytes below 1 KiB. */
 export function fmtBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return "–";
-  const a = Math.abs(bytes);
-  if (a >= 2 ** 30) return `${sig(bytes / 2 ** 30)} GiB`;
-  if (a >= 2 ** 20) return `${sig(bytes / 2 ** 20)} MiB`;
-  if (a >= 2 ** 10) return `${sig(bytes / 2 ** 10)} KiB`;
-  return `${Math.round(bytes)} B`;
+  return withUnit(bytes, BYTE_UNITS, (v, unit) => (unit.size === 1 ? `${Math.round(v)}` : sig(v)));
 }
 
 /** Signed percentage from a ratio: 1.2 → "+20.0%". */
@@ -56,13 +86,14 @@ export function fmtUsd(usd: number): string {
   return `$${usd.toFixed(decimals).replace(/\.?0+$/, "")}`;
 }
 
-/** Three significant digits without exponent notation for normal magnitudes. */
+/** Three significant digits without exponent notation for normal magnitudes (whole numbers from 100 up); the digit
+ * count follows the rounded value, so 99.97 → "100" and 9.999 → "10.0". */
 export function sig(n: number): string {
   if (n === 0) return "0";
   const a = Math.abs(n);
-  if (a >= 100) return n.toFixed(0);
-  if (a >= 10) return n.toFixed(1);
-  if (a >= 1) return n.toFixed(2);
+  if (a >= 99.95) return n.toFixed(0);
+  if (a >= 9.995) return n.toFixed(1);
+  if (a >= 0.9995) return n.toFixed(2);
   return n.toPrecision(3);
 }
 

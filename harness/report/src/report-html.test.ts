@@ -9,15 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FALLBACK_COLORS, STACK_COLORS } from "./charts/palette.ts";
 import { writeReport } from "./report.ts";
 import { parseSlo } from "./slo.ts";
+import { findChromium } from "./test-support/browser.ts";
 import { copyFixture, REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
 import { writeSyntheticResultSet } from "./test-support/synthetic.ts";
 
-/** Debian's Chromium; CI installs it in .ci/run. */
-export const CHROMIUM_PATH = process.env.WSARENA_CHROMIUM ?? "/usr/bin/chromium";
 /** Where screenshots go (outside the repository unless overridden). */
 export const SCREENSHOT_DIR = process.env.WSARENA_SCREENSHOT_DIR ?? join(tmpdir(), "wsarena-report-screenshots");
-
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 interface PageCheck {
   charts: { name: string; width: number; height: number; marks: number }[];
@@ -31,12 +28,12 @@ let profile: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} not found: the report test needs Chromium. Install it with \`apt-get install -y chromium\` or set WSARENA_CHROMIUM.`);
-  }
+  // No browser is a failure, not a skip: findChromium and the launch throw.
+  const browser = await findChromium();
+  console.log(`report-html.test: Chromium from ${browser.source}: ${browser.executablePath}`);
   work = mkdtempSync(join(tmpdir(), "wsarena-report-test-"));
   profile = mkdtempSync(join(tmpdir(), "wsarena-chromium-profile-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1200, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, { executablePath: browser.executablePath, headless: true, args: browser.args, viewport: { width: 1200, height: 900 } });
 }, 60_000);
 
 afterAll(async () => {

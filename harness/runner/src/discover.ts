@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { StackManifest } from "@wsarena/protocol";
+import type { StackManifest } from "./manifest.ts";
 import { parseManifest } from "./manifest.ts";
 
 /** Repository root (the folder holding servers/, clients/, harness/). */

@@ -1,7 +1,7 @@
 // Grouped bar chart with min–max error bars across repetitions: categories on x, one bar series per stack.
 import type { EChartsCoreOption } from "echarts";
 import { stackColor } from "./palette.ts";
-import { CHART_FONT } from "./render.ts";
+import { CHART_FONT, measureText } from "./render.ts";
 
 /** Bar value and its spread across repetitions. */
 export interface BarStat {
@@ -28,6 +28,28 @@ const BAR_GAP = 0.1;
 /** Widest bar in pixels (a single stack would otherwise fill the whole band). */
 export const BAR_MAX_WIDTH = 90;
 
+/** Font size of the category labels under the bars. */
+export const CATEGORY_LABEL_PX = 12;
+/** Rotation of the category labels when they would not fit side by side. */
+export const CATEGORY_LABEL_ROTATE_DEG = 30;
+/** ECharts' gap between an axis and its labels (axisLabel.margin). */
+const AXIS_LABEL_MARGIN_PX = 8;
+/** Air kept between the lowest label and the chart's bottom edge. */
+const BOTTOM_EDGE_PX = 8;
+/** Grid bottom under labels that are not rotated. */
+const FLAT_LABELS_BOTTOM_PX = 56;
+
+/** How the category labels are laid out: their rotation and the space they need below the plot. */
+export function categoryLabels(categories: readonly string[], seriesCount: number): { rotate: number; heightPx: number } {
+  const crowded = categories.length * Math.max(1, seriesCount) > 12 || categories.some((c) => c.length > 14);
+  if (!crowded) return { rotate: 0, heightPx: FLAT_LABELS_BOTTOM_PX };
+  const rad = (CATEGORY_LABEL_ROTATE_DEG * Math.PI) / 180;
+  const widest = Math.max(0, ...categories.map((c) => measureText(c, `${CATEGORY_LABEL_PX}px`).width));
+  // A rotated label ends at its tick, centred on it: its far corner lies sin·width + cos·height/2 below the anchor.
+  const heightPx = AXIS_LABEL_MARGIN_PX + Math.sin(rad) * widest + (Math.cos(rad) * CATEGORY_LABEL_PX) / 2 + BOTTOM_EDGE_PX;
+  return { rotate: CATEGORY_LABEL_ROTATE_DEG, heightPx: Math.ceil(heightPx) };
+}
+
 /** Summarises repetition values as mean with min–max, or null when empty. */
 export function barStat(values: readonly number[]): BarStat | null {
   if (values.length === 0) return null;
@@ -38,7 +60,7 @@ export function barStat(values: readonly number[]): BarStat | null {
 export function barChartOption(d: BarChartData, grid: Record<string, unknown> = {}): EChartsCoreOption {
   const stacks = d.series.map((s) => s.stack);
   const n = d.series.length;
-  const rotate = d.categories.length * Math.max(1, n) > 12 || d.categories.some((c) => c.length > 14) ? 30 : 0;
+  const labels = categoryLabels(d.categories, n);
   const positive = (v: number): number => (d.logY ? Math.max(v, 1e-9) : v);
   const series: unknown[] = [];
   d.series.forEach((s, i) => {
@@ -81,8 +103,8 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
   const lows = d.series.flatMap((s) => s.values.flatMap((v) => (v ? [v.min] : [])));
   return {
     legend: { top: 4, data: stacks, textStyle: { fontFamily: CHART_FONT } },
-    grid: { left: 80, right: 24, top: 44, bottom: rotate ? 96 : 56, ...grid },
-    xAxis: { type: "category", data: d.categories, axisLabel: { rotate, interval: 0, fontSize: 12 } },
+    grid: { left: 80, right: 24, top: 44, bottom: labels.heightPx, ...grid },
+    xAxis: { type: "category", data: d.categories, axisLabel: { rotate: labels.rotate, interval: 0, fontSize: CATEGORY_LABEL_PX, margin: AXIS_LABEL_MARGIN_PX } },
     yAxis: {
       type: d.logY ? "log" : "value",
       ...(d.logY ? { min: logFloor(lows) } : {}),

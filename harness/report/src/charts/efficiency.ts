@@ -2,11 +2,14 @@
 import { fmtCount, fmtUsd } from "../format.ts";
 import { pointLabel, type ReportInput } from "../model.ts";
 import { msgsPerCpuSecond, throughputPoints } from "../select.ts";
-import { barChartOption, barStat, type BarStat } from "./bars.ts";
+import { barChartOption, barStat, categoryLabels, type BarStat } from "./bars.ts";
 import { DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
 
-/** Height of the two-panel efficiency chart. */
+/** Least height of the two-panel efficiency chart; it grows to fit long category labels under the lower panel. */
 export const EFFICIENCY_CHART_HEIGHT = 640;
+/** Top edge and height of the upper (msg per CPU-s) and lower ($ per 1M msg) panels. */
+const UPPER_PANEL = { top: 44, height: 200 };
+const LOWER_PANEL = { top: 330, height: 200 };
 
 /** USD of server CPU per million messages at `vcpuHourUsd`, from messages per CPU-second. */
 export function costPerMillionUsd(msgsPerCpuSec: number, vcpuHourUsd: number): number {
@@ -33,8 +36,8 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
       v ? { mean: costPerMillionUsd(v.mean, vcpuHourUsd), min: costPerMillionUsd(v.max, vcpuHourUsd), max: costPerMillionUsd(v.min, vcpuHourUsd) } : null,
     ),
   }));
-  const top = barChartOption({ categories, series: perCpu, yName: "msg per CPU-s", logY: true, format: fmtCount }, { top: 44, height: 200, bottom: undefined });
-  const bottom = barChartOption({ categories, series: cost, yName: "$ per 1M msg", logY: false, format: fmtUsd }, { top: 330, height: 200, bottom: undefined });
+  const top = barChartOption({ categories, series: perCpu, yName: "msg per CPU-s", logY: true, format: fmtCount }, { ...UPPER_PANEL, bottom: undefined });
+  const bottom = barChartOption({ categories, series: cost, yName: "$ per 1M msg", logY: false, format: fmtUsd }, { ...LOWER_PANEL, bottom: undefined });
   // Merge the two single-grid options into one two-grid option.
   const tAny = top as Record<string, any>;
   const bAny = bottom as Record<string, any>;
@@ -44,7 +47,7 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
     title: "Efficiency and cost",
     caption: `Top: messages per second of server CPU (msg/s ÷ server CPU share of one core). Bottom: server CPU cost of one million messages at $${vcpuHourUsd} per vCPU-hour. Mean over repetitions, whiskers min–max; top log scale, bottom linear.`,
     width: DEFAULT_CHART_WIDTH,
-    height: EFFICIENCY_CHART_HEIGHT,
+    height: Math.max(EFFICIENCY_CHART_HEIGHT, LOWER_PANEL.top + LOWER_PANEL.height + categoryLabels(categories, stacks.length).heightPx),
     option: {
       legend: tAny.legend,
       grid: [tAny.grid, bAny.grid],

@@ -1,6 +1,7 @@
 // Renders an ECharts option to SVG on the server (ECharts SSR, no DOM, no animation) and SVG to PNG (resvg).
 import * as echarts from "echarts";
 import { Resvg } from "@resvg/resvg-js";
+import { DEJAVU_SANS_WIDTHS_EM } from "./font-widths.ts";
 
 /** Default chart size in CSS pixels; PNGs are rendered at PNG_SCALE times this. */
 export const DEFAULT_CHART_WIDTH = 800;
@@ -24,8 +25,26 @@ export interface ChartSpec {
   option: echarts.EChartsCoreOption;
 }
 
+/** Width of a character missing from the width table: a full em, so unknown text is laid out too wide, never too narrow. */
+const UNKNOWN_CHAR_WIDTH_EM = 1;
+/** ECharts' font size when a font string names none. */
+const DEFAULT_FONT_SIZE_PX = 12;
+
+/**
+ * Text width as DejaVu Sans draws it. Without a canvas, ECharts estimates widths with Helvetica-like metrics; DejaVu
+ * Sans (what resvg draws the PNGs with) is about 13 % wider, so legend entries overlapped and rotated axis labels ran
+ * out of the chart.
+ */
+export function measureText(text: string, font?: string): { width: number } {
+  const sizePx = Number(/(\d+(?:\.\d+)?)px/.exec(font ?? "")?.[1] ?? DEFAULT_FONT_SIZE_PX);
+  let em = 0;
+  for (const ch of text) em += DEJAVU_SANS_WIDTHS_EM[ch] ?? UNKNOWN_CHAR_WIDTH_EM;
+  return { width: em * sizePx };
+}
+
 /** Renders a chart to an SVG string with ECharts' server-side renderer. */
 export function renderSvg(spec: ChartSpec): string {
+  echarts.setPlatformAPI({ measureText });
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: spec.width, height: spec.height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT, fontSize: 13 }, backgroundColor: "#ffffff", ...spec.option });

@@ -1,6 +1,6 @@
 // What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import type { StackManifest } from "@wsarena/protocol";
+import type { StackManifest } from "../manifest.ts";
 import type { PointKind } from "../flags.ts";
 import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage } from "../results/schema.ts";
 
