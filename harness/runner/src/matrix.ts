@@ -31,12 +31,13 @@ export const DEFAULT_DRIVERS: Readonly<Record<"ws" | "socket.io", DriverId>> = {
 /** Grace between SIGTERM and SIGKILL when a server is stopped after its scenario. */
 export const SERVER_STOP_GRACE_MS = 3_000;
 /**
- * Estimated fixed cost of a point on top of warm-up + window + hold, for the ETA and the budget split: the reference run
- * (standard, 3 reps, 6 stacks, 317 windows) spent 1.94 s per point outside its window, 0.5 s of it warm-up.
+ * Estimated fixed cost of a point on top of warm-up + window + hold, for the ETA and the budget split. Measured here
+ * (quick points against uws, 2026-12-02): load worker spawn with tsx ~0.4 s, driver import and connect ~0.4 s, the
+ * 100 ms start margin, drain and worker exit 40–190 ms, the runner's own /stats and sampler ~10 ms.
  */
-export const ESTIMATED_POINT_OVERHEAD_MS = 1_500;
-/** Estimated cost of starting and stopping a server, for the ETA. */
-export const ESTIMATED_SERVER_START_MS = 1_000;
+export const ESTIMATED_POINT_OVERHEAD_MS = 1_000;
+/** Estimated cost of starting and stopping a server, for the ETA (measured 0.43–0.80 s to healthy, ~65 ms to stop). */
+export const ESTIMATED_SERVER_START_MS = 600;
 
 /** Result of verifying one stack before it is timed. */
 export interface VerifyOutcome {
