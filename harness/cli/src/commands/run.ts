@@ -168,6 +168,10 @@ export const command: Command = {
     } else {
       console.log(formatSummary(outcome.measurements));
       console.log(`\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(wallMs)} — result set: ${relative(process.cwd(), outDir) || outDir}`);
+      const t = outcome.run.timing;
+      if (t && t.timingPhaseMs > 0) {
+        console.log(`timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`);
+      }
     }
     if (outcome.run.status !== "complete") {
       // Work abandoned by the interruption (a load's own timers) must not keep the process alive.
