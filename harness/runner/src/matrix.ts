@@ -518,7 +518,7 @@ async function timeMatrix(ctx: RunContext): Promise<void> {
 }
 
 /** Step 5: stop whatever still runs, write every measurement and run.json with its final status and timing. */
-function finalize(ctx: RunContext): void {
+async function finalize(ctx: RunContext): Promise<void> {
   const { abort, run } = ctx;
   abort.dispose();
   killAllServers();
@@ -581,7 +581,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     await verifyStacks(ctx);
     await timeMatrix(ctx);
   } finally {
-    finalize(ctx);
+    await finalize(ctx);
   }
   const measurements = [...states.values()].map((s) => record(s, isPartial(ctx, s)));
   return { dir: opts.outDir, run, measurements };
