@@ -64,35 +64,46 @@ function m(stack: string, values: number[], flags: ValidityFlag[] = [], better: 
 }
 
 describe("rankPoints", () => {
-  it("ranks higher-is-better figures best first with ratios to the best", () => {
-    const [p] = rankPoints([m("a", [100]), m("b", [400]), m("c", [200])]);
-    expect(p!.rows.map((r) => [r.stack, r.rank, r.ratio])).toEqual([
-      ["b", 1, 1],
-      ["c", 2, 0.5],
-      ["a", 3, 0.25],
+  it("ranks higher-is-better figures best first with ratios to the best, by ratio intervals", () => {
+    const [p] = rankPoints([m("a", [100, 102, 98]), m("b", [400, 410, 395]), m("c", [200, 195, 205])]);
+    expect(p!.rows.map((r) => [r.stack, r.rank, r.ratio?.toFixed(2)])).toEqual([
+      ["b", 1, "1.00"],
+      ["c", 2, "0.50"],
+      ["a", 3, "0.25"],
     ]);
+    expect(p!.verdict.winner).toBe("b");
+    expect(p!.verdictLine).toBe("b > c (×2.01, 95 % CI 1.91–2.12) > a (×2.00, 95 % CI 1.90–2.11)");
   });
-  it("never ranks a flagged figure as the winner, even when it is the largest", () => {
-    const [p] = rankPoints([m("a", [100]), m("fast-but-client-bound", [900], ["client-bound"])]);
-    expect(p!.rows[0]!.stack).toBe("a");
-    expect(p!.rows[0]!.rank).toBe(1);
-    const flagged = p!.rows.find((r) => r.stack === "fast-but-client-bound")!;
-    expect(flagged.rank).toBeNull();
-    expect(flagged.ratio).toBe(9);
+  it("ranks a high-variance figure when the gap is decided, and keeps a client-bound one out", () => {
+    const [p] = rankPoints([m("slow", [100, 120, 85, 110], ["high-variance"]), m("fast", [900, 1100, 750, 1000], ["high-variance"]), m("bound", [2000, 2100, 1900], ["client-bound"])]);
+    expect(p!.rows.map((r) => [r.stack, r.rank, r.unranked])).toEqual([
+      ["fast", 1, null],
+      ["slow", 2, null],
+      ["bound", null, "client-bound"],
+    ]);
+    // bound's figure is higher, but the client set it: no winner is named.
+    expect(p!.verdict.winner).toBeNull();
+  });
+  it("gives tied stacks the same rank", () => {
+    const [p] = rankPoints([m("a", [100, 104, 97]), m("b", [101, 98, 103]), m("c", [50, 52, 49])]);
+    expect(p!.rows.map((r) => `${r.stack}:${r.rank}${r.tied ? "=" : ""}`)).toEqual(["b:1=", "a:1=", "c:2"]);
   });
   it("ranks lower-is-better figures (latency) smallest first", () => {
-    const [p] = rankPoints([m("slow", [900], [], "lower"), m("quick", [300], [], "lower")]);
+    const [p] = rankPoints([m("slow", [900, 950, 880], [], "lower"), m("quick", [300, 310, 290], [], "lower")]);
     expect(p!.rows.map((r) => r.stack)).toEqual(["quick", "slow"]);
-    expect(p!.rows[1]!.ratio).toBe(3);
+    expect(p!.rows[1]!.ratio).toBeCloseTo(3, 0);
   });
 });
 
 describe("formatSummary", () => {
-  it("shows flags next to flagged figures and says when no figure is a winner", () => {
-    const text = formatSummary([m("x", [5], ["integrity"]), m("y", [6], ["high-variance"])]);
-    expect(text).toContain("FLAGGED: integrity");
-    expect(text).toContain("FLAGGED: high-variance");
-    expect(text).toContain("every figure is flagged: no winner");
+  it("prints the verdict line, the decision, and why a figure is unranked", () => {
+    const text = formatSummary([m("x", [5, 5.1, 4.9], ["integrity"]), m("y", [6, 6.2, 5.9], ["high-variance"]), m("z", [3, 3.1, 2.9])]);
+    expect(text).toContain("UNRANKED: integrity");
+    expect(text).toContain("caveat: high-variance");
+    expect(text).toMatch(/verdict: y > z \(×[\d.]+, 95 % CI [\d.]+–[\d.]+\); caveats: y high-variance; unranked: x \(integrity\)\nwinner: y/);
+  });
+  it("says why there is no winner when nothing can be ranked", () => {
+    expect(formatSummary([m("x", [5, 5], ["integrity"])])).toContain("no decision: no figure can be ranked");
   });
   it("lists measurements that were not ok with their reason", () => {
     const bad = { ...m("z", [1]), status: "invalid" as const, reason: "failed verification (smoke): echo.text: no echo", points: [] };

@@ -1,8 +1,10 @@
-// Summary table printed at the end of a run: per scenario and point, stacks ranked, ratio to the best unflagged figure.
+// Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (95 %
+// intervals of ratios, ties grouped), the verdict line, and the stacks left unranked with why.
 import type { MeasurementRecord, ValidityFlag } from "@wsarena/runner";
+import { formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
 import { fmtNum, renderTable } from "./table.ts";
 
-/** One ranked row of a point. */
+/** One row of a point. */
 export interface RankedRow {
   stack: string;
   /** Median headline figure. */
@@ -12,9 +14,13 @@ export interface RankedRow {
   cv: number;
   n: number;
   flags: ValidityFlag[];
-  /** 1-based rank among unflagged figures, or null for a flagged figure (never a plain winner). */
+  /** 1-based position of its tie group (tied stacks share it), or null when the figure is unranked. */
   rank: number | null;
-  /** value ÷ the best unflagged figure (throughput: ≤ 1; latency: ≥ 1), or null when there is none. */
+  /** True when the stack shares its group with others (no decided order among them). */
+  tied: boolean;
+  /** Why the figure is unranked (flags that make it not a server property), or null. */
+  unranked: string | null;
+  /** Geometric mean ÷ that of the best ranked stack (throughput: ≤ 1; latency: ≥ 1), or null when none is ranked. */
   ratio: number | null;
   /** Mean busy % of the server's pinned core(s) over the windows (process CPU when unpinned). */
   serverCpuPct: number | null;
@@ -22,18 +28,23 @@ export interface RankedRow {
   clientCpuPct: number | null;
 }
 
-/** A scenario point with its ranked stacks. */
+/** A scenario point with its ranked stacks and the verdict. */
 export interface RankedPoint {
   scenario: string;
   point: string;
+  /** Ranked stacks best first (tie groups in order), then the unranked ones. */
   rows: RankedRow[];
+  /** The ranking by ratio intervals (shared with the report's findings). */
+  verdict: Verdict;
+  /** The verdict as one line, e.g. `bun > uws (×1.90, 95 % CI 1.70–2.10) > {ws ≈ deno} (...)`. */
+  verdictLine: string;
 }
 
 function meanOf(xs: number[]): number | null {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
-/** Ranks stacks per (scenario, point): unflagged figures first, best to worst; flagged ones after, unranked. */
+/** Ranks stacks per (scenario, point) with the report's rule (see @wsarena/report/rank RANKING_RULE). */
 export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPoint[] {
   const out: RankedPoint[] = [];
   const scenarios = [...new Set(measurements.map((m) => m.scenario))];
@@ -41,53 +52,67 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
     const ms = measurements.filter((m) => m.scenario === scenario);
     const keys = [...new Set(ms.flatMap((m) => m.points.map((p) => p.key)))];
     for (const key of keys) {
-      const rows: RankedRow[] = [];
-      for (const m of ms) {
+      const found = ms.flatMap((m) => {
         const p = m.points.find((x) => x.key === key);
-        if (!p?.summary) continue;
-        rows.push({
+        return p?.summary ? [{ m, p, summary: p.summary }] : [];
+      });
+      if (!found.length) continue;
+      const { metric, better } = found[0]!.summary;
+      const verdict = rankPoint(
+        found.map(({ m, p }) => rankEntry(m.stack, p.reps, metric, p.flags, m.status)),
+        better,
+      );
+      const best = verdict.ranked[0];
+      const rows: RankedRow[] = found.map(({ m, p, summary }) => {
+        const r = verdict.ranked.find((x) => x.stack === m.stack);
+        const u = verdict.unranked.find((x) => x.stack === m.stack);
+        return {
           stack: m.stack,
-          value: p.summary.median,
-          unit: p.summary.unit,
-          better: p.summary.better,
-          cv: p.summary.cv,
-          n: p.summary.n,
+          value: summary.median,
+          unit: summary.unit,
+          better: summary.better,
+          cv: summary.cv,
+          n: summary.n,
           flags: p.flags,
-          rank: null,
-          ratio: null,
-          serverCpuPct: meanOf(p.reps.flatMap((r) => (r.server ? [r.server.coreBusyPct ?? r.server.cpuPct] : []))),
-          clientCpuPct: meanOf(p.reps.map((r) => Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))),
-        });
-      }
-      if (!rows.length) continue;
-      const sign = rows[0]!.better === "higher" ? -1 : 1;
-      rows.sort((a, b) => (a.flags.length > 0 ? 1 : 0) - (b.flags.length > 0 ? 1 : 0) || sign * (a.value - b.value));
-      const clean = rows.filter((r) => r.flags.length === 0);
-      const best = clean[0];
-      clean.forEach((r, i) => (r.rank = i + 1));
-      if (best) for (const r of rows) r.ratio = best.value === 0 ? null : r.value / best.value;
-      out.push({ scenario, point: key, rows });
+          rank: r ? r.group + 1 : null,
+          tied: r ? verdict.groups[r.group]!.length > 1 : false,
+          unranked: u ? u.reason : null,
+          ratio: best && r ? r.geoMean / best.geoMean : best && u && Number.isFinite(u.geoMean) ? u.geoMean / best.geoMean : null,
+          serverCpuPct: meanOf(p.reps.flatMap((x) => (x.server ? [x.server.coreBusyPct ?? x.server.cpuPct] : []))),
+          clientCpuPct: meanOf(p.reps.map((x) => Math.max(x.clientCpu.utilisation * 100, x.clientCoreBusyPct ?? 0))),
+        };
+      });
+      const order = (row: RankedRow): number => {
+        const i = verdict.ranked.findIndex((x) => x.stack === row.stack);
+        return i >= 0 ? i : verdict.ranked.length + verdict.unranked.findIndex((x) => x.stack === row.stack);
+      };
+      rows.sort((a, b) => order(a) - order(b));
+      out.push({ scenario, point: key, rows, verdict, verdictLine: formatVerdict(verdict) });
     }
   }
   return out;
 }
 
-/** The summary as text: one table per scenario point, then the measurements that were not ok. */
+/** The summary as text: one table and verdict per scenario point, then the measurements that were not ok. */
 export function formatSummary(measurements: readonly MeasurementRecord[]): string {
   const parts: string[] = [];
   for (const rp of rankPoints(measurements)) {
     const rows = rp.rows.map((r) => [
-      r.rank === null ? "-" : String(r.rank),
+      r.rank === null ? "-" : `${r.rank}${r.tied ? "=" : ""}`,
       r.stack,
       `${fmtNum(r.value, r.value < 100 ? 1 : 0)} ${r.unit}`,
       `±${fmtNum(r.cv * 100, 1)}% n=${r.n}`,
       r.ratio === null ? "—" : `${r.ratio.toFixed(2)}x`,
       r.serverCpuPct === null ? "—" : `${fmtNum(r.serverCpuPct)}%`,
       r.clientCpuPct === null ? "—" : `${fmtNum(r.clientCpuPct)}%`,
-      r.flags.length ? `FLAGGED: ${r.flags.join(", ")}` : "",
+      r.unranked ? `UNRANKED: ${r.unranked}` : r.flags.length ? `caveat: ${r.flags.join(", ")}` : "",
     ]);
-    const noWinner = rp.rows.every((r) => r.rank === null) ? "\n(every figure is flagged: no winner for this point)" : "";
-    parts.push(`${rp.scenario} · ${rp.point}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server core", "client core", "flags"], rows)}${noWinner}`);
+    const v = rp.verdict;
+    const decision = v.winner ? `winner: ${v.winner}` : `no decision: ${v.noDecision}`;
+    parts.push(
+      `${rp.scenario} · ${rp.point}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server core", "client core", "flags"], rows)}\n` +
+        `verdict: ${rp.verdictLine}\n${decision}`,
+    );
   }
   const notOk = measurements.filter((m) => m.status !== "ok" || m.partial);
   if (notOk.length) {
@@ -95,6 +120,12 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
       `not measured / incomplete:\n${notOk
         .map((m) => `  ${m.scenario} ${m.stack}: ${m.status}${m.partial ? " (partial)" : ""}${m.reason ? ` — ${m.reason.split("\n")[0]!.slice(0, 300)}` : ""}`)
         .join("\n")}`,
+    );
+  }
+  if (parts.length) {
+    parts.push(
+      "rank: stacks sharing a rank (2=) are not told apart at 95 %; a `>` in a verdict means every stack left of it beats every stack right of it (ratio of geometric means, Welch t on logs, interval excluding 1). " +
+        "UNRANKED: client-bound, client-loaded, at-floor, integrity or errors (not a server property); caveats (high-variance, not-saturated) are ranked.",
     );
   }
   return parts.join("\n\n");

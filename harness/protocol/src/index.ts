@@ -1,11 +1,15 @@
 // Protocol v1 of wsarena: what every server implements, as types and named constants (see README.md).
 export * from "./tick.ts";
+export * from "./control.ts";
+export * from "./topics.ts";
+export * from "./stats.ts";
+export * from "./http.ts";
+export * from "./pacing.ts";
+export * from "./state.ts";
+export * from "./fetch.ts";
 
 /** Version of the contract described in this package. */
 export const PROTOCOL_VERSION = 1;
-
-/** WebSocket endpoint paths. */
-export const PATHS = { echo: "/echo", stream: "/stream", pubsub: "/pubsub", health: "/health", stats: "/stats", publish: "/publish/" } as const;
 
 /** Close codes a conforming server uses. */
 export const CLOSE = {
@@ -82,6 +86,18 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   };
 }
 
+/** Listen address when HOST is unset or empty. */
+export const DEFAULT_HOST = "127.0.0.1";
+/** Environment variables a server reads: the listen address and the limits (for runtimes that list them, like Deno). */
+export const SERVER_ENV_NAMES: readonly string[] = ["HOST", "PORT", ...Object.values(LIMIT_ENV)];
+
+/** Reads HOST (default DEFAULT_HOST) and PORT (default 0: the OS picks a free port). Throws on an invalid PORT. */
+export function listenFromEnv(env: Record<string, string | undefined>): { host: string; port: number } {
+  const port = intFrom(env, "PORT", 0);
+  if (port > 65535) throw new Error(`PORT=${port}: expected 0..65535 (0 = any free port)`);
+  return { host: env.HOST || DEFAULT_HOST, port };
+}
+
 /** The one JSON line a server prints on stdout once it listens. */
 export interface ReadyLine {
   /** Always "ready". */
@@ -95,6 +111,15 @@ export interface ReadyLine {
   /** Version of the package named by the manifest's versionOf (runtime version for bun and deno). */
   version: string;
 }
+
+/** Signals that start a server's shutdown (close every WebSocket with 1001, exit 0 within 2 s). */
+export const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/** Port of a listening node:http-style server from its address() (0 when it is not listening on TCP). */
+export const portOf = (address: string | { port: number } | null): number => (typeof address === "object" && address ? address.port : 0);
+
+/** The ready line as printed: one JSON object and a newline. */
+export const readyLine = (ready: ReadyLine): string => JSON.stringify(ready) + "\n";
 
 /** Body of GET /stats: counters since the server started. */
 export interface ServerStats {
@@ -165,9 +190,6 @@ export const STREAM_WATERMARK_BYTES = 1024 * 1024;
 export const STREAM_BATCH_TICKS = 1024;
 /** Time a server allows at SIGTERM for its 1001 close frames to go out before it exits anyway (exit within 2 s). */
 export const SHUTDOWN_GRACE_MS = 1500;
-
-/** Pub/sub control messages are text messages starting with this prefix. */
-export const CONTROL_PREFIX = '{"op":';
 
 /** socket.io event names (protocol v1 over socket.io). */
 export const SIO_EVENTS = {

@@ -12,16 +12,38 @@ const findings = computeFindings(synthetic, { slo: parseSlo("p99<10ms") });
 const texts = (kind: string): string[] => findings.filter((f) => f.kind === kind).map((f) => f.text);
 
 describe("findings", () => {
-  it("names the fastest unflagged stack with its margin and 95% interval", () => {
-    const line = texts("fastest").find((t) => t.startsWith("echo-throughput 64B"))!;
-    expect(line).toMatch(/bun has the highest msgsPerSec, 1\.\d\dM .*\+\d+\.\d% \(ratio of geometric means\) vs uws .*95% CI \+\d+\.\d% … \+\d+\.\d%/);
+  it("gives one verdict line per point: the order with the ratio interval of each `>`, and the winner", () => {
+    const line = texts("verdict").find((t) => t.startsWith("echo-throughput 1024B"))!;
+    expect(line).toMatch(/^echo-throughput 1024B \(msgsPerSec, higher is better\): bun > uws \(×1\.\d\d, 95 % CI 1\.\d\d–1\.\d\d\) > ws \(×\d\.\d\d, 95 % CI \d\.\d\d–\d\.\d\d\)\. Winner: bun, \d+k \(geometric mean of 5 reps\)\.$/);
   });
 
-  it("never names a flagged figure the winner and says it is flagged", () => {
+  it("lists a client-bound figure as unranked with its numbers, and still names the winner it does not beat", () => {
+    const line = texts("verdict").find((t) => t.startsWith("echo-throughput 64B"))!;
+    expect(line).toMatch(/: bun > uws \(×1\.\d\d, 95 % CI [^)]+\); unranked: ws \(client-bound: in 5 of 5 reps: client 80% busy, server core \d+%–\d+%\)\. Winner: bun/);
+    expect(line).toMatch(/Winner: bun/);
+  });
+
+  it("keeps at-floor latency out of the ranking and names no winner where an at-floor figure looks better", () => {
+    const line = texts("verdict").find((t) => t.startsWith("echo-latency 50000/s"))!;
+    expect(line).toMatch(/: uws > ws \(×\d+, 95 % CI \d+–\d+\); unranked: bun \(at-floor: p99 [\d.]+ µs, floor p99 [\d.]+ µs: describes the machine, not the stack\)\. No decision: bun's figure looks better than uws's but is not a server property \(at-floor\)\.$/);
+  });
+
+  it("says no winner is named when every figure is flagged", () => {
     const input = { ...synthetic, points: synthetic.points.filter((p) => p.stack === "ws" || p.scenario !== "echo-throughput") };
-    const f = computeFindings(input, { slo: null }).find((x) => x.kind === "fastest" && x.text.startsWith("echo-throughput 64B"))!;
-    expect(f.text).toMatch(/every stack's figure is flagged \(ws: client-bound\)/);
+    const f = computeFindings(input, { slo: null }).find((x) => x.kind === "verdict" && x.text.startsWith("echo-throughput 64B"))!;
+    expect(f.text).toMatch(/: no stack ranked; unranked: ws \(client-bound: .*\)\. No decision: no figure can be ranked\.$/);
     expect(f.warning).toBe(true);
+  });
+
+  it("states the floor of each latency scenario and which figures sit at it", () => {
+    const [line] = texts("floor");
+    expect(line).toMatch(/^echo-latency: floor \(worst pinned core per window.*\) p50 .*, p99 .*; client scheduler lag p99 .*\. 5 of 9 figures .*\(bun 1000\/s, uws 1000\/s, bun 10000\/s, uws 10000\/s, bun 50000\/s\): they describe the machine, not the stack/);
+  });
+
+  it("says the floor was not measured for a set without one (a migrated v1 set) instead of failing", () => {
+    const v1like = toReportInput({ dir: "/synthetic", ...syntheticResultSet({ floor: false }) });
+    const line = computeFindings(v1like, { slo: null }).find((f) => f.kind === "floor")!;
+    expect(line.text).toMatch(/^echo-latency: floor not measured in this run/);
   });
 
   it("finds where each stack saturates in the offered-rate sweep", () => {
@@ -30,7 +52,7 @@ describe("findings", () => {
   });
 
   it("reports client-bound and skipped measurements with their numbers", () => {
-    expect(texts("flagged")).toContainEqual(expect.stringMatching(/^ws echo-throughput 64B: client-bound \(rep 0: client 80% busy, server core \d+%/));
+    expect(texts("flagged")).toContainEqual(expect.stringMatching(/^ws echo-throughput 64B: client-bound \(in 5 of 5 reps: client 80% busy, server core \d+%–\d+%\)/));
     expect(texts("flagged")).toContainEqual(expect.stringMatching(/^socket-io echo-throughput: skipped/));
   });
 

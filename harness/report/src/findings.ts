@@ -1,10 +1,15 @@
-// Findings computed by fixed rules from the data, each citing the numbers behind it: winners with a 95% CI, where stacks
-// saturate, flagged or failed measurements, RSS growth across repetitions, and which stacks meet a latency SLO.
-import { fmtBytes, fmtChange, fmtCount, fmtPct, fmtUs } from "./format.ts";
+// Findings computed by fixed rules from the data, each citing the numbers behind it: the verdict per point (rank.ts),
+// the latency floor, where stacks saturate, flagged or failed measurements, RSS growth, and which stacks meet an SLO.
+import { fmtBytes, fmtCount, fmtPct, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
+import { floorMeasured, latencyPoints, pointFloor, schedulerLagP99 } from "./floor.ts";
+import { formatVerdict, rankEntry, rankPoint, type Verdict } from "./rank.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
-import { mean, ratioOfMeans } from "@wsarena/runner";
+import { coefficientOfVariation, mean, type PercentileName } from "@wsarena/runner";
+
+/** A latency percentile within this multiple of the floor's same percentile is at the floor (the runner's rule, restated for the text). */
+export const AT_FLOOR_FACTOR = 2;
 
 /** A point keeps up with its offered rate while the clients receive at least this fraction of it. */
 export const KEEP_UP_FRACTION = 0.95;
@@ -20,7 +25,7 @@ export const SHARED_CORE_GAP_PCT = 25;
 export const LEAK_MIN_REPS = 3;
 
 /** Kinds of finding, in the order reports show them. */
-export type FindingKind = "fastest" | "saturation" | "flagged" | "leak" | "slo";
+export type FindingKind = "verdict" | "floor" | "saturation" | "flagged" | "leak" | "slo";
 
 /** One finding: a sentence with its numbers. */
 export interface Finding {
@@ -41,7 +46,8 @@ export interface FindingsOptions {
 
 /** Titles of the finding kinds. */
 export const FINDING_TITLES: Readonly<Record<FindingKind, string>> = {
-  fastest: "Best per point",
+  verdict: "Verdict per point",
+  floor: "Latency floor",
   saturation: "Where stacks saturate",
   flagged: "Flagged or failed measurements",
   leak: "Memory growth across repetitions",
@@ -50,7 +56,7 @@ export const FINDING_TITLES: Readonly<Record<FindingKind, string>> = {
 
 /** Every finding for the report, in a stable order (kind, then scenario and point order). */
 export function computeFindings(input: ReportInput, opts: FindingsOptions): Finding[] {
-  return [...fastest(input), ...saturation(input), ...flagged(input), ...leaks(input), ...(opts.slo ? slo(input, opts.slo) : [])];
+  return [...verdicts(input), ...floorFindings(input), ...saturation(input), ...flagged(input), ...leaks(input), ...(opts.slo ? slo(input, opts.slo) : [])];
 }
 
 function fmtMetric(metric: string, v: number): string {
@@ -70,39 +76,36 @@ export function pointGroups(input: ReportInput): PointView[][] {
   return [...groups.values()];
 }
 
-function fastest(input: ReportInput): Finding[] {
+/** The verdict of one group of points (same scenario and point), ranked by ratio intervals (see rank.ts). */
+export function groupVerdict(group: readonly PointView[]): Verdict {
+  const h = group[0]!.headline!;
+  return rankPoint(
+    group.map((p) => rankEntry(p.stack, p.reps, h.metric, p.flags, p.status)),
+    h.better,
+  );
+}
+
+/** "flag: the numbers" for use inside parentheses. */
+function inline(p: PointView, flag: string): string {
+  const note = flagNote(p, flag);
+  return note ? `${flag}: ${note}` : flag;
+}
+
+function verdicts(input: ReportInput): Finding[] {
   const out: Finding[] = [];
   for (const group of pointGroups(input)) {
     const h = group[0]!.headline!;
-    const sign = h.better === "higher" ? -1 : 1;
-    const ranked = group
-      .map((p) => ({ p, values: metricValues(p, h.metric) }))
-      .filter((r) => r.values.length > 0)
-      .sort((a, b) => sign * (mean(a.values) - mean(b.values)) || (a.p.stack < b.p.stack ? -1 : 1));
-    const clean = ranked.filter((r) => r.p.flags.length === 0);
+    const v = groupVerdict(group);
+    const byStack = new Map(group.map((p) => [p.stack, p]));
+    const line = formatVerdict(v, {
+      caveat: (stack, flags) => `(${flags.map((f) => inline(byStack.get(stack)!, f)).join("; ")})`,
+      reason: (u) => (u.flags.length ? u.flags.map((f) => inline(byStack.get(u.stack)!, f)).join("; ") : u.reason),
+    });
     const where = `${group[0]!.scenario} ${pointLabel(group[0]!)}`;
-    const best = clean[0];
-    const word = h.better === "higher" ? "highest" : "lowest";
-    if (!best) {
-      if (ranked[0]) out.push({ kind: "fastest", scenario: group[0]!.scenario, warning: true, text: `${where}: every stack's figure is flagged (${ranked.map((r) => `${r.p.stack}: ${r.p.flags.join(", ")}`).join("; ")}), so no winner is named.` });
-      continue;
-    }
-    let text = `${where}: ${best.p.stack} has the ${word} ${h.metric}, ${fmtMetric(h.metric, mean(best.values))} (mean of ${best.values.length} reps)`;
-    const second = clean[1];
-    if (second) {
-      const r = ratioOfMeans(second.values, best.values);
-      const margin = `${fmtChange(r.ratio)} (ratio of geometric means) vs ${second.p.stack} at ${fmtMetric(h.metric, mean(second.values))} (95% CI ${fmtChange(Math.min(r.interval.low, 10.99))} … ${r.interval.high > 10.99 ? ">+999%" : fmtChange(r.interval.high)}, Welch t on logs, ${r.nA} vs ${r.nB} reps)`;
-      if (!r.significant) {
-        text = `${where}: no clear winner on ${h.metric}: ${best.p.stack} at ${fmtMetric(h.metric, mean(best.values))} is ${margin}, not distinguishable at 95%`;
-      } else {
-        text += `, ${margin}`;
-      }
-    } else {
-      text += ", the only unflagged stack";
-    }
-    const beaten = ranked.filter((r) => ranked.indexOf(r) < ranked.indexOf(best));
-    if (beaten.length) text += `; ${beaten.map((r) => `${r.p.stack} (${fmtMetric(h.metric, mean(r.values))}) ranks higher but is flagged ${r.p.flags.join(", ")}`).join("; ")}`;
-    out.push({ kind: "fastest", scenario: group[0]!.scenario, warning: false, text: `${text}.` });
+    const decision = v.winner
+      ? `Winner: ${v.winner}, ${fmtMetric(h.metric, v.ranked[0]!.geoMean)} (geometric mean of ${v.ranked[0]!.n} reps).`
+      : `No decision: ${v.noDecision}.`;
+    out.push({ kind: "verdict", scenario: group[0]!.scenario, warning: !v.winner, text: `${where} (${h.metric}, ${h.better} is better): ${line}. ${decision}` });
   }
   return out;
 }
@@ -173,34 +176,81 @@ function saturation(input: ReportInput): Finding[] {
   return out;
 }
 
-function flagDetail(p: PointView, flag: string): string {
+/** "flag (the numbers behind it)", as findings print a flag. */
+export function flagDetail(p: PointView, flag: string): string {
+  const note = flagNote(p, flag);
+  return note ? `${flag} (${note})` : flag;
+}
+
+/** The numbers behind a flag of a point, or "" when there is nothing to add to its name. */
+export function flagNote(p: PointView, flag: string): string {
   const reps = p.reps;
   switch (flag) {
     case "client-bound":
     case "not-saturated": {
       const hit = reps.filter((r) => r.flags.includes(flag as never));
       const shown = hit.length ? hit : reps;
-      const per = shown.map((r) => `rep ${r.rep}: client ${fmtPct(clientBusy(r))} busy, server core ${r.server?.coreBusyPct == null ? "not sampled" : `${r.server.coreBusyPct.toFixed(0)}%`}`);
-      return `${flag} (${per.join("; ")})`;
+      const range = (xs: number[], f: (x: number) => string): string => {
+        const lo = f(Math.min(...xs));
+        const hi = f(Math.max(...xs));
+        return lo === hi ? lo : `${lo}–${hi}`;
+      };
+      const core = shown.flatMap((r) => (r.server?.coreBusyPct == null ? [] : [r.server.coreBusyPct]));
+      return `in ${hit.length} of ${reps.length} reps: client ${range(shown.map(clientBusy), (x) => fmtPct(x))} busy, server core ${core.length ? range(core, (x) => `${x.toFixed(0)}%`) : "not sampled"}`;
     }
     case "integrity": {
       const v = reps.reduce((a, r) => a + r.integrity.lost + r.integrity.duplicated + r.integrity.reordered + r.integrity.corrupted, 0);
       const lost = reps.reduce((a, r) => a + r.integrity.lost, 0);
-      return `integrity (${fmtCount(v)} violations over ${reps.length} reps, ${fmtCount(lost)} lost)`;
+      return `${fmtCount(v)} violations over ${reps.length} reps, ${fmtCount(lost)} lost`;
     }
     case "errors": {
       const first = reps.flatMap((r) => [...r.errors, ...r.postcondition.failures])[0];
-      return `errors${first ? ` (e.g. "${first.slice(0, 120)}")` : ""}`;
+      return first ? `e.g. "${first.slice(0, 120)}"` : "";
     }
     case "high-variance": {
       const xs = p.headline ? metricValues(p, p.headline.metric) : [];
-      const m = mean(xs);
-      const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
-      return `high-variance (CV ${fmtPct(m ? sd / m : 0, 1)} over ${xs.length} reps)`;
+      return `CV ${fmtPct(coefficientOfVariation(xs), 1)} over ${xs.length} reps`;
+    }
+    case "client-loaded": {
+      const lag = schedulerLagP99(p);
+      const p99 = meanOf(p, "p99Us");
+      const client = mean(reps.map(clientBusy));
+      return `client ${fmtPct(client)} busy, scheduler lag p99 ${lag === null ? "not recorded" : fmtUs(lag)}${lag !== null && p99 ? `, ${fmtPct(lag / p99)} of the measured p99 ${fmtUs(p99)}` : ""}`;
+    }
+    case "at-floor": {
+      const fl = pointFloor(p);
+      const p99 = meanOf(p, "p99Us");
+      return `p99 ${p99 === null ? "–" : fmtUs(p99)}, floor p99 ${fl ? fmtUs(fl.p99Us) : "not recorded"}: describes the machine, not the stack`;
     }
     default:
-      return flag;
+      return "";
   }
+}
+
+function floorFindings(input: ReportInput): Finding[] {
+  const out: Finding[] = [];
+  const measured = floorMeasured(input);
+  for (const scenario of input.scenarios) {
+    const pts = latencyPoints(input, scenario).filter((p) => p.headline && isLatencyMetric(p.headline.metric));
+    if (!pts.length) continue;
+    if (!measured) {
+      out.push({ kind: "floor", scenario, warning: true, text: `${scenario}: floor not measured in this run (a result set from before schema v2, or cores not pinned), so its latency percentiles cannot be told apart from the machine's own wake-up lateness; on a shared VM that lateness has a p99 of hundreds of µs to ms.` });
+      continue;
+    }
+    const floors = pts.map(pointFloor).filter((f): f is NonNullable<typeof f> => f !== null);
+    const lags = pts.map(schedulerLagP99).filter((x): x is number => x !== null);
+    const atFloor = pts.filter((p) => p.flags.includes("at-floor"));
+    const lo = (name: PercentileName): string => fmtUs(Math.min(...floors.map((f) => f[name])));
+    const hi = (name: PercentileName): string => fmtUs(Math.max(...floors.map((f) => f[name])));
+    const range = (name: PercentileName): string => (lo(name) === hi(name) ? lo(name) : `${lo(name)}–${hi(name)}`);
+    let text = `${scenario}: floor (worst pinned core per window, mean over repetitions, range over points) p50 ${range("p50Us")}, p99 ${range("p99Us")}, p99.9 ${range("p999Us")}, max ${range("maxUs")}`;
+    if (lags.length) text += `; client scheduler lag p99 ${fmtUs(Math.min(...lags))}–${fmtUs(Math.max(...lags))}`;
+    text += atFloor.length
+      ? `. ${atFloor.length} of ${pts.length} figures have their headline percentile within ${AT_FLOOR_FACTOR}× of the floor's (${atFloor.map((p) => `${p.stack} ${pointLabel(p)}`).join(", ")}): they describe the machine, not the stack, and are not ranked.`
+      : `. No headline percentile is within ${AT_FLOOR_FACTOR}× of the floor's.`;
+    out.push({ kind: "floor", scenario, warning: atFloor.length > 0, text });
+  }
+  return out;
 }
 
 function flagged(input: ReportInput): Finding[] {

@@ -48,7 +48,7 @@ function pointsOf(m: MeasurementRecord): PointView[] {
     partial: m.partial,
   };
   if (m.points.length === 0) {
-    return [{ ...base, key: `${m.stack}|${m.scenario}|`, pointKey: "", params: {}, flags: m.flags, headline: null, reps: [] }];
+    return [{ ...base, key: `${m.stack}|${m.scenario}|`, pointKey: "", params: {}, flags: m.flags, headline: null, reps: [], summary: null, stop: null }];
   }
   return m.points.map((p) => ({
     ...base,
@@ -58,5 +58,7 @@ function pointsOf(m: MeasurementRecord): PointView[] {
     flags: p.flags,
     headline: p.summary ? { metric: p.summary.metric, unit: p.summary.unit, better: p.summary.better } : null,
     reps: p.reps,
+    summary: p.summary,
+    stop: p.stop,
   }));
 }

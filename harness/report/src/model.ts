@@ -1,6 +1,6 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
-import type { MeasurementStatus, ParamsRecord, RepetitionRecord, RunRecord, ValidityFlag } from "@wsarena/runner";
+import type { FigureSummary, MeasurementStatus, ParamsRecord, PointRecord, RepetitionRecord, RunRecord, ValidityFlag } from "@wsarena/runner";
 
 /** The headline figure of a point, as the runner defined it. */
 export interface Headline {
@@ -46,6 +46,10 @@ export interface PointView {
   headline: Headline | null;
   /** Repetitions in run order. */
   reps: RepetitionRecord[];
+  /** The runner's statistics of the headline figure (95 % interval, MAD, outlier counts), or null. */
+  summary: FigureSummary | null;
+  /** Why repetitions stopped, or null when nothing was measured. */
+  stop: PointRecord["stop"] | null;
 }
 
 /** Everything a report is computed from. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadReportInput } from "./load.ts";
 import { README_END, README_START, readmeBlock, replaceBlock } from "./readme-block.ts";
+import { toReportInput } from "./load.ts";
 import { REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
+import { syntheticResultSet } from "./test-support/synthetic.ts";
 
 describe("README results block", () => {
   const readme = `# title\n\nintro\n\n${README_START}\nold table\n${README_END}\n\n## after\nkept\n`;
@@ -23,5 +25,36 @@ describe("README results block", () => {
     expect(block).toContain("(harness/report/fixtures/real/charts/throughput.png)");
     expect(block).toMatch(/\| Stack \| Peak throughput/);
     for (const s of input.stacks) expect(block).toContain(`| ${s} |`);
+  });
+
+  it("names a winner per column only where the data decides, and says why elsewhere; ⚠ only where a figure is not a server property", () => {
+    // SYNTHETIC: 15 % rep-to-rep noise (every throughput figure high-variance), bun 1.6× uws, ws client-bound at 64B.
+    const input = toReportInput({ dir: "/r/results/syn", ...syntheticResultSet({ noise: 0.15, seed: 5 }) });
+    expect(input.points.filter((p) => p.scenario === "echo-throughput" && p.flags.includes("high-variance")).length).toBeGreaterThan(2);
+    const block = readmeBlock(input, [], "/r/README.md", 0.05);
+    const rows = block.split("\n").filter((l) => l.startsWith("| "));
+    const cells = (stack: string): string[] => rows.find((r) => r.startsWith(`| ${stack} |`))!.split(" | ");
+    // Peak throughput: bun wins despite high variance, bold, with a caveat mark and no ⚠.
+    expect(rows[0]).toContain("Peak throughput (echo-throughput 64B)");
+    expect(cells("bun")[1]).toMatch(/^\*\*[\d.]+M msg\/s †\*\*$/);
+    expect(cells("Decided")[1]).toMatch(/^bun \(×1\.\d\d, 95 % CI 1\.\d\d–\d\.\d\d over uws\)$/);
+    // Latency at 1000/s: bun's and uws's p99 sit at the floor, so they carry ⚠ and the column has no winner.
+    expect(cells("bun")[2]).toMatch(/^⚠ /);
+    expect(cells("Decided")[2]).toBe("no decision: bun's and uws's figures look better than ws's but are not server properties (at-floor)");
+    // Memory per connection: bun and uws are indistinguishable.
+    expect(cells("Decided")[3]).toMatch(/^no decision: tie at the top: \{(bun|uws) ≈ (bun|uws)\}/);
+    // ⚠ appears only on figures with an unranking flag; high-variance alone never gets one.
+    expect(cells("uws")[1]).toMatch(/^[\d.]+[kM] msg\/s †$/);
+    expect(block).toContain("⚠ the figure is not a server property");
+    expect(block).toContain("† a caveat (high-variance");
+  });
+
+  it("judges memory per connection on its own repetitions, not on the connect-rate flags of its point (real fixture)", () => {
+    const input = loadReportInput(REAL_FIXTURE_DIR);
+    expect(input.points.find((p) => p.stack === "uws" && p.scenario === "connections")!.flags).toContain("client-bound");
+    const block = readmeBlock(input, [], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
+    const row = (s: string): string[] => block.split("\n").find((l) => l.startsWith(`| ${s} |`))!.split(" | ");
+    expect(row("uws")[3]).toMatch(/^\*\*[\d.]+ KiB\*\*$/);
+    expect(row("Decided")[3]).toMatch(/^uws \(×\d+\.\d+, 95 % CI [\d.]+–[\d.]+ over ws\)$/);
   });
 });

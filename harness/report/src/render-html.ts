@@ -1,7 +1,7 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
-import { headlineTable, runTable, scenarioParamsText, scenarioTable, stacksTable, type Table } from "./tables.ts";
+import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
 
 /** A chart as it goes into the page. */
 export interface HtmlChart {
@@ -44,6 +44,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertic
 th{background:#f3f5f7;min-width:4.5em}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.warn{background:var(--warnbg);color:var(--warn)}
+td.caveat{color:var(--muted)}
 .flag{display:inline-block;font-size:.8em;border:1px solid var(--warn);color:var(--warn);border-radius:3px;padding:0 4px;margin-left:4px}
 figure{margin:1em 0 1.6em}figure .chart{overflow-x:auto;-webkit-overflow-scrolling:touch}figure svg{display:block;margin:0 auto;min-width:540px}
 figcaption{color:var(--muted);font-size:.9em;margin-top:.3em}
@@ -60,15 +61,24 @@ function tableHtml(t: Table, cls = ""): string {
       (row) =>
         `<tr>${row
           .map((cell) => {
-            const classes = [cell.num ? "num" : "", cell.warn.length ? "warn" : ""].filter(Boolean).join(" ");
-            const title = cell.warn.length ? ` title="${esc(cell.warn.join(", "))}"` : "";
-            const mark = cell.warn.length ? " ⚠" : "";
-            return `<td${classes ? ` class="${classes}"` : ""}${title}>${esc(cell.text)}${mark}</td>`;
+            const caveat = cell.caveat ?? [];
+            const classes = [cell.num ? "num" : "", cell.warn.length ? "warn" : "", caveat.length && !cell.warn.length ? "caveat" : ""].filter(Boolean).join(" ");
+            const marks = [...cell.warn, ...caveat];
+            const title = marks.length ? ` title="${esc(marks.join(", "))}"` : "";
+            const mark = `${caveat.length ? ` ${CAVEAT_MARK}` : ""}${cell.warn.length ? ` ${WARN_MARK}` : ""}`;
+            const text = cell.best ? `<strong>${esc(cell.text)}</strong>` : esc(cell.text);
+            return `<td${classes ? ` class="${classes}"` : ""}${title}>${text}${mark}</td>`;
           })
           .join("")}</tr>`,
     )
     .join("\n");
-  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ""}>${head}<tbody>\n${body}\n</tbody></table></div>`;
+  const notes = (t.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join("\n");
+  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ""}>${head}<tbody>\n${body}\n</tbody></table></div>${notes ? `\n${notes}` : ""}`;
+}
+
+function floorTable(input: ReportInput, scenario: string): string {
+  const t = latencyFloorTable(input, scenario);
+  return t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "";
 }
 
 function figure(ch: HtmlChart): string {
@@ -90,14 +100,15 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
   const scenarios = input.scenarios.map((s) => {
     const params = scenarioParamsText(input, s);
     const ch = o.scenarioCharts[s];
-    const sFindings = o.findings.filter((f) => f.scenario === s && f.warning);
+    const sFindings = o.findings.filter((f) => f.scenario === s && (f.warning || f.kind === "verdict"));
     return [
       `<section id="${anchor(s)}">`,
       `<h2>Scenario ${esc(s)}</h2>`,
       params ? `<p class="note">Parameters: ${esc(params)}</p>` : "",
       ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
       tableHtml(scenarioTable(input, s)),
-      sFindings.length ? `<ul class="findings">${sFindings.map((f) => `<li class="warn">⚠ ${esc(f.text)}</li>`).join("")}</ul>` : "",
+      floorTable(input, s),
+      sFindings.length ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>` : "",
       `</section>`,
     ]
       .filter(Boolean)
@@ -116,7 +127,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
 <main>
 <h1>${esc(title)}</h1>
 <nav><a href="#headline">Headline</a><a href="#findings">Findings</a><a href="#run">Run</a><a href="#charts">Charts</a>${input.scenarios.map((s) => `<a href="#${anchor(s)}">${esc(s)}</a>`).join("")}<a href="#method">Method</a></nav>
-<p class="note">⚠ marks a figure qualified by a validity flag (client-bound, not-saturated, integrity, errors, high-variance) or a failed status; hover or see Findings for the numbers.</p>
+<p class="note">⚠ marks a figure that is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, partial). Bold is a winner decided by 95 % intervals of ratios. Hover for the flags; see Findings for the verdict of every point and Method for the rule.</p>
 <section id="headline"><h2>Headline</h2>
 ${tableHtml(headlineTable(input, o.vcpuHourUsd))}
 </section>

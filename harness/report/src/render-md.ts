@@ -1,7 +1,7 @@
 // Markdown report: the same tables and findings as the HTML report, for a README or an issue.
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
-import { scenarioParamsText, scenarioTable, stacksTable, headlineTable, runTable, type Cell, type Table } from "./tables.ts";
+import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
 
 /** Escapes a cell for a Markdown table. */
 function md(text: string): string {
@@ -9,7 +9,10 @@ function md(text: string): string {
 }
 
 function cellText(cell: Cell): string {
-  return md(cell.warn.length ? `⚠ ${cell.text}` : cell.text);
+  let text = md(cell.text);
+  if (cell.caveat?.length) text = `${text} ${CAVEAT_MARK}`;
+  if (cell.warn.length) text = `${WARN_MARK} ${text}`;
+  return cell.best ? `**${text}**` : text;
 }
 
 /** Renders a table as GitHub-flavoured Markdown. */
@@ -17,6 +20,7 @@ export function markdownTable(t: Table): string {
   const align = t.rows[0]?.map((cell) => (cell.num ? "---:" : "---")) ?? t.headers.map(() => "---");
   const lines = [`| ${t.headers.map(md).join(" | ")} |`, `| ${align.join(" | ")} |`];
   for (const row of t.rows) lines.push(`| ${row.map(cellText).join(" | ")} |`);
+  for (const n of t.notes ?? []) lines.push("", n.replace(/\n/g, " "));
   return lines.join("\n");
 }
 
@@ -49,7 +53,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
   const parts: string[] = [
     `# wsarena results: ${input.run.runId}`,
     "",
-    "⚠ marks a figure qualified by a validity flag (client-bound, not-saturated, integrity, errors, high-variance) or a failed status; see Findings.",
+    "⚠ marks a figure that is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, partial). Bold is a winner decided by 95 % intervals of ratios; see Findings for the verdict of every point and Method for the rule.",
     "",
     "## Headline",
     "",
@@ -75,6 +79,10 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     const chart = o.scenarioCharts[s];
     if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
     parts.push(markdownTable(scenarioTable(input, s)), "");
+    const floor = latencyFloorTable(input, s);
+    if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
+    const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
+    if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
   }
   parts.push("## Method", "", ...o.methodNotes.map((n) => `- ${n}`), "");
   return parts.join("\n");

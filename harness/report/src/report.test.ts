@@ -74,7 +74,10 @@ describe("writeReport on the real fixture", () => {
     const flagged = input.points.filter((p) => p.flags.length);
     expect(flagged.length).toBeGreaterThan(0);
     for (const p of flagged) {
-      expect(md).toMatch(new RegExp(`\\| ${p.pointKey.replace(/[/.]/g, "\\$&")} \\| ${p.stack} \\|.*⚠ ${p.flags.join(", ")}`));
+      // ⚠ where a flag says the figure is not a server property; † where every flag is a caveat (high-variance).
+      const caveat = (f: string): boolean => f === "high-variance" || f === "not-saturated";
+      const mark = `${p.flags.some((f) => !caveat(f)) ? "⚠ " : ""}${p.flags.join(", ")}${p.flags.some(caveat) ? " †" : ""}`;
+      expect(md).toMatch(new RegExp(`\\| ${p.pointKey.replace(/[/.]/g, "\\$&")} \\| ${p.stack} \\|.*${mark.replace(/[/.]/g, "\\$&")} \\|`));
     }
     expect(html).toMatch(/<td class="warn" title="[a-z-, ]+">[^<]*⚠<\/td>/);
   });

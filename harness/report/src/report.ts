@@ -11,6 +11,7 @@ import { systemChart } from "./charts/system.ts";
 import { throughputChart } from "./charts/throughput.ts";
 import { computeFindings, KEEP_UP_FRACTION, KNEE_P99_FACTOR, LEAK_GROWTH_FRACTION, type Finding } from "./findings.ts";
 import { loadReportInput } from "./load.ts";
+import { RANKING_RULE } from "./rank.ts";
 import type { ReportInput } from "./model.ts";
 import { readmeBlock, updateReadme } from "./readme-block.ts";
 import { renderHtml, type HtmlChart } from "./render-html.ts";
@@ -63,7 +64,8 @@ export function methodNotes(o: ReportOptions): string[] {
     `Saturation: a stack keeps up at an offered rate while it delivers ≥ ${KEEP_UP_FRACTION * 100}% of it and its p99 stays within ${KNEE_P99_FACTOR}× its p99 at the lowest rate.`,
     `Memory growth: RSS at the end of each repetition rising every time, by ≥ ${LEAK_GROWTH_FRACTION * 100}% from first to last, is reported as a leak hint.`,
     `Efficiency: messages per server CPU-second = msg/s ÷ (server process CPU % of one core / 100); kernel network work in softirq is charged to no process and is not included. Cost per million messages at $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}).`,
-    "A figure with a validity flag is never named the winner; findings say which stack ranks higher but is flagged.",
+    `Ranking: ${RANKING_RULE}`,
+    "Latency floor: an idle probe pinned to each core sleeps a fixed interval and records how late it wakes (the jHiccup method); a latency percentile within 2× of the worst pinned core's same percentile is at the floor and describes the machine, not the stack. The load generator's scheduler lag is its own tick lateness; a latency point is client-loaded when the client core is ≥ 50 % busy or that lag's p99 exceeds 25 % of the measured p99.",
   ];
 }
 

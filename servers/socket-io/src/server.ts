@@ -1,36 +1,39 @@
 // Protocol v1 server on socket.io 4 over node:http, WebSocket transport only, default parser.
-// Event mapping and limits: harness/protocol/README.md ("socket.io" section).
+// Idiomatic socket.io: events instead of messages, rooms for pub/sub, io.to(room).emit for fan-out (see harness/protocol/README.md).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
-import {
-  SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, PATHS, SIO_EVENTS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
-  type ServerStats, type StreamParams,
-} from "@wsarena/protocol";
+import { JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
+import { isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
 
-/** Stack id (folder name). */
-export const STACK = "socket-io";
+// Configuration
+const STACK_ID = "socket-io";
 /** socket.io's default path; only upgrades under it are handed to engine.io. */
 export const SIO_PATH = "/socket.io/";
-/** How often idle connections are looked for, at most (a quarter of the idle timeout when shorter). */
-export const IDLE_SWEEP_MS = 1000;
-
-const VERSION = (createRequire(import.meta.url)("socket.io/package.json") as { version: string }).version;
 const limits = limitsFromEnv(process.env);
-const startedMs = Date.now();
-const stats = { connectionsTotal: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0, closedForBackpressure: 0 };
+const listen = listenFromEnv(process.env);
+const version = (createRequire(import.meta.url)("socket.io/package.json") as { version: string }).version;
 
+// State
 /** Per-connection state kept in socket.data. */
 interface Conn {
-  lastInMs: number;
+  socket: Sock;
+  idleSweeps: number;
   /** Bytes of packets queued in engine.io's writeBuffer, not yet handed to the WebSocket. */
   queuedBytes: number;
+  /** Set once the server closed or the client left: nothing more is sent. */
   done: boolean;
   timer?: NodeJS.Timeout;
 }
 type Sock = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, Conn>;
+type Payload = string | Buffer;
+// Pub/sub topics are socket.io rooms (io.sockets.adapter.rooms): socket.io keeps that registry itself.
+const { startedMs, stats, conns } = serverState<Conn>();
 
+// Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 const argBytes = (a: unknown): number =>
   typeof a === "string" ? Buffer.byteLength(a) : a instanceof Uint8Array ? a.byteLength : Buffer.byteLength(JSON.stringify(a) ?? "");
 
@@ -42,17 +45,12 @@ function bufferedBytes(s: Sock): number {
   return (ws?.bufferedAmount ?? 0) + s.data.queuedBytes;
 }
 
-/** Emits one data event through the backpressure policy; false when it was not sent. */
-function send(s: Sock, event: string, payload: unknown): boolean {
+/** Emits one data event through the backpressure policy; returns false when it was not sent. */
+function deliver(s: Sock, event: string, payload: unknown): boolean {
   if (s.data.done) return false;
   if (limits.backpressure !== "buffer" && bufferedBytes(s) > limits.maxBufferedBytes) {
-    if (limits.backpressure === "drop") {
-      stats.dropped++;
-      return false;
-    }
-    stats.closedForBackpressure++;
-    end(s); // socket.io has no close codes of its own: the client sees "io server disconnect"
-    return false;
+    if (limits.backpressure === "drop") { stats.dropped++; return false; }
+    stats.closedForBackpressure++; end(s); return false; // socket.io has no close codes of its own: the client sees "io server disconnect"
   }
   s.emit(event, payload);
   stats.messagesOut++;
@@ -60,6 +58,7 @@ function send(s: Sock, event: string, payload: unknown): boolean {
   return true;
 }
 
+/** Disconnects from the server side once: stops the stream. */
 function end(s: Sock): void {
   if (s.data.done) return;
   s.data.done = true;
@@ -67,8 +66,8 @@ function end(s: Sock): void {
   s.disconnect(true);
 }
 
-/** Delivers to every member of room `topic`; returns how many were handed the message. */
-function publish(topic: string, payload: string | Buffer): number {
+/** Delivers to every member of room `topic`, the sender included; returns how many were handed the message. */
+function publish(topic: string, payload: Payload): number {
   const members = [...(io.sockets.adapter.rooms.get(topic) ?? [])].map((id) => io.sockets.sockets.get(id) as Sock | undefined);
   const subs = members.filter((s): s is Sock => s !== undefined && !s.data.done);
   if (limits.backpressure === "buffer" || subs.every((s) => bufferedBytes(s) <= limits.maxBufferedBytes)) {
@@ -77,13 +76,23 @@ function publish(topic: string, payload: string | Buffer): number {
     stats.bytesOut += subs.length * argBytes(payload);
     return subs.length;
   }
-  // Departure: a member is over WSARENA_MAX_BUFFERED, and a room broadcast cannot apply or count a per-socket policy.
+  // Departure: a member is over WSARENA_MAX_BUFFERED, and a room broadcast cannot apply or count the policy per socket.
   let delivered = 0;
-  for (const s of subs) if (send(s, SIO_EVENTS.msg, payload)) delivered++;
+  for (const s of subs) if (deliver(s, SIO_EVENTS.msg, payload)) delivered++;
   return delivered;
 }
 
-function encodeTick(p: StreamParams, seq: number): string | Buffer {
+const isTopic = (t: unknown): t is string => typeof t === "string" && t !== "";
+
+/** sub / unsub events: join or leave the room, answer subscribed / unsubscribed (socket.io's form of the control messages). */
+function onControl(s: Sock, op: "sub" | "unsub", topic: unknown): void {
+  if (!isTopic(topic)) return void deliver(s, SIO_EVENTS.error, `${op} expects one argument: a non-empty topic string`);
+  if (op === "sub") void s.join(topic);
+  else void s.leave(topic);
+  deliver(s, op === "sub" ? SIO_EVENTS.subscribed : SIO_EVENTS.unsubscribed, topic);
+}
+
+function tickOf(p: StreamParams, seq: number): Payload {
   const ts = Number(process.hrtime.bigint()); // Node's hrtime is CLOCK_MONOTONIC
   if (p.format === "json") return encodeJsonTick(seq, ts, p.size);
   const b = encodeBinaryTick(seq, ts, p.size);
@@ -92,21 +101,21 @@ function encodeTick(p: StreamParams, seq: number): string | Buffer {
 
 function startStream(s: Sock, p: StreamParams): void {
   let seq = 0;
-  const finish = () => {
-    send(s, SIO_EVENTS.end, { count: p.count });
+  const finish = (): void => {
+    deliver(s, SIO_EVENTS.end, { count: p.count });
     end(s); // engine.io flushes queued packets before it closes
   };
   if (p.rate === 0) {
     const watermark = Math.min(STREAM_WATERMARK_BYTES, limits.maxBufferedBytes);
     let scheduled = false; // one pump at a time: drain events and batch continuations must not start parallel loops
     const schedule = (): void => {
-      if (!scheduled) (scheduled = true), setImmediate(pump);
+      if (!scheduled) (scheduled = true), setImmediate(pump); // contract: a fast reader must not starve the event loop
     };
     const pump = (): void => {
       scheduled = false;
       for (let n = 0; !s.data.done && (p.count === 0 || seq < p.count) && bufferedBytes(s) <= watermark; n++) {
         if (n === STREAM_BATCH_TICKS) return schedule();
-        const tick = encodeTick(p, seq++);
+        const tick = tickOf(p, seq++);
         s.emit(SIO_EVENTS.tick, tick);
         stats.messagesOut++;
         stats.bytesOut += argBytes(tick);
@@ -117,34 +126,36 @@ function startStream(s: Sock, p: StreamParams): void {
     s.conn.transport.on("drain", schedule);
     return pump();
   }
-  const t0 = performance.now();
-  const tick = () => {
-    // Catch up when the timer fired late: ticks due by now = elapsed * rate (+1 for the tick sent at t0).
-    const due = Math.floor(((performance.now() - t0) * p.rate) / 1000) + 1;
-    const target = p.count > 0 ? Math.min(due, p.count) : due;
-    while (seq < target && !s.data.done) send(s, SIO_EVENTS.tick, encodeTick(p, seq++));
+  const startMs = paceNowMs();
+  const tick = (): void => {
+    const due = ticksDue(paceNowMs() - startMs, p.rate, p.count);
+    while (seq < due && !s.data.done) deliver(s, SIO_EVENTS.tick, tickOf(p, seq++)); // a dropped tick still consumes its seq
     if (p.count > 0 && seq >= p.count && !s.data.done) finish();
   };
-  s.data.timer = setInterval(tick, Math.max(1, 1000 / p.rate));
+  s.data.timer = setInterval(tick, paceIntervalMs(p.rate));
   tick();
 }
 
-function onConnection(s: Sock): void {
-  stats.connectionsTotal++;
-  s.data = { lastInMs: performance.now(), queuedBytes: 0, done: false };
-  s.conn.on("packetCreate", (packet: { data?: string | Buffer }) => (s.data.queuedBytes += packet.data?.length ?? 0));
-  s.conn.on("flush", () => (s.data.queuedBytes = 0));
-  const topic = s.handshake.query.topic;
-  if (typeof topic === "string" && topic !== "") void s.join(topic);
-  const error = (reason: string) => send(s, SIO_EVENTS.error, reason);
-  const isTopic = (t: unknown): t is string => typeof t === "string" && t !== "";
+const KNOWN_EVENTS = new Set<string>([SIO_EVENTS.echo, SIO_EVENTS.stream, SIO_EVENTS.sub, SIO_EVENTS.unsub, SIO_EVENTS.pub]);
 
-  s.onAny((_event: string, ...args: unknown[]) => {
-    s.data.lastInMs = performance.now();
+function onConnection(s: Sock): void {
+  const conn: Conn = { socket: s, idleSweeps: 0, queuedBytes: 0, done: false };
+  s.data = conn;
+  conns.add(conn);
+  stats.connectionsTotal++;
+  s.conn.on("packetCreate", (packet: { data?: string | Buffer }) => (conn.queuedBytes += packet.data?.length ?? 0));
+  s.conn.on("flush", () => (conn.queuedBytes = 0));
+  const topic = s.handshake.query.topic;
+  if (isTopic(topic)) void s.join(topic);
+  const error = (reason: string): boolean => deliver(s, SIO_EVENTS.error, reason);
+
+  s.onAny((event: string, ...args: unknown[]) => {
+    conn.idleSweeps = 0;
     stats.messagesIn++;
     for (const a of args) stats.bytesIn += argBytes(a);
+    if (!KNOWN_EVENTS.has(event)) error(`unknown event "${event}": expected echo, stream, sub, unsub or pub`);
   });
-  s.on(SIO_EVENTS.echo, (payload: unknown) => send(s, SIO_EVENTS.echo, payload));
+  s.on(SIO_EVENTS.echo, (payload: unknown) => deliver(s, SIO_EVENTS.echo, payload));
   s.on(SIO_EVENTS.stream, (opts: unknown) => {
     let p: StreamParams;
     try {
@@ -153,75 +164,49 @@ function onConnection(s: Sock): void {
     } catch (e) {
       return error(`invalid stream parameters: ${(e as Error).message}`);
     }
-    if (s.data.timer) return error("a stream is already running on this connection");
+    if (conn.timer) return error("a stream is already running on this connection");
     startStream(s, p);
   });
-  s.on(SIO_EVENTS.sub, (t: unknown) => {
-    if (!isTopic(t)) return error("sub expects one argument: a non-empty topic string");
-    void s.join(t);
-    send(s, SIO_EVENTS.subscribed, t);
-  });
-  s.on(SIO_EVENTS.unsub, (t: unknown) => {
-    if (!isTopic(t)) return error("unsub expects one argument: a non-empty topic string");
-    void s.leave(t);
-    send(s, SIO_EVENTS.unsubscribed, t);
-  });
+  s.on(SIO_EVENTS.sub, (t: unknown) => onControl(s, "sub", t));
+  s.on(SIO_EVENTS.unsub, (t: unknown) => onControl(s, "unsub", t));
   s.on(SIO_EVENTS.pub, (t: unknown, payload: unknown) => {
     if (!isTopic(t) || (typeof payload !== "string" && !Buffer.isBuffer(payload))) {
       return error("pub expects two arguments: a topic string and a string or binary payload");
     }
     publish(t, payload);
   });
-  const known = new Set<string>([SIO_EVENTS.echo, SIO_EVENTS.stream, SIO_EVENTS.sub, SIO_EVENTS.unsub, SIO_EVENTS.pub]);
-  s.onAny((event: string) => {
-    if (!known.has(event)) error(`unknown event "${event}": expected echo, stream, sub, unsub or pub`);
-  });
   s.on("disconnect", () => {
-    s.data.done = true;
-    clearInterval(s.data.timer);
+    conns.delete(conn);
+    conn.done = true;
+    clearInterval(conn.timer);
   });
 }
 
-/** Topic of POST /publish/<topic>, percent-decoded; null when the encoding is malformed. */
-function decodeTopic(raw: string): string | null {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
+// HTTP endpoints, then the upgrade routing (404 / 503)
+function json(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "Content-Type": JSON_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) }).end(body);
 }
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-}
+const fail = (res: ServerResponse, e: ErrorReply): void => json(res, e.status, e.body);
 
 /** Plain HTTP endpoints; engine.io hands over every request outside /socket.io/. */
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? "/").split("?")[0]!;
-  if (path === PATHS.health) return json(res, 200, { ok: true, stack: STACK });
-  if (path === PATHS.stats) {
-    const body: ServerStats = { connections: io.engine.clientsCount, ...stats, rssBytes: process.memoryUsage.rss(), uptimeMs: Date.now() - startedMs };
-    return json(res, 200, body);
+  if (req.method === "GET" && path === PATHS.health) return json(res, 200, JSON.stringify({ ok: true, stack: STACK_ID }));
+  if (req.method === "GET" && path === PATHS.stats) {
+    stats.connections = io.engine.clientsCount; // engine.io counts open connections itself (the 503 check reads the same count)
+    return json(res, 200, JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs)));
   }
-  if (req.method === "POST" && path.startsWith(PATHS.publish) && path.length > PATHS.publish.length) {
-    const topic = decodeTopic(path.slice(PATHS.publish.length));
-    if (topic === null) return void res.writeHead(400, { "content-type": "text/plain" }).end("topic is not valid percent-encoding\n");
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const type = req.headers["content-type"] ?? "";
-      const body = Buffer.concat(chunks);
-      const payload = type.startsWith("text/") || type.startsWith("application/json") ? body.toString("utf8") : body;
-      json(res, 200, { ok: true, topic, delivered: publish(topic, payload) });
-    });
-    return;
-  }
-  res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+  const topic = req.method === "POST" ? publishTopic(path) : undefined;
+  if (typeof topic === "object") return fail(res, topic);
+  if (topic === undefined) return fail(res, notFound(req.method ?? "?", path));
+  readBody(req, limits.maxPayloadBytes, (body) => {
+    if (body === null) return fail(res, payloadTooLarge(limits.maxPayloadBytes));
+    const payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    json(res, 200, JSON.stringify({ ok: true, topic, delivered: publish(topic, isTextBody(req.headers["content-type"]) ? payload.toString("utf8") : payload) }));
+  });
 }
 
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
-}
+const refuseUpgrade = (socket: Duplex, e: ErrorReply): void => void socket.end(rawHttpResponse(e));
 
 const httpServer = createServer(onRequest);
 const io = new Server(httpServer, {
@@ -231,32 +216,26 @@ const io = new Server(httpServer, {
   perMessageDeflate: limits.compression,
 });
 // Departure: engine.io's upgrade listener cannot answer 404 (unknown path) or 503 (WSARENA_MAX_CONNECTIONS); this one
-// does, then hands the upgrade to engine.io exactly as its own listener would.
+// does, then hands the upgrade to engine.io exactly as its own listener would (engine.io answers a bad handshake with 400).
 httpServer.removeAllListeners("upgrade");
 httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-  if (!(req.url ?? "").startsWith(SIO_PATH)) return refuseUpgrade(socket, 404, "Not Found");
-  if (limits.maxConnections > 0 && io.engine.clientsCount >= limits.maxConnections) return refuseUpgrade(socket, 503, "Service Unavailable");
+  if (!(req.url ?? "").startsWith(SIO_PATH)) return refuseUpgrade(socket, notFound("upgrade", (req.url ?? "/").split("?")[0]!));
+  if (limits.maxConnections > 0 && io.engine.clientsCount >= limits.maxConnections) return refuseUpgrade(socket, overConnectionLimit(limits.maxConnections));
   io.engine.handleUpgrade(req, socket, head);
 });
 io.on("connection", onConnection);
 
+// Lifecycle: idle sweep, listen, ready line, SIGTERM → disconnect → exit 0
 // Contract: idle = no data event from the client (engine.io's own ping/pong is answered by every live client).
-if (limits.idleTimeoutS > 0) {
-  const idleMs = limits.idleTimeoutS * 1000;
-  setInterval(() => {
-    const now = performance.now();
-    for (const s of io.sockets.sockets.values()) if (now - (s as Sock).data.lastInMs > idleMs) end(s as Sock);
-  }, Math.min(IDLE_SWEEP_MS, idleMs / 4)).unref();
-}
+startIdleSweep(limits.idleTimeoutS, conns, (conn) => end(conn.socket));
 
 function shutdown(): void {
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   void io.close(() => process.exit(0)); // disconnects every client, then closes the HTTP server
 }
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);
 
-httpServer.listen(Number(process.env.PORT || 0), process.env.HOST || "127.0.0.1", () => {
-  const { port } = httpServer.address() as { port: number };
-  process.stdout.write(JSON.stringify({ event: "ready", stack: STACK, port, pid: process.pid, version: VERSION }) + "\n");
+httpServer.listen(listen.port, listen.host, () => {
+  const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: portOf(httpServer.address()), pid: process.pid, version };
+  process.stdout.write(readyLine(ready));
 });

@@ -1,19 +1,19 @@
 // Protocol v1 server on uWebSockets.js: one App with HTTP routes and a ws behaviour per endpoint.
-// Refuses to start when the native addon did not load (the npm alias silently falls back to a slow ws shim).
+// Idiomatic uWS: per-socket user data, cork for bursts, native app.publish; refuses to start without the native addon.
 import { createRequire } from "node:module";
 import type * as UWS from "uWebSockets.js";
-import {
-  SHUTDOWN_GRACE_MS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, CLOSE, CONTROL_PREFIX, PATHS, encodeBinaryTick, encodeJsonTick, limitsFromEnv, parseStreamParams,
-  type ReadyLine, type ServerStats, type StreamParams,
-} from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
+import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 
+// Configuration
 const STACK_ID = "uws";
 /** Smallest and largest idle timeouts uWebSockets.js accepts (it aborts the process outside them). */
 export const UWS_MIN_IDLE_TIMEOUT_S = 8;
 export const UWS_MAX_IDLE_TIMEOUT_S = 960;
 /** Time allowed at shutdown when every close frame was written at once. */
 export const SHUTDOWN_FLUSH_MS = 50;
-
 const require = createRequire(import.meta.url);
 const uWS = require("uWebSockets.js") as typeof UWS;
 if (typeof uWS.getParts !== "function") {
@@ -21,28 +21,38 @@ if (typeof uWS.getParts !== "function") {
     "Expected a binary for this Node ABI in node_modules/uWebSockets.js/binaries; unset UWS_USE_FALLBACK, reinstall, or use a Node version it ships a binary for.");
   process.exit(1);
 }
-const version = (require("uWebSockets.js/package.json") as { version: string }).version;
 const limits = limitsFromEnv(process.env);
-const startedMs = performance.now();
-const stats = { connections: 0, connectionsTotal: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0, closedForBackpressure: 0 };
+const listen = listenFromEnv(process.env);
+const version = (require("uWebSockets.js/package.json") as { version: string }).version;
+const idleTimeoutS = limits.idleTimeoutS === 0 ? 0 : Math.min(UWS_MAX_IDLE_TIMEOUT_S, Math.max(UWS_MIN_IDLE_TIMEOUT_S, limits.idleTimeoutS));
+if (idleTimeoutS !== limits.idleTimeoutS) {
+  console.error(`uws: WSARENA_IDLE_TIMEOUT_S=${limits.idleTimeoutS} is outside the idleTimeout range uWebSockets.js accepts ` +
+    `(0 or ${UWS_MIN_IDLE_TIMEOUT_S}..${UWS_MAX_IDLE_TIMEOUT_S} s); using ${idleTimeoutS} s`);
+}
 
+// State
 interface Conn {
+  /** Topic from /pubsub?topic=, where this connection's data messages go. */
   topic: string | null;
-  topics: Set<string>;
   stream: StreamParams | null;
   /** Set by the close handler: a closed uWS.WebSocket must not be touched again. */
   closed: boolean;
   /** Next tick seq of a /stream connection. */
   seq: number;
   timer?: NodeJS.Timeout;
+  /** A rate=0 pump is scheduled (setImmediate): drain must not start a second one. */
   pumpScheduled: boolean;
 }
 type WS = UWS.WebSocket<Conn>;
 type Payload = ArrayBuffer | Uint8Array | string;
-const sockets = new Set<WS>();
-/** Subscribers per topic, mirroring the native subscriptions: gives the delivery count and the sockets to check for backpressure. */
-const topics = new Map<string, Set<WS>>();
+const { startedMs, stats, conns } = serverState<WS>();
+/** Mirror of uWS's native subscriptions: gives the delivery count and the sockets to check for backpressure. */
+const topics = new TopicRegistry<WS>({
+  subscribe: (ws, topic) => ws.subscribe(topic),
+  unsubscribe: (ws, topic) => { if (!ws.getUserData().closed) ws.unsubscribe(topic); }, // uWS frees a closed socket's subscriptions itself
+});
 
+// Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
 
 /** Sends one data message through the backpressure policy; returns false when it was not sent. */
@@ -60,11 +70,9 @@ function deliver(ws: WS, data: Payload, binary: boolean): boolean {
 
 /** Delivers to every subscriber of `topic`, the sender included; returns how many were handed the message. */
 function publish(topic: string, data: Payload, binary: boolean): number {
-  const subs = topics.get(topic);
+  const subs = topics.subscribers(topic);
   if (!subs) return 0;
-  let over = false;
-  if (limits.backpressure !== "buffer") for (const s of subs) if (s.getBufferedAmount() > limits.maxBufferedBytes) { over = true; break; }
-  if (!over) {
+  if (limits.backpressure === "buffer" || !anyOverBuffered(subs, limits.maxBufferedBytes)) {
     // Native fan-out: uWS queues it and writes each subscriber's batch corked. app.publish (not ws.publish) reaches the sender too.
     app.publish(topic, data, binary, limits.compression);
     stats.messagesOut += subs.size;
@@ -73,43 +81,30 @@ function publish(topic: string, data: Payload, binary: boolean): number {
   }
   // Departure: a subscriber is over WSARENA_MAX_BUFFERED, and app.publish cannot apply or count the policy per subscriber.
   // ws.send first flushes the subscriber's queued native messages, so per-subscriber order holds.
-  let delivered = 0;
-  for (const s of [...subs]) if (deliver(s, data, binary)) delivered++;
-  return delivered;
+  return deliverEach(subs, (s) => deliver(s, data, binary));
 }
-
-function subscribe(ws: WS, topic: string): void {
-  ws.subscribe(topic);
-  ws.getUserData().topics.add(topic);
-  let subs = topics.get(topic);
-  if (!subs) topics.set(topic, (subs = new Set()));
-  subs.add(ws);
-}
-
-function unsubscribe(ws: WS, topic: string): void {
-  const conn = ws.getUserData();
-  if (!conn.closed) ws.unsubscribe(topic); // uWS frees a closed socket's subscriptions itself
-  conn.topics.delete(topic);
-  const subs = topics.get(topic);
-  if (subs?.delete(ws) && subs.size === 0) topics.delete(topic);
-}
-
-const reply = (ws: WS, body: object): boolean => deliver(ws, JSON.stringify(body), false);
 
 function onControl(ws: WS, text: string): void {
-  let msg: { op?: unknown; topic?: unknown };
-  try { msg = JSON.parse(text) as typeof msg; } catch { reply(ws, { op: "error", reason: "control message is not valid JSON" }); return; }
-  if ((msg.op === "sub" || msg.op === "unsub") && typeof msg.topic === "string" && msg.topic !== "") {
-    if (msg.op === "sub") subscribe(ws, msg.topic); else unsubscribe(ws, msg.topic);
-    reply(ws, { op: msg.op === "sub" ? "subscribed" : "unsubscribed", topic: msg.topic });
-    return;
-  }
-  reply(ws, { op: "error", reason: 'expected {"op":"sub"|"unsub","topic":"<non-empty string>"}' });
+  deliver(ws, topics.control(ws, text), false);
 }
 
 function tickOf(p: StreamParams, seq: number): Payload {
-  const ts = Number(process.hrtime.bigint());
+  const ts = Number(process.hrtime.bigint()); // Node's hrtime is CLOCK_MONOTONIC
   return p.format === "binary" ? encodeBinaryTick(seq, ts, p.size) : encodeJsonTick(seq, ts, p.size);
+}
+
+function startStream(ws: WS, p: StreamParams): void {
+  if (p.rate === 0) return pump(ws);
+  const conn = ws.getUserData();
+  const startMs = paceNowMs();
+  conn.timer = setInterval(() => {
+    if (conn.closed) return;
+    const due = ticksDue(paceNowMs() - startMs, p.rate, p.count);
+    ws.cork(() => {
+      while (conn.seq < due && !conn.closed) deliver(ws, tickOf(p, conn.seq++), p.format === "binary"); // a dropped tick still consumes its seq
+      if (p.count > 0 && conn.seq >= p.count && !conn.closed) ws.end(CLOSE.normal);
+    });
+  }, paceIntervalMs(p.rate));
 }
 
 /** rate=0: send while under the watermark; the drain handler or the next batch resumes. */
@@ -137,28 +132,7 @@ function pump(ws: WS): void {
   }
 }
 
-function startPaced(ws: WS, p: StreamParams): void {
-  const conn = ws.getUserData();
-  const startNs = process.hrtime.bigint();
-  conn.timer = setInterval(() => {
-    if (conn.closed) return;
-    // Catch up when the timer fired late: send every tick due by now, so the delivered rate equals `rate`.
-    let due = Math.floor((Number(process.hrtime.bigint() - startNs) * p.rate) / 1e9) + 1;
-    if (p.count > 0) due = Math.min(due, p.count);
-    ws.cork(() => {
-      while (conn.seq < due && !conn.closed) deliver(ws, tickOf(p, conn.seq++), p.format === "binary"); // a dropped tick still consumes its seq
-      if (p.count > 0 && conn.seq >= p.count && !conn.closed) ws.end(CLOSE.normal);
-    });
-  }, Math.max(1, 1000 / p.rate));
-}
-
-const idleTimeoutS = limits.idleTimeoutS === 0 ? 0 : Math.min(UWS_MAX_IDLE_TIMEOUT_S, Math.max(UWS_MIN_IDLE_TIMEOUT_S, limits.idleTimeoutS));
-if (idleTimeoutS !== limits.idleTimeoutS) {
-  console.error(`uws: WSARENA_IDLE_TIMEOUT_S=${limits.idleTimeoutS} is outside the idleTimeout range uWebSockets.js accepts ` +
-    `(0 or ${UWS_MIN_IDLE_TIMEOUT_S}..${UWS_MAX_IDLE_TIMEOUT_S} s); using ${idleTimeoutS} s`);
-}
-
-function behavior(path: string, message: (ws: WS, data: ArrayBuffer, isBinary: boolean) => void): UWS.WebSocketBehavior<Conn> {
+function behavior(path: WsEndpoint, message: (ws: WS, data: ArrayBuffer, isBinary: boolean) => void): UWS.WebSocketBehavior<Conn> {
   return {
     maxPayloadLength: limits.maxPayloadBytes,
     idleTimeout: idleTimeoutS,
@@ -166,30 +140,23 @@ function behavior(path: string, message: (ws: WS, data: ArrayBuffer, isBinary: b
     maxBackpressure: 0, // contract: WSARENA_BACKPRESSURE is applied in publish()/deliver(); a native limit drops silently, 1008 close frame included
     compression: limits.compression ? uWS.SHARED_COMPRESSOR | uWS.SHARED_DECOMPRESSOR : uWS.DISABLED,
     upgrade: (res, req, context) => {
+      if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return fail(res, overConnectionLimit(limits.maxConnections));
       let stream: StreamParams | null = null;
       if (path === PATHS.stream) {
-        try { stream = parseStreamParams(new URLSearchParams(req.getQuery())); } catch (e) {
-          res.writeStatus("400 Bad Request").end(`Bad Request: ${(e as Error).message}`, true);
-          return;
-        }
-      }
-      if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) {
-        res.writeStatus("503 Service Unavailable").end("Service Unavailable", true);
-        return;
+        try { stream = parseStreamParams(new URLSearchParams(req.getQuery())); } catch (e) { return fail(res, badRequest((e as Error).message)); }
       }
       const topic = path === PATHS.pubsub ? req.getQuery("topic") || null : null;
-      const conn: Conn = { topic, topics: new Set(), stream, closed: false, seq: 0, pumpScheduled: false };
+      const conn: Conn = { topic, stream, closed: false, seq: 0, pumpScheduled: false };
       res.upgrade(conn, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-protocol"),
         req.getHeader("sec-websocket-extensions"), context);
     },
     open: (ws) => {
-      sockets.add(ws);
+      conns.add(ws);
       stats.connections++;
       stats.connectionsTotal++;
       const conn = ws.getUserData();
-      if (conn.topic) subscribe(ws, conn.topic);
-      if (conn.stream?.rate === 0) pump(ws);
-      else if (conn.stream) startPaced(ws, conn.stream);
+      if (conn.topic) topics.subscribe(ws, conn.topic);
+      if (conn.stream) startStream(ws, conn.stream);
     },
     message: (ws, data, isBinary) => {
       stats.messagesIn++;
@@ -204,38 +171,39 @@ function behavior(path: string, message: (ws: WS, data: ArrayBuffer, isBinary: b
       const conn = ws.getUserData();
       conn.closed = true;
       clearInterval(conn.timer);
-      for (const t of conn.topics) unsubscribe(ws, t);
-      sockets.delete(ws);
+      conns.delete(ws);
       stats.connections--;
+      topics.unsubscribeAll(ws);
     },
   };
 }
 
 const CONTROL_PREFIX_BYTES = Buffer.from(CONTROL_PREFIX);
-const json = (res: UWS.HttpResponse, status: string, body: object): void => {
-  res.cork(() => res.writeStatus(status).writeHeader("Content-Type", "application/json").end(JSON.stringify(body)));
+const onPubsubMessage = (ws: WS, data: ArrayBuffer, isBinary: boolean): void => {
+  const topic = ws.getUserData().topic;
+  if (!isBinary && CONTROL_PREFIX_BYTES.equals(Buffer.from(data, 0, Math.min(data.byteLength, CONTROL_PREFIX_BYTES.length)))) {
+    onControl(ws, Buffer.from(data).toString());
+  } else if (topic) publish(topic, data, isBinary);
+  else deliver(ws, NO_TOPIC_REPLY, false);
 };
-const currentStats = (): ServerStats => ({ ...stats, rssBytes: process.memoryUsage.rss(), uptimeMs: Math.round(performance.now() - startedMs) });
+
+// HTTP endpoints, then the upgrade routing (404 / 503 / 400)
+function json(res: UWS.HttpResponse, status: string, body: string): void {
+  res.cork(() => res.writeStatus(status).writeHeader("Content-Type", JSON_CONTENT_TYPE).end(body));
+}
+const fail = (res: UWS.HttpResponse, e: ErrorReply): void => json(res, `${e.status} ${e.statusText}`, e.body);
 
 const app = uWS.App()
   .ws<Conn>(PATHS.echo, behavior(PATHS.echo, (ws, data, isBinary) => { deliver(ws, data, isBinary); }))
   .ws<Conn>(PATHS.stream, behavior(PATHS.stream, () => {}))
-  .ws<Conn>(PATHS.pubsub, behavior(PATHS.pubsub, (ws, data, isBinary) => {
-    const topic = ws.getUserData().topic;
-    if (!isBinary && CONTROL_PREFIX_BYTES.equals(Buffer.from(data, 0, Math.min(data.byteLength, CONTROL_PREFIX_BYTES.length)))) {
-      onControl(ws, Buffer.from(data).toString());
-    } else if (topic) publish(topic, data, isBinary);
-    else reply(ws, { op: "error", reason: "no topic: connect with /pubsub?topic=<t>" });
-  }))
-  .get(PATHS.health, (res) => json(res, "200 OK", { ok: true, stack: STACK_ID }))
-  .get(PATHS.stats, (res) => json(res, "200 OK", currentStats()))
+  .ws<Conn>(PATHS.pubsub, behavior(PATHS.pubsub, onPubsubMessage))
+  .get(PATHS.health, (res) => json(res, "200 OK", JSON.stringify({ ok: true, stack: STACK_ID })))
+  .get(PATHS.stats, (res) => json(res, "200 OK", JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs))))
   .post(`${PATHS.publish}*`, (res, req) => {
-    const raw = req.getUrl().slice(PATHS.publish.length);
-    let topic: string;
-    try { topic = decodeURIComponent(raw); } catch { return json(res, "400 Bad Request", { ok: false, reason: `topic ${raw} is not valid percent-encoding` }); }
-    if (!topic) return json(res, "404 Not Found", { ok: false, reason: "POST /publish/<topic> needs a topic" });
-    const type = req.getHeader("content-type");
-    const text = type.startsWith("text/") || type.startsWith("application/json");
+    const topic = publishTopic(req.getUrl());
+    if (typeof topic === "object") return fail(res, topic);
+    if (topic === undefined) return fail(res, notFound("POST", req.getUrl()));
+    const text = isTextBody(req.getHeader("content-type"));
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
@@ -245,18 +213,19 @@ const app = uWS.App()
       size += chunk.byteLength;
       if (size > limits.maxPayloadBytes) {
         aborted = true;
-        return json(res, "413 Payload Too Large", { ok: false, reason: `body over WSARENA_MAX_PAYLOAD (${limits.maxPayloadBytes} bytes)` });
+        return fail(res, payloadTooLarge(limits.maxPayloadBytes));
       }
       chunks.push(Buffer.from(chunk.slice(0))); // uWS neuters the chunk after the callback
-      if (isLast) json(res, "200 OK", { ok: true, topic, delivered: publish(topic, Buffer.concat(chunks), !text) });
+      if (isLast) json(res, "200 OK", JSON.stringify({ ok: true, topic, delivered: publish(topic, Buffer.concat(chunks), !text) }));
     });
   })
-  .any("/*", (res, req) => json(res, "404 Not Found", { ok: false, reason: `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}` }));
+  .any("/*", (res, req) => fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl())));
 
+// Lifecycle: listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is uWS's own idleTimeout above)
 let listenSocket: UWS.us_listen_socket | null = null;
 function shutdown(): void {
   let backlogged = false;
-  for (const ws of [...sockets]) {
+  for (const ws of [...conns]) {
     backlogged ||= ws.getBufferedAmount() > 0;
     ws.end(CLOSE.goingAway, "server shutting down");
   }
@@ -266,15 +235,14 @@ function shutdown(): void {
   // briefly when every close frame went out, after the grace period when some sat behind buffered data.
   setTimeout(() => process.exit(0), backlogged ? SHUTDOWN_GRACE_MS : SHUTDOWN_FLUSH_MS);
 }
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);
 
-app.listen(process.env.HOST || "127.0.0.1", Number(process.env.PORT ?? 0), (socket) => {
+app.listen(listen.host, listen.port, (socket) => {
   if (!socket) {
-    console.error(`uws: cannot listen on ${process.env.HOST || "127.0.0.1"}:${process.env.PORT ?? 0}; expected a free port (use PORT=0)`);
+    console.error(`uws: cannot listen on ${listen.host}:${listen.port}; expected a free port (use PORT=0)`);
     process.exit(1);
   }
   listenSocket = socket;
   const ready: ReadyLine = { event: "ready", stack: STACK_ID, port: uWS.us_socket_local_port(socket), pid: process.pid, version };
-  process.stdout.write(JSON.stringify(ready) + "\n");
+  process.stdout.write(readyLine(ready));
 });

@@ -2,6 +2,8 @@
 import { fmtCount, fmtUs } from "../format.ts";
 import { isMeasured, type ReportInput } from "../model.ts";
 import { meanOf, offeredRate, rateSweepScenarios } from "../select.ts";
+import { repFloor } from "../floor.ts";
+import { FLOOR_COLOR, FLOOR_SERIES, LAG_SERIES } from "./latency.ts";
 import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
 
@@ -29,18 +31,38 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
       });
     }
   }
+  // The floor's p99 and the sender's scheduler-lag p99 at each rate (mean over every stack's windows at that rate).
+  const rates = [...new Set(pts.map((p) => offeredRate(p)!))].sort((a, b) => a - b);
+  const refs: { name: string; value: (rate: number) => number | null; type: "dashed" | "dotted" }[] = [
+    { name: `${FLOOR_SERIES} p99`, value: (rate) => meanOrNull(pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => repFloor(r)?.p99Us ?? []))), type: "dashed" },
+    { name: `${LAG_SERIES} p99`, value: (rate) => meanOrNull(pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => r.schedulerLag?.summary.p99Us ?? []))), type: "dotted" },
+  ];
+  const drawn: string[] = [];
+  for (const ref of refs) {
+    const data = rates.flatMap((rate) => {
+      const v = ref.value(rate);
+      return v === null ? [] : [[rate, Math.max(1, v)]];
+    });
+    if (!data.length) continue;
+    drawn.push(ref.name);
+    series.push({ name: ref.name, type: "line", symbolSize: 4, itemStyle: { color: FLOOR_COLOR }, lineStyle: { color: FLOOR_COLOR, width: 2, type: ref.type }, data });
+  }
   return {
     name: "latency-vs-rate",
     title: "Latency against offered rate",
-    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. Both axes log scale.`,
+    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: {
-      legend: { top: 4, data: stacks },
+      legend: { top: 4, data: [...stacks, ...drawn] },
       grid: { left: 80, right: 32, top: 44, bottom: 56 },
       xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount } },
       yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
       series,
     },
   };
+}
+
+function meanOrNull(xs: number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }

@@ -2,9 +2,15 @@
 import { fmtUs } from "../format.ts";
 import { percentileCurve } from "../hdr.ts";
 import type { ReportInput } from "../model.ts";
+import { repFloorHistogram } from "../floor.ts";
 import { histogramPoints, latencyFocus } from "../select.ts";
 import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
+
+/** Legend names and colour of the floor series drawn next to the stacks. */
+export const FLOOR_SERIES = "floor";
+export const LAG_SERIES = "sched. lag";
+export const FLOOR_COLOR = "#8a8f98";
 
 /** Percentile ticks on the x axis: position log10(1/(1−p)) and label. */
 export const PERCENTILE_TICKS: readonly { nines: number; label: string }[] = [
@@ -23,11 +29,11 @@ export function latencyChart(input: ReportInput): ChartSpec | null {
   const pts = histogramPoints(input, focus.scenario).filter((p) => p.pointKey === focus.pointKey);
   const stacks = pts.map((p) => p.stack);
   let maxNines = 2;
-  const series = pts.map((p) => {
+  const series: Record<string, unknown>[] = pts.map((p) => {
     const curve = percentileCurve(p.reps.flatMap((r) => (r.histogram ? [r.histogram] : [])));
     for (const c of curve) maxNines = Math.max(maxNines, c.nines);
     return {
-      name: p.stack,
+      name: p.stack as string,
       type: "line",
       showSymbol: false,
       lineStyle: { width: 2 },
@@ -35,16 +41,37 @@ export function latencyChart(input: ReportInput): ChartSpec | null {
       data: curve.map((c) => [c.nines, Math.max(1, c.latencyUs)]),
     };
   });
+  // The floor at the same point: the worst pinned core's hiccup histogram of every window, and the sender's scheduler lag.
+  const reference: { name: string; histograms: string[]; type: "dashed" | "dotted" }[] = [
+    { name: FLOOR_SERIES, histograms: pts.flatMap((p) => p.reps.flatMap((r) => repFloorHistogram(r) ?? [])), type: "dashed" },
+    { name: LAG_SERIES, histograms: pts.flatMap((p) => p.reps.flatMap((r) => r.schedulerLag?.histogram ?? [])), type: "dotted" },
+  ];
+  const drawn = reference.filter((ref) => ref.histograms.length);
+  for (const ref of drawn) {
+    const curve = percentileCurve(ref.histograms);
+    for (const c of curve) maxNines = Math.max(maxNines, c.nines);
+    series.push({
+      name: ref.name,
+      type: "line",
+      showSymbol: false,
+      lineStyle: { width: 2, type: ref.type, color: FLOOR_COLOR },
+      itemStyle: { color: FLOOR_COLOR },
+      data: curve.map((c) => [c.nines, Math.max(1, c.latencyUs)]),
+    });
+  }
+  const floorText = drawn.length
+    ? ` Grey: the floor measured in the same windows (dashed: the worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag), all stacks' windows merged; where a stack's curve meets it, the figure describes the machine, not the stack.`
+    : " The floor was not measured in this run.";
   const ticks = PERCENTILE_TICKS.filter((t) => t.nines <= Math.ceil(maxNines));
   const xMax = Math.ceil(maxNines);
   return {
     name: "latency",
     title: "Latency percentiles",
-    caption: `Latency by percentile in ${focus.scenario} at ${focus.pointKey || "its only point"}, all repetitions' HDR histograms merged per stack. The x axis is 1/(1−p) on a log scale, as HDR plots draw it, so the tail gets room; lower is better.`,
+    caption: `Latency by percentile in ${focus.scenario} at ${focus.pointKey || "its only point"}, all repetitions' HDR histograms merged per stack. The x axis is 1/(1−p) on a log scale, as HDR plots draw it, so the tail gets room; lower is better.${floorText}`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: {
-      legend: { top: 4, data: stacks },
+      legend: { top: 4, data: [...stacks, ...drawn.map((r) => r.name)] },
       grid: { left: 80, right: 32, top: 44, bottom: 56 },
       xAxis: {
         type: "value",

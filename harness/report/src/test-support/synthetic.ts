@@ -8,9 +8,12 @@ import {
   measurementFileName,
   summarizeSample,
   measurementSchema,
+  unionFlags,
+  varianceFlags,
   runSchema,
   type MeasurementRecord,
   type RepetitionRecord,
+  type HistogramRecord,
   type RunRecord,
   type ValidityFlag,
 } from "@wsarena/runner";
@@ -28,6 +31,13 @@ export interface SyntheticOptions {
   /** Machine CPU model (to test machine-mismatch warnings). */
   cpuModel: string;
   serverCpus: string | null;
+  /**
+   * Record a platform floor (hiccup probe on cpu 0 and 1) and the client's scheduler lag in every latency window, and
+   * mark percentiles within 2× of the floor's (the runner's at-floor rule). False gives a set like a migrated v1 one.
+   */
+  floor: boolean;
+  /** Added to the floor's median lateness, µs (a noisier machine). */
+  floorExtraUs: number;
 }
 
 export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
@@ -39,7 +49,21 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
   noise: 0.02,
   cpuModel: "Synthetic CPU @ 3.0GHz",
   serverCpus: "0",
+  floor: true,
+  floorExtraUs: 0,
 });
+
+/** Floor probe sleep interval of the synthetic sets, µs. */
+export const SYNTHETIC_FLOOR_INTERVAL_US = 1000;
+/** Median wake-up lateness of the synthetic floor and its log-normal spread: p99 ≈ 400 µs, p99.9 ≈ 750 µs, close to this VM's. */
+const FLOOR_MEDIAN_US = 60;
+const FLOOR_SPREAD = 0.8;
+/** Scheduler lag of the synthetic open-loop sender: median 15 µs, p99 ≈ 100 µs. */
+const LAG_MEDIAN_US = 15;
+const LAG_SPREAD = 0.8;
+/** A percentile within this multiple of the floor's is at the floor (the runner's rule). */
+const AT_FLOOR_FACTOR = 2;
+const PERCENTILES = ["p50Us", "p90Us", "p99Us", "p999Us", "maxUs"] as const;
 
 const BASE_MSGS_PER_SEC: Record<string, number> = { "64B": 1_000_000, "1024B": 600_000 };
 const RATES = [1000, 10_000, 50_000];
@@ -64,6 +88,26 @@ function histogramOf(rand: () => number, medianUs: number, spread: number, count
   const h = hdr.build({ bitBucketSize: 32, useWebAssembly: false, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   for (let i = 0; i < count; i++) h.recordValue(Math.max(1, Math.round(medianUs * Math.exp(spread * gauss(rand)))));
   return { encoded: hdr.encodeIntoCompressedBase64(h), h };
+}
+
+function histogramRecord(rand: () => number, medianUs: number, spread: number, count: number): HistogramRecord {
+  const { encoded, h } = histogramOf(rand, medianUs, spread, count);
+  const summary = { count: h.totalCount, minUs: h.minNonZeroValue, meanUs: h.mean, p50Us: h.getValueAtPercentile(50), p90Us: h.getValueAtPercentile(90), p99Us: h.getValueAtPercentile(99), p999Us: h.getValueAtPercentile(99.9), maxUs: h.maxValue };
+  h.destroy();
+  return { summary, histogram: encoded };
+}
+
+/** Floor records, scheduler lag and at-floor percentiles of a latency window (own PRNG: the main sequence stays as it was). */
+function floorOf(rand: () => number, lat: NonNullable<RepetitionRecord["latency"]>, extraUs: number): Pick<RepetitionRecord, "floor" | "schedulerLag" | "atFloor" | "stealPct" | "quietGate"> {
+  const floor = [0, 1].map((cpu) => ({
+    cpu,
+    role: cpu === 0 ? ("server" as const) : ("client" as const),
+    intervalUs: SYNTHETIC_FLOOR_INTERVAL_US,
+    lateness: histogramRecord(rand, FLOOR_MEDIAN_US + extraUs, FLOOR_SPREAD, 5000),
+    probeCpuPct: 0.4,
+  }));
+  const atFloor = PERCENTILES.filter((k) => lat[k] <= AT_FLOOR_FACTOR * Math.max(...floor.map((f) => f.lateness.summary[k])));
+  return { floor, schedulerLag: histogramRecord(rand, LAG_MEDIAN_US, LAG_SPREAD, 5000), atFloor, stealPct: 0, quietGate: { ok: true, attempts: 1, waitedMs: 0, reasons: [] } };
 }
 
 function rep(rand: () => number, i: number, msgsPerSec: number, latency: { medianUs: number; spread: number } | null, extra: Partial<RepetitionRecord>, rssEndBytes: number): RepetitionRecord {
@@ -118,6 +162,7 @@ function summary(metric: string, unit: string, better: "higher" | "lower", value
 export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run: RunRecord; measurements: MeasurementRecord[] } {
   const o: SyntheticOptions = { ...SYNTHETIC_DEFAULTS, ...opts };
   const rand = prng(o.seed);
+  const floorRand = prng(o.seed + 7919);
   const measurements: MeasurementRecord[] = [];
   const common = (stack: string, scenario: string) => ({
     schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
@@ -139,9 +184,10 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     const speed = o.speed[stack] ?? 1;
     // echo-throughput: closed loop, headline msgs/s.
     const tpPoints = Object.entries(BASE_MSGS_PER_SEC).map(([key, base]) => {
-      const flags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
-      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags }, 60e6));
+      const repFlags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
+      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags: repFlags }, 60e6));
       const values = reps.map((r) => r.msgsPerSec);
+      const flags = unionFlags(repFlags, varianceFlags(values));
       return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summary("msgsPerSec", "msg/s", "higher", values), flags, stop: "fixed" as const };
     });
     measurements.push({ ...common(stack, "echo-throughput"), params: { connections: 16, window: 32 }, status: "ok", flags: [...new Set(tpPoints.flatMap((p) => p.flags))], points: tpPoints });
@@ -151,10 +197,16 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
       const load = rate / capacity;
       const medianUs = (80 / speed) * (load < 0.8 ? 1 : 1 + 40 * (load - 0.8));
       const achieved = Math.min(rate, capacity);
-      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, achieved * (1 + 0.001 * gauss(rand)), { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 }, {}, 70e6));
-      return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags: [] as ValidityFlag[], stop: "fixed" as const };
+      const reps = Array.from({ length: o.reps }, (_, i) => {
+        const r = rep(rand, i, achieved * (1 + 0.001 * gauss(rand)), { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 }, {}, 70e6);
+        if (!o.floor) return r;
+        const f = floorOf(floorRand, r.latency!, o.floorExtraUs);
+        return { ...r, ...f, flags: f.atFloor.includes("p99Us") ? (["at-floor"] as ValidityFlag[]) : [] };
+      });
+      const flags = unionFlags(...reps.map((r) => r.flags), varianceFlags(reps.map((r) => r.latency!.p99Us)));
+      return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags, stop: "fixed" as const };
     });
-    measurements.push({ ...common(stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags: [], points: latPoints });
+    measurements.push({ ...common(stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags: [...new Set(latPoints.flatMap((p) => p.flags))], points: latPoints });
     // connections: idle connections held; bun's RSS grows every repetition (a leak hint the findings must catch).
     const connReps = Array.from({ length: o.reps }, (_, i) =>
       rep(rand, i, 0, null, { rssPerConnectionBytes: (stack === "ws" ? 9000 : 3500) * (1 + o.noise * gauss(rand)) }, stack === "bun" ? 80e6 * (1 + 0.15 * i) : 80e6 * (1 + 0.002 * gauss(rand))),

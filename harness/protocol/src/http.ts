@@ -1,0 +1,104 @@
+// HTTP side of protocol v1 shared by every server: POST /publish topic and body type, and the JSON error answers.
+
+/** Endpoint paths: WebSocket endpoints (echo, stream, pubsub) and HTTP routes (health, stats, the publish prefix). */
+export const PATHS = { echo: "/echo", stream: "/stream", pubsub: "/pubsub", health: "/health", stats: "/stats", publish: "/publish/" } as const;
+
+/** Body of every HTTP error answer (404, 400, 413, 503), JSON. */
+export interface ErrorBody {
+  ok: false;
+  /** What went wrong and what was expected. */
+  reason: string;
+}
+
+/** An HTTP error answer, serialized once; each stack writes status, JSON_CONTENT_TYPE and body its own way. */
+export interface ErrorReply {
+  status: 400 | 404 | 413 | 503;
+  /** Reason phrase of the status line ("Not Found"). */
+  statusText: string;
+  /** JSON text of an ErrorBody. */
+  body: string;
+}
+
+/** Content-Type of every JSON answer. */
+export const JSON_CONTENT_TYPE = "application/json";
+
+const reply = (status: ErrorReply["status"], statusText: string, reason: string): ErrorReply =>
+  ({ status, statusText, body: JSON.stringify({ ok: false, reason } satisfies ErrorBody) });
+
+/** 404: no HTTP route or WebSocket endpoint at `path` (`method` is the HTTP method, or "upgrade"). */
+export const notFound = (method: string, path: string): ErrorReply => reply(404, "Not Found", `no route for ${method} ${path}`);
+/** 400: bad request (invalid /stream parameters, malformed topic, not a WebSocket upgrade); `reason` says which. */
+export const badRequest = (reason: string): ErrorReply => reply(400, "Bad Request", reason);
+/** 413: POST /publish body over WSARENA_MAX_PAYLOAD. */
+export const payloadTooLarge = (maxPayloadBytes: number): ErrorReply =>
+  reply(413, "Payload Too Large", `body over WSARENA_MAX_PAYLOAD (${maxPayloadBytes} bytes)`);
+/** 503: an upgrade over WSARENA_MAX_CONNECTIONS. */
+export const overConnectionLimit = (maxConnections: number): ErrorReply =>
+  reply(503, "Service Unavailable", `connection limit reached (WSARENA_MAX_CONNECTIONS=${maxConnections})`);
+
+/** A whole HTTP/1.1 response for an error, for servers that refuse an upgrade on the raw socket. */
+export function rawHttpResponse(e: ErrorReply): string {
+  const length = new TextEncoder().encode(e.body).byteLength;
+  return `HTTP/1.1 ${e.status} ${e.statusText}\r\nConnection: close\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${length}\r\n\r\n${e.body}`;
+}
+
+/** A WebSocket endpoint path. */
+export type WsEndpoint = typeof PATHS.echo | typeof PATHS.stream | typeof PATHS.pubsub;
+const WS_ENDPOINTS: Readonly<Record<string, WsEndpoint>> = { [PATHS.echo]: PATHS.echo, [PATHS.stream]: PATHS.stream, [PATHS.pubsub]: PATHS.pubsub };
+
+/** The WebSocket endpoint at `path` (the PATHS constant itself, cheap to compare per message), or undefined (→ 404). */
+export function wsEndpoint(path: string): WsEndpoint | undefined {
+  return Object.hasOwn(WS_ENDPOINTS, path) ? WS_ENDPOINTS[path] : undefined;
+}
+
+/** Percent-decodes the raw topic of POST /publish/<topic>; null when the encoding is malformed. */
+export function decodeTopic(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Topic of a POST /publish/<topic> request path (query already stripped): undefined when the path is not a publish
+ * path with a topic, an ErrorReply (400) when the topic's percent-encoding is malformed.
+ */
+export function publishTopic(path: string): string | ErrorReply | undefined {
+  if (!path.startsWith(PATHS.publish) || path.length === PATHS.publish.length) return undefined;
+  const raw = path.slice(PATHS.publish.length);
+  return decodeTopic(raw) ?? badRequest(`topic ${raw} is not valid percent-encoding`);
+}
+
+/** A published body goes out as a text frame when its Content-Type is text/* or application/json, else binary. */
+export function isTextBody(contentType: string | null | undefined): boolean {
+  return contentType != null && (contentType.startsWith("text/") || contentType.startsWith("application/json"));
+}
+
+/** A Node-style readable request (node:http IncomingMessage), typed structurally so this module needs no Node types. */
+export interface BodyStream {
+  on(event: "data" | "end", listener: (chunk: Uint8Array) => void): unknown;
+}
+
+/**
+ * Reads a request body of at most `maxBytes`: `done(body)` once it has ended, or `done(null)` as soon as it grew over
+ * `maxBytes` (answer 413 then; the rest is read and dropped).
+ */
+export function readBody(req: BodyStream, maxBytes: number, done: (body: Uint8Array | null) => void): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  req.on("data", (chunk) => {
+    if (size > maxBytes) return;
+    size += chunk.byteLength;
+    if (size <= maxBytes) chunks.push(chunk);
+    else done(null);
+  });
+  req.on("end", () => {
+    if (size > maxBytes) return;
+    if (chunks.length === 1) return done(chunks[0]!);
+    const body = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) { body.set(c, at); at += c.byteLength; }
+    done(body);
+  });
+}

@@ -1,0 +1,53 @@
+// Scenario tables on a SYNTHETIC set: latency next to its floor with at-floor percentiles marked, and how repetitions went.
+import { describe, expect, it } from "vitest";
+import { toReportInput } from "./load.ts";
+import { AT_FLOOR_MARK, latencyFloorTable, repetitionsText } from "./tables.ts";
+import { syntheticResultSet } from "./test-support/synthetic.ts";
+
+const input = toReportInput({ dir: "/synthetic", ...syntheticResultSet() });
+
+describe("latency next to the floor", () => {
+  const t = latencyFloorTable(input, "echo-latency")!;
+  const row = (point: string, stack: string): string[] => t.rows.find((r) => r[0]!.text === point && r[1]!.text === stack)!.map((c) => c.text);
+  const col = (name: string): number => t.headers.indexOf(name);
+
+  it("shows p50/p90/p99/p99.9/max next to the floor's same percentiles, the scheduler lag p99 and client busy", () => {
+    expect(t.headers).toEqual(["Point", "Stack", "p50", "p90", "p99", "p99.9", "max", "floor p50", "floor p90", "floor p99", "floor p99.9", "floor max", "Sched. lag p99", "Client busy"]);
+    expect(row("1000/s", "bun")[col("floor p99")]).toMatch(/^\d{3} µs$/);
+    expect(row("1000/s", "bun")[col("Sched. lag p99")]).toMatch(/^\d+(\.\d)? µs$/);
+    expect(row("1000/s", "bun")[col("Client busy")]).toBe("80%");
+  });
+
+  it("marks a percentile within 2× of the floor's and leaves the others plain", () => {
+    const p = input.points.find((q) => q.stack === "bun" && q.pointKey === "1000/s")!;
+    expect(p.reps.every((r) => r.atFloor.includes("p99Us"))).toBe(true);
+    const bun = t.rows.find((r) => r[0]!.text === "1000/s" && r[1]!.text === "bun")!;
+    expect(bun[col("p99")]!.text).toMatch(new RegExp(`^\\d+ µs ${AT_FLOOR_MARK}$`));
+    expect(bun[col("p99")]!.warn).toEqual(["at-floor"]);
+    // ws at 1000/s is ~4× slower than the floor at p99: no mark.
+    expect(row("1000/s", "ws")[col("p99")]).not.toContain(AT_FLOOR_MARK);
+    expect(t.notes!.join(" ")).toContain("describes the machine, not the stack");
+  });
+
+  it("says the floor was not measured for a set without one (as a migrated v1 set), without failing", () => {
+    const v1 = latencyFloorTable(toReportInput({ dir: "/synthetic", ...syntheticResultSet({ floor: false }) }), "echo-latency")!;
+    expect(v1.rows[0]![v1.headers.indexOf("floor p99")]!.text).toBe("not measured");
+    expect(v1.rows.flat().some((c) => c.text.includes(AT_FLOOR_MARK))).toBe(false);
+    expect(v1.notes).toEqual([expect.stringMatching(/^floor not measured in this run/)]);
+  });
+
+  it("is absent for a scenario whose headline is not a latency (closed-loop throughput, connections)", () => {
+    expect(latencyFloorTable(input, "echo-throughput")).toBeNull();
+    expect(latencyFloorTable(input, "connections")).toBeNull();
+  });
+});
+
+describe("repetitions column", () => {
+  it("gives the count and stop reason, then outliers, quiet-gate waits and steal only where non-zero", () => {
+    const p = input.points.find((q) => q.stack === "uws" && q.scenario === "echo-throughput")!;
+    expect(repetitionsText(p)).toBe("5, fixed");
+    const reps = p.reps.map((r, i) => ({ ...r, stealPct: i === 1 ? 2.5 : 0, quietGate: { ok: i !== 2, attempts: i === 2 ? 3 : 1, waitedMs: i === 2 ? 1500 : 0, reasons: [] } }));
+    const summary = { ...p.summary!, outliers: { lowSevere: 0, lowMild: 1, highMild: 0, highSevere: 1 } };
+    expect(repetitionsText({ ...p, reps, summary, stop: "ci-tight" })).toBe("5, ci-tight; outliers: 1 low mild, 1 high severe; quiet-gate wait 1.5 s (2 retries, 1 never quiet); steal ≤ 2.5%");
+  });
+});
