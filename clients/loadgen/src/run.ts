@@ -202,6 +202,7 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
     latency: summarize(lat),
     histogram: lat.totalCount > 0 ? encode(lat) : null,
     schedulerLagUs: summarize(lag),
+    schedulerLagHistogram: lag.totalCount > 0 ? encode(lag) : null,
     integrity: {
       sent: windowSent,
       // Corrupted deliveries were received (but cannot be attributed to a seq), so they are not counted lost.

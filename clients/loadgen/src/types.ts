@@ -151,6 +151,8 @@ export interface LoadResult {
    * is the measurement floor of the run. Null for closed-loop and stream modes. Optional: absent in older results.
    */
   schedulerLagUs?: LatencySummary | null;
+  /** HDR histogram of the same scheduler lateness (µs, compressed base64 like `histogram`), or null when nothing was recorded. Optional: absent in older results. */
+  schedulerLagHistogram?: string | null;
   integrity: IntegrityCounts;
   connect: ConnectSummary;
   clientCpu: ClientCpu;

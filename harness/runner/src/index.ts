@@ -8,6 +8,8 @@ export * from "./stats.ts";
 export * from "./flags.ts";
 export * from "./pin.ts";
 export * from "./sample.ts";
+export * from "./floor.ts";
+export * from "./quiet.ts";
 export * from "./procs.ts";
 export * from "./env.ts";
 export * from "./measure.ts";

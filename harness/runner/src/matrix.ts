@@ -6,6 +6,7 @@ import { REPO_ROOT, type DiscoveredStack } from "./discover.ts";
 import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeVersions } from "./env.ts";
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
 import { classifyOutliers } from "./stats.ts";
+import { startFloorProbes, type FloorProbes } from "./floor.ts";
 import { killAllServers, launchServer, type LaunchedServer } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
@@ -103,6 +104,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Repository root (for git state and package versions). */
   root?: string;
+  /** Pinned runs: hiccup probes on every pinned core (the floor of each window) and the quiet-machine gate; default true. */
+  floor?: boolean;
   /** Clock (ms) for the budget and run.timing; injectable so tests can make repetitions "take" time. Default Date.now. */
   now?: () => number;
 }
@@ -153,6 +156,8 @@ interface RunContext {
   writeState: (s: MeasurementState, partial?: boolean) => void;
   abort: AbortGuard;
   progress: Progress;
+  /** Hiccup probes of the pinned cores for the whole run (started after verification), or null. */
+  probes: FloorProbes | null;
   /** Sums for run.timing. */
   inWindowMs: number;
   quietWaitMs: number;
@@ -424,6 +429,9 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         clientCoreList: opts.pinning?.clientCpus ?? [],
         rep,
         runLoad: opts.runLoad,
+        probes: ctx.probes,
+        quietGate: opts.floor !== false,
+        ...(opts.signal ? { signal: opts.signal } : {}),
       });
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);
@@ -522,6 +530,7 @@ async function finalize(ctx: RunContext): Promise<void> {
   const { abort, run } = ctx;
   abort.dispose();
   killAllServers();
+  await ctx.probes?.stop();
   const interrupted = abort.aborted();
   if (interrupted) {
     killDescendants("SIGKILL");
@@ -573,12 +582,18 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     writeState: (s, partial = false) => writeJsonAtomic(join(opts.outDir, measurementFileName(s.stack.id, s.scenario.id)), record(s, partial)),
     abort: createAbortGuard(opts.signal),
     progress: { done: 0, total: 0, estimatedTotalMs: 0, estimatedDoneMs: 0, t0: null },
+    probes: null,
     inWindowMs: 0,
     quietWaitMs: 0,
   };
   ctx.writeRun();
   try {
     await verifyStacks(ctx);
+    // One probe per pinned core for the whole run, so each window's floor is measured in that very window.
+    if (opts.pinning && opts.floor !== false && !ctx.abort.aborted()) {
+      const { serverCpus, clientCpus } = opts.pinning;
+      ctx.probes = await startFloorProbes([...serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...clientCpus.map((cpu) => ({ cpu, role: "client" as const }))]);
+    }
     await timeMatrix(ctx);
   } finally {
     await finalize(ctx);

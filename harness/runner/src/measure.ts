@@ -1,9 +1,11 @@
 // Measures one scenario point against a running server: /stats before and after, /proc sampling, the load, postcondition, flags.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
+import type { FloorProbes } from "./floor.ts";
 import { atFloorPercentiles, computeFlags, isPercentileName } from "./flags.ts";
 import type { LaunchedServer } from "./launch.ts";
 import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "./results/schema.ts";
-import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, summariseUsage } from "./sample.ts";
+import { quietGate } from "./quiet.ts";
+import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "./sample.ts";
 import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
@@ -30,6 +32,12 @@ export interface MeasureContext {
   clientCoreList: readonly number[];
   rep: number;
   runLoad: RunLoadFn;
+  /** Hiccup probes of the pinned cores, started once per run (floor records of each window); absent = no floor. */
+  probes?: FloorProbes | null;
+  /** Quiet-machine gate before the load; default: on when the server is pinned. */
+  quietGate?: boolean;
+  /** Aborting cuts the quiet gate short. */
+  signal?: AbortSignal;
 }
 
 /** GET /stats, or null when the server does not answer in time. */
@@ -61,6 +69,11 @@ export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "
 /** Runs one point once and returns its repetition record (with postcondition and per-window flags). */
 export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): Promise<{ record: RepetitionRecord; outcome: WindowOutcome }> {
   const statsBefore = await fetchStats(ctx.server.httpUrl);
+  // The server is idle now: anything else busy on the pinned cores would be measured with it.
+  const gate =
+    ctx.quietGate !== false && ctx.serverCpus.length > 0
+      ? await quietGate({ serverPid: ctx.server.pid, serverCpus: ctx.serverCpus, clientCpus: ctx.clientCoreList, probes: ctx.probes ?? null, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+      : null;
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
   let result: LoadResult;
@@ -70,10 +83,12 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     sampler.stop();
   }
   const readings = sampler.readings();
+  const floor = ctx.probes ? await ctx.probes.floor(result.windowStartMs, result.windowEndMs) : [];
   const statsAfter = await fetchStats(ctx.server.httpUrl);
   const server = summariseUsage(readings, result.windowStartMs, result.windowEndMs, DEFAULT_SAMPLE_INTERVAL_MS, ctx.serverCpus.length);
   const clientIdx = ctx.clientCoreList.map((_, i) => ctx.serverCpus.length + i);
   const clientCoreBusyPct = coreBusyBetween(readings, result.windowStartMs, result.windowEndMs, clientIdx);
+  const stealPct = stealBetween(readings, result.windowStartMs, result.windowEndMs, [...ctx.serverCpus.keys(), ...clientIdx]);
   // RSS per connection: highest RSS while the connections were open minus RSS before the ramp.
   let rssPerConnectionBytes: number | null = null;
   if (point.load.mode === "connections" && readings.length > 1 && result.connect.succeeded > 0) {
@@ -113,10 +128,10 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     closeCodes: result.closeCodes,
     postcondition: { ok: failures.length === 0, failures },
     flags,
-    schedulerLag: result.schedulerLagUs ? { summary: result.schedulerLagUs, histogram: null } : null,
-    floor: [],
-    stealPct: null,
-    quietGate: null,
+    schedulerLag: result.schedulerLagUs ? { summary: result.schedulerLagUs, histogram: result.schedulerLagHistogram ?? null } : null,
+    floor,
+    stealPct,
+    quietGate: gate,
     atFloor: [],
     outlier: "normal",
   };

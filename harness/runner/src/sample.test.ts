@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { downsample, readProcessCpuTicks, readRssBytes, startSampler, summariseUsage } from "./sample.ts";
+import { downsample, parseCoreTicks, readProcessCpuTicks, readRssBytes, startSampler, stealBetween, summariseUsage } from "./sample.ts";
 
 describe("/proc readers", () => {
   it("read this process's CPU ticks and RSS", () => {
@@ -46,5 +46,36 @@ describe("downsample", () => {
     expect(d).toHaveLength(60);
     expect(d[0]).toBe(0);
     expect(d[59]).toBe(999);
+  });
+});
+
+/** /proc/stat of a 2-cpu VM (Linux 6.x: user nice system idle iowait irq softirq steal guest guest_nice). */
+const PROC_STAT_FIXTURE = `cpu  118898 0 13939 74631 101 0 1456 188 0 0
+cpu0 59022 0 6661 38162 56 0 633 88 0 0
+cpu1 59875 0 7278 36468 45 0 822 100 0 0
+intr 1718821 0 0 0
+ctxt 4420188
+`;
+
+describe("parseCoreTicks", () => {
+  it("reads busy, total and steal (the 8th value) of each cpu", () => {
+    const [c0, c1] = parseCoreTicks(PROC_STAT_FIXTURE, [0, 1]);
+    expect(c0).toEqual({ busy: 59022 + 6661 + 633 + 88, total: 59022 + 6661 + 38162 + 56 + 633 + 88, steal: 88 });
+    expect(c1!.steal).toBe(100);
+  });
+  it("gives null steal when the kernel reports only seven values (before Linux 2.6.11)", () => {
+    const [c0] = parseCoreTicks("cpu0 100 0 50 800 10 0 5\n", [0]);
+    expect(c0!.steal).toBeNull();
+    expect(c0!.total).toBe(965);
+  });
+});
+
+describe("stealBetween", () => {
+  const at = (atMs: number, steal: number | null, total: number) => ({ atMs, cpuTicks: 0, rssBytes: 0, cores: [{ busy: 0, total, steal }] });
+  it("is the stolen share of the cores' ticks over the window, %", () => {
+    expect(stealBetween([at(0, 10, 1000), at(1000, 30, 1200)], 0, 1000, [0])).toBe(10);
+  });
+  it("is null when the kernel does not report steal", () => {
+    expect(stealBetween([at(0, null, 1000), at(1000, null, 1200)], 0, 1000, [0])).toBeNull();
   });
 });

@@ -47,18 +47,26 @@ export function readRssBytes(pid: number): number | null {
 export interface CoreTicks {
   busy: number;
   total: number;
+  /** Ticks the hypervisor ran something else while this virtual cpu wanted to run (8th value), or null when the kernel does not report it. */
+  steal: number | null;
 }
 
-/** Busy/total ticks of each cpu in `cpus` (busy = total − idle − iowait). */
-export function readCoreTicks(cpus: readonly number[]): CoreTicks[] {
-  const lines = readFileSync("/proc/stat", "utf8").split("\n");
+/** Busy/total/steal ticks of each cpu in `cpus` from the text of /proc/stat (busy = total − idle − iowait). */
+export function parseCoreTicks(procStat: string, cpus: readonly number[]): CoreTicks[] {
+  const lines = procStat.split("\n");
   return cpus.map((c) => {
     const line = lines.find((l) => l.startsWith(`cpu${c} `));
-    if (!line) return { busy: 0, total: 0 };
+    if (!line) return { busy: 0, total: 0, steal: null };
+    // user nice system idle iowait irq softirq steal guest guest_nice; steal exists since Linux 2.6.11.
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // user..steal; guest is already in user
-    return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), total };
+    return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), total, steal: v.length >= 8 ? v[7]! : null };
   });
+}
+
+/** Busy/total/steal ticks of each cpu in `cpus`, read now. */
+export function readCoreTicks(cpus: readonly number[]): CoreTicks[] {
+  return parseCoreTicks(readFileSync("/proc/stat", "utf8"), cpus);
 }
 
 /** One raw reading; cumulative counters, so any two readings give usage over the time between them. */
@@ -181,6 +189,30 @@ export function coreBusyBetween(readings: readonly RawReading[], startMs: number
     total += (b.cores[k]?.total ?? 0) - (a.cores[k]?.total ?? 0);
   }
   return total > 0 ? round1((busy / total) * 100) : null;
+}
+
+/**
+ * Steal time of the sampled cores at `indices` between startMs and endMs, % of their total ticks (busy share stolen by
+ * the hypervisor); null when the kernel does not report steal or fewer than two readings are in range.
+ */
+export function stealBetween(readings: readonly RawReading[], startMs: number, endMs: number, indices: readonly number[]): number | null {
+  let first = 0;
+  for (let i = 0; i < readings.length; i++) if (readings[i]!.atMs <= startMs) first = i;
+  let last = first;
+  for (let i = first; i < readings.length; i++) if (readings[i]!.atMs <= endMs + DEFAULT_SAMPLE_INTERVAL_MS / 2) last = i;
+  if (last <= first || indices.length === 0) return null;
+  const a = readings[first]!;
+  const b = readings[last]!;
+  let steal = 0;
+  let total = 0;
+  for (const k of indices) {
+    const sa = a.cores[k]?.steal;
+    const sb = b.cores[k]?.steal;
+    if (sa === null || sa === undefined || sb === null || sb === undefined) return null;
+    steal += sb - sa;
+    total += (b.cores[k]?.total ?? 0) - (a.cores[k]?.total ?? 0);
+  }
+  return total > 0 ? round1((steal / total) * 100) : null;
 }
 
 function round1(x: number): number {
