@@ -1,25 +1,17 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
-import { BINARY_TICK_BYTES, PATHS, tickPrice, tickQty } from "@wsarena/protocol";
-import { addTrackers, nowNs, SeqTracker, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type WindowNs } from "./contract.ts";
-import { OpenLoop, parseBaseUrl, ramp, sourceAddressFor, type OpenLoopTarget } from "./common.ts";
+import { BINARY_TICK_BYTES, tickPrice, tickQty } from "@wsarena/protocol";
+import {
+  DriverState, lifecycleDriver, nowNs, PAYLOAD_HEAD_BYTES, parseBaseUrl, readPayloadHead, senderOf, SeqTracker, sourceAddressFor, writePayloadHead, wsPath,
+  type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopTarget, type PayloadHead,
+} from "@wsarena/driver-kit";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
 import { JsonTickChecker } from "./jsontick.ts";
 import { buildTemplate, encodeClientFrame, type FrameTemplate } from "./encode.ts";
-import { PAYLOAD_HEAD_BYTES, readPayloadHead, writePayloadHead, type PayloadHead } from "./payload.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 
-const NEVER: WindowNs = { startNs: Infinity, endNs: Infinity };
-
-/** Shared state of one driver instance. */
-class Shared {
-  win: WindowNs = NEVER;
-  sending = false;
-  readonly counters = zeroCounters();
+/** Shared state of one driver instance: the run state, plus the receive buffer and encoders every connection uses. */
+class Shared extends DriverState {
   readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);
-  constructor(
-    readonly task: DriverTask,
-    readonly sink: DriverSink,
-  ) {}
 
   private jsonChecker: JsonTickChecker | null = null;
   /** The JSON tick checker, shared by every stream connection so its per-seq cache is filled once per worker. */
@@ -238,130 +230,92 @@ class IdleConn implements MessageSink {
 /** Longest wait for the socket.io connect acknowledgement after the WebSocket upgrade. */
 export const SIO_CONNECT_TIMEOUT_MS = 10_000;
 
+/** A frame connection as the shared lifecycle sees it: the raw socket and what its mode reads from it. */
+interface FrameConn extends DriverConn {
+  readonly raw: RawConn;
+}
+
+/** The lifecycle's view of a connection that sends nothing and has nothing in flight. */
+const RECEIVER = { publisher: false, inFlight: () => 0, send: () => {} };
+
 /** Creates the frame driver for a task: protocol v1 over plain WebSocket, or over Engine.IO v4 / socket.io packets. */
 export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
   const sio = task.protocol === "socket.io";
   const s = new Shared(task, sink);
   const { host, port } = parseBaseUrl(task.url);
-  const conns: RawConn[] = [];
-  const echo: EchoConn[] = [];
-  const streams: StreamConn[] = [];
-  const subs: PubsubConn[] = [];
-  const pubs: PubsubConn[] = [];
-  let loop: OpenLoop | null = null;
+  const path = !sio ? wsPath(task) : task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(task.pubsub.topic)}` : SIO_WS_PATH;
 
-  const path = (): string => {
-    if (sio) return task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(task.pubsub.topic)}` : SIO_WS_PATH;
-    switch (task.mode) {
-      case "stream":
-        return `${PATHS.stream}?format=${task.stream.format}&rate=${task.stream.rate}&count=0&size=${task.size}`;
-      case "pubsub":
-        return `${PATHS.pubsub}?topic=${encodeURIComponent(task.pubsub.topic)}`;
-      default:
-        return PATHS.echo;
-    }
-  };
-
-  const makeSink = (i: number): { sink: MessageSink; bind(c: RawConn): void } => {
+  /** The receiver of connection `i` for the task's mode, and its view for the lifecycle once its socket is open. */
+  const receiver = (i: number): { sink: MessageSink; bind(c: RawConn): FrameConn } => {
+    const { id, publisher } = senderOf(task, i);
     switch (task.mode) {
       case "echo":
       case "echo-open": {
-        const e = new EchoConn(s, task.connectionOffset + i, task.mode === "echo");
-        return { sink: e, bind: (c) => ((e.conn = c), echo.push(e)) };
+        const e = new EchoConn(s, id, task.mode === "echo");
+        return {
+          sink: e,
+          bind: (raw) => ((e.conn = raw), { raw, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }),
+        };
       }
       case "stream": {
         const st = new StreamConn(s);
-        return { sink: st, bind: (c) => ((st.conn = c), streams.push(st)) };
+        return { sink: st, bind: (raw) => ((st.conn = raw), { ...RECEIVER, raw, trackers: [st.tracker] }) };
       }
       case "pubsub": {
-        const isPub = i >= task.pubsub.subscribers;
-        const p = new PubsubConn(s, isPub ? task.pubsub.publisherOffset + (i - task.pubsub.subscribers) : -1);
-        return { sink: p, bind: (c) => (p.attach(c), (isPub ? pubs : subs).push(p)) };
+        const p = new PubsubConn(s, id);
+        return { sink: p, bind: (raw) => (p.attach(raw), { ...RECEIVER, raw, publisher, trackers: p.trackers, send: (n, ts) => p.send(n, ts) }) };
       }
       default:
-        return { sink: new IdleConn(s), bind: () => {} };
+        return { sink: new IdleConn(s), bind: (raw) => ({ ...RECEIVER, raw, trackers: [] }) };
     }
   };
 
   const capture = task.mode === "stream" ? (sio ? 384 : 192) : PAYLOAD_HEAD_BYTES + (sio ? 32 : 0);
   const sioEvent = task.mode === "stream" ? "tick" : task.mode === "pubsub" ? "msg" : "echo";
 
-  return {
-    async connect() {
-      await ramp(task.connections, task.connectConcurrency, async (i) => {
-        const m = makeSink(i);
-        const t0 = nowNs();
-        const adaptor = sio ? new SioAdaptor(m.sink, sioEvent) : null;
-        if (adaptor) adaptor.onOther = (text) => sink.error(`unexpected socket.io packet: ${text.slice(0, 120)}`);
-        const localAddress = sourceAddressFor(task.sourceAddresses, task.connectionOffset + i);
-        const c = new RawConn({
-          host,
-          port,
-          path: path(),
-          ...(localAddress ? { localAddress } : {}),
-          recvBuf: s.recvBuf,
-          captureBytes: capture,
-          sink: adaptor ?? m.sink,
-          onClosed: (code, reason) => {
-            sink.closeCode(code);
-            if (s.sending && code !== 1000) sink.error(`connection closed during the run: ${code}${reason ? ` (${reason})` : ""}`);
-          },
-        });
-        if (adaptor) adaptor.conn = c;
-        try {
-          await c.opened;
-          if (adaptor) {
-            let timer: NodeJS.Timeout | undefined;
-            await Promise.race([
-              adaptor.connected,
-              new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS))),
-            ]).finally(() => clearTimeout(timer));
-            if (task.mode === "stream") {
-              const args = JSON.stringify({ format: task.stream.format, rate: task.stream.rate, count: 0, size: task.size });
-              c.write(encodeClientFrame(`42["stream",${args}]`, 1));
-            }
-          }
-          sink.connected((nowNs() - t0) / 1000);
-          conns.push(c);
-          m.bind(c);
-        } catch (e) {
-          c.socket.destroy();
-          sink.connectFailed((e as Error).message);
+  const open = async (i: number): Promise<FrameConn | null> => {
+    const m = receiver(i);
+    const t0 = nowNs();
+    const adaptor = sio ? new SioAdaptor(m.sink, sioEvent) : null;
+    if (adaptor) adaptor.onOther = (text) => sink.error(`unexpected socket.io packet: ${text.slice(0, 120)}`);
+    const localAddress = sourceAddressFor(task.sourceAddresses, task.connectionOffset + i);
+    const c = new RawConn({
+      host,
+      port,
+      path,
+      ...(localAddress ? { localAddress } : {}),
+      recvBuf: s.recvBuf,
+      captureBytes: capture,
+      sink: adaptor ?? m.sink,
+      onClosed: (code, reason) => s.connectionClosed(code, reason),
+    });
+    if (adaptor) adaptor.conn = c;
+    try {
+      await c.opened;
+      if (adaptor) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          adaptor.connected,
+          new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS))),
+        ]).finally(() => clearTimeout(timer));
+        if (task.mode === "stream") {
+          const args = JSON.stringify({ format: task.stream.format, rate: task.stream.rate, count: 0, size: task.size });
+          c.write(encodeClientFrame(`42["stream",${args}]`, 1));
         }
-      });
-      // The scheduler's ticker thread starts now, before the run, so its start-up does not delay the first ticks.
-      const targets = task.mode === "echo-open" ? echo : task.mode === "pubsub" ? pubs : null;
-      if (targets) loop = new OpenLoop(targets, task.ratePerSec, { onLag: (us, tickNs) => tickNs >= s.win.startNs && sink.schedulerLag?.(us) });
-    },
-    start(win) {
-      s.win = win;
-      s.sending = true;
-      const t0 = nowNs();
-      if (task.mode === "echo") for (const e of echo) e.send(task.window, t0);
-      else loop?.start(t0, win.endNs);
-    },
-    stopSending() {
-      s.sending = false;
-      loop?.stop();
-    },
-    counters(): DriverCounters {
-      const c: DriverCounters = { ...s.counters, inFlight: 0 };
-      if (task.mode === "echo" || task.mode === "echo-open") {
-        addTrackers(c, echo.map((e) => e.tracker));
-        for (const e of echo) if (e.conn.isOpen) c.inFlight += e.inFlight;
-      } else if (task.mode === "stream") {
-        addTrackers(c, streams.map((t) => t.tracker));
-        c.windowSent = 0;
-        for (const t of streams) if (t.tracker.distinct > 0) c.windowSent += t.tracker.maxSeq - t.tracker.minSeq + 1;
-      } else if (task.mode === "pubsub") {
-        for (const p of [...subs, ...pubs]) addTrackers(c, p.trackers);
       }
-      return c;
-    },
-    async close() {
-      loop?.stop();
-      for (const c of conns) c.close(1000, task.mode !== "stream");
-      await Promise.all(conns.map((c) => new Promise<void>((res) => (c.socket.destroyed ? res() : c.socket.once("close", () => res())))));
-    },
+      sink.connected((nowNs() - t0) / 1000);
+      return m.bind(c);
+    } catch (e) {
+      c.socket.destroy();
+      sink.connectFailed((e as Error).message);
+      return null;
+    }
   };
+
+  const close = async (conns: readonly FrameConn[]): Promise<void> => {
+    for (const { raw } of conns) raw.close(1000, task.mode !== "stream");
+    await Promise.all(conns.map(({ raw }) => new Promise<void>((res) => (raw.socket.destroyed ? res() : raw.socket.once("close", () => res())))));
+  };
+
+  return lifecycleDriver(s, { open, close });
 }

@@ -2,7 +2,7 @@
 // A zero masking key is a valid masked frame (RFC 6455 5.3: the key is any 32-bit value) and XOR with 0 leaves the
 // payload as is, so seq and timestamps can be patched into a pre-built buffer of frames without re-masking.
 import * as wsLib from "ws";
-import { fillPayload } from "./payload.ts";
+import { fillPayload } from "@wsarena/driver-kit";
 
 type FrameFn = (data: Buffer | string, options: Record<string, unknown>) => (Buffer | string)[];
 // ws exports its Sender at runtime; @types/ws does not declare it.

@@ -3,7 +3,7 @@ import * as wsLib from "ws";
 import { Decoder, Encoder, PacketType } from "socket.io-parser";
 import { FrameParser } from "./parser.ts";
 import { buildSioTemplate, SioAdaptor } from "./sio.ts";
-import { encodePayload, readPayloadHead, type PayloadHead } from "./payload.ts";
+import { encodePayload, readPayloadHead, type PayloadHead } from "@wsarena/driver-kit";
 import type { MessageSink, RawConn } from "./conn.ts";
 
 type FrameFn = (data: Buffer, options: Record<string, unknown>) => Buffer[];

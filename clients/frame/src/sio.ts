@@ -1,7 +1,7 @@
 // Engine.IO v4 / socket.io v5 packets over a raw WebSocket for the frame driver: handshake, ping replies, event templates
 // and an adaptor that unwraps `echo` / `tick` / `msg` events (text argument or binary attachment) for the mode sinks.
 import { encodeClientFrame, type FrameTemplate } from "./encode.ts";
-import { fillPayload } from "./payload.ts";
+import { fillPayload } from "@wsarena/driver-kit";
 import type { MessageSink, RawConn } from "./conn.ts";
 
 /** Engine.IO path and query of the WebSocket transport (socket.io default path). */

@@ -5,7 +5,7 @@ import { discoverStacks } from "../../../harness/runner/src/discover.ts";
 import { launchServer, killAllServers, type LaunchedServer } from "../../../harness/runner/src/launch.ts";
 import { clockTicksPerSec, startSampler, type RawReading } from "../../../harness/runner/src/sample.ts";
 import { parseDurationMs } from "./cli-args.ts";
-import { runLoad } from "./run.ts";
+import { runLoad } from "./run-load.ts";
 import type { LoadOptions, LoadResult } from "./types.ts";
 
 /** Core of the servers and of the clients. */

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { OptionsError } from "./options.ts";
 import { parseDurationMs } from "./cli-args.ts";
-import { runLoad } from "./run.ts";
+import { runLoad } from "./run-load.ts";
 import { formatResult } from "./format.ts";
 import type { LoadOptions } from "./types.ts";
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { encodeJsonTick, tickPrice } from "@wsarena/protocol";
-import { runLoad } from "./run.ts";
+import { runLoad } from "./run-load.ts";
 
 /** What the faulty server did, summed over connections. */
 interface Faults {

@@ -1,5 +1,5 @@
 // Messages between runLoad (parent) and its worker processes over the IPC channel.
-import type { DriverTask } from "@wsarena/driver-frame";
+import type { DriverCounters, DriverTask } from "@wsarena/driver-kit";
 import type { DriverId } from "./types.ts";
 
 /** Parent → worker: what to drive. */
@@ -43,8 +43,11 @@ export interface ConnectedMessage {
   errors: string[];
 }
 
+/** Integrity counts of the driver's window (DriverCounters), taken after the drain. */
+type WindowCounts = Pick<DriverCounters, "windowSent" | "windowReceived" | "windowDistinct" | "windowDuplicated" | "windowReordered" | "windowCorrupted">;
+
 /** Worker → parent: the measurement of this worker. */
-export interface ResultMessage {
+export interface ResultMessage extends WindowCounts {
   type: "result";
   /** Actual window of this worker (timer-driven snapshots), ns. */
   windowStartNs: number;
@@ -55,12 +58,6 @@ export interface ResultMessage {
   sentInWindow: number;
   /** user + system CPU µs over the window. */
   cpuUs: number;
-  windowSent: number;
-  windowReceived: number;
-  windowDistinct: number;
-  windowDuplicated: number;
-  windowReordered: number;
-  windowCorrupted: number;
   /** In-flight messages left when the drain ended. */
   inFlightAtEnd: number;
   /** Encoded latency histogram (µs) or null when nothing was recorded. */

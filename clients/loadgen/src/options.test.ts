@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cpuCount, DEFAULT_CONNECTIONS, DEFAULT_WINDOW, OptionsError, resolveOptions } from "./options.ts";
 import { parseDurationMs } from "./cli-args.ts";
-import { planTasks, split } from "./run.ts";
+import { planTasks, split } from "./run-load.ts";
 
 describe("options", () => {
   it("applies the named defaults and never mutates the input", () => {

@@ -1,5 +1,5 @@
 // Defaults of every load option as named constants, and resolution/validation of partial options into LoadOptions.
-import { minPayloadBytes } from "@wsarena/driver-frame";
+import { minPayloadBytes } from "@wsarena/driver-kit";
 import type { DriverId, LoadMode, LoadOptions } from "./types.ts";
 
 export const DEFAULT_DRIVER: DriverId = "frame";

@@ -1,8 +1,8 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
-import { nowNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink } from "@wsarena/driver-frame";
+import { nowNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
 import { encode, newHistogram, record } from "./histogram.ts";
-import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, ToWorker } from "./ipc.ts";
+import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, TaskMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";
 
 /** Most distinct error texts a worker reports. */
@@ -32,36 +32,43 @@ async function at(ns: number): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const latency = newHistogram();
-  const schedulerLag = newHistogram();
-  const connectHist = newHistogram();
-  const errors = new Set<string>();
-  const connectErrors = new Set<string>();
-  const closeCodes: Record<string, number> = {};
-  let attempted = 0;
-  let failed = 0;
-  const sink: DriverSink = {
-    latency: (us, count) => record(latency, us, count),
-    schedulerLag: (us) => record(schedulerLag, us),
-    connected: (us) => {
-      attempted++;
-      record(connectHist, us);
-    },
-    connectFailed: (reason) => {
-      attempted++;
-      failed++;
-      if (connectErrors.size < MAX_WORKER_ERRORS) connectErrors.add(reason);
-    },
-    error: (reason) => {
-      if (errors.size < MAX_WORKER_ERRORS) errors.add(reason);
-    },
-    closeCode: (code) => {
-      closeCodes[code] = (closeCodes[code] ?? 0) + 1;
-    },
-  };
+/** The sink the driver reports into: latency, scheduler-lag and connect histograms, connect outcomes, errors, close codes. */
+class Collector implements DriverSink {
+  readonly latencyHist = newHistogram();
+  readonly schedulerLagHist = newHistogram();
+  readonly connectHist = newHistogram();
+  readonly errors = new Set<string>();
+  readonly connectErrors = new Set<string>();
+  readonly closeCodes: Record<string, number> = {};
+  attempted = 0;
+  failed = 0;
 
-  const task = await new Promise<Extract<ToWorker, { type: "task" }>>((res) => {
+  latency(us: number, count: number): void {
+    record(this.latencyHist, us, count);
+  }
+  schedulerLag(us: number): void {
+    record(this.schedulerLagHist, us);
+  }
+  connected(us: number): void {
+    this.attempted++;
+    record(this.connectHist, us);
+  }
+  connectFailed(reason: string): void {
+    this.attempted++;
+    this.failed++;
+    if (this.connectErrors.size < MAX_WORKER_ERRORS) this.connectErrors.add(reason);
+  }
+  error(reason: string): void {
+    if (this.errors.size < MAX_WORKER_ERRORS) this.errors.add(reason);
+  }
+  closeCode(code: number): void {
+    this.closeCodes[code] = (this.closeCodes[code] ?? 0) + 1;
+  }
+}
+
+/** Waits for the parent's task, then arms the worker's hard timeout. */
+async function receiveTask(): Promise<TaskMessage> {
+  const task = await new Promise<TaskMessage>((res) => {
     process.once("message", (m: ToWorker) => {
       if (m.type === "task") res(m);
     });
@@ -70,28 +77,48 @@ async function main(): Promise<void> {
     send({ type: "fatal", message: `worker ${process.pid} passed its hard timeout of ${task.timeoutMs} ms` });
     process.exit(3);
   }, task.timeoutMs).unref();
+  return task;
+}
 
-  const factory = await loadFactory(task.driver);
-  const driver: Driver = factory(task.task, sink);
+/** Opens every connection of the task and tells the parent how the ramp went. */
+async function connect(driver: Driver, c: Collector): Promise<void> {
   const t0 = nowNs();
   await driver.connect();
   const connected: ConnectedMessage = {
     type: "connected",
-    attempted,
-    succeeded: attempted - failed,
-    failed,
+    attempted: c.attempted,
+    succeeded: c.attempted - c.failed,
+    failed: c.failed,
     rampMs: (nowNs() - t0) / 1e6,
-    connectHistogram: encode(connectHist),
-    errors: [...connectErrors],
+    connectHistogram: encode(c.connectHist),
+    errors: [...c.connectErrors],
   };
   send(connected);
+}
 
-  const start = await new Promise<StartMessage>((res) => {
+/** Waits for the parent's schedule; an abort from now on closes the driver and exits. */
+function receiveSchedule(driver: Driver): Promise<StartMessage> {
+  return new Promise<StartMessage>((res) => {
     process.on("message", (m: ToWorker) => {
       if (m.type === "start") res(m);
       else if (m.type === "abort") void driver.close().finally(() => process.exit(0));
     });
   });
+}
+
+/** Counters and CPU at the actual window edges of this worker. */
+interface WindowEdges {
+  c0: DriverCounters;
+  c1: DriverCounters;
+  /** CPU used between the edges. */
+  cpu: NodeJS.CpuUsage;
+  /** Actual edges, ns on the monotonic clock (timer-driven: a saturated event loop fires them late). */
+  w0: number;
+  w1: number;
+}
+
+/** Follows the schedule: starts traffic, snapshots counters and CPU at the window edges, stops sending. */
+async function runWindow(driver: Driver, start: StartMessage): Promise<WindowEdges> {
   await at(start.startNs);
   driver.start({ startNs: start.windowStartNs, endNs: start.windowEndNs });
   await at(start.windowStartNs);
@@ -103,20 +130,25 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const w1 = nowNs();
   driver.stopSending();
+  return { c0, c1, cpu, w0, w1 };
+}
 
-  // Drain: wait only as long as in-window messages can still be accounted for. Stream (count=0) never ends by itself
-  // and its integrity is the seq range seen inside the window, so it stops right away; connections mode has nothing in
-  // flight; echo waits until nothing is in flight; pub/sub until every in-window publish reached every local receiver
-  // (known when all publishers are in this worker) or nothing arrived for QUIET_MS. All bounded by drainMs.
-  const mode = task.task.mode;
-  const ps = task.task.pubsub;
-  const drainEnd = Date.now() + start.drainMs;
+/**
+ * Drain: waits only as long as in-window messages can still be accounted for, at most `drainMs`; returns the last
+ * counters. Stream (count=0) never ends by itself and its integrity is the seq range seen inside the window, so it stops
+ * right away; connections mode has nothing in flight; echo waits until nothing is in flight; pub/sub until every
+ * in-window publish reached every local receiver (known when all publishers are in this worker) or nothing arrived for QUIET_MS.
+ */
+async function drain(driver: Driver, task: DriverTask, drainMs: number): Promise<DriverCounters> {
+  const mode = task.mode;
+  const ps = task.pubsub;
+  const drainEnd = Date.now() + drainMs;
   let last = driver.counters();
   let lastChange = Date.now();
   const settled = (c: DriverCounters): boolean => {
     if (mode === "stream" || mode === "connections") return true;
     if (mode === "echo" || mode === "echo-open") return c.inFlight === 0;
-    return ps.publishers === ps.totalPublishers && c.windowDistinct + c.windowCorrupted >= c.windowSent * task.task.connections;
+    return ps.publishers === ps.totalPublishers && c.windowDistinct + c.windowCorrupted >= c.windowSent * task.connections;
   };
   while (!settled(last) && Date.now() < drainEnd) {
     await sleep(DRAIN_POLL_MS);
@@ -125,15 +157,19 @@ async function main(): Promise<void> {
     last = c;
     if (mode === "pubsub" && Date.now() - lastChange >= QUIET_MS) break;
   }
-  const f = last;
-  const result: ResultMessage = {
+  return last;
+}
+
+/** The measurement of this worker: window deltas, integrity counts after the drain, encoded histograms, errors. */
+function result(w: WindowEdges, f: DriverCounters, c: Collector): ResultMessage {
+  return {
     type: "result",
-    windowStartNs: w0,
-    windowEndNs: w1,
-    receivedInWindow: c1.receivedTotal - c0.receivedTotal,
-    bytesInWindow: c1.bytesReceivedTotal - c0.bytesReceivedTotal,
-    sentInWindow: c1.sentTotal - c0.sentTotal,
-    cpuUs: cpu.user + cpu.system,
+    windowStartNs: w.w0,
+    windowEndNs: w.w1,
+    receivedInWindow: w.c1.receivedTotal - w.c0.receivedTotal,
+    bytesInWindow: w.c1.bytesReceivedTotal - w.c0.bytesReceivedTotal,
+    sentInWindow: w.c1.sentTotal - w.c0.sentTotal,
+    cpuUs: w.cpu.user + w.cpu.system,
     windowSent: f.windowSent,
     windowReceived: f.windowReceived,
     windowDistinct: f.windowDistinct,
@@ -141,12 +177,23 @@ async function main(): Promise<void> {
     windowReordered: f.windowReordered,
     windowCorrupted: f.windowCorrupted,
     inFlightAtEnd: f.inFlight,
-    histogram: latency.totalCount > 0 ? encode(latency) : null,
-    schedulerLagHistogram: schedulerLag.totalCount > 0 ? encode(schedulerLag) : null,
-    errors: [...errors],
-    closeCodes,
+    histogram: c.latencyHist.totalCount > 0 ? encode(c.latencyHist) : null,
+    schedulerLagHistogram: c.schedulerLagHist.totalCount > 0 ? encode(c.schedulerLagHist) : null,
+    errors: [...c.errors],
+    closeCodes: c.closeCodes,
   };
-  await new Promise<void>((res) => process.send?.(result, undefined, {}, () => res()) ?? res());
+}
+
+async function main(): Promise<void> {
+  const collector = new Collector();
+  const { driver: driverId, task } = await receiveTask();
+  const driver = (await loadFactory(driverId))(task, collector);
+  await connect(driver, collector);
+  const start = await receiveSchedule(driver);
+  const edges = await runWindow(driver, start);
+  const settled = await drain(driver, task, start.drainMs);
+  const r = result(edges, settled, collector);
+  await new Promise<void>((res) => process.send?.(r, undefined, {}, () => res()) ?? res());
   await Promise.race([driver.close(), sleep(2000)]);
   process.disconnect?.();
   process.exit(0);

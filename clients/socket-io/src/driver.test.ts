@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFrameDriver, nowNs, type Driver, type DriverCounters, type DriverSink, type DriverTask } from "@wsarena/driver-frame";
+import { nowNs, type Driver, type DriverCounters, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
+import { createFrameDriver } from "@wsarena/driver-frame";
 import { createSocketIoDriver } from "./index.ts";
 import { startTestSioServer, type TestSioServer } from "./sio-test-server.ts";
 

@@ -1,5 +1,6 @@
 // Runs the check table against one stack: plan the checks, start the shared server, run each check under its timeout
 // (phases: exclusive, shared, destructive, dedicated), apply the manifest's deviations and summarise.
+import { ramp } from "@wsarena/driver-kit";
 import { launchServer, type DiscoveredStack, type LaunchedServer } from "@wsarena/runner";
 import { CHECKS, CHECK_IDS } from "./checks/index.ts";
 import type { Check, CheckContext, CheckResult, CheckStatus, ConformanceOptions, ConformanceReport, Protocol } from "./types.ts";
@@ -179,13 +180,9 @@ async function runCheck(c: Check, run: SuiteRun): Promise<Outcome> {
   }
 }
 
-/** Runs `checks` with at most `limit` in flight; resolves when all are done. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+/** Runs `fn` over `items` with at most `limit` in flight (the drivers' bounded ramp); resolves when all are done. */
+function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  return ramp(items.length, limit, (i) => fn(items[i]!));
 }
 
 /**

@@ -1,14 +1,11 @@
 // Finds and kills this process's descendants by pid (from /proc), so an interrupted run leaves no server or worker behind.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { readProcStatFields } from "./sample.ts";
 
 /** Parent pid of `pid`, or null when it is gone. */
 function parentOf(pid: number): number | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return null;
-  }
+  const f = readProcStatFields(pid);
+  return f ? Number(f[1]) : null;
 }
 
 /** Pids of every live descendant of `root` (children, grandchildren, ...). */

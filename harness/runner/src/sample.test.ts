@@ -1,13 +1,34 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { downsample, parseCoreTicks, readProcessCpuTicks, readRssBytes, startSampler, stealBetween, summariseUsage } from "./sample.ts";
+import { downsample, parseCoreTicks, readProcessCpuTicks, readProcStatFields, readRssBytes, startSampler, stealBetween, summariseUsage } from "./sample.ts";
 
 describe("/proc readers", () => {
   it("read this process's CPU ticks and RSS", () => {
     expect(readProcessCpuTicks(process.pid)).toBeGreaterThanOrEqual(0);
     expect(readRssBytes(process.pid)).toBeGreaterThan(1024 * 1024);
   });
+  it("read the fields after comm even when comm holds spaces and parentheses", async () => {
+    // comm is the name the program was started by: a link named "a) b (c" to node would shift a naive split.
+    const dir = mkdtempSync(join(tmpdir(), "wsarena-stat-"));
+    const exe = join(dir, "a) b (c");
+    symlinkSync(process.execPath, exe);
+    const child = spawn(exe, ["-e", "setTimeout(() => {}, 5000)"], { stdio: "ignore" });
+    try {
+      await new Promise((r) => child.once("spawn", r));
+      expect(readFileSync(`/proc/${child.pid}/stat`, "utf8")).toContain("(a) b (c)");
+      const f = readProcStatFields(child.pid!);
+      expect(f?.[1]).toBe(String(process.pid));
+      expect(f?.[0]).toMatch(/^[RSD]$/);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it("return null for a process that does not exist", () => {
+    expect(readProcStatFields(2 ** 22 + 7)).toBeNull();
     expect(readProcessCpuTicks(2 ** 22 + 7)).toBeNull();
     expect(readRssBytes(2 ** 22 + 7)).toBeNull();
   });

@@ -21,16 +21,22 @@ export function clockTicksPerSec(): number {
   return clockTicks;
 }
 
-/** user + system clock ticks of process `pid` (all its threads), or null when it is gone. */
-export function readProcessCpuTicks(pid: number): number | null {
+/** Fields 3 and on of /proc/<pid>/stat (index 0 = field 3, state; 1 = ppid), or null when the process is gone. */
+export function readProcStatFields(pid: number): string[] | null {
+  let s: string;
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // comm (field 2) may contain spaces and parentheses: fields resume after the last ")".
-    const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return Number(rest[11]) + Number(rest[12]); // utime (14), stime (15)
+    s = readFileSync(`/proc/${pid}/stat`, "utf8");
   } catch {
     return null;
   }
+  // comm (field 2) may contain spaces and parentheses: fields resume after the last ")".
+  return s.slice(s.lastIndexOf(")") + 2).split(" ");
+}
+
+/** user + system clock ticks of process `pid` (all its threads), or null when it is gone. */
+export function readProcessCpuTicks(pid: number): number | null {
+  const f = readProcStatFields(pid);
+  return f ? Number(f[11]) + Number(f[12]) : null; // utime (14), stime (15)
 }
 
 /** VmRSS of process `pid` in bytes, or null when it is gone. */

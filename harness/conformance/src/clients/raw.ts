@@ -1,6 +1,7 @@
 // Raw WebSocket over node:net: our own HTTP upgrade and frame codec, to send frames no library would (bad input).
 import { connect, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
+import { newKey, upgradeRequest } from "@wsarena/driver-kit";
 import { deferred, within } from "../util.ts";
 
 /** WebSocket opcodes. */
@@ -80,10 +81,7 @@ export async function rawUpgrade(host: string, port: number, path: string, timeo
   socket.on("data", onData);
   socket.once("error", (e) => done.reject(new Error(`raw upgrade of ${path} failed: ${e.message}`)));
   socket.once("close", () => done.reject(new Error(`the server closed the TCP connection without answering the upgrade of ${path}`)));
-  socket.write(
-    `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
+  socket.write(upgradeRequest(`${host}:${port}`, path, newKey()));
   try {
     return await within(done.promise, timeoutMs, `the answer to the upgrade of ${path}`);
   } catch (e) {

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { nowNs, type DriverTask } from "@wsarena/driver-frame";
+import { nowNs, type DriverTask } from "@wsarena/driver-kit";
 import { encode, merge, summarize } from "./histogram.ts";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
 import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, resolveOptions, type RequiredLoadOptions } from "./options.ts";
