@@ -54,3 +54,26 @@ export function asUsage<T>(fn: () => T): T {
     throw new UsageError((e as Error).message);
   }
 }
+
+/** Parses a percentage such as "5%" or "2.5%" into a fraction (0.05) within (0, maxPct] percent. */
+export function parsePercentFlag(flag: string, value: string | undefined, maxPct: number): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
+  const pct = m ? Number(m[1]) : NaN;
+  if (!m || !(pct > 0) || pct > maxPct) throw new UsageError(`--${flag} ${value}: expected a percentage above 0 and at most ${maxPct}, e.g. 5%`);
+  return pct / 100;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000 };
+
+/** Parses a duration such as "45m", "90s", "1h" or "1h30m" into ms within [minMs, maxMs]. */
+export function parseDurationFlag(flag: string, value: string | undefined, minMs: number, maxMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  const ms = m && v !== "" ? Number(m[1] ?? 0) * DURATION_UNITS_MS.h! + Number(m[2] ?? 0) * DURATION_UNITS_MS.m! + Number(m[3] ?? 0) * DURATION_UNITS_MS.s! : NaN;
+  if (!(ms >= minMs && ms <= maxMs)) {
+    throw new UsageError(`--${flag} ${value}: expected a duration from ${minMs / 1000}s to ${maxMs / 3_600_000}h written like 45m, 90s or 1h30m`);
+  }
+  return ms;
+}

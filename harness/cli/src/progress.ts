@@ -35,6 +35,13 @@ export function eventLine(e: RunEvent): string | null {
   }
 }
 
+/** Status line of a point-start event; adaptive runs show the repetition range and the ETA's upper bound. */
+export function pointStatus(e: Extract<RunEvent, { type: "point-start" }>): string {
+  const reps = e.maxReps > e.reps ? `rep ${e.rep + 1} of ${e.reps}–${e.maxReps}` : `rep ${e.rep + 1}/${e.reps}`;
+  const eta = e.etaMaxMs !== null && e.etaMaxMs > e.etaMs + 1000 ? `ETA ${fmtDuration(e.etaMs)} (at most ${fmtDuration(e.etaMaxMs)})` : `ETA ${fmtDuration(e.etaMs)}`;
+  return `[${e.done + 1}/${e.total}] ${e.scenario} · ${e.stack} · ${reps} · ${e.point} · ${eta}`;
+}
+
 /** A progress reporter: returns the event handler and a function that clears the status line. */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): { onEvent: (e: RunEvent) => void; end: () => void } {
   const tty = stream.isTTY === true;
@@ -59,7 +66,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): { o
         return;
       }
       if (e.type === "point-start") {
-        status = `[${e.done + 1}/${e.total}] ${e.scenario} · ${e.stack} · rep ${e.rep + 1}/${e.reps} · ${e.point} · ETA ${fmtDuration(e.etaMs)}`;
+        status = pointStatus(e);
         if (!tty) return;
       }
       draw();

@@ -1,5 +1,6 @@
 import { describe as suite, expect, it } from "vitest";
-import { computeFlags, describe, unionFlags, varianceFlags, type FlagInput } from "./flags.ts";
+import { AT_FLOOR_FACTOR, atFloorPercentiles, computeFlags, describe, unionFlags, varianceFlags, type FlagInput } from "./flags.ts";
+import type { FloorRecord, LatencySummaryRecord } from "./results/schema.ts";
 
 const clean = { sent: 1000, received: 1000, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 };
 const base: FlagInput = { kind: "throughput", serverBusyPct: 99, clientUtilisation: 0.5, integrity: clean, errors: [], postconditionFailures: [] };
@@ -65,5 +66,54 @@ suite("describe", () => {
 suite("unionFlags", () => {
   it("merges without duplicates in a stable order", () => {
     expect(unionFlags(["errors", "client-bound"], ["high-variance", "errors"])).toEqual(["client-bound", "errors", "high-variance"]);
+  });
+});
+
+suite("client-loaded", () => {
+  const latency: FlagInput = { ...base, kind: "latency", serverBusyPct: 20, clientUtilisation: 0.2, schedulerLagP99Us: 100, latencyP99Us: 2_000 };
+  it("does not flag a latency point with a quiet client and a small scheduler lag", () => {
+    expect(computeFlags(latency)).toEqual([]);
+  });
+  it("flags a latency point whose client core is at least 50 % busy", () => {
+    expect(computeFlags({ ...latency, clientUtilisation: 0.5 })).toEqual(["client-loaded"]);
+    expect(computeFlags({ ...latency, clientUtilisation: 0.49 })).toEqual([]);
+  });
+  it("flags a latency point whose scheduler-lag p99 exceeds 25 % of the measured p99", () => {
+    expect(computeFlags({ ...latency, schedulerLagP99Us: 501 })).toEqual(["client-loaded"]);
+    expect(computeFlags({ ...latency, schedulerLagP99Us: 500 })).toEqual([]);
+  });
+  it("keeps client-bound beside it when the client is saturated and the server is not", () => {
+    expect(computeFlags({ ...latency, clientUtilisation: 0.9 })).toEqual(["client-bound", "client-loaded"]);
+  });
+  it("does not apply to throughput points (client-bound and not-saturated judge those)", () => {
+    expect(computeFlags({ ...base, clientUtilisation: 0.6, schedulerLagP99Us: 900, latencyP99Us: 1_000 })).toEqual([]);
+  });
+});
+
+/** A floor record of one core whose lateness percentiles are `pct`. */
+function floor(cpu: number, pct: Partial<LatencySummaryRecord>): FloorRecord {
+  const summary = { count: 1000, minUs: 1, meanUs: 50, p50Us: 50, p90Us: 100, p99Us: 400, p999Us: 2_000, maxUs: 8_000, ...pct };
+  return { cpu, role: cpu === 0 ? "server" : "client", intervalUs: 1000, lateness: { summary, histogram: null }, probeCpuPct: 0.5 };
+}
+
+suite("atFloorPercentiles", () => {
+  const latency: LatencySummaryRecord = { count: 5000, minUs: 30, meanUs: 200, p50Us: 90, p90Us: 300, p99Us: 900, p999Us: 5_000, maxUs: 40_000 };
+  it("lists the percentiles within 2x of the worst pinned core's same percentile", () => {
+    // Worst core per percentile: p50 60, p90 100, p99 500, p99.9 2000, max 8000 → 2x: 120, 200, 1000, 4000, 16000.
+    expect(atFloorPercentiles(latency, [floor(0, { p50Us: 60 }), floor(1, { p99Us: 500 })])).toEqual(["p50Us", "p99Us"]);
+    expect(AT_FLOOR_FACTOR).toBe(2);
+  });
+  it("is empty without a floor, without latency, or when the floor recorded nothing", () => {
+    expect(atFloorPercentiles(latency, [])).toEqual([]);
+    expect(atFloorPercentiles(null, [floor(0, {})])).toEqual([]);
+    expect(atFloorPercentiles(latency, [floor(0, { count: 0, p50Us: 1e6 })])).toEqual([]);
+  });
+});
+
+suite("at-floor", () => {
+  it("flags a latency point whose headline percentile is at the floor, and only latency points", () => {
+    expect(computeFlags({ ...base, kind: "latency", serverBusyPct: 10, clientUtilisation: 0.1, headlineAtFloor: true })).toEqual(["at-floor"]);
+    expect(computeFlags({ ...base, kind: "latency", serverBusyPct: 10, clientUtilisation: 0.1, headlineAtFloor: false })).toEqual([]);
+    expect(computeFlags({ ...base, headlineAtFloor: true })).toEqual([]);
   });
 });

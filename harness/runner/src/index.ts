@@ -13,5 +13,6 @@ export * from "./quiet.ts";
 export * from "./procs.ts";
 export * from "./env.ts";
 export * from "./measure.ts";
-export * from "./run.ts";
+export * from "./repetitions.ts";
+export * from "./matrix.ts";
 export * from "./scenarios/index.ts";

@@ -1,9 +1,9 @@
 // Measures one scenario point against a running server: /stats before and after, /proc sampling, the load, postcondition, flags.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import type { FloorProbes } from "./floor.ts";
-import { computeFlags } from "./flags.ts";
+import { atFloorPercentiles, computeFlags, isPercentileName } from "./flags.ts";
 import type { LaunchedServer } from "./launch.ts";
-import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord } from "./results/schema.ts";
+import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "./results/schema.ts";
 import { quietGate } from "./quiet.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "./sample.ts";
 import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
@@ -102,14 +102,8 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   // Unpinned, the process's own CPU share stands in.
   const serverBusyPct = server ? (server.coreBusyPct ?? server.cpuPct / Math.max(1, ctx.serverCpus.length)) : null;
   const errors = [...result.errors];
-  const flags = computeFlags({
-    kind: point.kind,
-    serverBusyPct,
-    clientUtilisation: Math.max(result.clientCpu.utilisation, (clientCoreBusyPct ?? 0) / 100),
-    integrity: result.integrity,
-    errors,
-    postconditionFailures: failures,
-  });
+  // Filled once the record holds the floor and the scheduler lag (below).
+  const flags: ValidityFlag[] = [];
   const record: RepetitionRecord = {
     rep: ctx.rep,
     serverPid: ctx.server.pid,
@@ -141,5 +135,20 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     atFloor: [],
     outlier: "normal",
   };
+  record.atFloor = atFloorPercentiles(record.latency, record.floor);
+  const headline = ctx.scenario.metric(point).name;
+  flags.push(
+    ...computeFlags({
+      kind: point.kind,
+      serverBusyPct,
+      clientUtilisation: Math.max(result.clientCpu.utilisation, (clientCoreBusyPct ?? 0) / 100),
+      integrity: result.integrity,
+      errors,
+      postconditionFailures: failures,
+      schedulerLagP99Us: record.schedulerLag?.summary.p99Us ?? null,
+      latencyP99Us: record.latency?.p99Us ?? null,
+      headlineAtFloor: isPercentileName(headline) && record.atFloor.includes(headline),
+    }),
+  );
   return { record, outcome };
 }

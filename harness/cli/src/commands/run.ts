@@ -5,11 +5,12 @@ import {
   DEFAULT_CLIENT_CPUS,
   DEFAULT_SERVER_CPUS,
   PROFILES,
-  PROFILE_REPS,
+  PROFILE_REPETITIONS,
   REPO_ROOT,
   RUN_FILE,
   discoverStacks,
-  estimateRunMs,
+  estimateRunRangeMs,
+  fixedRepetitions,
   killDescendants,
   makeRunId,
   resolvePinning,
@@ -18,8 +19,9 @@ import {
   selectScenarios,
   selectStacks,
   type Profile,
+  type RepetitionPolicy,
 } from "@wsarena/runner";
-import { asUsage, parseChoice, parseFlags, parseIntFlag, parseList } from "../args.ts";
+import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { createProgress, fmtDuration } from "../progress.ts";
 import { formatSummary, rankPoints } from "../summary.ts";
@@ -29,13 +31,55 @@ import { verifyStack } from "./verify.ts";
 export const DEFAULT_PROFILE: Profile = "standard";
 /** Verification level before timing, per profile: quick runs the smoke subset. */
 export const VERIFY_LEVEL: Readonly<Record<Profile, "smoke" | "full">> = { quick: "smoke", standard: "full", full: "full" };
-/** Largest --reps accepted. */
+/** Largest --reps, --min-reps and --max-reps accepted. */
 export const MAX_REPS = 50;
+/** Largest --target-ci accepted, %. */
+export const MAX_TARGET_CI_PCT = 50;
+/** Shortest and longest --budget accepted, ms. */
+export const MIN_BUDGET_MS = 10_000;
+export const MAX_BUDGET_MS = 24 * 3_600_000;
 /** Exit code of an interrupted run (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
 const USAGE =
-  "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N] [--server-cpus 0] [--client-cpus 1] [--out DIR] [--json]";
+  "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--server-cpus 0] [--client-cpus 1] [--out DIR] [--json]";
+
+/** Flag values that decide the repetition policy. */
+export interface RepetitionFlags {
+  reps?: string;
+  "min-reps"?: string;
+  "max-reps"?: string;
+  "target-ci"?: string;
+  budget?: string;
+}
+
+/**
+ * The repetition policy from flags over the profile's default: --reps N is a fixed count (and excludes the adaptive
+ * flags); otherwise --min-reps, --max-reps, --target-ci and --budget override the profile's values one by one.
+ */
+export function resolveRepetitions(profile: Profile, f: RepetitionFlags): RepetitionPolicy {
+  const reps = parseIntFlag("reps", f.reps, 1, MAX_REPS);
+  const adaptive = (["min-reps", "max-reps", "target-ci", "budget"] as const).filter((k) => f[k] !== undefined);
+  if (reps !== undefined) {
+    if (adaptive.length) throw new UsageError(`--reps sets a fixed count and cannot be combined with ${adaptive.map((k) => `--${k}`).join(", ")}; drop one of them`);
+    return fixedRepetitions(reps);
+  }
+  const base = PROFILE_REPETITIONS[profile];
+  const minReps = parseIntFlag("min-reps", f["min-reps"], 1, MAX_REPS) ?? base.minReps;
+  const maxFlag = parseIntFlag("max-reps", f["max-reps"], 1, MAX_REPS);
+  if (maxFlag !== undefined && maxFlag < minReps) throw new UsageError(`--max-reps ${maxFlag} is below the ${minReps} repetitions every measurement gets (--min-reps); give a cap at least as large`);
+  const maxReps = maxFlag ?? Math.max(base.maxReps, minReps);
+  const targetCiHalfWidthRel = parsePercentFlag("target-ci", f["target-ci"], MAX_TARGET_CI_PCT) ?? base.targetCiHalfWidthRel;
+  const budgetMs = parseDurationFlag("budget", f.budget, MIN_BUDGET_MS, MAX_BUDGET_MS) ?? base.budgetMs;
+  return { minReps, maxReps, targetCiHalfWidthRel, budgetMs, fixed: false };
+}
+
+/** One line describing a repetition policy, e.g. "3–10 reps until ±5 %, budget 40m" or "2 reps (fixed)". */
+export function describeRepetitions(p: RepetitionPolicy): string {
+  if (p.fixed) return `${p.minReps} reps (fixed)`;
+  const budget = p.budgetMs === null ? "no budget" : `budget ${fmtDuration(p.budgetMs)}`;
+  return `${p.minReps}–${p.maxReps} reps until the 95 % interval is within ±${+(p.targetCiHalfWidthRel * 100).toFixed(2)} %, ${budget}`;
+}
 
 export const command: Command = {
   name: "run",
@@ -47,13 +91,17 @@ export const command: Command = {
       scenarios: { type: "string" },
       profile: { type: "string" },
       reps: { type: "string" },
+      "min-reps": { type: "string" },
+      "max-reps": { type: "string" },
+      "target-ci": { type: "string" },
+      budget: { type: "string" },
       "server-cpus": { type: "string" },
       "client-cpus": { type: "string" },
       out: { type: "string" },
       json: { type: "boolean" },
     });
     const profile = parseChoice("profile", values.profile, PROFILES) ?? DEFAULT_PROFILE;
-    const reps = parseIntFlag("reps", values.reps, 1, MAX_REPS) ?? PROFILE_REPS[profile];
+    const repetitions = resolveRepetitions(profile, values);
     const all = discoverStacks();
     if (all.length === 0) throw new UsageError("no stacks found: no servers/*/stack.json in this checkout");
     const stacks = asUsage(() => selectStacks(all, parseList("stacks", values.stacks)));
@@ -86,9 +134,11 @@ export const command: Command = {
     const progress = createProgress();
     const t0 = Date.now();
     const log = (s: string) => process.stderr.write(`${s}\n`);
-    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${reps} reps, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
+    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
     log(`results: ${relative(process.cwd(), outDir) || outDir}`);
-    log(`estimated time: ~${fmtDuration(estimateRunMs(scenarios, profile, stacks.filter((s) => s.runnable).length, reps))} plus verification (ladders may stop early)`);
+    const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
+    const range = est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
+    log(`estimated time: ${range} plus verification (ladders may stop early)`);
     let outcome;
     try {
       outcome = await runMatrix({
@@ -97,7 +147,7 @@ export const command: Command = {
         stacks,
         scenarios,
         profile,
-        reps,
+        repetitions,
         pinning,
         runLoad,
         verify: async (stack) => {
@@ -118,6 +168,10 @@ export const command: Command = {
     } else {
       console.log(formatSummary(outcome.measurements));
       console.log(`\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(wallMs)} — result set: ${relative(process.cwd(), outDir) || outDir}`);
+      const t = outcome.run.timing;
+      if (t && t.timingPhaseMs > 0) {
+        console.log(`timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`);
+      }
     }
     if (outcome.run.status !== "complete") {
       // Work abandoned by the interruption (a load's own timers) must not keep the process alive.

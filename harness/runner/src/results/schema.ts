@@ -55,7 +55,7 @@ export const measurementStatusSchema = z.enum([
 ]);
 export type MeasurementStatus = z.infer<typeof measurementStatusSchema>;
 
-/** Latency summary in microseconds (mirrors @wsarena/loadgen LatencySummary). */
+/** Latency summary in microseconds (mirrors @wsarena/loadgen LatencySummary; schema.test-d.ts fails tsc on drift). */
 export const latencySummarySchema = z.object({
   /** Number of recorded latencies. */
   count: z.number(),
@@ -76,7 +76,7 @@ export const latencySummarySchema = z.object({
 });
 export type LatencySummaryRecord = z.infer<typeof latencySummarySchema>;
 
-/** Message integrity over the measured window (mirrors @wsarena/loadgen IntegrityCounts). */
+/** Message integrity over the measured window (mirrors @wsarena/loadgen IntegrityCounts; checked by schema.test-d.ts). */
 export const integritySchema = z.object({
   /** Messages sent by the client, or announced by the server for streams (highest seq + 1). */
   sent: z.number(),
@@ -93,7 +93,7 @@ export const integritySchema = z.object({
 });
 export type IntegrityRecord = z.infer<typeof integritySchema>;
 
-/** Connect times over the ramp (mirrors @wsarena/loadgen ConnectSummary). */
+/** Connect times over the ramp (mirrors @wsarena/loadgen ConnectSummary; checked by schema.test-d.ts). */
 export const connectSchema = z.object({
   /** Connections attempted. */
   attempted: z.number(),
@@ -116,7 +116,7 @@ export const connectSchema = z.object({
 });
 export type ConnectRecord = z.infer<typeof connectSchema>;
 
-/** CPU used by the load generator's workers over the measured window (mirrors @wsarena/loadgen ClientCpu). */
+/** CPU used by the load generator's workers over the measured window (mirrors @wsarena/loadgen ClientCpu; checked by schema.test-d.ts). */
 export const clientCpuSchema = z.object({
   /** cpu list the workers were pinned to, or null when not pinned. */
   cpus: z.string().nullable(),
@@ -472,7 +472,7 @@ export type RunStackRecord = z.infer<typeof runStackSchema>;
 export const runConfigSchema = z.object({
   /** Profile name: quick, standard or full. */
   profile: z.string(),
-  /** Repetitions per (stack, scenario, point). */
+  /** Repetitions every (stack, scenario, point) got at least: the fixed count, or repetitions.minReps when adaptive. */
   reps: z.number(),
   /** Stack ids in the order of the first repetition (rotated by one each repetition). */
   stacks: z.array(z.string()),
@@ -482,7 +482,10 @@ export const runConfigSchema = z.object({
   scenarioParams: z.record(z.string(), z.object({ params: paramsSchema, points: z.array(paramsSchema) })),
   /** Verification level run before timing ("smoke", "full") or "none". */
   verifyLevel: z.string(),
-  /** Adaptive repetitions: at least minReps, then more until every point's 95 % half-width ≤ targetCiHalfWidthRel, at most maxReps. */
+  /**
+   * Adaptive repetitions: at least minReps, then more until every point's 95 % half-width ≤ targetCiHalfWidthRel, at most
+   * maxReps, while the budget lasts. A fixed count (--reps N) is minReps = maxReps = N with target 0 and no budget.
+   */
   repetitions: z.object({
     /** Repetitions every measurement gets. */
     minReps: z.number(),

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks, type DiscoveredStack } from "./discover.ts";
 import { liveServerCount } from "./launch.ts";
 import { loadResultSet } from "./results/io.ts";
-import { rotate, runMatrix } from "./run.ts";
+import { rotate, roundOrder, runMatrix, type RunEvent, type RunOptions } from "./matrix.ts";
+import { fixedRepetitions, type RepetitionPolicy } from "./repetitions.ts";
 import { selectScenarios } from "./scenarios/index.ts";
 
 const dirs: string[] = [];
@@ -63,7 +64,7 @@ describe("runMatrix", () => {
       stacks: [ws, broken],
       scenarios: selectScenarios(["echo-throughput"]),
       profile: "quick",
-      reps: 2,
+      repetitions: fixedRepetitions(2),
       pinning: null,
       runLoad: async (o) => {
         loads.push({ url: o.url, mode: o.mode });
@@ -81,6 +82,11 @@ describe("runMatrix", () => {
     expect(ok.points[0]!.reps.map((r) => r.msgsPerSec)).toEqual([1001, 1002]);
     expect(ok.points[0]!.reps[0]!.statsBefore).not.toBeNull();
     expect(ok.points[0]!.summary!.median).toBe(1001.5);
+    expect(ok.points[0]!.stop).toBe("fixed");
+    expect(set.run.config.repetitions).toEqual({ minReps: 2, maxReps: 2, targetCiHalfWidthRel: 0, budgetMs: null });
+    const windows = ok.points[0]!.reps.reduce((a, r) => a + r.durationMs, 0);
+    expect(set.run.timing).toMatchObject({ inWindowMs: windows, quietWaitMs: 0 });
+    expect(set.run.timing!.timingPhaseMs).toBeGreaterThan(0);
     const bad = set.measurements.find((m) => m.stack === "ws-broken")!;
     expect(bad.status).toBe("invalid");
     expect(bad.reason).toContain("echo.text: no echo");
@@ -98,7 +104,7 @@ describe("runMatrix", () => {
       stacks: [narrow],
       scenarios: selectScenarios(["echo-throughput"]),
       profile: "quick",
-      reps: 1,
+      repetitions: fixedRepetitions(1),
       pinning: null,
       runLoad: async (o) => (calls++, fakeResult(o, 1)),
     });
@@ -117,7 +123,7 @@ describe("runMatrix", () => {
       stacks: [ws],
       scenarios: selectScenarios(["echo-throughput"]),
       profile: "quick",
-      reps: 1,
+      repetitions: fixedRepetitions(1),
       pinning: null,
       runLoad: async () => {
         throw new Error("load worker failed: boom");
@@ -128,4 +134,88 @@ describe("runMatrix", () => {
     expect(m!.status).toBe("errored");
     expect(m!.reason).toContain("load worker failed: boom");
   }, 30_000);
+});
+
+describe("roundOrder", () => {
+  it("rotates the stack list by the round and keeps only the stacks that still need a repetition", () => {
+    expect(roundOrder(["a", "b", "c"], 0, () => true)).toEqual(["a", "b", "c"]);
+    expect(roundOrder(["a", "b", "c"], 1, (s) => s !== "c")).toEqual(["b", "a"]);
+    expect(roundOrder(["a", "b", "c"], 2, (s) => s !== "a")).toEqual(["c", "b"]);
+  });
+});
+
+describe("runMatrix adaptive repetitions", () => {
+  const stacks = discoverStacks();
+  const ws = stacks.find((s) => s.id === "ws")!;
+  const uws = stacks.find((s) => s.id === "uws")!;
+  const adaptive = (over: Partial<RepetitionPolicy>): RepetitionPolicy => ({ minReps: 2, maxReps: 4, targetCiHalfWidthRel: 0.05, budgetMs: null, fixed: false, ...over });
+
+  /** Runs echo-throughput (quick: one point) with `valueOf(stack, rep)` as each window's msgsPerSec; returns the set and the point-start order. */
+  async function runAdaptive(list: DiscoveredStack[], policy: RepetitionPolicy, valueOf: (stack: string, rep: number) => number, extra: Partial<RunOptions> = {}) {
+    const out = mkdtempSync(join(tmpdir(), "wsarena-adaptive-"));
+    dirs.push(out);
+    const order: string[] = [];
+    let current = { stack: "", rep: 0 };
+    const result = await runMatrix({
+      runId: "test-adaptive",
+      outDir: out,
+      stacks: list,
+      scenarios: selectScenarios(["echo-throughput"]),
+      profile: "quick",
+      repetitions: policy,
+      pinning: null,
+      onEvent: (e: RunEvent) => {
+        if (e.type === "point-start") {
+          current = { stack: e.stack, rep: e.rep };
+          order.push(`${e.stack}#${e.rep}`);
+        }
+      },
+      runLoad: async (o) => fakeResult(o, valueOf(current.stack, current.rep)),
+      ...extra,
+    });
+    expect(liveServerCount()).toBe(0);
+    return { result, set: loadResultSet(out), order };
+  }
+
+  it("stops at minReps with stop ci-tight when the interval is already within the target", async () => {
+    const { set } = await runAdaptive([ws], adaptive({}), (_s, rep) => 1000 + rep);
+    const p = set.measurements[0]!.points[0]!;
+    expect(p.reps).toHaveLength(2);
+    expect(p.stop).toBe("ci-tight");
+    expect(p.summary!.ciHalfWidthRel).toBeLessThanOrEqual(0.05);
+    expect(set.run.config.repetitions).toEqual({ minReps: 2, maxReps: 4, targetCiHalfWidthRel: 0.05, budgetMs: null });
+  }, 60_000);
+
+  it("adds repetitions up to maxReps when the interval stays wide, and classifies (never drops) the outlier", async () => {
+    const values = [1000, 1200, 1100, 1000, 1200, 9000];
+    const { set } = await runAdaptive([ws], adaptive({ maxReps: 6 }), (_s, rep) => values[rep]!);
+    const p = set.measurements[0]!.points[0]!;
+    expect(p.reps.map((r) => r.msgsPerSec)).toEqual(values);
+    expect(p.stop).toBe("max-reps");
+    expect(p.reps.map((r) => r.outlier)).toEqual(["normal", "normal", "normal", "normal", "normal", "high-severe"]);
+    expect(p.summary!.outliers).toEqual({ lowSevere: 0, lowMild: 0, highMild: 0, highSevere: 1 });
+    expect(p.flags).toContain("high-variance");
+  }, 60_000);
+
+  it("stops adding repetitions when the budget would be passed (minReps always run), with stop budget", async () => {
+    // Each window "takes" 60 s on the injected clock: two repetitions use 120 s of the 200 s budget, a third fits
+    // (predicted 180 s), a fourth would not (240 s).
+    let clock = 0;
+    const { set, result } = await runAdaptive([ws], adaptive({ maxReps: 10, budgetMs: 200_000 }), (_s, rep) => (rep % 2 ? 1000 : 2000), {
+      now: () => clock,
+      runLoad: async (o) => ((clock += 60_000), fakeResult(o, clock % 120_000 ? 2000 : 1000)),
+    });
+    const p = set.measurements[0]!.points[0]!;
+    expect(p.reps).toHaveLength(3);
+    expect(p.stop).toBe("budget");
+    expect(result.run.timing!.timingPhaseMs).toBe(180_000);
+  }, 60_000);
+
+  it("interleaves stacks round-robin, rotating the order, over the stacks that still need repetitions", async () => {
+    // uws is steady (tight after 2 reps); ws is noisy and runs to maxReps 3.
+    const { set, order } = await runAdaptive([ws, uws], adaptive({ maxReps: 3 }), (stack, rep) => (stack === "uws" ? 5000 : rep % 2 ? 1000 : 3000));
+    expect(order).toEqual(["ws#0", "uws#0", "uws#1", "ws#1", "ws#2"]);
+    const stop = Object.fromEntries(set.measurements.map((m) => [m.stack, m.points[0]!.stop]));
+    expect(stop).toEqual({ ws: "max-reps", uws: "ci-tight" });
+  }, 90_000);
 });
