@@ -36,10 +36,16 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
   const commit = r.git.commit ? `commit ${r.git.commit.slice(0, 10)}${r.git.dirty ? " (dirty)" : ""}` : "no git commit";
   const embedded = README_EMBEDDED_CHARTS.flatMap((name) => charts.filter((c) => c.name === name));
   const linked = charts.filter((c) => !embedded.includes(c));
+  const rp = r.config.repetitions;
+  const fixed = rp.minReps === rp.maxReps;
+  const pct = `${+(rp.targetCiHalfWidthRel * 100).toFixed(2)}%`;
+  const budget = rp.budgetMs === null ? "" : ` --budget ${Math.round(rp.budgetMs / 60_000)}m`;
+  const reps = fixed ? `${rp.minReps} reps` : `${rp.minReps}–${rp.maxReps} reps until the 95 % interval is within ±${pct}${rp.budgetMs === null ? "" : ` or the ${Math.round(rp.budgetMs / 60_000)}-minute budget is spent`}`;
+  const repFlags = fixed ? `--reps ${rp.minReps}` : `--min-reps ${rp.minReps} --max-reps ${rp.maxReps} --target-ci ${pct}${budget}`;
   return [
     `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; ` +
-      `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}; profile ${r.config.profile}, ${r.config.reps} reps; ${commit}.`,
-    `Rerun: \`pnpm wsarena run --profile ${r.config.profile} --reps ${r.config.reps} --out ${rel(".")} && pnpm wsarena report ${rel(".")} --readme\` ` +
+      `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}; profile ${r.config.profile}, ${reps}; ${commit}.`,
+    `Rerun: \`pnpm wsarena run --profile ${r.config.profile} ${repFlags} --out ${rel(".")} && pnpm wsarena report ${rel(".")} --readme\` ` +
       `(figures from a shared virtual machine are noisy: compare ratios within one run).`,
     "",
     markdownTable(headlineTable(input, vcpuHourUsd)),
