@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { mergeHistograms, summarize } from "@wsarena/loadgen";
 import type { FloorRecord, LatencySummaryRecord } from "./results/schema.ts";
 import { tasksetArgv } from "./pin.ts";
+import { ChildSet } from "./procs.ts";
 
 /** Sleep interval of every probe, µs (jHiccup's default resolution is 1 ms too). */
 export const FLOOR_INTERVAL_US = 1_000;
@@ -53,24 +54,11 @@ export interface FloorProbes {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
+const probes = new ChildSet();
 
 /** Kills every probe this process started that is still alive (SIGKILL); safe to call from an exit handler. */
 export function killAllProbes(): number {
-  let n = 0;
-  for (const c of live) {
-    if (c.exitCode === null && c.signalCode === null) {
-      try {
-        c.kill("SIGKILL");
-        n++;
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  live.clear();
-  return n;
+  return probes.killAll();
 }
 
 interface ProbeHandle extends FloorCore {
@@ -81,10 +69,6 @@ interface ProbeHandle extends FloorCore {
 
 /** Spawns one probe per core, each pinned to its core with taskset, and resolves once every probe is sleeping. */
 export async function startFloorProbes(cores: readonly FloorCore[], intervalUs = FLOOR_INTERVAL_US): Promise<FloorProbes> {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => killAllProbes());
-  }
   const started = await Promise.allSettled(cores.map((c) => startProbe(c, intervalUs)));
   const handles = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -139,7 +123,7 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
 async function startProbe(core: FloorCore, intervalUs: number): Promise<ProbeHandle> {
   const argv = tasksetArgv(String(core.cpu), [process.execPath, PROBE_PATH, String(intervalUs)]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
-  live.add(child);
+  probes.add(child);
   // A send racing the probe's death reports EPIPE here; the exit handler below settles whatever was pending.
   child.on("error", () => {});
   let stderr = "";
@@ -147,7 +131,6 @@ async function startProbe(core: FloorCore, intervalUs: number): Promise<ProbeHan
   child.stderr!.on("data", (d: string) => (stderr = (stderr + d).slice(-2_000)));
   const pending: ProbeHandle["pending"] = new Map();
   child.once("exit", () => {
-    live.delete(child);
     for (const done of [...pending.values()]) done(null);
   });
   child.on("message", (m: FloorProbeReply) => {

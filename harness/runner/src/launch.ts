@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import type { ReadyLine } from "@wsarena/protocol";
 import type { DiscoveredStack } from "./discover.ts";
 import { tasksetArgv } from "./pin.ts";
+import { ChildSet } from "./procs.ts";
 
 /** Default time allowed from spawn to a healthy server. */
 export const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -53,42 +54,20 @@ export interface LaunchedServer {
   stop(graceMs?: number): Promise<ServerExit>;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
+const servers = new ChildSet();
 
 /** Kills every server this process launched that is still alive (SIGKILL); safe to call from an exit handler. */
 export function killAllServers(): number {
-  let n = 0;
-  for (const c of live) {
-    if (c.exitCode === null && c.signalCode === null) {
-      try {
-        c.kill("SIGKILL");
-        n++;
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  live.clear();
-  return n;
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => killAllServers());
+  return servers.killAll();
 }
 
 /** Number of servers launched by this process that are still running. */
 export function liveServerCount(): number {
-  let n = 0;
-  for (const c of live) if (c.exitCode === null && c.signalCode === null) n++;
-  return n;
+  return servers.liveCount();
 }
 
 /** Starts `stack` and resolves once its ready line was printed and GET /health answered 200. */
 export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions = {}): Promise<LaunchedServer> {
-  installExitHook();
   if (!stack.runnable) throw new Error(`stack ${stack.id} cannot run here: ${stack.reason}`);
   const host = opts.host ?? "127.0.0.1";
   const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
@@ -98,7 +77,7 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
     env: { ...process.env, ...opts.env, HOST: host, PORT: String(opts.port ?? 0) },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  live.add(child);
+  servers.add(child);
   const errLines: string[] = [];
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (d: string) => {
@@ -109,7 +88,6 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   let stopping = false;
   const exited = new Promise<ServerExit>((res) => {
     child.once("exit", (code, signal) => {
-      live.delete(child);
       res({ code, signal, graceful: stopping && code === 0 });
     });
   });

@@ -1,4 +1,5 @@
 // Finds and kills this process's descendants by pid (from /proc), so an interrupted run leaves no server or worker behind.
+import type { ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { readProcStatFields } from "./sample.ts";
 
@@ -43,4 +44,44 @@ export function killDescendants(signal: NodeJS.Signals = "SIGKILL"): number {
     }
   }
   return n;
+}
+
+/** Children of one kind that this process started (servers, probes): all SIGKILLed at process exit or on demand. */
+export class ChildSet {
+  private readonly live = new Set<ChildProcess>();
+  private hooked = false;
+
+  /** Tracks `child` until it exits; the first add installs the exit hook. */
+  add(child: ChildProcess): void {
+    if (!this.hooked) {
+      this.hooked = true;
+      process.on("exit", () => this.killAll());
+    }
+    this.live.add(child);
+    child.once("exit", () => this.live.delete(child));
+  }
+
+  /** Kills every tracked child that is still alive (SIGKILL); safe to call from an exit handler. Returns how many. */
+  killAll(): number {
+    let n = 0;
+    for (const c of this.live) {
+      if (c.exitCode === null && c.signalCode === null) {
+        try {
+          c.kill("SIGKILL");
+          n++;
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    this.live.clear();
+    return n;
+  }
+
+  /** Tracked children still running. */
+  liveCount(): number {
+    let n = 0;
+    for (const c of this.live) if (c.exitCode === null && c.signalCode === null) n++;
+    return n;
+  }
 }

@@ -66,11 +66,13 @@ export interface QuietCheck {
   cores: QuietCoreReading[];
 }
 
+// The abort listener is removed when the sleep ends, so a run's one signal does not collect a listener per check.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((res) => {
     if (signal?.aborted) return res();
-    const t = setTimeout(res, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), res()), { once: true });
+    const onAbort = (): void => (clearTimeout(t), res());
+    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), res()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 function ticksOf(pid: number | null | undefined): number {
