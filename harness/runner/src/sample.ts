@@ -179,15 +179,20 @@ export function summariseUsage(
   };
 }
 
-/** Mean busy % of the sampled cores at `indices` between startMs and endMs, or null with fewer than two readings in range. */
-export function coreBusyBetween(readings: readonly RawReading[], startMs: number, endMs: number, indices: readonly number[]): number | null {
+/** The readings that bracket a window: the last at or before its start and the last by its end (half an interval of slack), or null. */
+function windowEnds(readings: readonly RawReading[], startMs: number, endMs: number): [RawReading, RawReading] | null {
   let first = 0;
   for (let i = 0; i < readings.length; i++) if (readings[i]!.atMs <= startMs) first = i;
   let last = first;
   for (let i = first; i < readings.length; i++) if (readings[i]!.atMs <= endMs + DEFAULT_SAMPLE_INTERVAL_MS / 2) last = i;
-  if (last <= first || indices.length === 0) return null;
-  const a = readings[first]!;
-  const b = readings[last]!;
+  return last > first ? [readings[first]!, readings[last]!] : null;
+}
+
+/** Mean busy % of the sampled cores at `indices` between startMs and endMs, or null with fewer than two readings in range. */
+export function coreBusyBetween(readings: readonly RawReading[], startMs: number, endMs: number, indices: readonly number[]): number | null {
+  const ends = windowEnds(readings, startMs, endMs);
+  if (!ends || indices.length === 0) return null;
+  const [a, b] = ends;
   let busy = 0;
   let total = 0;
   for (const k of indices) {
@@ -202,13 +207,9 @@ export function coreBusyBetween(readings: readonly RawReading[], startMs: number
  * the hypervisor); null when the kernel does not report steal or fewer than two readings are in range.
  */
 export function stealBetween(readings: readonly RawReading[], startMs: number, endMs: number, indices: readonly number[]): number | null {
-  let first = 0;
-  for (let i = 0; i < readings.length; i++) if (readings[i]!.atMs <= startMs) first = i;
-  let last = first;
-  for (let i = first; i < readings.length; i++) if (readings[i]!.atMs <= endMs + DEFAULT_SAMPLE_INTERVAL_MS / 2) last = i;
-  if (last <= first || indices.length === 0) return null;
-  const a = readings[first]!;
-  const b = readings[last]!;
+  const ends = windowEnds(readings, startMs, endMs);
+  if (!ends || indices.length === 0) return null;
+  const [a, b] = ends;
   let steal = 0;
   let total = 0;
   for (const k of indices) {
