@@ -76,9 +76,19 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       : null;
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
-  let result: LoadResult;
+  let result: LoadResult & { details?: Record<string, unknown> };
   try {
-    result = await ctx.runLoad(loadOptionsFor(point, ctx));
+    result = ctx.scenario.run
+      ? await ctx.scenario.run(point, {
+          server: ctx.server,
+          protocol: ctx.protocol,
+          driver: ctx.driver,
+          serverCpus: ctx.serverCpus,
+          clientCpus: ctx.clientCpus,
+          runLoad: (load) => ctx.runLoad(loadOptionsFor({ ...point, load }, ctx)),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        })
+      : await ctx.runLoad(loadOptionsFor(point, ctx));
   } finally {
     sampler.stop();
   }
@@ -134,6 +144,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     quietGate: gate,
     atFloor: [],
     outlier: "normal",
+    ...(result.details ? { details: result.details } : {}),
   };
   record.atFloor = atFloorPercentiles(record.latency, record.floor);
   const headline = ctx.scenario.metric(point).name;

@@ -315,6 +315,8 @@ export const repetitionSchema = z.object({
   atFloor: z.array(percentileNameSchema),
   /** Tukey class of this repetition's headline value within its point. */
   outlier: outlierClassSchema,
+  /** Scenario-specific figures of scenarios that measure a window themselves (their module documents the shape); absent otherwise. */
+  details: z.record(z.string(), z.unknown()).optional(),
 });
 export type RepetitionRecord = z.infer<typeof repetitionSchema>;
 

@@ -1,4 +1,5 @@
 // Load option defaults shared by scenario modules, so each module states only what it varies.
+import type { LoadResult } from "@wsarena/loadgen";
 import type { PointLoad, Profile } from "./types.ts";
 import { PROFILE_TIMING } from "./types.ts";
 
@@ -35,4 +36,31 @@ export function rateLabel(perSec: number): string {
   if (perSec >= 1e6) return `${+(perSec / 1e6).toFixed(2)}M`;
   if (perSec >= 1e3) return `${+(perSec / 1e3).toFixed(2)}k`;
   return `${perSec}`;
+}
+
+/**
+ * A LoadResult with nothing measured over [windowStartMs, windowEndMs], for scenarios that measure a window themselves
+ * (Scenario.run) and fill in only what they observe. A scenario that drives load from its own process must fill
+ * clientCpu too (e.g. process.cpuUsage() over the window): client-bound and client-loaded are computed from it.
+ */
+export function emptyLoadResult(load: PointLoad, windowStartMs: number, windowEndMs: number): LoadResult {
+  return {
+    driver: "frame",
+    mode: load.mode,
+    options: { ...load, url: "", protocol: "ws", driver: "frame", workers: 1, timeoutMs: 0 },
+    windowStartMs,
+    windowEndMs,
+    durationMs: windowEndMs - windowStartMs,
+    msgsPerSec: 0,
+    bytesPerSec: 0,
+    sentPerSec: 0,
+    latency: null,
+    histogram: null,
+    integrity: { sent: 0, received: 0, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 },
+    connect: { attempted: 0, succeeded: 0, failed: 0, perSec: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, errors: [] },
+    clientCpu: { cpus: null, workers: 0, cpuSeconds: 0, utilisation: 0, perWorkerCpuSeconds: [] },
+    msgsPerClientCpuSec: 0,
+    errors: [],
+    closeCodes: {},
+  };
 }

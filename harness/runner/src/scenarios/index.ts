@@ -5,18 +5,28 @@ import { echoThroughput } from "./echo-throughput.ts";
 import { pubsub } from "./pubsub.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
-import type { Scenario } from "./types.ts";
+import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
 
 export * from "./types.ts";
 
 /** Every scenario, in the order a run measures them. */
 export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections];
 
-/** Selects scenarios by id (all when ids is empty); unknown ids throw an error listing the valid ones. */
+/** The group of a scenario ("core" when it names none). */
+export function groupOf(s: Scenario): ScenarioGroup {
+  return s.group ?? "core";
+}
+
+/**
+ * Selects scenarios by id or group name ("core", "scale", "failure", "all"); the core group when ids is empty. Unknown
+ * names throw an error listing the valid ones.
+ */
 export function selectScenarios(ids: readonly string[] | undefined): Scenario[] {
-  if (!ids || ids.length === 0) return [...SCENARIOS];
+  const names = !ids || ids.length === 0 ? ["core"] : ids;
   const valid = SCENARIOS.map((s) => s.id);
-  const unknown = ids.filter((id) => !valid.includes(id));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.map((u) => `"${u}"`).join(", ")}; valid scenarios: ${valid.join(", ")}`);
-  return ids.map((id) => SCENARIOS.find((s) => s.id === id)!);
+  const unknown = names.filter((id) => !valid.includes(id) && id !== "all" && !(SCENARIO_GROUPS as readonly string[]).includes(id));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.map((u) => `"${u}"`).join(", ")}; valid scenarios: ${valid.join(", ")}; groups: ${SCENARIO_GROUPS.join(", ")}, all`);
+  const picked = new Set<Scenario>();
+  for (const n of names) for (const s of SCENARIOS) if (n === s.id || n === "all" || n === groupOf(s)) picked.add(s);
+  return SCENARIOS.filter((s) => picked.has(s));
 }

@@ -1,5 +1,6 @@
 // What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
+import type { LaunchedServer } from "../launch.ts";
 import type { StackManifest } from "../manifest.ts";
 import type { PointKind } from "../flags.ts";
 import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage } from "../results/schema.ts";
@@ -72,6 +73,35 @@ export interface WindowOutcome {
   server: ServerUsage | null;
 }
 
+/**
+ * Scenario groups. A run without --scenarios measures `core` only (the quick comparison stays a few minutes and needs no
+ * broker); `--scenarios scale` / `failure` / `all` or explicit ids select the others.
+ */
+export const SCENARIO_GROUPS = ["core", "scale", "failure"] as const;
+export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
+
+/** What a scenario's own `run` gets: the launched server, pinning, and the load generator for the parts it can use. */
+export interface ScenarioRunContext {
+  /** The server of this repetition (fresh per repetition; `run` may stop it, see `restartServer`). */
+  server: LaunchedServer;
+  protocol: "ws" | "socket.io";
+  driver: LoadOptions["driver"];
+  /** Server cpus as numbers (empty = not pinned). */
+  serverCpus: readonly number[];
+  /** taskset list of the client, or undefined = not pinned. */
+  clientCpus: string | undefined;
+  /** The loadgen with the point's options completed (url, protocol, driver, pinning, time bound). */
+  runLoad(load: PointLoad): Promise<LoadResult>;
+  /** Aborted on Ctrl-C / SIGTERM: stop early and return what was measured. */
+  signal?: AbortSignal;
+}
+
+/** A window measured by a scenario's own `run`: a LoadResult (see emptyLoadResult) plus scenario-specific details. */
+export type ScenarioWindow = LoadResult & {
+  /** Scenario-specific figures stored in the repetition's `details` (JSON; the scenario module documents the shape). */
+  details?: Record<string, unknown>;
+};
+
 /** A scenario module (harness/runner/src/scenarios/<id>.ts). */
 export interface Scenario {
   /** Scenario id (kebab-case, equal to the file name). */
@@ -88,6 +118,13 @@ export interface Scenario {
   postcondition(outcome: WindowOutcome): string[];
   /** Ladders: true when the server could not keep up with this point, so later (heavier) points are not run. */
   saturated?(outcome: WindowOutcome): boolean;
+  /** Which runs include it by default (absent = "core"). */
+  group?: ScenarioGroup;
+  /**
+   * Measures a point itself instead of one runLoad call (failure scenarios, HTTP, clusters). Sampling, /stats, the
+   * floor, the quiet gate, postcondition and flags stay with the runner, over [windowStartMs, windowEndMs] it returns.
+   */
+  run?(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow>;
 }
 
 /** Whether `manifest` supports `scenarioId` (manifests without a scenarios list support all). */
