@@ -2,7 +2,7 @@
 import { writeSync } from "node:fs";
 import { BINARY_TICK_BYTES, tickPrice, tickQty } from "@wsarena/protocol";
 import {
-  DriverState, lifecycleDriver, nowNs, PAYLOAD_HEAD_BYTES, parseBaseUrl, readPayloadHead, senderOf, SeqTracker, sourceAddressFor, writePayloadHead, wsPath,
+  DriverState, lifecycleDriver, nowNs, topicOf, PAYLOAD_HEAD_BYTES, parseBaseUrl, readPayloadHead, senderOf, SeqTracker, sourceAddressFor, writePayloadHead, wsPath,
   type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopSender, type OpenLoopTarget, type PayloadHead,
 } from "@wsarena/driver-kit";
 import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
@@ -23,10 +23,10 @@ class Shared extends DriverState {
     return (this.jsonChecker ??= new JsonTickChecker(this.task.size, this.task.protocol === "socket.io"));
   }
 
-  /** `count` pre-encoded messages to send: echo messages or publishes, as WebSocket or socket.io packets. */
-  template(count: number, role: "echo" | "pub"): FrameTemplate {
+  /** `count` pre-encoded messages to send: echo messages or publishes (to `topic`), as WebSocket or socket.io packets. */
+  template(count: number, role: "echo" | "pub", topic = this.task.pubsub.topic): FrameTemplate {
     const t = this.task;
-    if (t.protocol === "socket.io") return buildSioTemplate(count, t.size, t.binary, role, role === "pub" ? [t.pubsub.topic] : []);
+    if (t.protocol === "socket.io") return buildSioTemplate(count, t.size, t.binary, role, role === "pub" ? [topic] : []);
     return buildTemplate(count, t.size, t.binary);
   }
 }
@@ -63,10 +63,12 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     readonly id: number,
     private readonly closedLoop: boolean,
     private readonly role: "echo" | "pub" = "echo",
+    /** Publishers: the topic they publish to (socket.io names it in every packet). */
+    private readonly topic = s.task.pubsub.topic,
   ) {
     this.op = s.task.binary ? 2 : 1;
     this.refillBatch = Math.max(1, Math.floor(s.task.window * s.task.refillFraction));
-    this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role);
+    this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role, topic);
   }
 
   /** Hands sending to a SendThread: from now on the thread's count for this connection is the next seq. */
@@ -82,7 +84,7 @@ class EchoConn implements MessageSink, OpenLoopTarget {
 
   send(count: number, tsNs: number): void {
     if (!this.conn.isOpen) return;
-    if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role);
+    if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role, this.topic);
     const t = this.tpl;
     const binary = this.s.task.binary;
     if (binary) {
@@ -226,9 +228,10 @@ class PubsubConn implements MessageSink, OpenLoopTarget {
   constructor(
     private readonly s: Shared,
     publisherId: number,
+    topic: string,
   ) {
     // A publisher reuses the echo sender path (template, patching, window accounting) for its sends.
-    this.pub = publisherId >= 0 ? new EchoConn(s, publisherId, false, "pub") : null;
+    this.pub = publisherId >= 0 ? new EchoConn(s, publisherId, false, "pub", topic) : null;
   }
 
   attach(conn: RawConn): void {
@@ -297,7 +300,8 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
   const sio = task.protocol === "socket.io";
   const s = new Shared(task, sink);
   const { host, port } = parseBaseUrl(task.url);
-  const path = !sio ? wsPath(task) : task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(task.pubsub.topic)}` : SIO_WS_PATH;
+  // Pub/sub with rooms: each connection's path names its room's topic.
+  const pathOf = (i: number): string => (!sio ? wsPath(task, i) : task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(topicOf(task, i))}` : SIO_WS_PATH);
 
   /** The receiver of connection `i` for the task's mode, and its view for the lifecycle once its socket is open. */
   const receiver = (i: number): { sink: MessageSink; bind(c: RawConn): FrameConn } => {
@@ -316,7 +320,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
         return { sink: st, bind: (raw) => ((st.conn = raw), { ...RECEIVER, raw, trackers: [st.tracker] }) };
       }
       case "pubsub": {
-        const p = new PubsubConn(s, id);
+        const p = new PubsubConn(s, id, topicOf(task, i));
         return { sink: p, bind: (raw) => (p.attach(raw), { ...RECEIVER, raw, publisher, trackers: p.trackers, send: (n, ts) => p.send(n, ts) }) };
       }
       default:
@@ -336,7 +340,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
     const c = new RawConn({
       host,
       port,
-      path,
+      path: pathOf(i),
       ...(localAddress ? { localAddress } : {}),
       recvBuf: s.recvBuf,
       captureBytes: capture,

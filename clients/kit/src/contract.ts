@@ -23,7 +23,15 @@ export interface DriverTask {
   binary: boolean;
   stream: { format: "json" | "binary"; rate: number };
   /** Pub/sub: this worker's subscribers and publishers, the topic, the global id of its first publisher, all publishers of the run. */
-  pubsub: { subscribers: number; publishers: number; topic: string; publisherOffset: number; totalPublishers: number };
+  pubsub: {
+    subscribers: number;
+    publishers: number;
+    topic: string;
+    publisherOffset: number;
+    totalPublishers: number;
+    /** Rooms: publisher g joins topic roomTopic(topic, ⌊g / roomSize⌋) instead of `topic` (frame driver; absent = one topic). */
+    roomSize?: number;
+  };
   /** Source addresses to spread connections over ([] = let the OS choose). */
   sourceAddresses: string[];
   /** Global index of this worker's first connection (for source address spreading). */

@@ -122,13 +122,25 @@ export function senderOf(task: DriverTask, i: number): { id: number; publisher: 
   return { id: publisher ? task.pubsub.publisherOffset + i - task.pubsub.subscribers : -1, publisher };
 }
 
+/** Topic name of room `room` of a pub/sub task with rooms (DriverTask.pubsub.roomSize). */
+export function roomTopic(topic: string, room: number): string {
+  return `${topic}-${room}`;
+}
+
+/** The pub/sub topic connection `i` of a task joins: its room's topic when the task has rooms, else the task's topic. */
+export function topicOf(task: DriverTask, i: number): string {
+  const size = task.pubsub.roomSize;
+  if (!size) return task.pubsub.topic;
+  return roomTopic(task.pubsub.topic, Math.floor(senderOf(task, i).id / size));
+}
+
 /** Path and query of a task's WebSocket endpoint in protocol v1 (/echo, /stream with its parameters, /pubsub with its topic). */
-export function wsPath(task: DriverTask): string {
+export function wsPath(task: DriverTask, i = 0): string {
   switch (task.mode) {
     case "stream":
       return `${PATHS.stream}?format=${task.stream.format}&rate=${task.stream.rate}&count=0&size=${task.size}`;
     case "pubsub":
-      return `${PATHS.pubsub}?topic=${encodeURIComponent(task.pubsub.topic)}`;
+      return `${PATHS.pubsub}?topic=${encodeURIComponent(topicOf(task, i))}`;
     default:
       return PATHS.echo;
   }

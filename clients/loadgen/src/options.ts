@@ -104,6 +104,15 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   positiveInt("subscribers", r.pubsub.subscribers, 0);
   positiveInt("publishers", r.pubsub.publishers);
   if (!r.pubsub.topic) throw new OptionsError("topic: expected a non-empty name");
+  const room = r.pubsub.roomSize;
+  if (room !== undefined) {
+    positiveInt("room size", room);
+    if (driver !== "frame") throw new OptionsError(`room size needs driver frame (rooms are per-connection topics), not ${driver}`);
+    if (r.pubsub.subscribers !== 0) throw new OptionsError(`room size with ${r.pubsub.subscribers} subscribers: rooms hold publishers only; give subscribers 0`);
+    if (r.pubsub.publishers > room && r.pubsub.publishers % room !== 0) {
+      throw new OptionsError(`${r.pubsub.publishers} publishers in rooms of ${room}: expected at most ${room} or a multiple of ${room}, so every room is full`);
+    }
+  }
   if (r.clientCpus !== undefined) cpuCount(r.clientCpus);
   if (r.workers !== undefined) positiveInt("workers", r.workers);
   positiveInt("source-addresses", r.sourceAddresses);

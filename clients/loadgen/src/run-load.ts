@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { nowNs, type DriverTask } from "@wsarena/driver-kit";
 import { encode, merge, summarize } from "./histogram.ts";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
-import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, resolveOptions, type RequiredLoadOptions } from "./options.ts";
+import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, OptionsError, resolveOptions, type RequiredLoadOptions } from "./options.ts";
 import type { LoadOptions, LoadResult } from "./types.ts";
 
 /** Margin between the last worker reporting "connected" and the common start, so every worker gets the start message. */
@@ -65,6 +65,7 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
         topic: o.pubsub.topic,
         publisherOffset: pubOff,
         totalPublishers: o.pubsub.publishers,
+        ...(o.pubsub.roomSize !== undefined ? { roomSize: o.pubsub.roomSize } : {}),
       }));
       connOff += n;
       pubOff += pubs[w]!;
@@ -138,28 +139,43 @@ function startWorker(o: LoadOptions, task: DriverTask, timeoutMs: number): Worke
 
 /** Runs one load against a server and returns the merged result. Options are validated (OptionsError on a bad value). */
 export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOptions): Promise<LoadResult> {
-  const o = resolveOptions(options);
+  return (await runLoadGroup([options]))[0]!;
+}
+
+/**
+ * Runs several loads at once on one shared schedule (every worker connected first, then one common warm-up and measured
+ * window), e.g. a stream and an open-loop echo that together make up one user profile; one result per load, in order.
+ * Each load keeps its own workers (pinned to its clientCpus) and options; the warm-up and window are the longest given.
+ */
+export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOptions> & RequiredLoadOptions>): Promise<LoadResult[]> {
+  if (optionsList.length === 0) throw new OptionsError("runLoadGroup: expected at least one load");
+  const all = optionsList.map(resolveOptions);
   installHooks();
   // Cores the workers may run on: the pinned cpu list, or every core when unpinned.
-  const cores = o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism();
-  const workers = o.workers ?? (o.clientCpus !== undefined ? cores : 1);
-  const tasks = planTasks(o, workers);
-  const handles = tasks.map((t) => startWorker(o, t, o.timeoutMs));
+  const coresOf = (o: LoadOptions): number => (o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism());
+  const groups = all.map((o) => {
+    const cores = coresOf(o);
+    const workers = o.workers ?? (o.clientCpus !== undefined ? cores : 1);
+    return { o, cores, handles: planTasks(o, workers).map((t) => startWorker(o, t, o.timeoutMs)) };
+  });
+  const handles = groups.flatMap((g) => g.handles);
+  const timeoutMs = Math.max(...all.map((o) => o.timeoutMs));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`load run passed its hard timeout of ${o.timeoutMs} ms and was stopped`)), o.timeoutMs);
+    timer = setTimeout(() => rej(new Error(`load run passed its hard timeout of ${timeoutMs} ms and was stopped`)), timeoutMs);
   });
   try {
-    const connected = await Promise.race([Promise.all(handles.map((h) => h.connected)), timeout]);
+    const connected = await Promise.race([Promise.all(groups.map((g) => Promise.all(g.handles.map((h) => h.connected)))), timeout]);
     const startNs = nowNs() + START_MARGIN_MS * 1e6;
-    const warmupMs = o.mode === "connections" ? 0 : o.warmupMs;
+    const connectionsOnly = all.every((o) => o.mode === "connections");
+    const warmupMs = connectionsOnly ? 0 : Math.max(...all.map((o) => (o.mode === "connections" ? 0 : o.warmupMs)));
     const windowStartNs = startNs + warmupMs * 1e6;
-    const windowEndNs = windowStartNs + (o.mode === "connections" ? o.holdMs : o.durationMs) * 1e6;
+    const windowEndNs = windowStartNs + Math.max(...all.map((o) => (o.mode === "connections" ? o.holdMs : o.durationMs))) * 1e6;
     // Both clocks read together: converts the workers' monotonic window edges to wall-clock ms.
     const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
     for (const h of handles) h.child.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS } satisfies ToWorker);
-    const results = await Promise.race([Promise.all(handles.map((h) => h.result)), timeout]);
-    return assemble(o, connected, results, wallMinusMonoMs, cores);
+    const results = await Promise.race([Promise.all(groups.map((g) => Promise.all(g.handles.map((h) => h.result)))), timeout]);
+    return groups.map((g, i) => assemble(g.o, connected[i]!, results[i]!, wallMinusMonoMs, g.cores));
   } finally {
     clearTimeout(timer);
     const exits = handles.map((h) => new Promise<void>((res) => (h.child.exitCode !== null || h.child.signalCode !== null ? res() : h.child.once("exit", () => res()))));
@@ -177,7 +193,8 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
   const lat = merge(results.map((r) => r.histogram));
   const lag = merge(results.map((r) => r.schedulerLagHistogram));
   const con = merge(connected.map((c) => c.connectHistogram));
-  const fanout = o.mode === "pubsub" ? o.pubsub.subscribers + o.pubsub.publishers : 1;
+  const members = o.pubsub.subscribers + o.pubsub.publishers;
+  const fanout = o.mode !== "pubsub" ? 1 : o.pubsub.roomSize !== undefined ? Math.min(o.pubsub.roomSize, members) : members;
   const windowSent = sum((r) => r.windowSent);
   const cpuSeconds = sum((r) => r.cpuUs) / 1e6;
   const received = sum((r) => r.receivedInWindow);

@@ -45,8 +45,12 @@ export interface LoadOptions {
   warmupMs: number;
   /** Stream mode: tick format and per-connection tick rate (0 = as fast as backpressure allows). */
   stream: { format: "json" | "binary"; rate: number };
-  /** Pub/sub mode: receivers and senders; topic name. */
-  pubsub: { subscribers: number; publishers: number; topic: string };
+  /**
+   * Pub/sub mode: receivers and senders; topic name. With `roomSize` (frame driver, subscribers 0) every publisher joins
+   * the room ⌊publisher / roomSize⌋ (topic `<topic>-<room>`) and each publish reaches its room only; publishers must fill
+   * whole rooms (≤ roomSize, or a multiple of it) so that every publish has the same fan-out.
+   */
+  pubsub: { subscribers: number; publishers: number; topic: string; roomSize?: number };
   /** Connections mode: how long to hold the connections open after the ramp. */
   holdMs: number;
   /** taskset cpu list for the worker processes (e.g. "1"); undefined = not pinned. */

@@ -148,7 +148,9 @@ async function drain(driver: Driver, task: DriverTask, drainMs: number): Promise
   const settled = (c: DriverCounters): boolean => {
     if (mode === "stream" || mode === "connections") return true;
     if (mode === "echo" || mode === "echo-open") return c.inFlight === 0;
-    return ps.publishers === ps.totalPublishers && c.windowDistinct + c.windowCorrupted >= c.windowSent * task.connections;
+    // Every publish reaches its room (rooms) or every connection of the task.
+    const fanout = ps.roomSize !== undefined ? Math.min(ps.roomSize, task.connections) : task.connections;
+    return ps.publishers === ps.totalPublishers && c.windowDistinct + c.windowCorrupted >= c.windowSent * fanout;
   };
   while (!settled(last) && Date.now() < drainEnd) {
     await sleep(DRAIN_POLL_MS);

@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   run: () => import("./commands/run.ts"),
   report: () => import("./commands/report.ts"),
   compare: () => import("./commands/compare.ts"),
+  capacity: () => import("./commands/capacity.ts"),
 };
 
 async function help(): Promise<string> {

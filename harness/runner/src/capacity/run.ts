@@ -1,0 +1,343 @@
+// `wsarena capacity`: per stack, a fresh pinned server and a ladder of concurrent users, each step measured like a
+// `wsarena run` window (measurePoint: /stats, /proc sampling, floor, flags) and checked against the criteria.
+import { join } from "node:path";
+import { encodeHistogram, mergeHistograms, runLoadGroup as defaultRunLoadGroup, summarize, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
+import type { DiscoveredStack } from "../discover.ts";
+import { REPO_ROOT } from "../discover.ts";
+import { gitState, machineInfo, packageVersions, runtimeVersions } from "../env.ts";
+import { integrityViolations } from "../flags.ts";
+import { startFloorProbes, type FloorProbes } from "../floor.ts";
+import { launchServer, type LaunchedServer } from "../launch.ts";
+import { loadOptionsFor, measurePoint } from "../measure.ts";
+import type { Pinning } from "../pin.ts";
+import { writeJsonAtomic } from "../results/io.ts";
+import { SCHEMA_VERSION, type RepetitionRecord } from "../results/schema.ts";
+import type { PointLoad, Scenario, ScenarioPoint, ScenarioWindow } from "../scenarios/types.ts";
+import { checkCriteria, type Criterion, type StepMeasures } from "./criteria.ts";
+import { BISECT_MAX_RATIO, BISECT_MAX_STEPS, largestPassing, nextLevel, type LevelOutcome, type NextLevel } from "./ladder.ts";
+import { USER_PROFILES, type CapacityProfile, type StepTiming } from "./profiles.ts";
+import { CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord } from "./schema.ts";
+
+/** The load generator used for a step (runLoadGroup of @wsarena/loadgen; injectable for tests). */
+export type RunLoadGroupFn = (options: LoadOptions[]) => Promise<LoadResult[]>;
+
+/** Driver of capacity loads: the frame driver (the only one that speaks rooms, and the cheapest per connection). */
+export const CAPACITY_DRIVER = "frame" as const;
+
+/** Options of runCapacity; never mutated. */
+export interface CapacityOptions {
+  runId: string;
+  outDir: string;
+  stacks: readonly DiscoveredStack[];
+  profile: CapacityProfile;
+  /** --users: the level whose verdict is asked for, or null. */
+  users: number | null;
+  criteria: readonly Criterion[];
+  /** Ladder steps, ascending (planSteps: --users included). */
+  steps: readonly number[];
+  timing: StepTiming;
+  /** Server and client cpus, or null = not pinned (tests only: verdicts need pinning). */
+  pinning: Pinning | null;
+  /** Hiccup probes on the pinned cores (floor of each step); default true. */
+  floor?: boolean;
+  /** Quiet-machine gate before each step; default true when pinned. */
+  quietGate?: boolean;
+  runLoadGroup?: RunLoadGroupFn;
+  /** One progress line per event (stack start, each step, verdict). */
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Message kind of each load mode in a step's latency breakdown. */
+const KIND_OF_MODE: Readonly<Record<string, string>> = { stream: "ticks", "echo-open": "orders", echo: "echoes", pubsub: "room messages" };
+
+/** Sums the loads of one step (run on one schedule) into one window; latency merges every message a user received. */
+export function mergeStepLoads(loads: readonly PointLoad[], results: readonly LoadResult[]): ScenarioWindow {
+  const first = results[0]!;
+  const sum = (f: (r: LoadResult) => number): number => results.reduce((a, r) => a + f(r), 0);
+  const hist = mergeHistograms(results.map((r) => r.histogram));
+  const latencyByKind: Record<string, unknown> = {};
+  results.forEach((r, i) => (latencyByKind[KIND_OF_MODE[loads[i]!.mode] ?? loads[i]!.mode] = r.latency));
+  const lag = results.find((r) => r.schedulerLagUs)?.schedulerLagUs ?? null;
+  const closeCodes: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v;
+  const cpuSeconds = sum((r) => r.clientCpu.cpuSeconds);
+  return {
+    ...first,
+    windowStartMs: Math.min(...results.map((r) => r.windowStartMs)),
+    windowEndMs: Math.max(...results.map((r) => r.windowEndMs)),
+    durationMs: Math.max(...results.map((r) => r.durationMs)),
+    msgsPerSec: sum((r) => r.msgsPerSec),
+    bytesPerSec: sum((r) => r.bytesPerSec),
+    sentPerSec: sum((r) => r.sentPerSec),
+    latency: summarize(hist),
+    histogram: hist.totalCount > 0 ? encodeHistogram(hist) : null,
+    schedulerLagUs: lag,
+    schedulerLagHistogram: results.find((r) => r.schedulerLagHistogram)?.schedulerLagHistogram ?? null,
+    integrity: {
+      sent: sum((r) => r.integrity.sent),
+      received: sum((r) => r.integrity.received),
+      lost: sum((r) => r.integrity.lost),
+      duplicated: sum((r) => r.integrity.duplicated),
+      reordered: sum((r) => r.integrity.reordered),
+      corrupted: sum((r) => r.integrity.corrupted),
+    },
+    connect: {
+      attempted: sum((r) => r.connect.attempted),
+      succeeded: sum((r) => r.connect.succeeded),
+      failed: sum((r) => r.connect.failed),
+      perSec: sum((r) => r.connect.perSec),
+      p50Us: Math.max(...results.map((r) => r.connect.p50Us)),
+      p90Us: Math.max(...results.map((r) => r.connect.p90Us)),
+      p99Us: Math.max(...results.map((r) => r.connect.p99Us)),
+      maxUs: Math.max(...results.map((r) => r.connect.maxUs)),
+      errors: [...new Set(results.flatMap((r) => r.connect.errors))].slice(0, 5),
+    },
+    // Every load's workers share the same client cpus, so their utilisations add up.
+    clientCpu: {
+      cpus: first.clientCpu.cpus,
+      workers: sum((r) => r.clientCpu.workers),
+      cpuSeconds,
+      utilisation: sum((r) => r.clientCpu.utilisation),
+      perWorkerCpuSeconds: results.flatMap((r) => r.clientCpu.perWorkerCpuSeconds),
+    },
+    msgsPerClientCpuSec: cpuSeconds > 0 ? sum((r) => r.integrity.received) / cpuSeconds : 0,
+    errors: [...new Set(results.flatMap((r) => r.errors))].slice(0, 20),
+    closeCodes,
+    details: { latencyByKind },
+  };
+}
+
+/** The error count of a step and its parts (see capacityStepSchema.errorParts). */
+export function stepErrors(rec: RepetitionRecord): CapacityStepRecord["errorParts"] {
+  const unexpectedCloses = Object.entries(rec.closeCodes).reduce((a, [code, n]) => a + (code === "1000" ? 0 : n), 0);
+  const d = rec.statsDelta;
+  return {
+    connectFailed: rec.connect.failed,
+    unexpectedCloses,
+    integrity: integrityViolations(rec.integrity),
+    serverDropped: d ? Math.max(0, d.dropped) + Math.max(0, d.closedForBackpressure) : 0,
+  };
+}
+
+/** Step measures in the criteria's base units. */
+export function stepMeasures(rec: RepetitionRecord, errors: number): StepMeasures {
+  const l = rec.latency && rec.latency.count > 0 ? rec.latency : null;
+  return {
+    p50Us: l?.p50Us ?? null,
+    p90Us: l?.p90Us ?? null,
+    p99Us: l?.p99Us ?? null,
+    p999Us: l?.p999Us ?? null,
+    errors,
+    cpuPct: rec.server ? (rec.server.coreBusyPct ?? rec.server.cpuPct) : null,
+    rssBytes: rec.server?.rssBytesMax ?? null,
+  };
+}
+
+/** One progress line of a measured step. */
+export function formatStepLine(stack: string, n: number, s: CapacityStepRecord): string {
+  const ms = (us: number | null | undefined) => (us === null || us === undefined ? "–" : us >= 1000 ? `${+(us / 1000).toFixed(2)}ms` : `${Math.round(us)}us`);
+  const mib = s.rssBytes === null ? "–" : `${+(s.rssBytes / 1024 ** 2).toFixed(1)}MiB`;
+  const head = `capacity ${stack}: step ${n} (${s.phase}) ${s.users} users (${s.connections} conns)`;
+  if (s.verdict === "error") return `${head}: ERROR ${s.error}`;
+  const figures = `p50 ${ms(s.latency?.p50Us)} p99 ${ms(s.latency?.p99Us)} errors ${s.errors} cpu ${s.serverCpuPct ?? "–"}% rss ${mib} client ${s.clientCpuPct}%`;
+  const why = s.failures.length ? ` (${s.failures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : "";
+  const flags = s.flags.length ? ` [${s.flags.join(", ")}]` : "";
+  return `${head}: ${figures} → ${s.verdict.toUpperCase()}${why}${flags}`;
+}
+
+/** The pseudo-scenario a step is measured as: its own run drives every load of the profile on one schedule. */
+function stepScenario(profile: CapacityProfile, loads: readonly PointLoad[], runGroup: RunLoadGroupFn): Scenario {
+  return {
+    id: `capacity-${profile}`,
+    description: USER_PROFILES[profile].description,
+    metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
+    value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
+    plan: () => ({ params: {}, points: [] }),
+    postcondition: () => [],
+    run: async (point, ctx) => {
+      const options = loads.map((load) => loadOptionsFor({ ...point, load }, { server: ctx.server, protocol: ctx.protocol, driver: ctx.driver, clientCpus: ctx.clientCpus }));
+      return mergeStepLoads(loads, await runGroup(options));
+    },
+  };
+}
+
+/** Measures one level of users against a running server. */
+async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: LaunchedServer, next: NextLevel, probes: FloorProbes | null, runGroup: RunLoadGroupFn): Promise<CapacityStepRecord> {
+  const profile = USER_PROFILES[o.profile];
+  const loads = profile.loads(next.users, o.timing);
+  const point: ScenarioPoint = { key: `${next.users}u`, params: { users: next.users }, kind: "latency", load: loads[0]! };
+  const base = { users: next.users, phase: next.phase, connections: next.users * profile.connectionsPerUser };
+  try {
+    const { record } = await measurePoint(point, {
+      scenario: stepScenario(o.profile, loads, runGroup),
+      server,
+      protocol: stack.manifest.protocol,
+      driver: CAPACITY_DRIVER,
+      serverCpus: o.pinning?.serverCpus ?? [],
+      clientCpus: o.pinning?.clientList,
+      clientCoreList: o.pinning?.clientCpus ?? [],
+      rep: 0,
+      runLoad: async (opts) => (await runGroup([opts]))[0]!,
+      probes,
+      quietGate: o.quietGate ?? o.pinning !== null,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    const errorParts = stepErrors(record);
+    const errors = errorParts.connectFailed + errorParts.unexpectedCloses + errorParts.integrity + errorParts.serverDropped;
+    const failures = checkCriteria(o.criteria, stepMeasures(record, errors));
+    const clientBusy = record.flags.includes("client-bound") || record.flags.includes("client-loaded");
+    const floors = record.floor.filter((f) => f.lateness.summary.count > 0);
+    return {
+      ...base,
+      verdict: failures.length === 0 ? "pass" : clientBusy ? "client-limited" : "fail",
+      failures,
+      latency: record.latency && record.latency.count > 0 ? record.latency : null,
+      latencyByKind: (record.details?.latencyByKind ?? {}) as CapacityStepRecord["latencyByKind"],
+      errors,
+      errorParts,
+      serverCpuPct: stepMeasures(record, errors).cpuPct,
+      rssBytes: record.server?.rssBytesMax ?? null,
+      clientCpuPct: Math.round(Math.max(record.clientCpu.utilisation, (record.clientCoreBusyPct ?? 0) / 100) * 1000) / 10,
+      msgsPerSec: record.msgsPerSec,
+      floorP99Us: floors.length ? Math.max(...floors.map((f) => f.lateness.summary.p99Us)) : null,
+      flags: record.flags,
+      error: null,
+      window: record,
+    };
+  } catch (e) {
+    return {
+      ...base,
+      verdict: "error",
+      failures: [],
+      latency: null,
+      latencyByKind: {},
+      errors: 0,
+      errorParts: { connectFailed: 0, unexpectedCloses: 0, integrity: 0, serverDropped: 0 },
+      serverCpuPct: null,
+      rssBytes: null,
+      clientCpuPct: 0,
+      msgsPerSec: 0,
+      floorP99Us: null,
+      flags: [],
+      error: (e as Error).message,
+      window: null,
+    };
+  }
+}
+
+/** Fills the stack's verdict for --users and its largest passing level from its steps. */
+export function concludeStack(r: CapacityStackRecord, users: number | null): void {
+  const outcomes: LevelOutcome[] = r.steps.map((s) => ({ users: s.users, phase: s.phase, pass: s.verdict === "pass" }));
+  const best = largestPassing(outcomes);
+  r.largestPassingUsers = best?.users ?? null;
+  r.largestPassingIsLowerBound = best?.atLeast ?? false;
+  const at = users === null ? undefined : [...r.steps].reverse().find((s) => s.users === users);
+  r.verdict = users === null ? null : !at ? "unknown" : at.verdict === "pass" ? "yes" : at.verdict === "fail" ? "no" : "unknown";
+  r.verdictFailures = at?.failures ?? [];
+}
+
+/** Runs the ladder on every stack in turn and writes capacity.json after every step. */
+export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
+  const profile = USER_PROFILES[o.profile];
+  const runGroup = o.runLoadGroup ?? defaultRunLoadGroup;
+  const log = o.onProgress ?? (() => {});
+  const record: CapacityRecord = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: "capacity",
+    runId: o.runId,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    status: "running",
+    git: gitState(REPO_ROOT),
+    machine: machineInfo(),
+    runtimes: runtimeVersions([...o.stacks]),
+    stacks: o.stacks.map((s) => ({
+      id: s.id,
+      displayName: s.manifest.displayName,
+      runtime: s.manifest.runtime,
+      protocol: s.manifest.protocol,
+      approach: s.manifest.approach,
+      version: s.version,
+      packages: packageVersions(s.dir),
+      verification: null,
+    })),
+    pinning: { serverCpus: o.pinning?.serverList ?? null, clientCpus: o.pinning?.clientList ?? null },
+    config: {
+      profile: o.profile,
+      profileDescription: profile.description,
+      connectionsPerUser: profile.connectionsPerUser,
+      users: o.users,
+      criteria: o.criteria.map((c) => c.text),
+      steps: [...o.steps],
+      bisectMaxRatio: BISECT_MAX_RATIO,
+      bisectMaxSteps: BISECT_MAX_STEPS,
+      warmupMs: o.timing.warmupMs,
+      stepMs: o.timing.durationMs,
+      driver: CAPACITY_DRIVER,
+    },
+    results: [],
+  };
+  const write = () => writeJsonAtomic(join(o.outDir, CAPACITY_FILE), record);
+  write();
+  let probes: FloorProbes | null = null;
+  try {
+    if (o.pinning && o.floor !== false) {
+      probes = await startFloorProbes([...o.pinning.serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...o.pinning.clientCpus.map((cpu) => ({ cpu, role: "client" as const }))]);
+    }
+    for (const stack of o.stacks) {
+      if (o.signal?.aborted) break;
+      const r: CapacityStackRecord = { stack: stack.id, version: null, verdict: null, verdictFailures: [], largestPassingUsers: null, largestPassingIsLowerBound: false, steps: [], error: null };
+      record.results.push(r);
+      await ladderOfStack(o, stack, r, probes, runGroup, log, write);
+      concludeStack(r, o.users);
+      write();
+      const best = r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers} users`;
+      const verdict = o.users === null ? "" : `; ${o.users} users: ${r.verdict}${r.verdictFailures.length ? ` (${r.verdictFailures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : ""}`;
+      log(`capacity ${stack.id}: largest passing level ${best}${verdict}${r.error ? `; ${r.error}` : ""}`);
+    }
+  } finally {
+    await probes?.stop();
+    record.status = o.signal?.aborted ? "interrupted" : "complete";
+    record.finishedAt = new Date().toISOString();
+    write();
+  }
+  return record;
+}
+
+/** The ladder of one stack on one fresh pinned server (restarted after a step that did not pass, or if it died). */
+async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: CapacityStackRecord, probes: FloorProbes | null, runGroup: RunLoadGroupFn, log: (s: string) => void, write: () => void): Promise<void> {
+  const profile = USER_PROFILES[o.profile];
+  let dead = false;
+  const launch = async (): Promise<LaunchedServer> => {
+    const s = await launchServer(stack, o.pinning ? { cpus: o.pinning.serverList } : {});
+    dead = false;
+    void s.exited.then(() => (dead = true));
+    return s;
+  };
+  let server: LaunchedServer | null = null;
+  try {
+    server = await launch();
+    r.version = server.version;
+    log(`capacity ${stack.id}: server ${server.version} pid ${server.pid}${o.pinning ? ` on cpu ${o.pinning.serverList}, load on cpu ${o.pinning.clientList}` : ""}; profile ${o.profile}: ${profile.description}`);
+    const done: LevelOutcome[] = [];
+    for (let n = 1; !o.signal?.aborted; n++) {
+      const next = nextLevel(o.steps, done, o.users, { granularity: profile.granularity });
+      if (!next) break;
+      const step = await measureStep(o, stack, server, next, probes, runGroup);
+      r.steps.push(step);
+      done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass" });
+      write();
+      log(formatStepLine(stack.id, n, step));
+      // A step that did not pass may leave backlog, dropped state or a dead server behind: the next step gets a fresh one.
+      if (step.verdict !== "pass" || dead) {
+        await server.stop();
+        server = await launch();
+      }
+    }
+  } catch (e) {
+    r.error = `${stack.id} could not be measured: ${(e as Error).message.split("\n")[0]}`;
+  } finally {
+    await server?.stop();
+  }
+}
