@@ -6,3 +6,4 @@ export * from "./findings.ts";
 export * from "./report.ts";
 export * from "./readme-block.ts";
 export * from "./compare.ts";
+export * from "./capacity.ts";

@@ -186,11 +186,14 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
     const errorParts = stepErrors(record);
     const errors = errorParts.connectFailed + errorParts.unexpectedCloses + errorParts.integrity + errorParts.serverDropped;
     const failures = checkCriteria(o.criteria, stepMeasures(record, errors));
+    // A busy client can cause latency and error failures itself (its own queueing, its own limits); CPU and RSS above
+    // their limits are the server's whatever the client did (a client that could not offer more only lowers them).
     const clientBusy = record.flags.includes("client-bound") || record.flags.includes("client-loaded");
+    const serverSide = failures.some((f) => /^(cpu|rss)/.test(f.criterion));
     const floors = record.floor.filter((f) => f.lateness.summary.count > 0);
     return {
       ...base,
-      verdict: failures.length === 0 ? "pass" : clientBusy ? "client-limited" : "fail",
+      verdict: failures.length === 0 ? "pass" : clientBusy && !serverSide ? "client-limited" : "fail",
       failures,
       latency: record.latency && record.latency.count > 0 ? record.latency : null,
       latencyByKind: (record.details?.latencyByKind ?? {}) as CapacityStepRecord["latencyByKind"],

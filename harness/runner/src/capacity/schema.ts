@@ -19,9 +19,9 @@ export const criterionFailureSchema = z.object({
 export const stepVerdictSchema = z.enum([
   /** Every criterion met. */
   "pass",
-  /** A criterion failed while the client was far from busy: a limit of the server. */
+  /** A cpu or rss criterion failed, or a latency/error criterion while the client was far from busy: a limit of the server. */
   "fail",
-  /** A criterion failed while the client was busy (client-bound or client-loaded): not a server limit, no verdict. */
+  /** Only latency or error criteria failed, while the client was busy (client-bound or client-loaded): not a server limit, no verdict. */
   "client-limited",
   /** The step could not be measured (the load failed or timed out); the error says why. */
   "error",

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { discoverStacks } from "../discover.ts";
+import { parseCriteria } from "./criteria.ts";
+import { runCapacity } from "./run.ts";
+import { CAPACITY_FILE, capacitySchema } from "./schema.ts";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const uws = discoverStacks().find((s) => s.id === "uws")!;
+
+/** A short real ladder (unpinned: CI machines may have one core; verdicts on a real run are pinned). */
+async function shortRun(criteria: string, steps: number[], users: number) {
+  const outDir = mkdtempSync(join(tmpdir(), "wsarena-capacity-"));
+  dirs.push(outDir);
+  const lines: string[] = [];
+  const rec = await runCapacity({
+    runId: "test",
+    outDir,
+    stacks: [uws],
+    profile: "trader",
+    users,
+    criteria: parseCriteria(criteria),
+    steps,
+    timing: { warmupMs: 200, durationMs: 2_100 },
+    pinning: null,
+    onProgress: (l) => lines.push(l),
+  });
+  return { rec, lines, file: capacitySchema.parse(JSON.parse(readFileSync(join(outDir, CAPACITY_FILE), "utf8"))) };
+}
+
+describe("runCapacity against a real uws server on 127.0.0.1", () => {
+  it("measures every ladder step with ticks and order echoes, writes a valid capacity.json and says yes when every criterion holds", async () => {
+    const { rec, lines, file } = await shortRun("errors=0,rss<64GiB", [2, 4], 4);
+    const r = rec.results[0]!;
+    expect(r.error).toBeNull();
+    expect(r.steps.map((s) => [s.users, s.phase, s.connections, s.verdict])).toEqual([
+      [2, "ladder", 4, "pass"],
+      [4, "ladder", 8, "pass"],
+    ]);
+    for (const s of r.steps) {
+      expect(s.latencyByKind.ticks!.count).toBeGreaterThan(0);
+      expect(s.latencyByKind.orders!.count).toBeGreaterThan(0);
+      expect(s.latency!.count).toBe(s.latencyByKind.ticks!.count + s.latencyByKind.orders!.count);
+      expect(s.rssBytes).toBeGreaterThan(0);
+      expect(s.window!.statsDelta!.messagesOut).toBeGreaterThan(0);
+    }
+    expect(r.verdict).toBe("yes");
+    expect(r.largestPassingUsers).toBe(4);
+    expect(r.largestPassingIsLowerBound).toBe(true);
+    expect(file.status).toBe("complete");
+    expect(file.results[0]!.steps).toHaveLength(2);
+    expect(lines.filter((l) => /step \d+ \(ladder\) \d+ users .* → PASS/.test(l))).toHaveLength(2);
+  }, 60_000);
+
+  it("stops at the first failing step, bisects, still measures --users, and says no with the failed criterion and its value", async () => {
+    const { rec } = await shortRun("rss<1KiB", [2, 4, 8], 8);
+    const r = rec.results[0]!;
+    expect(r.steps[0]!.verdict).toBe("fail");
+    expect(r.steps.map((s) => s.phase)).toEqual(["ladder", "bisect", "target"]);
+    expect(r.steps.map((s) => s.users)).toEqual([2, 1, 8]);
+    expect(r.verdict).toBe("no");
+    expect(r.verdictFailures[0]!.criterion).toBe("rss<1KiB");
+    expect(r.verdictFailures[0]!.measured).toBeGreaterThan(1024);
+    expect(r.largestPassingUsers).toBeNull();
+  }, 60_000);
+});
