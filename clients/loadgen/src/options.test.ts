@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cpuCount, DEFAULT_CONNECTIONS, DEFAULT_WINDOW, OptionsError, resolveOptions } from "./options.ts";
 import { parseDurationMs } from "./cli-args.ts";
 import { planTasks, split } from "./run-load.ts";
+import { topicOf, wsPath } from "@wsarena/driver-kit";
 
 describe("options", () => {
   it("applies the named defaults and never mutates the input", () => {
@@ -45,5 +46,19 @@ describe("planTasks", () => {
     const o = resolveOptions({ url: "ws://127.0.0.1:1", mode: "pubsub", rate: 900, pubsub: { subscribers: 5, publishers: 3, topic: "t" } });
     const t = planTasks(o, 2);
     expect(t.map((x) => [x.pubsub.subscribers, x.pubsub.publishers, x.pubsub.publisherOffset, x.ratePerSec])).toEqual([[3, 2, 0, 600], [2, 1, 2, 300]]);
+  });
+
+  it("rooms: publishers keep global ids, each connection joins its room's topic, and only whole rooms are accepted", () => {
+    const o = resolveOptions({ url: "ws://127.0.0.1:1", mode: "pubsub", rate: 10, pubsub: { subscribers: 0, publishers: 100, topic: "room", roomSize: 50 } });
+    const t = planTasks(o, 2);
+    expect(t.map((x) => [x.pubsub.publisherOffset, x.pubsub.roomSize])).toEqual([[0, 50], [50, 50]]);
+    expect([0, 49].map((i) => topicOf(t[0]!, i))).toEqual(["room-0", "room-0"]);
+    expect([0, 49].map((i) => topicOf(t[1]!, i))).toEqual(["room-1", "room-1"]);
+    expect(wsPath(t[1]!, 3)).toBe("/pubsub?topic=room-1");
+    const base = { url: "ws://127.0.0.1:1", mode: "pubsub" as const, rate: 10 };
+    expect(() => resolveOptions({ ...base, pubsub: { subscribers: 0, publishers: 75, topic: "r", roomSize: 50 } })).toThrow(/at most 50 or a multiple of 50/);
+    expect(() => resolveOptions({ ...base, pubsub: { subscribers: 2, publishers: 50, topic: "r", roomSize: 50 } })).toThrow(/subscribers 0/);
+    expect(() => resolveOptions({ ...base, driver: "ws", pubsub: { subscribers: 0, publishers: 50, topic: "r", roomSize: 50 } })).toThrow(/driver frame/);
+    expect(resolveOptions({ ...base, pubsub: { subscribers: 0, publishers: 30, topic: "r", roomSize: 50 } }).pubsub.roomSize).toBe(50);
   });
 });
