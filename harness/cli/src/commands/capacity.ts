@@ -141,7 +141,8 @@ export const command: Command = {
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const t0 = Date.now();
     log(`capacity ${runId}: ${stacks.filter((s) => s.runnable).map((s) => s.id).join(", ")}; profile ${profile}; criteria ${criteria.map((c) => c.text).join(", ")}; steps ${steps.join(", ")}; ${stepMs} ms per step; server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
-    log(`results: ${relative(process.cwd(), outDir) || outDir}`);
+    const shown = (): string => relative(process.env.INIT_CWD ?? process.cwd(), outDir) || ".";
+    log(`results: ${shown()}`);
     let rec: CapacityRecord;
     try {
       rec = await runCapacity({
@@ -167,7 +168,7 @@ export const command: Command = {
     } else {
       for (const r of rec.results) console.log(`\n${r.stack} (${profile}: ${rec.config.profileDescription})\n${formatSteps(r)}`);
       console.log(`\n${formatVerdicts(rec)}`);
-      console.log(`\n${rec.status} in ${fmtDuration(Date.now() - t0)} — capacity set: ${relative(process.cwd(), outDir) || outDir} (pnpm wsarena report <dir> draws it)`);
+      console.log(`\n${rec.status} in ${fmtDuration(Date.now() - t0)} — capacity set: ${shown()} (pnpm wsarena report ${shown()} draws it)`);
     }
     if (rec.status !== "complete") {
       setTimeout(() => process.exit(EXIT_INTERRUPTED), 500).unref();
