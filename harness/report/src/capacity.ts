@@ -58,12 +58,12 @@ const FIGURES: readonly CapacityFigure[] = [
   {
     name: "capacity-cpu",
     title: "Server CPU against users",
-    yName: "server core busy %",
+    yName: "server CPU % of a core",
     logY: false,
     value: (s) => s.serverCpuPct,
     format: (v) => `${Math.round(v)}%`,
     keys: ["cpu"],
-    caption: "Busy share of the server's pinned core over the window (/proc/stat: includes the kernel's network work for it, and anything else that ran on that core).",
+    caption: "Server process CPU over the window, % of one core (/proc/<pid>/stat; what the cpu criterion checks). Kernel network work in softirq is charged to no process and is not included; the step tables also give the pinned core's busy share, which includes it and whatever else ran there.",
   },
   {
     name: "capacity-rss",
@@ -145,7 +145,8 @@ export function verdictText(r: CapacityStackRecord): string {
   if (r.verdict === "yes") return "yes";
   if (r.verdict === "no") return `no: ${why}`;
   const step = [...r.steps].reverse().find((s) => s.verdict !== "pass");
-  return `unknown${step?.verdict === "client-limited" ? " (client busy: not a server limit)" : step?.verdict === "error" ? ` (${step.error})` : ""}${why ? `: ${why}` : ""}`;
+  const reason = step?.verdict === "client-limited" ? " (client busy: not a server limit)" : step?.verdict === "noisy" ? " (other work on the pinned cores in every attempt)" : step?.verdict === "error" ? ` (${step.error})` : "";
+  return `unknown${reason}${why ? `: ${why}` : ""}`;
 }
 
 /** Largest passing level cell. */
@@ -168,15 +169,16 @@ export function stepRows(r: CapacityStackRecord): string[][] {
     us(s.latency?.p99Us),
     String(s.errors),
     s.serverCpuPct === null ? "–" : `${s.serverCpuPct}%`,
+    s.serverCoreBusyPct === null ? "–" : `${s.serverCoreBusyPct}%`,
     s.rssBytes === null ? "–" : fmtBytes(s.rssBytes),
-    `${s.clientCpuPct}%`,
+    `${s.clientCpuPct}%${s.foreignCpuPct !== null && s.foreignCpuPct > 0 ? ` (+${s.foreignCpuPct}% other)` : ""}`,
     s.floorP99Us === null ? "–" : fmtUs(s.floorP99Us),
-    s.verdict + (s.failures.length ? `: ${s.failures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : "") + (s.error ? `: ${s.error}` : ""),
+    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? `: ${s.failures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : "") + (s.error ? `: ${s.error}` : ""),
     s.flags.join(", "),
   ]);
 }
 
-const STEP_HEADER = ["users", "phase", "p50", "p99", "errors", "server cpu", "server RSS", "client cpu", "floor p99", "verdict", "flags"];
+const STEP_HEADER = ["users", "phase", "p50", "p99", "errors", "server cpu", "server core busy", "server RSS", "client cpu", "floor p99", "verdict", "flags"];
 
 /** How the capacity run was asked for, as a command line. */
 export function capacityCommand(rec: CapacityRecord): string {
@@ -196,6 +198,7 @@ function capacityNotes(rec: CapacityRecord): string[] {
     `Each step: every user connected, ${c.warmupMs} ms warm-up (discarded), then a ${c.stepMs} ms window in which latency (µs HDR, from send time), errors, the server's pinned-core busy % and RSS, and the client's CPU are measured. One fresh server per stack; a step that does not pass gets a fresh server before the next.`,
     `Ladder: ${c.steps.join(", ")} users, stopping after the first step that does not pass; then bisection between the last pass and the first failure until they are within ×${c.bisectMaxRatio} or ${c.bisectMaxSteps} steps were spent; then --users if it was not measured on the way.`,
     "errors = connect failures + closes other than 1000 + lost, duplicated, reordered or corrupted messages + the server's dropped and closed-for-backpressure counts.",
+    "cpu is the server process's own CPU, % of one core; the pinned core's busy share (server core busy) also holds the kernel's network work and anything else that ran there. A step that does not pass while other work ran on the pinned cores (the quiet gate failed before the window, or more than 15 % of the client core went to other processes) is measured again on a fresh server, at most 3 times; if it never passes quietly it is noisy and its verdict unknown.",
     "client-limited: a criterion failed while the client core was busy (client-bound: client ≥ 85 % busy while the server core is < 90 %; client-loaded: client core ≥ 50 % busy or its scheduler-lag p99 > 25 % of the measured p99). Such a step says nothing about the server: its verdict is unknown, never no.",
   ];
 }

@@ -78,12 +78,14 @@ export function formatSteps(r: CapacityRecord["results"][number]): string {
     ms(s.latency?.p99Us),
     String(s.errors),
     s.serverCpuPct === null ? "—" : String(s.serverCpuPct),
+    s.serverCoreBusyPct === null ? "—" : String(s.serverCoreBusyPct),
     s.rssBytes === null ? "—" : `${+(s.rssBytes / 1024 ** 2).toFixed(1)}`,
     String(s.clientCpuPct),
-    s.verdict + (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") + (s.error ? `: ${s.error}` : ""),
+    s.foreignCpuPct === null ? "—" : String(s.foreignCpuPct),
+    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") + (s.error ? `: ${s.error}` : ""),
     s.flags.join(", "),
   ]);
-  return renderTable(["users", "phase", "p50 ms", "p99 ms", "errors", "server cpu %", "rss MiB", "client cpu %", "verdict", "flags"], rows);
+  return renderTable(["users", "phase", "p50 ms", "p99 ms", "errors", "server cpu %", "core busy %", "rss MiB", "client cpu %", "other work %", "verdict", "flags"], rows);
 }
 
 export const command: Command = {

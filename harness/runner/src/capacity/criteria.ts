@@ -31,7 +31,7 @@ export interface StepMeasures {
   p999Us: number | null;
   /** Connect failures + unexpected closes + lost, duplicated, reordered or corrupted messages + server drops. */
   errors: number;
-  /** Busy % of the server's pinned core(s) over the window. */
+  /** Server process CPU over the window, % of one core (its own time: other tenants of the pinned core are not in it). */
   cpuPct: number | null;
   /** Highest server RSS over the window, bytes. */
   rssBytes: number | null;
@@ -55,7 +55,7 @@ const UNIT_HELP: Record<CriterionKey, string> = {
   p99: "us, ms or s",
   p999: "us, ms or s",
   errors: "no unit (a count)",
-  cpu: "% (of the pinned server core)",
+  cpu: "% (server process CPU, of one core)",
   rss: "B, KiB, MiB or GiB",
 };
 

@@ -8,6 +8,7 @@ import { gitState, machineInfo, packageVersions, runtimeVersions } from "../env.
 import { integrityViolations } from "../flags.ts";
 import { startFloorProbes, type FloorProbes } from "../floor.ts";
 import { launchServer, type LaunchedServer } from "../launch.ts";
+import { QUIET_MAX_FOREIGN_BUSY_PCT } from "../quiet.ts";
 import { loadOptionsFor, measurePoint } from "../measure.ts";
 import type { Pinning } from "../pin.ts";
 import { writeJsonAtomic } from "../results/io.ts";
@@ -47,6 +48,11 @@ export interface CapacityOptions {
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
 }
+
+/** A step that did not pass is measured again (fresh server) while the machine was noisy, at most this many times in all. */
+export const STEP_MAX_ATTEMPTS = 3;
+/** Foreign work on the client core above this % (the quiet gate's own threshold) makes a window noisy. */
+export const NOISE_FOREIGN_PCT = QUIET_MAX_FOREIGN_BUSY_PCT;
 
 /** Message kind of each load mode in a step's latency breakdown. */
 const KIND_OF_MODE: Readonly<Record<string, string>> = { stream: "ticks", "echo-open": "orders", echo: "echoes", pubsub: "room messages" };
@@ -129,7 +135,7 @@ export function stepMeasures(rec: RepetitionRecord, errors: number): StepMeasure
     p99Us: l?.p99Us ?? null,
     p999Us: l?.p999Us ?? null,
     errors,
-    cpuPct: rec.server ? (rec.server.coreBusyPct ?? rec.server.cpuPct) : null,
+    cpuPct: rec.server?.cpuPct ?? null,
     rssBytes: rec.server?.rssBytesMax ?? null,
   };
 }
@@ -140,7 +146,7 @@ export function formatStepLine(stack: string, n: number, s: CapacityStepRecord):
   const mib = s.rssBytes === null ? "–" : `${+(s.rssBytes / 1024 ** 2).toFixed(1)}MiB`;
   const head = `capacity ${stack}: step ${n} (${s.phase}) ${s.users} users (${s.connections} conns)`;
   if (s.verdict === "error") return `${head}: ERROR ${s.error}`;
-  const figures = `p50 ${ms(s.latency?.p50Us)} p99 ${ms(s.latency?.p99Us)} errors ${s.errors} cpu ${s.serverCpuPct ?? "–"}% rss ${mib} client ${s.clientCpuPct}%`;
+  const figures = `p50 ${ms(s.latency?.p50Us)} p99 ${ms(s.latency?.p99Us)} errors ${s.errors} cpu ${s.serverCpuPct ?? "–"}% (core ${s.serverCoreBusyPct ?? "–"}%) rss ${mib} client ${s.clientCpuPct}%${s.foreignCpuPct !== null && s.foreignCpuPct > NOISE_FOREIGN_PCT ? ` (foreign ${s.foreignCpuPct}%)` : ""}`;
   const why = s.failures.length ? ` (${s.failures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : "";
   const flags = s.flags.length ? ` [${s.flags.join(", ")}]` : "";
   return `${head}: ${figures} → ${s.verdict.toUpperCase()}${why}${flags}`;
@@ -191,15 +197,23 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
     const clientBusy = record.flags.includes("client-bound") || record.flags.includes("client-loaded");
     const serverSide = failures.some((f) => /^(cpu|rss)/.test(f.criterion));
     const floors = record.floor.filter((f) => f.lateness.summary.count > 0);
+    const clientProbePct = record.floor.filter((f) => f.role === "client").reduce((a, f) => a + f.probeCpuPct, 0);
+    const foreignCpuPct =
+      record.clientCoreBusyPct === null || record.clientCoreBusyPct === undefined ? null : Math.max(0, Math.round((record.clientCoreBusyPct - record.clientCpu.utilisation * 100 - clientProbePct) * 10) / 10);
+    const noisy = record.quietGate?.ok === false || (foreignCpuPct ?? 0) > NOISE_FOREIGN_PCT;
     return {
       ...base,
-      verdict: failures.length === 0 ? "pass" : clientBusy && !serverSide ? "client-limited" : "fail",
+      verdict: failures.length === 0 ? "pass" : noisy ? "noisy" : clientBusy && !serverSide ? "client-limited" : "fail",
       failures,
       latency: record.latency && record.latency.count > 0 ? record.latency : null,
       latencyByKind: (record.details?.latencyByKind ?? {}) as CapacityStepRecord["latencyByKind"],
       errors,
       errorParts,
       serverCpuPct: stepMeasures(record, errors).cpuPct,
+      serverCoreBusyPct: record.server?.coreBusyPct ?? null,
+      foreignCpuPct,
+      quietGateOk: record.quietGate?.ok ?? null,
+      attempts: 1,
       rssBytes: record.server?.rssBytesMax ?? null,
       clientCpuPct: Math.round(Math.max(record.clientCpu.utilisation, (record.clientCoreBusyPct ?? 0) / 100) * 1000) / 10,
       msgsPerSec: record.msgsPerSec,
@@ -218,6 +232,10 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
       errors: 0,
       errorParts: { connectFailed: 0, unexpectedCloses: 0, integrity: 0, serverDropped: 0 },
       serverCpuPct: null,
+      serverCoreBusyPct: null,
+      foreignCpuPct: null,
+      quietGateOk: null,
+      attempts: 1,
       rssBytes: null,
       clientCpuPct: 0,
       msgsPerSec: 0,
@@ -327,7 +345,14 @@ async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: Capa
     for (let n = 1; !o.signal?.aborted; n++) {
       const next = nextLevel(o.steps, done, o.users, { granularity: profile.granularity });
       if (!next) break;
-      const step = await measureStep(o, stack, server, next, probes, runGroup);
+      let step = await measureStep(o, stack, server, next, probes, runGroup);
+      // Other work on the pinned cores (a shared machine) can fail a step that the server would pass: measure it again.
+      for (let attempt = 2; step.verdict === "noisy" && attempt <= STEP_MAX_ATTEMPTS && !o.signal?.aborted; attempt++) {
+        log(`${formatStepLine(stack.id, n, step)}; other work ran on the pinned cores, measuring again (attempt ${attempt} of ${STEP_MAX_ATTEMPTS})`);
+        await server.stop();
+        server = await launch();
+        step = { ...(await measureStep(o, stack, server, next, probes, runGroup)), attempts: attempt };
+      }
       r.steps.push(step);
       done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass" });
       write();

@@ -25,6 +25,8 @@ export const stepVerdictSchema = z.enum([
   "client-limited",
   /** The step could not be measured (the load failed or timed out); the error says why. */
   "error",
+  /** Did not pass while other work ran on the pinned cores (quiet gate failed, or foreign work on the client core), in every attempt: no verdict. */
+  "noisy",
 ]);
 
 /** One measured level of users. */
@@ -54,8 +56,20 @@ export const capacityStepSchema = z.object({
     /** /stats dropped + closedForBackpressure growth during the step. */
     serverDropped: z.number(),
   }),
-  /** Busy % of the server's pinned core(s) over the window, or null. */
+  /**
+   * Server process CPU over the window, % of one core (/proc/<pid>/stat: its own user + system time), or null. What the
+   * cpu criterion checks: on a shared machine the pinned core also runs other tenants' work. Kernel network work in
+   * softirq is charged to no process and is not included (serverCoreBusyPct includes it, and everything else on the core).
+   */
   serverCpuPct: z.number().nullable(),
+  /** Busy % of the server's pinned core(s) over the window (/proc/stat), or null. */
+  serverCoreBusyPct: z.number().nullable(),
+  /** Work on the client's pinned core(s) that is not the load generator's or its probe's, % of the core(s), or null when not pinned. */
+  foreignCpuPct: z.number().nullable(),
+  /** Whether the quiet-machine gate before the window saw quiet cores (null when it did not run). */
+  quietGateOk: z.boolean().nullable(),
+  /** Times this level was measured: a step that did not pass while the machine was noisy is measured again (at most STEP_MAX_ATTEMPTS). */
+  attempts: z.number(),
   /** Highest server RSS over the window, bytes, or null. */
   rssBytes: z.number().nullable(),
   /** Client utilisation over the window, % of its pinned cores (larger of its own CPU share and its cores' busy share). */
