@@ -355,6 +355,7 @@ async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: Capa
       }
       r.steps.push(step);
       done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass" });
+      concludeStack(r, o.users);
       write();
       log(formatStepLine(stack.id, n, step));
       // A step that did not pass may leave backlog, dropped state or a dead server behind: the next step gets a fresh one.
