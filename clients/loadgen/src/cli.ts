@@ -9,7 +9,8 @@ import type { LoadOptions } from "./types.ts";
 const USAGE = `usage: pnpm wsarena-load --url ws://127.0.0.1:PORT [--driver frame|ws|socket.io] [--mode echo|echo-open|stream|pubsub|connections]
   [--protocol ws|socket.io] [--connections N] [--window W] [--refill FRACTION] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
   [--duration 5s] [--warmup 1s] [--format json|binary] [--stream-rate R] [--subscribers S] [--publishers P] [--topic T]
-  [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--timeout 60s] [--json]`;
+  [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--timeout 60s] [--allow-remote] [--json]
+  The target must be loopback (127.0.0.0/8, localhost, ::1) unless --allow-remote is given.`;
 
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -32,6 +33,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
         format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
         topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
         "source-addresses": { type: "string" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+        "allow-remote": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -69,6 +71,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
   if (v.cpus) o.clientCpus = v.cpus;
   set("workers", num("workers", v.workers));
   set("sourceAddresses", num("source-addresses", v["source-addresses"]));
+  if (v["allow-remote"]) o.allowRemote = true;
   return { options: o, json: v.json === true };
 }
 

@@ -77,6 +77,7 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     sourceAddresses: o.sourceAddresses ?? DEFAULT_SOURCE_ADDRESSES,
     timeoutMs: 0,
+    ...(o.allowRemote ? { allowRemote: true } : {}),
   };
   if (!["frame", "ws", "socket.io"].includes(driver)) throw new OptionsError(`driver "${driver}": expected frame, ws or socket.io`);
   if (!["echo", "echo-open", "stream", "pubsub", "connections"].includes(mode)) {
@@ -86,6 +87,9 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   if (protocol === "socket.io" && driver === "ws") throw new OptionsError("protocol socket.io needs driver frame or socket.io, not ws");
   if (protocol === "ws" && driver === "socket.io") throw new OptionsError("driver socket.io speaks only protocol socket.io");
   if (!/^(ws|http):\/\/[^/]+/.test(r.url)) throw new OptionsError(`url "${r.url}": expected ws://HOST:PORT`);
+  if (!r.allowRemote && !isLoopbackUrl(r.url)) {
+    throw new OptionsError(`url "${r.url}": the target is not loopback (127.0.0.0/8, localhost, ::1); a load generator must not hit another host by accident: pass --allow-remote (allowRemote: true) if you mean it`);
+  }
   positiveInt("connections", r.connections);
   positiveInt("window", r.window);
   if (!(r.refillFraction! > 0 && r.refillFraction! <= 1)) throw new OptionsError(`refill=${r.refillFraction}: expected a fraction of the window in (0, 1]`);
@@ -126,4 +130,15 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   r.timeoutMs = o.timeoutMs ?? computed;
   positiveInt("timeout", r.timeoutMs);
   return r;
+}
+
+/** Whether a ws:// or http:// URL's host is loopback: 127.0.0.0/8, localhost or ::1. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -61,6 +61,8 @@ export interface LoadOptions {
   sourceAddresses: number;
   /** Hard bound on the whole run (connect + warm-up + window + drain); the run stops itself after it. */
   timeoutMs: number;
+  /** Allow a target other than loopback (127.0.0.0/8, localhost, ::1); default false, so a load never hits a host by accident. */
+  allowRemote?: boolean;
 }
 
 /** Latency summary in microseconds. */

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { efficiencyChart } from "./charts/efficiency.ts";
+import { httpLatencyChart, httpRequestsChart } from "./charts/http.ts";
 import { latencyVsRateChart } from "./charts/latency-vs-rate.ts";
 import { latencyChart } from "./charts/latency.ts";
 import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
@@ -78,6 +79,8 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
     systemChart(input),
     memoryPerConnectionChart(input),
     efficiencyChart(input, o.vcpuHourUsd),
+    httpRequestsChart(input),
+    httpLatencyChart(input),
   ].filter((c): c is ChartSpec => c !== null);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {

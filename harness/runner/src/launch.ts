@@ -91,7 +91,7 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
       res({ code, signal, graceful: stopping && code === 0 });
     });
   });
-  const spawnError = new Promise<never>((_, rej) => child.once("error", (e) => rej(new Error(`cannot start ${stack.id} (${argv.join(" ")}): ${e.message}`))));
+  const spawnError = new Promise<never>((_, rej) => child.once("error", (e) => rej(new Error(`cannot start ${stack.id} (${argv.join(" ")}): ${e.message}; is its runtime installed? (pnpm install; taskset comes from util-linux)`))));
   spawnError.catch(() => {});
 
   const stop = async (graceMs = DEFAULT_STOP_GRACE_MS): Promise<ServerExit> => {
@@ -128,6 +128,9 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
     timer = setTimeout(() => rej(new Error(`${stack.id} was not ready within ${timeoutMs} ms (ready line + GET /health). stderr:\n${stderrTail()}`)), timeoutMs);
   });
   const early = exited.then((e) => {
+    if (/EADDRINUSE/.test(stderrTail())) {
+      throw new Error(`${stack.id} could not listen: port ${opts.port ?? 0} on ${host} is in use (EADDRINUSE); stop the process holding it (ss -ltnp 'sport = :${opts.port ?? 0}') or let the OS pick a free port (port 0)`);
+    }
     throw new Error(`${stack.id} exited before it was ready (code ${e.code}, signal ${e.signal}). stderr:\n${stderrTail()}`);
   });
   try {

@@ -37,6 +37,10 @@ export const SERVER_STOP_GRACE_MS = 3_000;
  * 100 ms start margin, drain and worker exit 40–190 ms, the runner's own /stats and sampler ~10 ms.
  */
 export const ESTIMATED_POINT_OVERHEAD_MS = 1_000;
+/** Lines of a crashed server's stderr kept in its measurement file (serverExit.stderrTail). */
+export const SERVER_STDERR_TAIL_LINES = 10;
+/** How long an errored repetition waits for the server's exit to be seen (a crash can fail the load first). */
+export const SERVER_EXIT_WAIT_MS = 500;
 /** Estimated cost of starting and stopping a server, for the ETA (measured 0.43–0.80 s to healthy, ~65 ms to stop). */
 export const ESTIMATED_SERVER_START_MS = 600;
 
@@ -139,6 +143,8 @@ interface MeasurementState {
   /** Why no further repetition is taken; null while more may come. */
   end: EndReason | null;
   startedAt: string | null;
+  /** Set when the server exited during a repetition (the measurement is errored). */
+  serverExit?: NonNullable<MeasurementRecord["serverExit"]>;
 }
 
 /** Everything one runMatrix call shares between its steps. */
@@ -276,6 +282,7 @@ function toRecord(runId: string, profile: Profile, driver: string, policy: Repet
     status,
     ...(s.reason ? { reason: s.reason } : status === "skipped" && !points.length ? { reason: "not run" } : {}),
     partial,
+    ...(s.serverExit ? { serverExit: s.serverExit } : {}),
     flags: unionFlags(...points.map((p) => p.flags)),
     points,
     startedAt: s.startedAt,
@@ -412,12 +419,14 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   s.startedAt ??= new Date().toISOString();
   const t0 = ctx.now();
   let server: LaunchedServer | null = null;
+  let pointKey = "(start)";
   try {
     server = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) });
     abort.setCurrent(server);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
     for (const point of plan.points) {
       if (abort.aborted()) break;
+      pointKey = point.key;
       emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(ctx) });
       const measured = measurePoint(point, {
         scenario,
@@ -458,7 +467,15 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
     if (!abort.aborted()) s.repsDone++;
   } catch (e) {
     if (abort.aborted()) return;
-    const message = (e as Error).message;
+    let message = (e as Error).message;
+    // A crash often fails the load before the exit is seen: wait for it briefly, then say how the server ended.
+    const exit = server ? await Promise.race([server.exited, new Promise<null>((r) => setTimeout(() => r(null), SERVER_EXIT_WAIT_MS))]) : null;
+    if (server && exit) {
+      const stderrTail = server.stderrTail().split("\n").filter(Boolean).slice(-SERVER_STDERR_TAIL_LINES);
+      s.serverExit = { code: exit.code, signal: exit.signal, stderrTail, rep, point: pointKey };
+      const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      message = `${stack.id} ${how} during ${scenario.id} ${pointKey}${stderrTail.length ? `; last stderr line: ${stderrTail[stderrTail.length - 1]}` : "; no stderr output"} (load: ${message})`;
+    }
     s.status = "errored";
     s.reason = `repetition ${rep}: ${message}`;
     emit({ type: "measurement-error", scenario: scenario.id, stack: stack.id, rep, message });

@@ -1,6 +1,6 @@
 // End-to-end tests of `wsarena run`: flag validation, and cleanup when a real run against the ws stack is interrupted.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, descendantPids, loadResultSet } from "@wsarena/runner";
@@ -43,31 +43,53 @@ describe("wsarena run flag validation", () => {
     expect((await runCli(["run", "--client-cpus", "64"])).stderr).toMatch(/--client-cpus: cpu 64 does not exist/);
     expect((await runCli(["run", "--fast"])).stderr).toMatch(/unknown flag --fast; valid flags: --stacks, --scenarios/);
   });
+  it("an invalid option writes nothing: no result folder is created", async () => {
+    const base = mkdtempSync(join(tmpdir(), "wsarena-invalid-"));
+    dirs.push(base);
+    const out = join(base, "set");
+    const r = await runCli(["run", "--stacks", "nope", "--out", out]);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+  it("an unwritable output folder is an error line naming the folder and --out (then the usage line), exit 2", async () => {
+    const base = mkdtempSync(join(tmpdir(), "wsarena-unwritable-"));
+    dirs.push(base);
+    writeFileSync(join(base, "file"), "");
+    const out = join(base, "file", "set");
+    const r = await runCli(["run", "--stacks", "ws", "--scenarios", "echo-throughput", "--profile", "quick", "--out", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")[1]).toMatch(/^usage: wsarena run/);
+    expect(r.stderr).toMatch(/^wsarena run: cannot write the result set to .*file\/set \(ENOTDIR.*choose a folder you can write to with --out/);
+  });
 });
 
 /** Runs the CLI against the real ws stack, sends `signal` once `when` matches its stderr, and checks the cleanup. */
-async function interruptRun(signal: NodeJS.Signals, when: RegExp, delayMs: number) {
+async function interruptRun(signal: NodeJS.Signals, when: RegExp, delayMs: number, scenarios = "echo-throughput,connections") {
   const out = mkdtempSync(join(tmpdir(), "wsarena-interrupt-"));
   dirs.push(out);
   rmSync(out, { recursive: true });
-  const child = cli(["run", "--stacks", "ws", "--scenarios", "echo-throughput,connections", "--profile", "quick", "--reps", "3", "--out", out]);
+  const child = cli(["run", "--stacks", "ws", "--scenarios", scenarios, "--profile", "quick", "--reps", "3", "--out", out]);
   const seen = new Map<number, string | undefined>();
   const poll = setInterval(() => {
     for (const p of descendantPids(child.pid!)) if (!seen.has(p)) seen.set(p, startTicks(p) ?? undefined);
   }, 50);
   let stderr = "";
   let sent = false;
+  let signalledAt = 0;
   child.stdout.resume();
   child.stderr.on("data", (d) => {
     stderr += d;
     if (!sent && when.test(stderr)) {
       sent = true;
-      setTimeout(() => child.kill(signal), delayMs);
+      setTimeout(() => {
+        signalledAt = Date.now();
+        child.kill(signal);
+      }, delayMs);
     }
   });
   const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
   clearInterval(poll);
-  return { code, stderr, out, seen, sent };
+  return { code, stderr, out, seen, sent, signalledAt };
 }
 
 /** Start time (clock ticks since boot) of a process, so a reused pid is not mistaken for the process seen earlier. */
@@ -124,5 +146,20 @@ describe("wsarena run interrupted", () => {
     const set = loadResultSet(r.out);
     expect(set.run.status).toBe("interrupted");
     for (const m of set.measurements) for (const p of m.points) for (const rep of p.reps) expect(rep.durationMs).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("on SIGTERM during an http publish window, autocannon, the subscribers, probes and server are gone within 5 s and the set is marked partial", async () => {
+    // The publish point follows the health point: by then a point is kept, and both http client workers are running.
+    const r = await interruptRun("SIGTERM", /http health-10c ws rep 1:/, 1_200, "http");
+    expect(r.sent, r.stderr).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.seen.size).toBeGreaterThan(0);
+    // issue 8: every child ends within 5 s of the signal.
+    expect(await survivors(r.seen, Math.max(0, r.signalledAt + 5_000 - Date.now()))).toEqual([]);
+    const set = loadResultSet(r.out);
+    expect(set.run.status).toBe("interrupted");
+    const http = set.measurements.find((m) => m.scenario === "http")!;
+    expect(http.partial).toBe(true);
+    expect(http.points.find((p) => p.key === "health-10c")!.reps).toHaveLength(1);
   }, 90_000);
 });

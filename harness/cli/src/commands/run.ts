@@ -8,6 +8,7 @@ import {
   PROFILE_REPETITIONS,
   REPO_ROOT,
   RUN_FILE,
+  checkWritableDir,
   discoverStacks,
   estimateRunRangeMs,
   fixedRepetitions,
@@ -116,6 +117,8 @@ export const command: Command = {
       throw new UsageError(`stack ${notRunnable.map((s) => `${s.id} (${s.reason})`).join(", ")} cannot run here`);
     }
 
+    // Last of the set-up checks, so a rejected run leaves no folder behind.
+    asUsage(() => checkWritableDir(outDir));
     const { runLoad } = await import("@wsarena/loadgen");
     const controller = new AbortController();
     let signals = 0;

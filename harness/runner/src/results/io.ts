@@ -1,5 +1,5 @@
 // Reads and writes result sets: atomic JSON writes (temp file + rename) and loadResultSet, which validates every file.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
 import { migrateResultFile, MIGRATABLE_VERSIONS } from "./migrate.ts";
@@ -23,6 +23,25 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${tmpCounter++}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
   renameSync(tmp, file);
+}
+
+/**
+ * Checks before a run that `dir` can hold a result set: creates it (and its parents) if needed and writes and removes a
+ * probe file. Throws one line naming the folder, the system error and the fix; a folder it created is removed again, so
+ * a failed check leaves nothing behind.
+ */
+export function checkWritableDir(dir: string): void {
+  const existed = existsSync(dir);
+  let firstCreated: string | undefined;
+  try {
+    firstCreated = mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.wsarena-write-probe.${process.pid}`);
+    writeFileSync(probe, "");
+    unlinkSync(probe);
+  } catch (e) {
+    if (!existed && firstCreated) rmSync(firstCreated, { recursive: true, force: true });
+    throw new Error(`cannot write the result set to ${dir} (${(e as Error).message.split(",")[0]}); choose a folder you can write to with --out`);
+  }
 }
 
 function readValidated<T>(file: string, schema: z.ZodType<T>, what: string, kind: "run" | "measurement"): T {

@@ -410,6 +410,23 @@ export const measurementSchema = z.object({
   reason: z.string().optional(),
   /** True when the run was interrupted before every repetition of this measurement finished. */
   partial: z.boolean(),
+  /**
+   * errored by a server that exited during the measurement: how it ended and the last lines it wrote to stderr (absent
+   * otherwise).
+   */
+  serverExit: z
+    .object({
+      /** Exit code, or null when a signal ended it. */
+      code: z.number().nullable(),
+      /** Signal that ended it (e.g. "SIGSEGV"), or null. */
+      signal: z.string().nullable(),
+      /** Last lines of its stderr, oldest first (at most SERVER_STDERR_TAIL_LINES). */
+      stderrTail: z.array(z.string()),
+      /** Repetition and point during which it exited. */
+      rep: z.number(),
+      point: z.string(),
+    })
+    .optional(),
   /** Union of the flags of every point. */
   flags: z.array(validityFlagSchema),
   /** Parameter points with their repetitions (empty when nothing was measured). */
