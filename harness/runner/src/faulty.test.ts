@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { runLoad } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks } from "./discover.ts";
-import { CRASH_AFTER_MESSAGES, CRASH_EXIT_CODE } from "./fixtures/faulty-server.ts";
+import { CRASH_AFTER_MESSAGES, CRASH_EXIT_CODE } from "./fixtures/faults.ts";
 import { liveServerCount } from "./launch.ts";
 import { runMatrix } from "./matrix.ts";
 import { fixedRepetitions } from "./repetitions.ts";

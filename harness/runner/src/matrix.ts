@@ -7,7 +7,7 @@ import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeV
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
 import { classifyOutliers } from "./stats.ts";
 import { startFloorProbes, type FloorProbes } from "./floor.ts";
-import { killAllServers, launchServer, type LaunchedServer } from "./launch.ts";
+import { killAllServers, launchServer, type LaunchedServer, type ServerExit } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
 import { killDescendants } from "./procs.ts";
@@ -422,6 +422,9 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   let pointKey = "(start)";
   try {
     server = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) });
+    // Seen synchronously after each window (a race against an already-settled promise would lose to Promise.resolve).
+    let exitedAt: ServerExit | null = null;
+    void server.exited.then((e) => (exitedAt = e));
     abort.setCurrent(server);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
     for (const point of plan.points) {
@@ -445,7 +448,7 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);
       if (abort.aborted()) break; // the window was cut short by the interruption: discard it
-      const exitedEarly = await Promise.race([server.exited.then(() => true), Promise.resolve(false)]);
+      const exitedEarly = exitedAt !== null;
       if (exitedEarly) record.errors.push(`server exited during the window: ${server.stderrTail().split("\n").slice(-3).join(" | ")}`);
       let ps = s.points.get(point.key);
       if (!ps) s.points.set(point.key, (ps = { params: point.params, reps: [], saturated: false }));

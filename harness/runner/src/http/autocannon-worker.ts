@@ -7,6 +7,9 @@ import type { AutocannonResult, AutocannonTask, WorkerMessage } from "./ipc.ts";
 
 /** Most distinct error texts reported. */
 export const MAX_ERRORS = 10;
+/** After the window: wait at least this long for answers to requests sent before its end, and at most ANSWER_WAIT_MS. */
+export const MIN_ANSWER_WAIT_MS = 200;
+export const ANSWER_WAIT_MS = 5_000;
 /** autocannon's per-request timeout, s (a request unanswered this long counts as a timeout). */
 export const REQUEST_TIMEOUT_S = 10;
 
@@ -29,6 +32,7 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
   let ok2xx = 0;
   let non2xx = 0;
   let bytesInWindow = 0;
+  let responses = 0;
   const publishPath = `/publish/${encodeURIComponent(task.topic)}`;
   // setupRequest runs right before autocannon writes the request (httpClient _doRequest), so the body's ts is its send
   // time on CLOCK_MONOTONIC, what the subscribers subtract from their receive time.
@@ -59,6 +63,7 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
     requests: [request],
   }, (err: Error | null, r: autocannon.Result) => (err ? onFail(err) : onDone(r)));
   instance.on("response", ((_client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => {
+    responses++;
     const end = nowNs();
     const sentAt = end - responseTimeMs * 1e6;
     if (sentAt < ws || sentAt >= we) return;
@@ -75,8 +80,12 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
   await at(we);
   const cpu = process.cpuUsage(cpu0);
   const w1Ns = nowNs();
-  // Requests sent just before the edge are still answered: give them a moment before stopping.
-  await sleep(200);
+  // Requests sent before the edge are still being answered: wait for them (publish: every body built so far; its
+  // publish is only certain once answered), at most ANSWER_WAIT_MS, before stopping.
+  const builtAtEdge = seq;
+  const waitEnd = Date.now() + ANSWER_WAIT_MS;
+  await sleep(MIN_ANSWER_WAIT_MS);
+  while (task.target === "publish" && responses < builtAtEdge && Date.now() < waitEnd) await sleep(5);
   instance.stop();
   const r = await done;
   if (r.errors > 0 && errors.size === 0) errors.add(`autocannon counted ${r.errors} errors`);
