@@ -413,7 +413,8 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   const t0 = ctx.now();
   let server: LaunchedServer | null = null;
   try {
-    server = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) });
+    const pinned = opts.pinning ? { cpus: opts.pinning.serverList } : {};
+    server = await launchServer(stack, { ...pinned, ...(scenario.serverEnv ? { env: { ...scenario.serverEnv } } : {}) });
     abort.setCurrent(server);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
     for (const point of plan.points) {
@@ -432,6 +433,7 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         probes: ctx.probes,
         quietGate: opts.floor !== false,
         ...(opts.signal ? { signal: opts.signal } : {}),
+        launchServer: (env) => launchServer(stack, { ...pinned, env: { ...scenario.serverEnv, ...env } }),
       });
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);
