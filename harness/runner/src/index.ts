@@ -16,3 +16,4 @@ export * from "./measure.ts";
 export * from "./repetitions.ts";
 export * from "./matrix.ts";
 export * from "./scenarios/index.ts";
+export * from "./os-limits.ts";

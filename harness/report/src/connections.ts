@@ -1,0 +1,105 @@
+// The connections scenario's own figures from each repetition's details: how many connections were held, which OS
+// limit capped or stopped the ramp, connect percentiles, handshake rate, RSS per connection and heartbeat cost.
+import type { ConnectionsDetails } from "@wsarena/runner";
+import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
+import { isMeasured, type PointView, type ReportInput } from "./model.ts";
+import type { Cell, Table } from "./tables.ts";
+
+/** One connections point of one stack, averaged over its repetitions. */
+export interface ConnectionsRow {
+  stack: string;
+  pointKey: string;
+  /** Connections the profile asked for, and the ramp's target after the machine's limits. */
+  requested: number;
+  target: number;
+  /** The limit that set the target, and the sentence saying so (first repetition). */
+  cappedBy: string;
+  capReason: string;
+  /** Fewest connections held over the repetitions, and what stopped a ramp short (null when every one reached the target). */
+  heldMin: number;
+  stoppedBy: string | null;
+  /** Means over repetitions. */
+  connectPerSec: number;
+  connectP50Us: number;
+  connectP90Us: number;
+  connectP99Us: number;
+  rssPerConnectionBytes: number | null;
+  rssPerConnectionAfterGcBytes: number | null;
+  /** Heartbeat cost (pinned-core busy % on − off), its interval and server CPU µs per ping; null without a heartbeat phase. */
+  heartbeatCostCorePct: number | null;
+  heartbeatIntervalS: number | null;
+  cpuUsPerPing: number | null;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const meanOrNull = (xs: readonly (number | null | undefined)[]): number | null => {
+  const v = xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  return v.length ? mean(v) : null;
+};
+
+/** The details of a repetition when the connections scenario stored them. */
+export function detailsOf(rep: PointView["reps"][number]): ConnectionsDetails | null {
+  const d = rep.details as Partial<ConnectionsDetails> | undefined;
+  return d && typeof d === "object" && d.ramp && d.limits ? (d as ConnectionsDetails) : null;
+}
+
+/** One row per measured connections point that carries details, in report order. */
+export function connectionsRows(input: ReportInput): ConnectionsRow[] {
+  const rows: ConnectionsRow[] = [];
+  for (const p of input.points) {
+    if (p.scenario !== "connections" || !isMeasured(p)) continue;
+    const reps = p.reps.map((r) => ({ r, d: detailsOf(r) })).filter((x): x is { r: (typeof p.reps)[number]; d: ConnectionsDetails } => x.d !== null);
+    if (reps.length === 0) continue;
+    const first = reps[0]!.d;
+    const hb = reps.map((x) => x.d.heartbeat);
+    rows.push({
+      stack: p.stack,
+      pointKey: p.pointKey,
+      requested: first.ramp.requested,
+      target: first.ramp.connections,
+      cappedBy: first.ramp.cappedBy,
+      capReason: first.ramp.reason,
+      heldMin: Math.min(...reps.map((x) => x.d.heldConnections)),
+      stoppedBy: reps.map((x) => x.d.stoppedBy).find((s) => s !== null) ?? null,
+      connectPerSec: mean(reps.map((x) => x.r.connect.perSec)),
+      connectP50Us: mean(reps.map((x) => x.r.connect.p50Us)),
+      connectP90Us: mean(reps.map((x) => x.r.connect.p90Us)),
+      connectP99Us: mean(reps.map((x) => x.r.connect.p99Us)),
+      rssPerConnectionBytes: meanOrNull(reps.map((x) => x.d.rssPerConnectionBytes)),
+      rssPerConnectionAfterGcBytes: meanOrNull(reps.map((x) => x.d.rssPerConnectionAfterGcBytes)),
+      heartbeatCostCorePct: meanOrNull(hb.map((h) => h?.costCorePct)),
+      heartbeatIntervalS: hb.find((h) => h)?.intervalS ?? null,
+      cpuUsPerPing: meanOrNull(hb.map((h) => h?.cpuUsPerPing)),
+    });
+  }
+  return rows;
+}
+
+const cell = (text: string, num = false): Cell => ({ text, warn: [], num, caveat: [] });
+
+/** The connections-at-the-limit table (held, limit, connect percentiles, handshake rate, RSS, heartbeat cost), or null. */
+export function connectionsLimitTable(input: ReportInput): Table | null {
+  const rows = connectionsRows(input);
+  if (rows.length === 0) return null;
+  const limitNotes = [...new Set(rows.map((r) => `${r.pointKey}: ${r.capReason}.`))];
+  return {
+    headers: ["Stack", "Point", "Held (target)", "Limit", "Stopped by", "Handshakes/s", "Connect p50 / p90 / p99", "RSS/conn", "RSS/conn after GC", "Heartbeat cost"],
+    rows: rows.map((r) => [
+      cell(r.stack),
+      cell(r.pointKey),
+      cell(`${fmtCount(r.heldMin)} (${fmtCount(r.target)})`, true),
+      cell(r.cappedBy === "profile" ? "none (profile)" : r.cappedBy),
+      cell(r.stoppedBy ?? "–"),
+      cell(fmtCount(r.connectPerSec), true),
+      cell(`${fmtUs(r.connectP50Us)} / ${fmtUs(r.connectP90Us)} / ${fmtUs(r.connectP99Us)}`, true),
+      cell(r.rssPerConnectionBytes === null ? "–" : fmtBytes(r.rssPerConnectionBytes), true),
+      cell(r.rssPerConnectionAfterGcBytes === null ? "–" : fmtBytes(r.rssPerConnectionAfterGcBytes), true),
+      cell(r.heartbeatCostCorePct === null ? "–" : `${r.heartbeatCostCorePct.toFixed(1)} % core (ping every ${r.heartbeatIntervalS} s; ${r.cpuUsPerPing!.toFixed(1)} µs CPU/ping)`, true),
+    ]),
+    notes: [
+      "Held: fewest connections open on the server over the repetitions; target: the profile's request capped by the lowest OS limit read before the ramp (Limit: profile = none was lower). Stopped by: the OS limit a connect error named when a ramp fell short.",
+      ...limitNotes,
+      "RSS/conn: (server RSS with the connections held − RSS before the ramp) / held; after GC: the same after POST /gc. Heartbeat cost: busy share of the server's pinned core while holding the same count on a server pinging every connection, minus the hold without pings.",
+    ],
+  };
+}
