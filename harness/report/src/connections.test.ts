@@ -18,8 +18,8 @@ function details(held: number, costCorePct: number): ConnectionsDetails {
     rssAfterGcBytes: 50 * 2 ** 20 + held * 2048,
     rssPerConnectionBytes: 4096,
     rssPerConnectionAfterGcBytes: 2048,
-    off: { windowMs: 3000, coreBusyPct: 1, processCpuPct: 0.5 },
-    heartbeat: { intervalS: 1, heldConnections: held, on: { windowMs: 3000, coreBusyPct: 1 + costCorePct, processCpuPct: 0.5 + costCorePct }, costCorePct, pingsPerSec: held, cpuUsPerPing: (costCorePct / 100) * 1e6 / held, closedDuringHold: 0, connectPerSec: 5000 },
+    off: { windowMs: 3000, coreBusyPct: 1, processCpuPct: 0.5, inHold: true },
+    heartbeat: { intervalS: 1, heldConnections: held, on: { windowMs: 3000, coreBusyPct: 1 + costCorePct, processCpuPct: 0.5 + costCorePct, inHold: true }, costCorePct, pingsPerSec: held, cpuUsPerPing: (costCorePct / 100) * 1e6 / held, closedDuringHold: 0, connectPerSec: 5000 },
     heartbeatSkipped: null,
   };
 }

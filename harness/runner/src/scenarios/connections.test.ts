@@ -38,6 +38,7 @@ describe("connections scenario (real server)", () => {
       expect(record.connect.succeeded).toBe(SMALL_RAMP);
       expect(d.heldConnections).toBe(SMALL_RAMP);
       expect(d.stoppedBy).toBeNull();
+      expect(d.off.inHold).toBe(true);
       expect(d.rssAfterGcBytes).toBeGreaterThan(0);
       expect(d.rssPerConnectionAfterGcBytes).not.toBeNull();
       expect(d.limits.serverOpenFiles.soft === null || d.limits.serverOpenFiles.soft > SMALL_RAMP).toBe(true);
