@@ -19,7 +19,7 @@ function details(held: number, costCorePct: number): ConnectionsDetails {
     rssPerConnectionBytes: 4096,
     rssPerConnectionAfterGcBytes: 2048,
     off: { windowMs: 3000, coreBusyPct: 1, processCpuPct: 0.5, inHold: true },
-    heartbeat: { intervalS: 1, heldConnections: held, on: { windowMs: 3000, coreBusyPct: 1 + costCorePct, processCpuPct: 0.5 + costCorePct, inHold: true }, costCorePct, pingsPerSec: held, cpuUsPerPing: (costCorePct / 100) * 1e6 / held, closedDuringHold: 0, connectPerSec: 5000 },
+    heartbeat: { intervalS: 1, heldConnections: held, on: { windowMs: 3000, coreBusyPct: 1 + costCorePct, processCpuPct: 0.5 + costCorePct, inHold: true }, costCpuPct: costCorePct, costCoreBusyPct: costCorePct + 1, pingsPerSec: held, cpuUsPerPing: (costCorePct / 100) * 1e6 / held, closedDuringHold: 0, connectPerSec: 5000 },
     heartbeatSkipped: null,
   };
 }
@@ -41,7 +41,7 @@ describe("connections at the machine's limit", () => {
     const row = (stack: string) => t.rows.find((r) => r[0]!.text === stack)!.map((c) => c.text);
     expect(row("bun").slice(2, 5)).toEqual(["19.0k (19.0k)", "file-descriptors", "–"]);
     expect(row("ws").slice(2, 5)).toEqual(["17.5k (19.0k)", "file-descriptors", "file-descriptors"]);
-    expect(row("ws")[9]).toMatch(/^12\.0 % core \(ping every 1 s; /);
+    expect(row("ws")[9]).toMatch(/^12\.0 % CPU \(ping every 1 s; .* core busy \+13\.0 %\)$/);
     expect(t.notes!.join(" ")).toContain("RLIMIT_NOFILE soft 20000");
   });
 

@@ -25,8 +25,9 @@ export interface ConnectionsRow {
   connectP99Us: number;
   rssPerConnectionBytes: number | null;
   rssPerConnectionAfterGcBytes: number | null;
-  /** Heartbeat cost (pinned-core busy % on − off), its interval and server CPU µs per ping; null without a heartbeat phase. */
-  heartbeatCostCorePct: number | null;
+  /** Heartbeat cost (server process CPU % of one core, on − off), pinned-core busy % on − off, the interval and server CPU µs per ping; null without a heartbeat phase. */
+  heartbeatCostCpuPct: number | null;
+  heartbeatCostCoreBusyPct: number | null;
   heartbeatIntervalS: number | null;
   cpuUsPerPing: number | null;
 }
@@ -67,7 +68,8 @@ export function connectionsRows(input: ReportInput): ConnectionsRow[] {
       connectP99Us: mean(reps.map((x) => x.r.connect.p99Us)),
       rssPerConnectionBytes: meanOrNull(reps.map((x) => x.d.rssPerConnectionBytes)),
       rssPerConnectionAfterGcBytes: meanOrNull(reps.map((x) => x.d.rssPerConnectionAfterGcBytes)),
-      heartbeatCostCorePct: meanOrNull(hb.map((h) => h?.costCorePct)),
+      heartbeatCostCpuPct: meanOrNull(hb.map((h) => h?.costCpuPct)),
+      heartbeatCostCoreBusyPct: meanOrNull(hb.map((h) => h?.costCoreBusyPct)),
       heartbeatIntervalS: hb.find((h) => h)?.intervalS ?? null,
       cpuUsPerPing: meanOrNull(hb.map((h) => h?.cpuUsPerPing)),
     });
@@ -94,12 +96,12 @@ export function connectionsLimitTable(input: ReportInput): Table | null {
       cell(`${fmtUs(r.connectP50Us)} / ${fmtUs(r.connectP90Us)} / ${fmtUs(r.connectP99Us)}`, true),
       cell(r.rssPerConnectionBytes === null ? "–" : fmtBytes(r.rssPerConnectionBytes), true),
       cell(r.rssPerConnectionAfterGcBytes === null ? "–" : fmtBytes(r.rssPerConnectionAfterGcBytes), true),
-      cell(r.heartbeatCostCorePct === null ? "–" : `${r.heartbeatCostCorePct.toFixed(1)} % core (ping every ${r.heartbeatIntervalS} s; ${r.cpuUsPerPing!.toFixed(1)} µs CPU/ping)`, true),
+      cell(r.heartbeatCostCpuPct === null ? "–" : `${r.heartbeatCostCpuPct.toFixed(1)} % CPU (ping every ${r.heartbeatIntervalS} s; ${r.cpuUsPerPing!.toFixed(1)} µs/ping; core busy ${r.heartbeatCostCoreBusyPct === null ? "–" : `${r.heartbeatCostCoreBusyPct >= 0 ? "+" : ""}${r.heartbeatCostCoreBusyPct.toFixed(1)} %`})`, true),
     ]),
     notes: [
       "Held: fewest connections open on the server over the repetitions; target: the profile's request capped by the lowest OS limit read before the ramp (Limit: profile = none was lower). Stopped by: the OS limit a connect error named when a ramp fell short.",
       ...limitNotes,
-      "RSS/conn: (server RSS with the connections held − RSS before the ramp) / held; after GC: the same after POST /gc. Heartbeat cost: busy share of the server's pinned core while holding the same count on a server pinging every connection, minus the hold without pings.",
+      "RSS/conn: (server RSS with the connections held − RSS before the ramp) / held; after GC: the same after POST /gc. Heartbeat cost: the server process's CPU (% of one core) while holding the same count on a server pinging every connection, minus the hold without pings; µs/ping divides it by the pings sent; core busy is the pinned core's busy share on − off (it also counts other processes on a shared machine).",
     ],
   };
 }
