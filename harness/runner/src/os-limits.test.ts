@@ -48,6 +48,10 @@ describe("planRamp", () => {
     expect(p.sourceAddresses).toBe(2);
   });
 
+  it("names the limit when it allows exactly the request (19,000 at 20,000 open files)", () => {
+    expect(planRamp(19_000, machine())).toMatchObject({ connections: 19_000, cappedBy: "file-descriptors" });
+  });
+
   it("keeps a request under every limit and names the profile", () => {
     const p = planRamp(1_000, machine());
     expect(p).toMatchObject({ connections: 1_000, cappedBy: "profile", workers: 1, sourceAddresses: 1 });

@@ -120,7 +120,8 @@ export function planRamp(requested: number, limits: MachineLimits): RampPlan {
     caps.push({ cap: "memory", allows: Math.floor((limits.memAvailableBytes * MEMORY_SHARE) / BUDGET_BYTES_PER_CONNECTION), reason: `memory (${(MEMORY_SHARE * 100).toFixed(0)} % of MemAvailable ${(limits.memAvailableBytes / 2 ** 30).toFixed(1)} GiB at ${BUDGET_BYTES_PER_CONNECTION / 1024} KiB per connection)` });
   }
   const lowest = caps.reduce<(typeof caps)[number] | null>((a, c) => (a === null || c.allows < a.allows ? c : a), null);
-  const capped = lowest !== null && lowest.allows < requested;
+  // A limit that allows exactly the request is named too: the ramp stands at that limit.
+  const capped = lowest !== null && lowest.allows <= requested;
   const connections = Math.max(1, capped ? lowest.allows : requested);
   const perWorker = Math.min(CONNECTIONS_PER_WORKER, clientFd === null ? Infinity : clientFd - FD_RESERVE);
   return {
