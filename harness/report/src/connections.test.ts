@@ -41,12 +41,19 @@ describe("connections at the machine's limit", () => {
     const row = (stack: string) => t.rows.find((r) => r[0]!.text === stack)!.map((c) => c.text);
     expect(row("bun").slice(2, 5)).toEqual(["19.0k (19.0k)", "file-descriptors", "–"]);
     expect(row("ws").slice(2, 5)).toEqual(["17.5k (19.0k)", "file-descriptors", "file-descriptors"]);
-    expect(row("ws")[9]).toMatch(/^12\.0 % CPU \(ping every 1 s; .* core busy \+13\.0 %\)$/);
+    expect(row("bun")[9]).toMatch(/^4\.0 % CPU \(ping every 1 s; .* core busy \+5\.0 %\)$/);
+    expect(row("ws")[9]).toMatch(/^held 17\.5k of 19\.0k, 0 closed while pinged; 12\.0 % CPU/);
+    expect(t.rows.find((r) => r[0]!.text === "ws")![9]!.warn).toEqual(["errors"]);
     expect(t.notes!.join(" ")).toContain("RLIMIT_NOFILE soft 20000");
   });
 
   it("draws connect percentiles, RSS per connection held and after GC, and heartbeat cost", () => {
-    expect(connectionsCharts(input).map((c) => c.name)).toEqual(["connections-connect-time", "connections-memory", "connections-heartbeat"]);
+    const charts = connectionsCharts(input);
+    expect(charts.map((c) => c.name)).toEqual(["connections-connect-time", "connections-memory", "connections-heartbeat"]);
+    // ws's heartbeat phase held 17,500 of 19,000: no heartbeat bar for it.
+    const bars = (charts[2]!.option as { series: Array<{ name: string; type: string; data: unknown[] }> }).series.filter((x) => x.type === "bar");
+    expect(bars.find((b) => b.name === "ws")!.data).toEqual([null]);
+    expect(bars.find((b) => b.name === "bun")!.data).toEqual([4]);
   });
 
   it("has no table and no charts for a set whose connections repetitions carry no details (older sets)", () => {

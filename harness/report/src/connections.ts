@@ -30,6 +30,9 @@ export interface ConnectionsRow {
   heartbeatCostCoreBusyPct: number | null;
   heartbeatIntervalS: number | null;
   cpuUsPerPing: number | null;
+  /** Fewest connections the heartbeat phase held, and most that closed while its pings ran (null without the phase). */
+  heartbeatHeldMin: number | null;
+  heartbeatClosedMax: number | null;
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -72,12 +75,27 @@ export function connectionsRows(input: ReportInput): ConnectionsRow[] {
       heartbeatCostCoreBusyPct: meanOrNull(hb.map((h) => h?.costCoreBusyPct)),
       heartbeatIntervalS: hb.find((h) => h)?.intervalS ?? null,
       cpuUsPerPing: meanOrNull(hb.map((h) => h?.cpuUsPerPing)),
+      heartbeatHeldMin: hb.some((h) => h) ? Math.min(...hb.filter((h) => h).map((h) => h!.heldConnections)) : null,
+      heartbeatClosedMax: hb.some((h) => h) ? Math.max(...hb.filter((h) => h).map((h) => h!.closedDuringHold)) : null,
     });
   }
   return rows;
 }
 
 const cell = (text: string, num = false): Cell => ({ text, warn: [], num, caveat: [] });
+
+/** Whether the heartbeat phase held every connection of the target with none closed (its cost describes the full count). */
+export const heartbeatHeldAll = (r: ConnectionsRow): boolean => r.heartbeatHeldMin !== null && r.heartbeatHeldMin >= r.target && (r.heartbeatClosedMax ?? 0) === 0;
+
+/** Heartbeat cost, or ⚠ with what failed when its phase did not hold every connection (then the cost describes fewer). */
+function heartbeatCell(r: ConnectionsRow): Cell {
+  if (r.heartbeatCostCpuPct === null) return cell("–");
+  const text = `${r.heartbeatCostCpuPct.toFixed(1)} % CPU (ping every ${r.heartbeatIntervalS} s; ${r.cpuUsPerPing!.toFixed(1)} µs/ping; core busy ${r.heartbeatCostCoreBusyPct === null ? "–" : `${r.heartbeatCostCoreBusyPct >= 0 ? "+" : ""}${r.heartbeatCostCoreBusyPct.toFixed(1)} %`})`;
+  if (!heartbeatHeldAll(r)) {
+    return { text: `held ${fmtCount(r.heartbeatHeldMin ?? 0)} of ${fmtCount(r.target)}, ${fmtCount(r.heartbeatClosedMax ?? 0)} closed while pinged; ${text}`, warn: ["errors"], num: true, caveat: [] };
+  }
+  return cell(text, true);
+}
 
 /** The connections-at-the-limit table (held, limit, connect percentiles, handshake rate, RSS, heartbeat cost), or null. */
 export function connectionsLimitTable(input: ReportInput): Table | null {
@@ -96,7 +114,7 @@ export function connectionsLimitTable(input: ReportInput): Table | null {
       cell(`${fmtUs(r.connectP50Us)} / ${fmtUs(r.connectP90Us)} / ${fmtUs(r.connectP99Us)}`, true),
       cell(r.rssPerConnectionBytes === null ? "–" : fmtBytes(r.rssPerConnectionBytes), true),
       cell(r.rssPerConnectionAfterGcBytes === null ? "–" : fmtBytes(r.rssPerConnectionAfterGcBytes), true),
-      cell(r.heartbeatCostCpuPct === null ? "–" : `${r.heartbeatCostCpuPct.toFixed(1)} % CPU (ping every ${r.heartbeatIntervalS} s; ${r.cpuUsPerPing!.toFixed(1)} µs/ping; core busy ${r.heartbeatCostCoreBusyPct === null ? "–" : `${r.heartbeatCostCoreBusyPct >= 0 ? "+" : ""}${r.heartbeatCostCoreBusyPct.toFixed(1)} %`})`, true),
+      heartbeatCell(r),
     ]),
     notes: [
       "Held: fewest connections open on the server over the repetitions; target: the profile's request capped by the lowest OS limit read before the ramp (Limit: profile = none was lower). Stopped by: the OS limit a connect error named when a ramp fell short.",

@@ -1,5 +1,5 @@
 // connections charts: connect-time percentiles, RSS per connection (held and after a forced GC) and heartbeat cost, per stack.
-import { connectionsRows, type ConnectionsRow } from "../connections.ts";
+import { connectionsRows, heartbeatHeldAll, type ConnectionsRow } from "../connections.ts";
 import { fmtBytes, fmtUs } from "../format.ts";
 import type { ReportInput } from "../model.ts";
 import { barChartOption, type BarStat } from "./bars.ts";
@@ -38,7 +38,7 @@ export function connectionsCharts(input: ReportInput): ChartSpec[] {
       { label: "held", of: (r) => r.rssPerConnectionBytes },
       { label: "after GC", of: (r) => r.rssPerConnectionAfterGcBytes },
     ], { name: "connections-memory", title: "RSS per idle connection", caption: "Server RSS growth per held connection: (RSS with the connections held − RSS before the ramp) / held, and the same after a forced full GC (POST /gc). Mean over repetitions; lower is better." }, "RSS per connection", false, fmtBytes),
-    chart(rows, [{ label: "heartbeat cost", of: (r) => r.heartbeatCostCpuPct }], { name: "connections-heartbeat", title: "CPU cost of heartbeats while holding", caption: `Server process CPU while holding the same connections with WSARENA_PING_INTERVAL_S=${rows.find((r) => r.heartbeatIntervalS !== null)?.heartbeatIntervalS ?? "?"} (a ping to every connection per interval), minus the same hold without pings; % of one core, mean over repetitions; lower is better. The pinned core's busy share on − off is in the connections table.` }, "server CPU, on − off (% of a core)", false, (v) => `${v.toFixed(1)} %`),
+    chart(rows, [{ label: "heartbeat cost", of: (r) => (heartbeatHeldAll(r) ? r.heartbeatCostCpuPct : null) }], { name: "connections-heartbeat", title: "CPU cost of heartbeats while holding", caption: `Server process CPU while holding the same connections with WSARENA_PING_INTERVAL_S=${rows.find((r) => r.heartbeatIntervalS !== null)?.heartbeatIntervalS ?? "?"} (a ping to every connection per interval), minus the same hold without pings; % of one core, mean over repetitions; lower is better. A stack whose heartbeat phase lost connections has no bar (see the connections table). The pinned core's busy share on − off is in the table.` }, "server CPU, on − off (% of a core)", false, (v) => `${v.toFixed(1)} %`),
   ];
   return out.filter((c): c is ChartSpec => c !== null);
 }
