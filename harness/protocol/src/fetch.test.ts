@@ -33,6 +33,16 @@ describe("fetchRoutes", () => {
   });
 });
 
+describe("fetchRoutes POST /gc", () => {
+  it("answers the RSS after a collection when the endpoint is on, and 404 when it is off", async () => {
+    let collected = 0;
+    const on: FetchRoutes = { ...routes, gc: () => (collected++, 1234) };
+    const res = await fetchRoutes(new Request("http://h/gc", { method: "POST" }), "/gc", on);
+    expect([res.status, await res.json(), collected]).toEqual([200, { ok: true, rssBytes: 1234 }, 1]);
+    expect((await call("POST", "/gc"))[0]).toBe(404);
+  });
+});
+
 describe("anyOverBuffered", () => {
   it("is true only when some subscriber's buffer is over the limit", () => {
     const sub = (n: number) => ({ getBufferedAmount: () => n });

@@ -1,5 +1,5 @@
 // HTTP routes for servers on the fetch API (Bun.serve, Deno.serve): one Request in, one Response out.
-import { JSON_CONTENT_TYPE, PATHS, isTextBody, notFound, payloadTooLarge, publishTopic, type ErrorReply } from "./http.ts";
+import { JSON_CONTENT_TYPE, PATHS, gcBody, isTextBody, notFound, payloadTooLarge, publishTopic, type ErrorReply } from "./http.ts";
 import type { ServerStats } from "./index.ts";
 
 /** What the plain HTTP routes need from a fetch-API server. */
@@ -11,15 +11,18 @@ export interface FetchRoutes {
   maxPayloadBytes: number;
   /** Hands a POST /publish body to every subscriber of `topic` (text when a string); returns how many. */
   publish: (topic: string, body: string | Uint8Array) => number;
+  /** POST /gc: runs a full garbage collection and returns RSS bytes after it; null = the endpoint is off (404). */
+  gc?: (() => number) | null;
 }
 
 /** An error answer as a fetch-API Response. */
 export const errorResponse = (e: ErrorReply): Response => new Response(e.body, { status: e.status, headers: { "Content-Type": JSON_CONTENT_TYPE } });
 
-/** GET /health, GET /stats, POST /publish/<topic> (400 on a malformed topic, 413 over maxPayloadBytes), else 404. */
+/** GET /health, GET /stats, POST /gc when routes.gc is set, POST /publish/<topic> (400 on a malformed topic, 413 over maxPayloadBytes), else 404. */
 export async function fetchRoutes(req: Request, path: string, routes: FetchRoutes): Promise<Response> {
   if (req.method === "GET" && path === PATHS.health) return Response.json({ ok: true, stack: routes.stack });
   if (req.method === "GET" && path === PATHS.stats) return Response.json(routes.stats());
+  if (req.method === "POST" && path === PATHS.gc && routes.gc) return new Response(gcBody(routes.gc()), { headers: { "Content-Type": JSON_CONTENT_TYPE } });
   const topic = req.method === "POST" ? publishTopic(path) : undefined;
   if (typeof topic === "object") return errorResponse(topic);
   if (topic === undefined) return errorResponse(notFound(req.method, path));

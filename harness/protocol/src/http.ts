@@ -1,7 +1,17 @@
 // HTTP side of protocol v1 shared by every server: POST /publish topic and body type, and the JSON error answers.
 
-/** Endpoint paths: WebSocket endpoints (echo, stream, pubsub) and HTTP routes (health, stats, the publish prefix). */
-export const PATHS = { echo: "/echo", stream: "/stream", pubsub: "/pubsub", health: "/health", stats: "/stats", publish: "/publish/" } as const;
+/** Endpoint paths: WebSocket endpoints (echo, stream, pubsub) and HTTP routes (health, stats, the publish prefix, gc). */
+export const PATHS = { echo: "/echo", stream: "/stream", pubsub: "/pubsub", health: "/health", stats: "/stats", publish: "/publish/", gc: "/gc" } as const;
+
+/** Body of `POST /gc` (only with WSARENA_GC_ENDPOINT=1): the server ran a full garbage collection; RSS measured after it. */
+export interface GcBody {
+  ok: true;
+  /** Resident set size after the collection, bytes. */
+  rssBytes: number;
+}
+
+/** The JSON text of a GcBody. */
+export const gcBody = (rssBytes: number): string => JSON.stringify({ ok: true, rssBytes } satisfies GcBody);
 
 /** Body of every HTTP error answer (404, 400, 413, 503), JSON. */
 export interface ErrorBody {

@@ -38,6 +38,10 @@ export interface Limits {
   idleTimeoutS: number;
   /** WSARENA_MAX_CONNECTIONS: open WebSocket connections allowed; 0 = unlimited. Over it the upgrade gets HTTP 503. */
   maxConnections: number;
+  /** WSARENA_PING_INTERVAL_S: the server sends a WebSocket ping to every open connection every this many seconds; 0 = never. */
+  pingIntervalS: number;
+  /** WSARENA_GC_ENDPOINT: `POST /gc` runs a full garbage collection and answers the RSS after it (false: 404 like any unknown path). */
+  gcEndpoint: boolean;
 }
 
 /** Defaults of every limit, as named constants. */
@@ -48,6 +52,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   compression: false,
   idleTimeoutS: 120,
   maxConnections: 0,
+  pingIntervalS: 0,
+  gcEndpoint: false,
 });
 
 /** Environment variable names of the limits. */
@@ -58,6 +64,8 @@ export const LIMIT_ENV = {
   compression: "WSARENA_COMPRESSION",
   idleTimeoutS: "WSARENA_IDLE_TIMEOUT_S",
   maxConnections: "WSARENA_MAX_CONNECTIONS",
+  pingIntervalS: "WSARENA_PING_INTERVAL_S",
+  gcEndpoint: "WSARENA_GC_ENDPOINT",
 } as const;
 
 function intFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -76,6 +84,8 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   }
   const comp = env[LIMIT_ENV.compression] || "0";
   if (comp !== "0" && comp !== "1") throw new Error(`${LIMIT_ENV.compression}=${comp}: expected 0 or 1`);
+  const gc = env[LIMIT_ENV.gcEndpoint] || "0";
+  if (gc !== "0" && gc !== "1") throw new Error(`${LIMIT_ENV.gcEndpoint}=${gc}: expected 0 or 1`);
   return {
     maxPayloadBytes: intFrom(env, LIMIT_ENV.maxPayloadBytes, DEFAULT_LIMITS.maxPayloadBytes),
     maxBufferedBytes: intFrom(env, LIMIT_ENV.maxBufferedBytes, DEFAULT_LIMITS.maxBufferedBytes),
@@ -83,6 +93,8 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
     compression: comp === "1",
     idleTimeoutS: intFrom(env, LIMIT_ENV.idleTimeoutS, DEFAULT_LIMITS.idleTimeoutS),
     maxConnections: intFrom(env, LIMIT_ENV.maxConnections, DEFAULT_LIMITS.maxConnections),
+    pingIntervalS: intFrom(env, LIMIT_ENV.pingIntervalS, DEFAULT_LIMITS.pingIntervalS),
+    gcEndpoint: gc === "1",
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { IDLE_SWEEPS_PER_TIMEOUT, paceIntervalMs, startIdleSweep, ticksDue } from "./index.ts";
+import { IDLE_SWEEPS_PER_TIMEOUT, paceIntervalMs, startIdleSweep, startPings, ticksDue } from "./index.ts";
 
 describe("ticksDue", () => {
   it("is one at the start, then one more per 1/rate seconds", () => {
@@ -47,5 +47,32 @@ describe("startIdleSweep", () => {
     startIdleSweep(0, [conn], () => { throw new Error("must not close"); });
     vi.advanceTimersByTime(10_000_000);
     expect(conn.idleSweeps).toBe(0);
+  });
+});
+
+describe("startPings", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("pings every open connection once per interval, including ones that opened since, until stopped", () => {
+    vi.useFakeTimers();
+    const conns = new Set(["a", "b"]);
+    const pinged: string[] = [];
+    const stop = startPings(2, conns, (c) => pinged.push(c));
+    vi.advanceTimersByTime(1999);
+    expect(pinged).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(pinged).toEqual(["a", "b"]);
+    conns.add("c");
+    vi.advanceTimersByTime(2000);
+    expect(pinged).toEqual(["a", "b", "a", "b", "c"]);
+    stop();
+    vi.advanceTimersByTime(10_000);
+    expect(pinged.length).toBe(5);
+  });
+
+  it("starts nothing when the interval is 0", () => {
+    vi.useFakeTimers();
+    startPings(0, ["a"], () => { throw new Error("must not ping"); });
+    vi.advanceTimersByTime(10_000_000);
   });
 });

@@ -1,4 +1,4 @@
-// Pacing of /stream at rate R and the idle sweep: the clocks and formulas every server shares.
+// Pacing of /stream at rate R, the idle sweep and the heartbeat timer: the clocks and formulas every server shares.
 
 /** The pacing clock of every server: milliseconds from performance.now() (tick timestamps use CLOCK_MONOTONIC instead). */
 export const paceNowMs = (): number => performance.now();
@@ -34,6 +34,20 @@ export function startIdleSweep<C extends IdleTracked>(idleTimeoutS: number, conn
     for (const conn of conns) if (++conn.idleSweeps > IDLE_SWEEPS_PER_TIMEOUT) close(conn);
   }, (idleTimeoutS * 1000) / IDLE_SWEEPS_PER_TIMEOUT);
   // Node and Bun timers have unref(); Deno's are numbers (Deno.unrefTimer), and a Deno server exits by Deno.exit anyway.
+  (timer as unknown as { unref?: () => void }).unref?.();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Starts the heartbeat for WSARENA_PING_INTERVAL_S (nothing when 0): every `pingIntervalS` seconds, `ping` is called for
+ * every open connection (one timer for the whole server, not one per connection). The timer does not keep the process
+ * alive. Returns a function that stops it.
+ */
+export function startPings<C>(pingIntervalS: number, conns: Iterable<C>, ping: (conn: C) => void): () => void {
+  if (pingIntervalS <= 0) return () => {};
+  const timer = setInterval(() => {
+    for (const conn of conns) ping(conn);
+  }, pingIntervalS * 1000);
   (timer as unknown as { unref?: () => void }).unref?.();
   return () => clearInterval(timer);
 }

@@ -47,6 +47,13 @@ describe("limits and stream parameters", () => {
     expect(() => limitsFromEnv({ WSARENA_BACKPRESSURE: "spill" })).toThrow(/drop, close or buffer/);
   });
 
+  it("reads the ping interval (off by default) and the GC endpoint switch", () => {
+    expect(limitsFromEnv({})).toMatchObject({ pingIntervalS: 0, gcEndpoint: false });
+    expect(limitsFromEnv({ WSARENA_PING_INTERVAL_S: "5", WSARENA_GC_ENDPOINT: "1" })).toMatchObject({ pingIntervalS: 5, gcEndpoint: true });
+    expect(() => limitsFromEnv({ WSARENA_PING_INTERVAL_S: "0.5" })).toThrow(/WSARENA_PING_INTERVAL_S=0.5: expected a non-negative integer/);
+    expect(() => limitsFromEnv({ WSARENA_GC_ENDPOINT: "yes" })).toThrow(/WSARENA_GC_ENDPOINT=yes: expected 0 or 1/);
+  });
+
   it("parses /stream parameters with defaults and rejects bad ones", () => {
     expect(parseStreamParams(new URLSearchParams(""))).toEqual({ format: "json", rate: 1000, count: 0, size: 0 });
     expect(parseStreamParams(new URLSearchParams("format=binary&rate=0&count=5&size=64"))).toEqual({ format: "binary", rate: 0, count: 5, size: 64 });

@@ -1,6 +1,7 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
+import { connectionsLimitTable } from "./connections.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
 
 /** A chart as it goes into the page. */
@@ -78,7 +79,8 @@ function tableHtml(t: Table, cls = ""): string {
 
 function floorTable(input: ReportInput, scenario: string): string {
   const t = latencyFloorTable(input, scenario);
-  return t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "";
+  const limits = scenario === "connections" ? connectionsLimitTable(input) : null;
+  return (t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "") + (limits ? `<h3>Held at the machine's limit</h3>\n${tableHtml(limits)}` : "");
 }
 
 function figure(ch: HtmlChart): string {

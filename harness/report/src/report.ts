@@ -6,6 +6,7 @@ import { httpLatencyChart, httpRequestsChart } from "./charts/http.ts";
 import { latencyVsRateChart } from "./charts/latency-vs-rate.ts";
 import { latencyChart } from "./charts/latency.ts";
 import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
+import { connectionsCharts } from "./charts/connections.ts";
 import { renderSvg, responsiveSvg, svgToPng, type ChartSpec } from "./charts/render.ts";
 import { scenarioChart } from "./charts/scenario.ts";
 import { systemChart } from "./charts/system.ts";
@@ -78,6 +79,7 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
     latencyVsRateChart(input),
     systemChart(input),
     memoryPerConnectionChart(input),
+    ...connectionsCharts(input),
     efficiencyChart(input, o.vcpuHourUsd),
     httpRequestsChart(input),
     httpLatencyChart(input),

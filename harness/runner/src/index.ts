@@ -17,3 +17,4 @@ export * from "./repetitions.ts";
 export * from "./matrix.ts";
 export * from "./scenarios/index.ts";
 export * from "./capacity/index.ts";
+export * from "./os-limits.ts";

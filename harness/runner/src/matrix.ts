@@ -421,7 +421,8 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   let server: LaunchedServer | null = null;
   let pointKey = "(start)";
   try {
-    server = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) });
+    const pinned = opts.pinning ? { cpus: opts.pinning.serverList } : {};
+    server = await launchServer(stack, { ...pinned, ...(scenario.serverEnv ? { env: { ...scenario.serverEnv } } : {}) });
     // Seen synchronously after each window (a race against an already-settled promise would lose to Promise.resolve).
     let exitedAt: ServerExit | null = null;
     void server.exited.then((e) => (exitedAt = e));
@@ -444,6 +445,7 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         probes: ctx.probes,
         quietGate: opts.floor !== false,
         ...(opts.signal ? { signal: opts.signal } : {}),
+        launchServer: (env) => launchServer(stack, { ...pinned, env: { ...scenario.serverEnv, ...env } }),
       });
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);

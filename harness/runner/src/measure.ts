@@ -38,6 +38,8 @@ export interface MeasureContext {
   quietGate?: boolean;
   /** Aborting cuts the quiet gate short. */
   signal?: AbortSignal;
+  /** Launches another server of the stack (ScenarioRunContext.launchServer); absent = scenarios cannot. */
+  launchServer?: (env: Record<string, string>) => Promise<LaunchedServer>;
 }
 
 /** GET /stats, or null when the server does not answer in time. */
@@ -85,8 +87,9 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
           driver: ctx.driver,
           serverCpus: ctx.serverCpus,
           clientCpus: ctx.clientCpus,
-          runLoad: (load) => ctx.runLoad(loadOptionsFor({ ...point, load }, ctx)),
+          runLoad: (load, target) => ctx.runLoad(loadOptionsFor({ ...point, load }, target ? { ...ctx, server: target } : ctx)),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
+          ...(ctx.launchServer ? { launchServer: ctx.launchServer } : {}),
         })
       : await ctx.runLoad(loadOptionsFor(point, ctx));
   } finally {

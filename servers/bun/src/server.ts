@@ -3,7 +3,7 @@
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import type { Server, ServerWebSocket } from "bun";
 import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
-import { limitsFromEnv, listenFromEnv, serverState, TopicRegistry, exitWhenClosed, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, exitWhenClosed, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
 import { badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
 
@@ -134,7 +134,7 @@ const websocket: Bun.WebSocketHandler<Conn> = {
   closeOnBackpressureLimit: false,
   perMessageDeflate: limits.compression,
   idleTimeout: Math.min(limits.idleTimeoutS, BUN_MAX_IDLE_TIMEOUT_S),
-  sendPings: false, // contract: idle means the client sent nothing; server pings would be answered by pongs and keep it alive
+  sendPings: false, // contract: idle means the client sent nothing; WSARENA_PING_INTERVAL_S pings come from startPings below
   publishToSelf: true,
   open(ws) {
     conns.add(ws);
@@ -168,7 +168,10 @@ const websocket: Bun.WebSocketHandler<Conn> = {
 };
 
 // HTTP endpoints, then the upgrade routing (404 / 503 / 400)
-const routes: FetchRoutes = { stack: STACK_ID, stats: () => statsBody(stats, process.memoryUsage.rss(), startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish };
+const routes: FetchRoutes = {
+  stack: STACK_ID, stats: () => statsBody(stats, process.memoryUsage.rss(), startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish,
+  gc: limits.gcEndpoint ? () => (Bun.gc(true), process.memoryUsage.rss()) : null, // POST /gc: Bun's own synchronous full collection
+};
 
 function upgrade(req: Request, srv: Server<Conn>, url: URL, path: WsEndpoint): Response | undefined {
   if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return errorResponse(overConnectionLimit(limits.maxConnections));
@@ -190,7 +193,8 @@ async function onRequest(req: Request, srv: Server<Conn>): Promise<Response | un
 
 const server = Bun.serve<Conn, never>({ hostname: listen.host, port: listen.port, fetch: onRequest, websocket });
 
-// Lifecycle: listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is Bun's own idleTimeout above)
+// Lifecycle: heartbeat, listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is Bun's own idleTimeout above)
+startPings(limits.pingIntervalS, conns, (ws) => ws.ping());
 function shutdown(): void {
   for (const ws of conns) end(ws, CLOSE.goingAway, "server shutting down");
   server.stop();

@@ -6,6 +6,7 @@ import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SERVER_ENV_NAMES, SHUTDOW
 import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, exitWhenClosed, readyLine, type ReadyLine } from "../../../harness/protocol/src/index.ts";
 import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "../../../harness/protocol/src/index.ts";
 import { badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "../../../harness/protocol/src/index.ts";
+import { v8FullGc } from "../../../harness/protocol/src/gc.ts";
 
 // Configuration
 const STACK_ID = "deno";
@@ -110,8 +111,10 @@ function pump(conn: Conn, p: StreamParams): void {
 }
 
 function accept(req: Request, path: WsEndpoint, stream: StreamParams | undefined, topic: string | undefined): Response {
-  // idleTimeout 0: Deno's own timeout is ping/pong based, the contract's counts data from the client (startIdleSweep below).
-  const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
+  // Deno's idleTimeout is ping/pong based: it pings after idleTimeout/2 s without a received frame and closes when no pong
+  // follows within idleTimeout/2 s, so 2 × WSARENA_PING_INTERVAL_S is the heartbeat (0 = off). The contract's idle timeout
+  // counts data from the client instead (startIdleSweep below).
+  const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: limits.pingIntervalS * 2 });
   socket.binaryType = "arraybuffer";
   const conn: Conn = { socket, stream, topic, seq: 0, idleSweeps: 0, done: false };
   stats.connections++; // counted at upgrade so concurrent upgrades cannot pass the limit
@@ -148,7 +151,11 @@ function accept(req: Request, path: WsEndpoint, stream: StreamParams | undefined
 }
 
 // HTTP endpoints, then the upgrade routing (404 / 503 / 400)
-const routes: FetchRoutes = { stack: STACK_ID, stats: () => statsBody(stats, Deno.memoryUsage().rss, startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish };
+const fullGc = v8FullGc(limits.gcEndpoint);
+const routes: FetchRoutes = {
+  stack: STACK_ID, stats: () => statsBody(stats, Deno.memoryUsage().rss, startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish,
+  gc: fullGc ? () => (fullGc(), Deno.memoryUsage().rss) : null,
+};
 
 function upgrade(req: Request, url: URL, path: WsEndpoint): Response {
   if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return errorResponse(overConnectionLimit(limits.maxConnections));

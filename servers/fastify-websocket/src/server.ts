@@ -5,8 +5,8 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
 import { listenFromEnv, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
-import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
-import { accept, conns, limits, publish, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
+import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
+import { accept, conns, fullGc, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
 
 // Configuration (limits: the ws stack's connection module)
 const STACK_ID = "fastify-websocket";
@@ -51,6 +51,8 @@ app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(
 
 app.get(PATHS.health, async () => ({ ok: true, stack: STACK_ID }));
 app.get(PATHS.stats, async (): Promise<ServerStats> => statsBody(stats, process.memoryUsage.rss(), startedMs));
+const gc = fullGc;
+if (gc) app.post(PATHS.gc, async (_req, res) => (gc(), res.type(JSON_CONTENT_TYPE).send(gcBody(process.memoryUsage.rss()))));
 app.post<{ Params: { "*": string }; Body: Buffer | undefined }>(`${PATHS.publish}*`, async (req, res) => {
   const topic = req.params["*"]; // fastify has percent-decoded it (a malformed one is its 400: frameworkErrors)
   if (!topic) return fail(res, notFound(req.method, req.url));
@@ -64,8 +66,9 @@ app.setErrorHandler((error: { statusCode?: number; message: string }, _req, res)
   return res.send(error);
 });
 
-// Lifecycle: idle sweep, listen, ready line, SIGTERM → 1001 (preClose above) → exit 0
+// Lifecycle: idle sweep, heartbeat, listen, ready line, SIGTERM → 1001 (preClose above) → exit 0
 startIdleClose();
+startHeartbeat();
 
 async function shutdown(): Promise<void> {
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();

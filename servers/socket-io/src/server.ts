@@ -6,8 +6,9 @@ import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
 import { JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
 import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { v8FullGc } from "@wsarena/protocol/gc";
 import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
+import { gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "socket-io";
@@ -32,6 +33,8 @@ type Sock = Socket<Record<string, (...args: any[]) => void>, Record<string, (...
 type Payload = string | Buffer;
 // Pub/sub topics are socket.io rooms (io.sockets.adapter.rooms): socket.io keeps that registry itself.
 const { startedMs, stats, conns } = serverState<Conn>();
+/** POST /gc (WSARENA_GC_ENDPOINT=1): a full collection, or null when the endpoint is off. */
+const fullGc = v8FullGc(limits.gcEndpoint);
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
 const argBytes = (a: unknown): number =>
@@ -196,6 +199,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     stats.connections = io.engine.clientsCount; // engine.io counts open connections itself (the 503 check reads the same count)
     return json(res, 200, JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs)));
   }
+  if (req.method === "POST" && path === PATHS.gc && fullGc) return fullGc(), json(res, 200, gcBody(process.memoryUsage.rss()));
   const topic = req.method === "POST" ? publishTopic(path) : undefined;
   if (typeof topic === "object") return fail(res, topic);
   if (topic === undefined) return fail(res, notFound(req.method ?? "?", path));
@@ -214,6 +218,8 @@ const io = new Server(httpServer, {
   serveClient: false,
   maxHttpBufferSize: limits.maxPayloadBytes,
   perMessageDeflate: limits.compression,
+  // Heartbeat: engine.io's own ping packets every WSARENA_PING_INTERVAL_S; it cannot turn them off, so 0 keeps its default.
+  ...(limits.pingIntervalS > 0 ? { pingInterval: limits.pingIntervalS * 1000 } : {}),
 });
 // Departure: engine.io's upgrade listener cannot answer 404 (unknown path) or 503 (WSARENA_MAX_CONNECTIONS); this one
 // does, then hands the upgrade to engine.io exactly as its own listener would (engine.io answers a bad handshake with 400).

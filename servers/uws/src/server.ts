@@ -3,9 +3,10 @@
 import { createRequire } from "node:module";
 import type * as UWS from "uWebSockets.js";
 import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
-import { limitsFromEnv, listenFromEnv, serverState, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { v8FullGc } from "@wsarena/protocol/gc";
 import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "uws";
@@ -46,6 +47,8 @@ interface Conn {
 type WS = UWS.WebSocket<Conn>;
 type Payload = ArrayBuffer | Uint8Array | string;
 const { startedMs, stats, conns } = serverState<WS>();
+/** POST /gc (WSARENA_GC_ENDPOINT=1): a full collection, or null when the endpoint is off. */
+const fullGc = v8FullGc(limits.gcEndpoint);
 /** Mirror of uWS's native subscriptions: gives the delivery count and the sockets to check for backpressure. */
 const topics = new TopicRegistry<WS>({
   subscribe: (ws, topic) => ws.subscribe(topic),
@@ -199,6 +202,11 @@ const app = uWS.App()
   .ws<Conn>(PATHS.pubsub, behavior(PATHS.pubsub, onPubsubMessage))
   .get(PATHS.health, (res) => json(res, "200 OK", JSON.stringify({ ok: true, stack: STACK_ID })))
   .get(PATHS.stats, (res) => json(res, "200 OK", JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs))))
+  .post(PATHS.gc, (res, req) => {
+    if (!fullGc) return fail(res, notFound("POST", req.getUrl()));
+    fullGc();
+    json(res, "200 OK", gcBody(process.memoryUsage.rss()));
+  })
   .post(`${PATHS.publish}*`, (res, req) => {
     const topic = publishTopic(req.getUrl());
     if (typeof topic === "object") return fail(res, topic);
@@ -221,7 +229,9 @@ const app = uWS.App()
   })
   .any("/*", (res, req) => fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl())));
 
-// Lifecycle: listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is uWS's own idleTimeout above)
+// Lifecycle: heartbeat, listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is uWS's own idleTimeout above)
+// Heartbeat by ws.ping() from one timer: sendPingsAutomatically is tied to idleTimeout, which the contract uses for silence.
+startPings(limits.pingIntervalS, conns, (ws) => ws.ping());
 let listenSocket: UWS.us_listen_socket | null = null;
 function shutdown(): void {
   let backlogged = false;

@@ -2,7 +2,8 @@
 // Shared by the two stacks built on ws (ws behind node:http, and fastify-websocket): their hot path is this one library.
 import type { RawData, WebSocket } from "ws";
 import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
-import { limitsFromEnv, serverState, startIdleSweep } from "@wsarena/protocol";
+import { limitsFromEnv, serverState, startIdleSweep, startPings } from "@wsarena/protocol";
+import { v8FullGc } from "@wsarena/protocol/gc";
 import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
 import type { WsEndpoint } from "@wsarena/protocol";
 
@@ -11,6 +12,8 @@ export const limits = limitsFromEnv(process.env);
 export interface Conn { ws: WebSocket; idleSweeps: number }
 type Payload = Buffer | Uint8Array | string;
 export const { startedMs, stats, topics, conns } = serverState<Conn>();
+/** POST /gc (WSARENA_GC_ENDPOINT=1): a full collection, or null when the endpoint is off. */
+export const fullGc = v8FullGc(limits.gcEndpoint);
 
 // Hot path
 const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
@@ -120,3 +123,6 @@ export function accept(ws: WebSocket, path: WsEndpoint, query: URLSearchParams, 
 
 /** Closes connections idle for WSARENA_IDLE_TIMEOUT_S with 1001. */
 export const startIdleClose = (): (() => void) => startIdleSweep(limits.idleTimeoutS, conns, (conn) => conn.ws.close(CLOSE.goingAway, "idle timeout"));
+
+/** Pings every open connection every WSARENA_PING_INTERVAL_S; a client's pong resets its idleSweeps (see accept). */
+export const startHeartbeat = (): (() => void) => startPings(limits.pingIntervalS, conns, (conn) => conn.ws.ping());

@@ -7,8 +7,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
 import { listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import type { StreamParams } from "@wsarena/protocol";
-import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
-import { accept, conns, limits, publish, startIdleClose, startedMs, stats } from "./connection.ts";
+import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { accept, conns, fullGc, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)
 const STACK_ID = "ws";
@@ -32,6 +32,7 @@ const server = createServer((req, res) => {
   const path = (req.url ?? "/").split("?")[0]!;
   if (req.method === "GET" && path === PATHS.health) return json(res, 200, JSON.stringify({ ok: true, stack: STACK_ID }));
   if (req.method === "GET" && path === PATHS.stats) return json(res, 200, JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs)));
+  if (req.method === "POST" && path === PATHS.gc && fullGc) return fullGc(), json(res, 200, gcBody(process.memoryUsage.rss()));
   const topic = req.method === "POST" ? publishTopic(path) : undefined;
   if (typeof topic === "object") return fail(res, topic);
   if (topic === undefined) return fail(res, notFound(req.method ?? "?", path));
@@ -57,8 +58,9 @@ server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, path, url, stream));
 });
 
-// Lifecycle: idle sweep, listen, ready line, SIGTERM → 1001 → exit 0
+// Lifecycle: idle sweep, heartbeat, listen, ready line, SIGTERM → 1001 → exit 0
 startIdleClose();
+startHeartbeat();
 
 function shutdown(): void {
   for (const conn of conns) conn.ws.close(CLOSE.goingAway, "server shutting down");

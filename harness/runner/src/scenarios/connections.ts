@@ -1,48 +1,283 @@
-// connections: ramp to N idle connections; connect-time percentiles, connections/s and RSS per connection after the ramp.
+// connections: ramp to the most idle connections the machine allows (limits read up front); connect-time percentiles,
+// handshake rate, RSS per connection before and after a forced GC, and the server CPU cost of heartbeats while holding.
+import type { LoadResult } from "@wsarena/loadgen";
+import type { LaunchedServer } from "../launch.ts";
+import { fetchStats } from "../measure.ts";
+import { limitOfError, planRamp, readMachineLimits, type MachineLimits, type RampCap, type RampPlan } from "../os-limits.ts";
+import { readCoreTicks, readProcessCpuTicks, readRssBytes, clockTicksPerSec } from "../sample.ts";
 import { baseLoad } from "./common.ts";
-import type { Profile, Scenario, ScenarioPlan, WindowOutcome } from "./types.ts";
+import type { PointLoad, Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
-/** Source addresses needed so that no address exceeds this many connections (ephemeral ports run out near 28k). */
-export const CONNECTIONS_PER_SOURCE_ADDRESS = 20_000;
-
-/** Connections and hold time per profile. */
-export const CONNECTIONS_POINTS: Readonly<Record<Profile, ReadonlyArray<{ connections: number; holdMs: number }>>> = {
-  quick: [{ connections: 1_000, holdMs: 200 }],
-  standard: [{ connections: 10_000, holdMs: 1_000 }],
-  full: [
-    { connections: 10_000, holdMs: 1_000 },
-    { connections: 50_000, holdMs: 2_000 },
-  ],
+/** Connections asked for, hold time and heartbeat interval per profile (the ramp is capped by the machine's limits). */
+export const CONNECTIONS_POINTS: Readonly<Record<Profile, ReadonlyArray<{ connections: number; heartbeatIntervalS: number }>>> = {
+  quick: [{ connections: 1_000, heartbeatIntervalS: 0 }],
+  // 19,000: a process may hold 20,000 open files on the reference machine (planRamp keeps FD_RESERVE for the server's own).
+  standard: [{ connections: 19_000, heartbeatIntervalS: 1 }],
+  full: [{ connections: 100_000, heartbeatIntervalS: 1 }],
 };
 
-/** Every connection succeeded and the server accepted them all. */
+/** Once every connection is open, wait this long before measuring (the last upgrades' work settles). */
+export const SETTLE_MS = 300;
+/** Server CPU is measured over this window while holding (heartbeats off, then on); a few ping rounds at 1 s. */
+export const HOLD_WINDOW_MS: Readonly<Record<Profile, number>> = { quick: 500, standard: 3_000, full: 5_000 };
+/** Time allowed in the hold for noticing the ramp's end and the forced GC (a heap of 100k connections takes longer). */
+export const HOLD_SLACK_MS: Readonly<Record<Profile, number>> = { quick: 1_000, standard: 2_500, full: 5_000 };
+/** How often /stats is polled for the open-connection count while ramping. */
+export const STATS_POLL_MS = 50;
+/** The ramp counts as over once /stats shows no new connection for this long (some attempts failed; a busy shared machine stalls a ramp for 1.5 s at times). */
+export const RAMP_STALL_MS = 4_000;
+/** Environment of the servers this scenario measures: POST /gc, for RSS per connection without garbage. */
+export const CONNECTIONS_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({ WSARENA_GC_ENDPOINT: "1" });
+
+/** Server CPU over a hold window. */
+export interface HoldCpu {
+  /** Window length, ms. */
+  windowMs: number;
+  /** Busy share of the server's pinned core(s) (/proc/stat), %; null when the server is not pinned. */
+  coreBusyPct: number | null;
+  /** The server process's own CPU (user + system) over the window, % of one core. */
+  processCpuPct: number;
+  /** The window ended while the connections were still held (false: the load had closed them, so the figure includes the closes). */
+  inHold: boolean;
+}
+
+/** The heartbeat phase: a second server with WSARENA_PING_INTERVAL_S, ramped to the same count and held. */
+export interface HeartbeatDetails {
+  /** WSARENA_PING_INTERVAL_S of the second server. */
+  intervalS: number;
+  /** Connections open on it (its /stats) when the window started. */
+  heldConnections: number;
+  /** Server CPU over the window with heartbeats on. */
+  on: HoldCpu;
+  /**
+   * Heartbeats' cost: the server process's CPU with them on minus off, % of one core. The headline: on a shared
+   * machine the pinned core's busy share also counts other processes' work (see costCoreBusyPct).
+   */
+  costCpuPct: number;
+  /** Pinned-core busy % on minus off (includes kernel work charged to no process, and any foreign work); null when unpinned. */
+  costCoreBusyPct: number | null;
+  /** Pings the server sent per second (held connections / interval). */
+  pingsPerSec: number;
+  /** Server process CPU per ping, µs ((CPU on − CPU off) / pings). */
+  cpuUsPerPing: number;
+  /** Connections that ended while the pings ran (/stats before and after the window; the client answers every ping, so any is a failure). */
+  closedDuringHold: number;
+  /** Connect summary of its ramp. */
+  connectPerSec: number;
+}
+
+/** `details` of a connections repetition (stored on the repetition record). */
+export interface ConnectionsDetails {
+  /** The OS limits read before the ramp (server: its own /proc/<pid>/limits). */
+  limits: MachineLimits;
+  /** The ramp as sized from them: connections, which limit capped it, workers, source addresses. */
+  ramp: RampPlan;
+  /** Open connections on the server (/stats) when the hold started. */
+  heldConnections: number;
+  /** What stopped the ramp short of ramp.connections: the OS limit a connect error names, "other" (see errors), or null when all opened. */
+  stoppedBy: Exclude<RampCap, "profile"> | "other" | null;
+  /** Server RSS before the ramp, with the connections held, and after POST /gc with them held (bytes; null when unavailable). */
+  rssBeforeBytes: number | null;
+  rssHeldBytes: number | null;
+  rssAfterGcBytes: number | null;
+  /** (RSS held − RSS before) / held connections, and the same after the GC, bytes. */
+  rssPerConnectionBytes: number | null;
+  rssPerConnectionAfterGcBytes: number | null;
+  /** Server CPU over the hold window, heartbeats off. */
+  off: HoldCpu;
+  /** The heartbeat phase, or null when the profile runs none. */
+  heartbeat: HeartbeatDetails | null;
+  /** Why there is no heartbeat phase, when heartbeat is null. */
+  heartbeatSkipped: string | null;
+}
+
+/** The limits a plan is sized from (injectable for tests). */
+export type LimitsReader = (serverPid?: number) => MachineLimits;
+let readLimits: LimitsReader = readMachineLimits;
+/** Replaces the limits reader (tests); returns the previous one. */
+export function setLimitsReader(r: LimitsReader): LimitsReader {
+  const prev = readLimits;
+  readLimits = r;
+  return prev;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls /stats until `target` connections are open or none were added for RAMP_STALL_MS; returns the count seen. */
+async function waitConnected(server: LaunchedServer, target: number, until: Promise<unknown>, signal?: AbortSignal): Promise<number> {
+  let done = false;
+  void until.finally(() => (done = true));
+  let last = -1;
+  let lastChange = Date.now();
+  while (!done && !signal?.aborted) {
+    const n = (await fetchStats(server.httpUrl))?.connections ?? 0;
+    if (n >= target) return n;
+    if (n !== last) (last = n), (lastChange = Date.now());
+    else if (n > 0 && Date.now() - lastChange >= RAMP_STALL_MS) return n;
+    await sleep(STATS_POLL_MS);
+  }
+  return Math.max(0, last);
+}
+
+/** Server CPU over `windowMs` from now, while `hold` (the load holding the connections) has not ended. */
+async function holdCpu(server: LaunchedServer, cpus: readonly number[], windowMs: number, hold: Promise<unknown>): Promise<HoldCpu> {
+  let ended = false;
+  void hold.then(() => (ended = true), () => (ended = true));
+  const t0 = Date.now();
+  const c0 = readCoreTicks(cpus);
+  const p0 = readProcessCpuTicks(server.pid) ?? 0;
+  await sleep(windowMs);
+  const c1 = readCoreTicks(cpus);
+  const p1 = readProcessCpuTicks(server.pid) ?? p0;
+  const ms = Date.now() - t0;
+  let busy = 0;
+  let total = 0;
+  for (let i = 0; i < cpus.length; i++) (busy += c1[i]!.busy - c0[i]!.busy), (total += c1[i]!.total - c0[i]!.total);
+  return { windowMs: ms, coreBusyPct: cpus.length && total > 0 ? (100 * busy) / total : null, processCpuPct: (100 * (p1 - p0)) / clockTicksPerSec() / (ms / 1000), inHold: !ended };
+}
+
+/** POST /gc: RSS after a full collection, or null when the server does not offer it. */
+async function forceGc(server: LaunchedServer): Promise<number | null> {
+  try {
+    const res = await fetch(`${server.httpUrl}/gc`, { method: "POST", signal: AbortSignal.timeout(10_000) });
+    if (res.status !== 200) return null;
+    const body = (await res.json()) as { rssBytes?: unknown };
+    return typeof body.rssBytes === "number" ? body.rssBytes : null;
+  } catch {
+    return null;
+  }
+}
+
+const perConnection = (rss: number | null, before: number | null, n: number): number | null => (rss !== null && before !== null && n > 0 ? Math.round((rss - before) / n) : null);
+
+/** The load of one ramp-and-hold. */
+function rampLoad(point: ScenarioPoint, ramp: RampPlan, holdMs: number): PointLoad {
+  return { ...point.load, connections: ramp.connections, workers: ramp.workers, sourceAddresses: ramp.sourceAddresses, holdMs };
+}
+
+/** What stopped a ramp short, from the connect errors. */
+function stoppedByOf(result: LoadResult, target: number): ConnectionsDetails["stoppedBy"] {
+  if (result.connect.succeeded >= target) return null;
+  for (const e of result.connect.errors) {
+    const l = limitOfError(e);
+    if (l) return l;
+  }
+  return "other";
+}
+
+/** Ramp, hold (GC, CPU with heartbeats off), then the heartbeat phase on a second server. */
+async function run(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow> {
+  const profile = point.params.profile as Profile;
+  const windowMs = HOLD_WINDOW_MS[profile];
+  const holdMs = SETTLE_MS + HOLD_SLACK_MS[profile] + windowMs;
+  const limits = readLimits(ctx.server.pid);
+  const ramp = planRamp(Number(point.params.requestedConnections), limits);
+  const rssBeforeBytes = readRssBytes(ctx.server.pid);
+  const load = rampLoad(point, ramp, holdMs);
+
+  const main = ctx.runLoad(load);
+  main.catch(() => {});
+  const heldConnections = await waitConnected(ctx.server, ramp.connections, main, ctx.signal);
+  await sleep(SETTLE_MS);
+  const rssHeldBytes = readRssBytes(ctx.server.pid);
+  const rssAfterGcBytes = await forceGc(ctx.server);
+  const off = await holdCpu(ctx.server, ctx.serverCpus, windowMs, main);
+  const result = await main;
+
+  const intervalS = Number(point.params.heartbeatIntervalS);
+  let heartbeat: HeartbeatDetails | null = null;
+  let heartbeatSkipped: string | null = null;
+  if (!(intervalS > 0)) heartbeatSkipped = "the profile runs no heartbeat phase";
+  else if (!ctx.launchServer) heartbeatSkipped = "the runner cannot launch a second server here";
+  else if (ctx.signal?.aborted) heartbeatSkipped = "interrupted";
+  else heartbeat = await heartbeatPhase(ctx, point, ramp, holdMs, windowMs, intervalS, off);
+
+  const details: ConnectionsDetails = {
+    limits,
+    ramp,
+    heldConnections,
+    stoppedBy: stoppedByOf(result, ramp.connections),
+    rssBeforeBytes,
+    rssHeldBytes,
+    rssAfterGcBytes,
+    rssPerConnectionBytes: perConnection(rssHeldBytes, rssBeforeBytes, heldConnections),
+    rssPerConnectionAfterGcBytes: perConnection(rssAfterGcBytes, rssBeforeBytes, heldConnections),
+    off,
+    heartbeat,
+    heartbeatSkipped,
+  };
+  return { ...result, details: details as unknown as Record<string, unknown> };
+}
+
+/** A second server with WSARENA_PING_INTERVAL_S, ramped to the same count, held; its CPU against the first server's. */
+async function heartbeatPhase(ctx: ScenarioRunContext, point: ScenarioPoint, ramp: RampPlan, holdMs: number, windowMs: number, intervalS: number, off: HoldCpu): Promise<HeartbeatDetails> {
+  const server = await ctx.launchServer!({ WSARENA_PING_INTERVAL_S: String(intervalS) });
+  try {
+    const hold = ctx.runLoad(rampLoad(point, ramp, holdMs), server);
+    hold.catch(() => {});
+    const heldConnections = await waitConnected(server, ramp.connections, hold, ctx.signal);
+    await sleep(SETTLE_MS);
+    const on = await holdCpu(server, ctx.serverCpus, windowMs, hold);
+    const stillOpen = (await fetchStats(server.httpUrl))?.connections ?? heldConnections;
+    const r = await hold;
+    const pingsPerSec = heldConnections / intervalS;
+    const costCoreBusyPct = on.coreBusyPct !== null && off.coreBusyPct !== null ? on.coreBusyPct - off.coreBusyPct : null;
+    const cpuUsPerPing = pingsPerSec > 0 ? ((on.processCpuPct - off.processCpuPct) / 100) * 1e6 / pingsPerSec : 0;
+    return { intervalS, heldConnections, on, costCpuPct: on.processCpuPct - off.processCpuPct, costCoreBusyPct, pingsPerSec, cpuUsPerPing, closedDuringHold: Math.max(0, heldConnections - stillOpen), connectPerSec: r.connect.perSec };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The details of a window, when the scenario's run stored them. */
+export function connectionsDetails(result: LoadResult): ConnectionsDetails | null {
+  const d = (result as ScenarioWindow).details;
+  return d && typeof d === "object" && "ramp" in d ? (d as unknown as ConnectionsDetails) : null;
+}
+
+/** Every connection of the ramp succeeded, the server accepted them all, and none closed while heartbeats ran. */
 function checkAllConnected(o: WindowOutcome): string[] {
   const c = o.result.connect;
-  const n = o.point.load.connections;
+  const d = connectionsDetails(o.result);
+  const n = d?.ramp.connections ?? o.point.load.connections;
   const out: string[] = [];
-  if (c.succeeded !== n || c.failed > 0) out.push(`${c.succeeded} of ${n} connections succeeded, ${c.failed} failed${c.errors.length ? ` (${c.errors.slice(0, 3).join("; ")})` : ""}`);
+  if (c.succeeded !== n || c.failed > 0) {
+    const by = d?.stoppedBy && d.stoppedBy !== "other" ? `; stopped by ${d.stoppedBy}` : "";
+    out.push(`${c.succeeded} of ${n} connections succeeded, ${c.failed} failed${c.errors.length ? ` (${c.errors.slice(0, 3).join("; ")})` : ""}${by}`);
+  }
   if (o.statsBefore && o.statsAfter) {
     const accepted = o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal;
     if (accepted < c.succeeded) out.push(`/stats connectionsTotal grew by ${accepted}, fewer than the ${c.succeeded} connections the client opened`);
   }
+  if (d?.heartbeat && d.heartbeat.closedDuringHold > 0) out.push(`${d.heartbeat.closedDuringHold} connections closed while heartbeats ran every ${d.heartbeat.intervalS} s (the client answers every ping)`);
+  if (d && !d.off.inHold) out.push("the load closed the connections before the CPU window without heartbeats ended (the forced GC took longer than HOLD_SLACK_MS allows)");
+  if (d?.heartbeat && !d.heartbeat.on.inHold) out.push("the load closed the connections before the CPU window with heartbeats ended");
+  if (d?.heartbeat && d.heartbeat.heldConnections < n) out.push(`the heartbeat phase held ${d.heartbeat.heldConnections} of ${n} connections`);
   return out;
 }
 
 export const connections: Scenario = {
   id: "connections",
-  description: "Ramp to N idle connections: connect-time percentiles, connections per second and server RSS per connection.",
+  description: "Ramp to the most idle connections the machine allows: connect-time percentiles, handshake rate, server RSS per connection (after a forced GC) and the CPU cost of heartbeats while holding.",
   metric: () => ({ name: "connectPerSec", unit: "conn/s", better: "higher" }),
   value: (_p, r) => r.connect.perSec,
+  serverEnv: CONNECTIONS_SERVER_ENV,
   plan(profile: Profile): ScenarioPlan {
+    const limits = readLimits();
     return {
       params: {},
-      points: CONNECTIONS_POINTS[profile].map(({ connections: n, holdMs }) => ({
-        key: `${n}conn`,
-        params: { connections: n, holdMs },
-        kind: "connections",
-        load: baseLoad(profile, { mode: "connections", connections: n, holdMs, warmupMs: 0, sourceAddresses: Math.ceil(n / CONNECTIONS_PER_SOURCE_ADDRESS) }),
-      })),
+      points: CONNECTIONS_POINTS[profile].map(({ connections: requested, heartbeatIntervalS }) => {
+        const ramp = planRamp(requested, limits);
+        const holdMs = SETTLE_MS + HOLD_SLACK_MS[profile] + HOLD_WINDOW_MS[profile];
+        return {
+          key: `${ramp.connections}conn`,
+          params: { connections: ramp.connections, requestedConnections: requested, cappedBy: ramp.cappedBy, holdMs, heartbeatIntervalS, profile },
+          kind: "connections",
+          load: baseLoad(profile, { mode: "connections", connections: ramp.connections, holdMs, warmupMs: 0, sourceAddresses: ramp.sourceAddresses, workers: ramp.workers }),
+        };
+      }),
     };
   },
   postcondition: (o) => checkAllConnected(o),
+  run,
 };

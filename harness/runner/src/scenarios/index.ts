@@ -9,6 +9,7 @@ import { streamJson } from "./stream-json.ts";
 import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
 
 export * from "./types.ts";
+export type { ConnectionsDetails, HeartbeatDetails, HoldCpu } from "./connections.ts";
 
 /** Every scenario, in the order a run measures them. */
 export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONNECTIONS_POINTS } from "./connections.ts";
+import { CONNECTIONS_POINTS, setLimitsReader } from "./connections.ts";
 import { PUBSUB_POINTS } from "./pubsub.ts";
 import { PROFILES, PROFILE_TIMING, SCENARIOS, selectScenarios, supportsScenario } from "./index.ts";
 
@@ -67,9 +67,25 @@ describe("scenario plans per profile", () => {
     expect(PUBSUB_POINTS.standard.map((p) => p.subscribers)).toEqual([100, 1000]);
   });
 
-  it("connections ramps to 1,000 in quick and 10,000 in standard", () => {
-    expect(CONNECTIONS_POINTS.quick[0]!.connections).toBe(1000);
-    expect(CONNECTIONS_POINTS.standard[0]!.connections).toBe(10_000);
+  it("connections asks for 1,000 in quick, 19,000 in standard and 100,000 in full, with heartbeats at 1 s outside quick", () => {
+    expect(CONNECTIONS_POINTS.quick[0]).toEqual({ connections: 1000, heartbeatIntervalS: 0 });
+    expect(CONNECTIONS_POINTS.standard[0]).toEqual({ connections: 19_000, heartbeatIntervalS: 1 });
+    expect(CONNECTIONS_POINTS.full[0]).toEqual({ connections: 100_000, heartbeatIntervalS: 1 });
+  });
+
+  it("connections sizes its point from the machine's limits and names the one that caps it", () => {
+    const limits = { serverOpenFiles: { soft: 20_000, hard: 20_000 }, clientOpenFiles: { soft: 20_000, hard: 20_000 }, ephemeralPorts: { low: 32768, high: 60999 }, memAvailableBytes: 2 ** 34, fileMax: 10 ** 7 };
+    const prev = setLimitsReader(() => limits);
+    try {
+      const s = selectScenarios(["connections"])[0]!;
+      const [p] = s.plan("full").points;
+      expect(p!.key).toBe("19000conn");
+      expect(p!.params).toMatchObject({ connections: 19_000, requestedConnections: 100_000, cappedBy: "file-descriptors" });
+      expect(p!.load).toMatchObject({ connections: 19_000, workers: 2, sourceAddresses: 2 });
+      expect(s.plan("quick").points[0]!.params).toMatchObject({ connections: 1000, cappedBy: "profile" });
+    } finally {
+      setLimitsReader(prev);
+    }
   });
 
   it("pubsub checks exactly-once delivery in its postcondition", () => {

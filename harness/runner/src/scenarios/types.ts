@@ -30,8 +30,8 @@ export const PROFILE_TIMING: Readonly<Record<Profile, Timing>> = Object.freeze({
   full: { warmupMs: 1000, durationMs: 5000 },
 });
 
-/** The load options a scenario point sets; the runner adds url, protocol, driver, pinning and the time bound. */
-export type PointLoad = Omit<LoadOptions, "url" | "protocol" | "driver" | "clientCpus" | "workers" | "timeoutMs">;
+/** The load options a scenario point sets; the runner adds url, protocol, driver, pinning and the time bound (workers: default one per client cpu). */
+export type PointLoad = Omit<LoadOptions, "url" | "protocol" | "driver" | "clientCpus" | "timeoutMs">;
 
 /** One measured parameter point of a scenario. */
 export interface ScenarioPoint {
@@ -90,10 +90,15 @@ export interface ScenarioRunContext {
   serverCpus: readonly number[];
   /** taskset list of the client, or undefined = not pinned. */
   clientCpus: string | undefined;
-  /** The loadgen with the point's options completed (url, protocol, driver, pinning, time bound). */
-  runLoad(load: PointLoad): Promise<LoadResult>;
+  /** The loadgen with the point's options completed (url, protocol, driver, pinning, time bound); `target` = another server from launchServer (default `server`). */
+  runLoad(load: PointLoad, target?: LaunchedServer): Promise<LoadResult>;
   /** Aborted on Ctrl-C / SIGTERM: stop early and return what was measured. */
   signal?: AbortSignal;
+  /**
+   * Launches another server of this stack, pinned like `server`, with the scenario's serverEnv plus `env` (e.g. a
+   * different WSARENA_* setting); the caller stops it. The runner samples only `server`, over the returned window.
+   */
+  launchServer?(env: Record<string, string>): Promise<LaunchedServer>;
 }
 
 /** A window measured by a scenario's own `run`: a LoadResult (see emptyLoadResult) plus scenario-specific details. */
@@ -120,6 +125,8 @@ export interface Scenario {
   saturated?(outcome: WindowOutcome): boolean;
   /** Which runs include it by default (absent = "core"). */
   group?: ScenarioGroup;
+  /** Extra environment of the servers this scenario measures (e.g. WSARENA_GC_ENDPOINT=1); absent = none. */
+  serverEnv?: Readonly<Record<string, string>>;
   /**
    * Measures a point itself instead of one runLoad call (failure scenarios, HTTP, clusters). Sampling, /stats, the
    * floor, the quiet gate, postcondition and flags stay with the runner, over [windowStartMs, windowEndMs] it returns.

@@ -1,0 +1,52 @@
+// A small real ramp: the connections scenario against a real server (ws) on 127.0.0.1, with a heartbeat phase.
+import { runLoad } from "@wsarena/loadgen";
+import { afterAll, describe, expect, it } from "vitest";
+import { discoverStacks } from "../discover.ts";
+import { killAllServers, launchServer } from "../launch.ts";
+import { measurePoint } from "../measure.ts";
+import { connections, connectionsDetails, CONNECTIONS_SERVER_ENV } from "./connections.ts";
+
+/** Connections of the small ramp: a few hundred, so it runs in seconds next to other work. */
+const SMALL_RAMP = 300;
+
+afterAll(() => {
+  killAllServers();
+});
+
+describe("connections scenario (real server)", () => {
+  it("ramps to the requested count, measures RSS after POST /gc, and holds the same count on a second server with pings every second", async () => {
+    const stack = discoverStacks().find((s) => s.id === "ws")!;
+    const server = await launchServer(stack, { env: { ...CONNECTIONS_SERVER_ENV } });
+    try {
+      const planned = connections.plan("quick").points[0]!;
+      const point = { ...planned, params: { ...planned.params, requestedConnections: SMALL_RAMP, heartbeatIntervalS: 1 } };
+      const { record, outcome } = await measurePoint(point, {
+        scenario: connections,
+        server,
+        protocol: "ws",
+        driver: "frame",
+        serverCpus: [],
+        clientCpus: undefined,
+        clientCoreList: [],
+        rep: 0,
+        runLoad,
+        quietGate: false,
+        launchServer: (env) => launchServer(stack, { env: { ...CONNECTIONS_SERVER_ENV, ...env } }),
+      });
+      const d = connectionsDetails(outcome.result)!;
+      expect(d.ramp).toMatchObject({ requested: SMALL_RAMP, connections: SMALL_RAMP, cappedBy: "profile" });
+      expect(record.connect.succeeded).toBe(SMALL_RAMP);
+      expect(d.heldConnections).toBe(SMALL_RAMP);
+      expect(d.stoppedBy).toBeNull();
+      expect(d.off.inHold).toBe(true);
+      expect(d.rssAfterGcBytes).toBeGreaterThan(0);
+      expect(d.rssPerConnectionAfterGcBytes).not.toBeNull();
+      expect(d.limits.serverOpenFiles.soft === null || d.limits.serverOpenFiles.soft > SMALL_RAMP).toBe(true);
+      expect(d.heartbeat).toMatchObject({ intervalS: 1, heldConnections: SMALL_RAMP, closedDuringHold: 0, pingsPerSec: SMALL_RAMP });
+      expect(record.postcondition).toEqual({ ok: true, failures: [] });
+      expect(record.details).toBe(d);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
