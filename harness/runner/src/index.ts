@@ -16,3 +16,7 @@ export * from "./measure.ts";
 export * from "./repetitions.ts";
 export * from "./matrix.ts";
 export * from "./scenarios/index.ts";
+export * from "./hostile/frames.ts";
+export * from "./hostile/inputs.ts";
+export * from "./hostile/pass.ts";
+export * from "./scenarios/hostile.ts";
