@@ -5,7 +5,7 @@ import type * as UWS from "uWebSockets.js";
 import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
 import { limitsFromEnv, listenFromEnv, serverState, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "uws";
@@ -219,7 +219,11 @@ const app = uWS.App()
       if (isLast) json(res, "200 OK", JSON.stringify({ ok: true, topic, delivered: publish(topic, Buffer.concat(chunks), !text) }));
     });
   })
-  .any("/*", (res, req) => fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl())));
+  .any("/*", (res, req) => {
+    // contract: an upgrade uWS would not route (no Sec-WebSocket-Key) to a WebSocket endpoint is a bad request, not 404
+    if (wsEndpoint(req.getUrl()) && req.getHeader("upgrade").toLowerCase() === "websocket") return fail(res, badRequest("WebSocket upgrade without a valid Sec-WebSocket-Key"));
+    return fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl()));
+  });
 
 // Lifecycle: listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is uWS's own idleTimeout above)
 let listenSocket: UWS.us_listen_socket | null = null;
