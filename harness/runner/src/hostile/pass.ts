@@ -9,6 +9,8 @@ import type { HostileClass, HostileInput } from "./inputs.ts";
 export const HOSTILE_REACTION_MS = 300;
 /** Time a bystander echo may take (generous: the machine may be shared and loaded). */
 export const BYSTANDER_TIMEOUT_MS = 5_000;
+/** How long an HTTP-stage input (garbage, huge header, missing key) is watched: servers parse large heads slower. */
+export const HOSTILE_HTTP_REACTION_MS = 1_000;
 /** A slowloris input holds this many connections... */
 export const SLOWLORIS_CONNECTIONS = 20;
 /** ...for this long, each sending one byte of its upgrade request per SLOWLORIS_DRIP_MS, never finishing it. */
@@ -197,7 +199,7 @@ export async function observeInput(ep: HostileEndpoint, input: HostileInput, req
     const s = open(ep.host, ep.port);
     const w = new Watch(s, false);
     s.write(input.bytes);
-    await w.until(() => w.httpStatus !== null || w.ended !== null, reactionMs);
+    await w.until(() => w.httpStatus !== null || w.ended !== null, Math.max(reactionMs, HOSTILE_HTTP_REACTION_MS));
     const o = w.httpOutcome();
     s.destroy();
     return o;
