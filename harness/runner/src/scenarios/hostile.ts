@@ -6,7 +6,7 @@ import { HOSTILE_CLASSES, hostileInputs, type HostileMix } from "../hostile/inpu
 import { runHostilePass, slope, type HostilePassResult, type Verdict } from "../hostile/pass.ts";
 import type { RepetitionRecord } from "../results/schema.ts";
 import { baseLoad, emptyLoadResult } from "./common.ts";
-import type { Profile, Scenario, ScenarioPlan, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
+import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
 /** PRNG seed of the pass; recorded in the params, so a rerun sends the same inputs. */
 export const HOSTILE_SEED = 0x8e0d1e;
@@ -106,13 +106,14 @@ function detailsOf(o: WindowOutcome): HostileDetails | null {
 }
 
 /** Runs the pass against the repetition's server. */
-async function runPass(profile: Profile, ctx: ScenarioRunContext): Promise<ScenarioWindow> {
+async function runPass(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow> {
   const s = ctx.server;
-  const mix = HOSTILE_MIX[profile];
+  const seed = Number(point.params.seed);
+  const mix: HostileMix = { inputs: Number(point.params.inputs), slowloris: Number(point.params.slowloris), halfOpen: Number(point.params.halfOpen) };
   const path = ctx.protocol === "socket.io" ? SIO_TRANSPORT_PATH : "/echo";
   const hostHeader = `${s.host}:${s.port}`;
   const maxPayloadBytes = limitsFromEnv(process.env).maxPayloadBytes;
-  const inputs = hostileInputs(HOSTILE_SEED, mix, { hostHeader, path, maxPayloadBytes });
+  const inputs = hostileInputs(seed, mix, { hostHeader, path, maxPayloadBytes });
   const manifest = discoverStacks().find((d) => d.id === s.stack)?.manifest;
   const deviations = new Map((manifest?.deviations ?? []).map((d) => [d.check, d.reason]));
   let alive = true;
@@ -120,10 +121,10 @@ async function runPass(profile: Profile, ctx: ScenarioRunContext): Promise<Scena
   const cpu0 = process.cpuUsage();
   const pass = await runHostilePass({ endpoint: { host: s.host, port: s.port, path, protocol: ctx.protocol, hostHeader }, inputs, pid: s.pid, alive: () => alive, deviations, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const cpu = process.cpuUsage(cpu0);
-  const result = emptyLoadResult(hostilePlanLoad(profile), pass.startedMs, pass.endedMs);
+  const result = emptyLoadResult(point.load, pass.startedMs, pass.endedMs);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   result.clientCpu = { cpus: null, workers: 1, cpuSeconds, utilisation: cpuSeconds / Math.max(0.001, result.durationMs / 1000), perWorkerCpuSeconds: [cpuSeconds] };
-  const details = hostileDetails(HOSTILE_SEED, inputs.length, pass);
+  const details = hostileDetails(seed, inputs.length, pass);
   return { ...result, details: details as unknown as Record<string, unknown> };
 }
 
@@ -147,7 +148,7 @@ export const hostile: Scenario = {
       points: [{ key: "fuzz", params: { seed: HOSTILE_SEED, inputs: mix.inputs, slowloris: mix.slowloris, halfOpen: mix.halfOpen }, kind: "connections", load: hostilePlanLoad(profile) }],
     };
   },
-  run: (point, ctx) => runPass((Object.keys(HOSTILE_MIX) as Profile[]).find((p) => HOSTILE_MIX[p].inputs === point.params.inputs) ?? "standard", ctx),
+  run: (point, ctx) => runPass(point, ctx),
   postcondition(o: WindowOutcome): string[] {
     const d = detailsOf(o);
     return d ? hostileFailures(d) : ["the hostile pass returned no details"];
