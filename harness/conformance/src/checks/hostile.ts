@@ -89,7 +89,7 @@ const httpChecks: Check[] = [
   {
     id: "bad-input.garbage-before-upgrade",
     title: "refuses bytes that are not HTTP before an upgrade request with HTTP 400 or by closing",
-    description: "Sends a line of binary garbage, then a valid upgrade request: the server must answer HTTP 400 or close the TCP connection (never 101, never hold it); another connection keeps echoing.",
+    description: "Sends a line of binary garbage, then a valid upgrade request: the server must answer HTTP 400 (505 when it reads the garbage as a request line without a valid HTTP version) or close the TCP connection (never 101, never hold it); another connection keeps echoing.",
     placement: "destructive",
     timeoutMs: 8_000,
     run: (() => {

@@ -37,6 +37,18 @@ describe("reference reading of frames (expectFrames)", () => {
     }
   });
 
+  it("lets a server wait for the payload of a faulty frame, but not for one announcing more than the limit", () => {
+    expect(read({ opcode: OPCODE.text, payload: Buffer.from("x"), rsv: 4, declaredLength: 50n }).allowed).toEqual(["close:1002", "none"]);
+    expect(read({ opcode: OPCODE.text, payload: Buffer.from("x"), rsv: 4 }).allowed).toEqual(["close:1002"]);
+    expect(read({ opcode: OPCODE.binary, payload: Buffer.alloc(0), declaredLength: BigInt(MAX) + 1n }).allowed).toEqual(["close:1009"]);
+  });
+
+  it("allows 1002 for a trailing byte that already breaks a rule, and only then", () => {
+    const frame = encodeRawFrame({ opcode: OPCODE.binary, payload: Buffer.from("ok") });
+    expect(expectFrames(Buffer.concat([frame, Buffer.from([0x71])]), MAX).allowed).toEqual(["echo", "close:1002"]); // RSV bits set
+    expect(expectFrames(Buffer.concat([frame, Buffer.from([0x82])]), MAX).allowed).toEqual(["echo"]); // a valid first byte
+  });
+
   it("accepts invalid UTF-8 split across fragments only when the message completes", () => {
     const first = { opcode: OPCODE.text, fin: false, payload: Buffer.from([0x61, 0xc3]) };
     expect(read(first).faults).toEqual([]);

@@ -124,8 +124,18 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
   let fragments: Buffer[] = [];
   let echoed = false;
   const fail = (faults: Fault[]): Expectation => ({ faults, allowed: [...new Set(faults.flatMap((f) => f.allowed))], anyClose: false });
+  // Faults a server can see in the first byte alone (a frame whose header is still incomplete may be refused already).
+  const firstByteFaults = (b0: number): boolean => {
+    const op = b0 & 0x0f;
+    const known = op <= 2 || (op >= 8 && op <= 10);
+    return ((b0 >> 4) & 7) !== 0 || !known || (op >= 8 && (b0 & 0x80) === 0) || (op === OPCODE.continuation && fragmented === null) || ((op === OPCODE.text || op === OPCODE.binary) && fragmented !== null);
+  };
+  let partialHeaderFault = false;
   for (;;) {
-    if (b.length - off < 2) break;
+    if (b.length - off < 2) {
+      partialHeaderFault = b.length > off && firstByteFaults(b[off]!);
+      break;
+    }
     const b0 = b[off]!;
     const b1 = b[off + 1]!;
     const fin = (b0 & 0x80) !== 0;
@@ -135,11 +145,17 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
     let len = BigInt(b1 & 0x7f);
     let hl = 2;
     if (len === 126n) {
-      if (b.length - off < 4) break;
+      if (b.length - off < 4) {
+        partialHeaderFault = firstByteFaults(b0) || (b1 & 0x80) === 0;
+        break;
+      }
       len = BigInt(b.readUInt16BE(off + 2));
       hl = 4;
     } else if (len === 127n) {
-      if (b.length - off < 10) break;
+      if (b.length - off < 10) {
+        partialHeaderFault = firstByteFaults(b0) || (b1 & 0x80) === 0;
+        break;
+      }
       len = b.readBigUInt64BE(off + 2);
       hl = 10;
     }
@@ -158,8 +174,14 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
       const total = BigInt(fragments.reduce((s, x) => s + x.length, 0)) + len;
       if (total > BigInt(maxPayloadBytes)) faults.push(len >= (1n << 63n) - 1n ? F.huge63 : F.tooBig);
     }
-    if (faults.length) return fail(faults);
     const start = off + hl + (masked ? 4 : 0);
+    if (faults.length) {
+      // A server may read a whole frame before it judges the header: with the payload still to come, waiting is allowed
+      // too, except for a length over the limit, which must be refused from the header (else it would be buffered).
+      const waits = b.length < start + Number(len < 1n << 53n ? len : 1n << 53n) && !faults.some((f) => f === F.tooBig || f === F.huge63 || f === F.msb);
+      const e = fail(faults);
+      return waits ? { ...e, allowed: [...e.allowed, "none"] } : e;
+    }
     if (b.length < start + Number(len)) break;
     const key = b.subarray(off + hl, off + hl + 4);
     const payload = Buffer.from(b.subarray(start, start + Number(len)));
@@ -184,6 +206,7 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
     echoed = true;
   }
   const allowed: Outcome[] = [echoed ? "echo" : "none"];
+  if (partialHeaderFault) allowed.push("close:1002");
   // A server may reject an unfinished text message as soon as its bytes cannot become valid UTF-8 (uWS does).
   if (fragmented === "text" && !validUtf8Prefix(Buffer.concat(fragments))) allowed.push("close:1007");
   return { faults: [], allowed, anyClose: false };

@@ -153,9 +153,9 @@ class Watch {
     return this.dataFrames > dataBefore ? "echo" : "none";
   }
 
+  /** Outcome of a raw HTTP input: its status (101 included: the server accepted it), else how TCP ended, else none. */
   httpOutcome(): Outcome {
-    if (this.httpStatus !== null && this.httpStatus !== 101) return `http:${this.httpStatus}`;
-    if (this.httpStatus === 101) return this.frameOutcome(0);
+    if (this.httpStatus !== null) return `http:${this.httpStatus}`;
     return this.ended ?? "none";
   }
 }
