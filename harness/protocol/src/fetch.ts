@@ -28,8 +28,32 @@ export async function fetchRoutes(req: Request, path: string, routes: FetchRoute
   if (topic === undefined) return errorResponse(notFound(req.method, path));
   const contentLength = Number(req.headers.get("content-length") ?? 0);
   if (contentLength > routes.maxPayloadBytes) return errorResponse(payloadTooLarge(routes.maxPayloadBytes));
-  const body = isTextBody(req.headers.get("content-type")) ? await req.text() : new Uint8Array(await req.arrayBuffer());
-  const size = typeof body === "string" ? new TextEncoder().encode(body).byteLength : body.byteLength;
-  if (size > routes.maxPayloadBytes) return errorResponse(payloadTooLarge(routes.maxPayloadBytes));
+  // A chunked body has no length up front: read it chunk by chunk and stop at the cap, so nothing beyond it is buffered.
+  const raw = await readCapped(req, routes.maxPayloadBytes);
+  if (raw === null) return errorResponse(payloadTooLarge(routes.maxPayloadBytes));
+  const body = isTextBody(req.headers.get("content-type")) ? new TextDecoder().decode(raw) : raw;
   return Response.json({ ok: true, topic, delivered: routes.publish(topic, body) });
+}
+
+/** The request body, or null as soon as it grows over `maxBytes` (the rest is not read). */
+export async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array | null> {
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      void reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { body.set(c, at); at += c.byteLength; }
+  return body;
 }

@@ -1,4 +1,5 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
+import { hostileTables } from "./hostile-table.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { connectionsLimitTable } from "./connections.ts";
@@ -110,6 +111,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
       tableHtml(scenarioTable(input, s)),
       floorTable(input, s),
+      ...hostileTables(input, s).map((h) => `<h3>${esc(h.title)}</h3>\n${tableHtml(h.table)}`),
       sFindings.length ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>` : "",
       `</section>`,
     ]

@@ -1,6 +1,7 @@
 // Markdown report: the same tables and findings as the HTML report, for a README or an issue.
 import { connectionsLimitTable } from "./connections.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
+import { hostileTables } from "./hostile-table.ts";
 import type { ReportInput } from "./model.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
 
@@ -84,6 +85,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
     const limits = s === "connections" ? connectionsLimitTable(input) : null;
     if (limits) parts.push("### connections: held at the machine's limit", "", markdownTable(limits), "");
+    for (const h of hostileTables(input, s)) parts.push(`### ${h.title}`, "", markdownTable(h.table), "");
     const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
     if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
   }

@@ -18,3 +18,7 @@ export * from "./matrix.ts";
 export * from "./scenarios/index.ts";
 export * from "./capacity/index.ts";
 export * from "./os-limits.ts";
+export * from "./hostile/frames.ts";
+export * from "./hostile/inputs.ts";
+export * from "./hostile/pass.ts";
+export * from "./scenarios/hostile.ts";

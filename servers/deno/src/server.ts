@@ -164,8 +164,10 @@ function upgrade(req: Request, url: URL, path: WsEndpoint): Response {
     try { stream = parseStreamParams(url.searchParams); } catch (e) { return errorResponse(badRequest((e as Error).message)); }
   }
   const topic = path === PATHS.pubsub ? url.searchParams.get("topic") || undefined : undefined;
-  if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return accept(req, path, stream, topic);
-  return errorResponse(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
+  // contract: Deno.upgradeWebSocket throws on a missing key, which Deno.serve would answer with 500
+  if (!req.headers.get("sec-websocket-key")) return errorResponse(badRequest("WebSocket upgrade without Sec-WebSocket-Key"));
+  return accept(req, path, stream, topic);
 }
 
 function onRequest(req: Request): Promise<Response> | Response {

@@ -5,8 +5,8 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
 import { listenFromEnv, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
-import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
-import { accept, conns, fullGc, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
+import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, readBody, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
+import { accept, conns, fullGc, limits, publish, startedMs, startHeartbeat, startIdleClose, stats } from "@wsarena/server-ws/connection";
 
 // Configuration (limits: the ws stack's connection module)
 const STACK_ID = "fastify-websocket";
@@ -47,7 +47,9 @@ async function refuseUpgrade(req: FastifyRequest, res: FastifyReply): Promise<Fa
 
 // Every body is raw bytes: POST /publish forwards it verbatim, choosing the frame type from Content-Type.
 app.removeAllContentTypeParsers();
-app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+// contract: a body over WSARENA_MAX_PAYLOAD gets 413 and the rest is read and dropped (fastify's bodyLimit destroys a chunked request mid-body)
+app.addContentTypeParser("*", (_req, payload, done) => readBody(payload, limits.maxPayloadBytes, (body) =>
+  body === null ? done(Object.assign(new Error("body over WSARENA_MAX_PAYLOAD"), { statusCode: 413 }), undefined) : done(null, Buffer.from(body.buffer, body.byteOffset, body.byteLength))));
 
 app.get(PATHS.health, async () => ({ ok: true, stack: STACK_ID }));
 app.get(PATHS.stats, async (): Promise<ServerStats> => statsBody(stats, process.memoryUsage.rss(), startedMs));

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
-import { JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
 import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
@@ -237,6 +237,8 @@ startIdleSweep(limits.idleTimeoutS, conns, (conn) => end(conn.socket));
 
 function shutdown(): void {
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+  // contract: close 1001 on every WebSocket (engine.io's close sends a close frame without a code)
+  for (const client of Object.values((io.engine as unknown as { clients: Record<string, { transport: unknown }> }).clients)) (client.transport as { socket?: { close(code: number, reason: string): void } }).socket?.close(CLOSE.goingAway, "server shutting down");
   void io.close(() => process.exit(0)); // disconnects every client, then closes the HTTP server
 }
 for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);

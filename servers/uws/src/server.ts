@@ -6,7 +6,7 @@ import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDO
 import { limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "uws";
@@ -227,7 +227,11 @@ const app = uWS.App()
       if (isLast) json(res, "200 OK", JSON.stringify({ ok: true, topic, delivered: publish(topic, Buffer.concat(chunks), !text) }));
     });
   })
-  .any("/*", (res, req) => fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl())));
+  .any("/*", (res, req) => {
+    // contract: an upgrade uWS would not route (no Sec-WebSocket-Key) to a WebSocket endpoint is a bad request, not 404
+    if (wsEndpoint(req.getUrl()) && req.getHeader("upgrade").toLowerCase() === "websocket") return fail(res, badRequest("WebSocket upgrade without a valid Sec-WebSocket-Key"));
+    return fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl()));
+  });
 
 // Lifecycle: heartbeat, listen, ready line, SIGTERM → 1001 → exit 0 (the idle timeout is uWS's own idleTimeout above)
 // Heartbeat by ws.ping() from one timer: sendPingsAutomatically is tied to idleTimeout, which the contract uses for silence.

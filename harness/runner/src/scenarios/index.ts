@@ -3,6 +3,7 @@ import { connections } from "./connections.ts";
 import { echoLatency } from "./echo-latency.ts";
 import { echoThroughput } from "./echo-throughput.ts";
 import { http } from "./http.ts";
+import { hostile } from "./hostile.ts";
 import { pubsub } from "./pubsub.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
@@ -12,7 +13,7 @@ export * from "./types.ts";
 export type { ConnectionsDetails, HeartbeatDetails, HoldCpu } from "./connections.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http];
+export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile];
 
 /** The group of a scenario ("core" when it names none). */
 export function groupOf(s: Scenario): ScenarioGroup {
