@@ -223,6 +223,13 @@ export function estimateRunRangeMs(scenarios: readonly Scenario[], profile: Prof
   return { minMs, maxMs: Math.max(minMs, Math.min(capMs, policy.budgetMs ?? Infinity)) };
 }
 
+/** Whether two points' server environments are the same (absent and empty are the same: the server's defaults). */
+export function sameServerEnv(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  const kb = Object.keys(b ?? {});
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b ?? {}, k) && a![k] === b![k]);
+}
+
 /** Headline value of a repetition record. */
 export function headlineOf(scenario: Scenario, point: ScenarioPoint, r: RepetitionRecord): number {
   return scenario.value(point, r);
@@ -412,12 +419,24 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   s.startedAt ??= new Date().toISOString();
   const t0 = ctx.now();
   let server: LaunchedServer | null = null;
+  const launch = async (env: Record<string, string> | undefined): Promise<LaunchedServer> => {
+    const s = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}), ...(env ? { env } : {}) });
+    abort.setCurrent(s);
+    return s;
+  };
   try {
-    server = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) });
-    abort.setCurrent(server);
+    let serverEnv = plan.points[0]?.serverEnv;
+    server = await launch(serverEnv);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
     for (const point of plan.points) {
       if (abort.aborted()) break;
+      if (!sameServerEnv(point.serverEnv, serverEnv)) {
+        // A point with other server settings (e.g. the backpressure policy) gets a server started with them.
+        abort.setCurrent(null);
+        await server.stop(SERVER_STOP_GRACE_MS);
+        serverEnv = point.serverEnv;
+        server = await launch(serverEnv);
+      }
       emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(ctx) });
       const measured = measurePoint(point, {
         scenario,
