@@ -1,6 +1,7 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
+import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
 
 /** A chart as it goes into the page. */
@@ -108,6 +109,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
       tableHtml(scenarioTable(input, s)),
       floorTable(input, s),
+      ...failureTables(input, s).map((f) => `<h3>${esc(f.title)}</h3>\n${tableHtml(f.table)}`),
       sFindings.length ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>` : "",
       `</section>`,
     ]

@@ -1,6 +1,7 @@
 // Markdown report: the same tables and findings as the HTML report, for a README or an issue.
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
+import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
 
 /** Escapes a cell for a Markdown table. */
@@ -81,6 +82,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     parts.push(markdownTable(scenarioTable(input, s)), "");
     const floor = latencyFloorTable(input, s);
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
+    for (const f of failureTables(input, s)) parts.push(`### ${f.title}`, "", markdownTable(f.table), "");
     const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
     if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
   }

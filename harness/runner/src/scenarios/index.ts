@@ -32,3 +32,5 @@ export function selectScenarios(ids: readonly string[] | undefined): Scenario[] 
   for (const n of names) for (const s of SCENARIOS) if (n === s.id || n === "all" || n === groupOf(s)) picked.add(s);
   return SCENARIOS.filter((s) => picked.has(s));
 }
+export type { SlowConsumerDetails } from "./slow-consumer.ts";
+export type { SoakDetails } from "./soak.ts";
