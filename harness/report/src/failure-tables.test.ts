@@ -8,6 +8,7 @@ import { loadReportInput } from "./load.ts";
 import { REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
 
 const SLOW_FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/slow-consumer");
+const SOAK_FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/soak");
 
 describe("slow-consumer table and chart", () => {
   const input = loadReportInput(SLOW_FIXTURE_DIR);
@@ -41,6 +42,32 @@ describe("slow-consumer table and chart", () => {
     expect(slowConsumerChart(core)).toBeNull();
     expect(soakChart(core)).toBeNull();
     expect(core.scenarios.flatMap((s) => failureTables(core, s))).toEqual([]);
+  });
+});
+
+describe("soak table and chart", () => {
+  const input = loadReportInput(SOAK_FIXTURE_DIR);
+
+  it("has a row per stack with the RSS slope, its interval and how many repetitions were flagged suspected-leak", () => {
+    const t = soakTable(input)!;
+    expect(t.rows.map((r) => r[0]!.text)).toEqual(["uws", "ws"]);
+    for (const r of t.rows) {
+      expect(r[3]!.text).toMatch(/^-?\d+ \(-?\d+–-?\d+\)$/);
+      expect(r[4]!.text).toMatch(/^[01] of 1$/);
+    }
+    // The verdict follows the stored interval: flagged exactly when its lower end is above zero.
+    for (const p of input.points) {
+      const d = p.reps[0]!.details as { rssSlopeCiKibPerMin: [number, number]; suspectedLeak: boolean };
+      expect(d.suspectedLeak).toBe(d.rssSlopeCiKibPerMin[0] > 0);
+      expect(p.reps[0]!.flags.includes("suspected-leak")).toBe(d.suspectedLeak);
+    }
+  });
+
+  it("draws RSS and the probe's per-second p99 for each stack", () => {
+    const opt = soakChart(input)!.option as { grid: unknown[]; series: Array<{ yAxisIndex: number; data: unknown[] }> };
+    expect(opt.grid).toHaveLength(2);
+    expect(opt.series.filter((s) => s.yAxisIndex === 0)).toHaveLength(2);
+    expect(opt.series.filter((s) => s.yAxisIndex === 1).every((s) => s.data.length >= 30)).toBe(true);
   });
 });
 
