@@ -23,7 +23,7 @@ export function soakDetails(p: PointView, rep = 0): SoakDetails | null {
 
 /** Panels stacked vertically with a shared legend: grid, axes and the height they need. */
 function panels(titles: string[], yFormat: Array<(v: number) => string>, xName: string) {
-  const top0 = 44;
+  const top0 = 68;
   const gap = 62;
   const grid = titles.map((_, i) => ({ left: 86, right: 32, top: top0 + i * (FAILURE_PANEL_HEIGHT_PX + gap), height: FAILURE_PANEL_HEIGHT_PX }));
   const xAxis = titles.map((_, i) => ({
