@@ -3,6 +3,7 @@ import { hostileTables } from "./hostile-table.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { connectionsLimitTable } from "./connections.ts";
+import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
 
 /** A chart as it goes into the page. */
@@ -112,6 +113,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       tableHtml(scenarioTable(input, s)),
       floorTable(input, s),
       ...hostileTables(input, s).map((h) => `<h3>${esc(h.title)}</h3>\n${tableHtml(h.table)}`),
+      ...failureTables(input, s).map((f) => `<h3>${esc(f.title)}</h3>\n${tableHtml(f.table)}`),
       sFindings.length ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>` : "",
       `</section>`,
     ]

@@ -3,6 +3,7 @@ import { connectionsLimitTable } from "./connections.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import { hostileTables } from "./hostile-table.ts";
 import type { ReportInput } from "./model.ts";
+import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
 
 /** Escapes a cell for a Markdown table. */
@@ -86,6 +87,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     const limits = s === "connections" ? connectionsLimitTable(input) : null;
     if (limits) parts.push("### connections: held at the machine's limit", "", markdownTable(limits), "");
     for (const h of hostileTables(input, s)) parts.push(`### ${h.title}`, "", markdownTable(h.table), "");
+    for (const f of failureTables(input, s)) parts.push(`### ${f.title}`, "", markdownTable(f.table), "");
     const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
     if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
   }

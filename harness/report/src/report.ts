@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { efficiencyChart } from "./charts/efficiency.ts";
 import { httpLatencyChart, httpRequestsChart } from "./charts/http.ts";
+import { FAILURE_SCENARIO_CHARTS } from "./charts/failure.ts";
 import { latencyVsRateChart } from "./charts/latency-vs-rate.ts";
 import { latencyChart } from "./charts/latency.ts";
 import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
@@ -86,7 +87,7 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
   ].filter((c): c is ChartSpec => c !== null);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {
-    const ch = scenarioChart(input, s);
+    const ch = FAILURE_SCENARIO_CHARTS[s]?.(input) ?? scenarioChart(input, s);
     if (ch) perScenario[s] = ch;
   }
   return { overview, perScenario };

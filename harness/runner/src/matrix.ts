@@ -229,6 +229,13 @@ export function estimateRunRangeMs(scenarios: readonly Scenario[], profile: Prof
   return { minMs, maxMs: Math.max(minMs, Math.min(capMs, policy.budgetMs ?? Infinity)) };
 }
 
+/** Whether two points' server environments are the same (absent and empty are the same: the server's defaults). */
+export function sameServerEnv(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  const kb = Object.keys(b ?? {});
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b ?? {}, k) && a![k] === b![k]);
+}
+
 /** Headline value of a repetition record. */
 export function headlineOf(scenario: Scenario, point: ScenarioPoint, r: RepetitionRecord): number {
   return scenario.value(point, r);
@@ -420,17 +427,34 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   const t0 = ctx.now();
   let server: LaunchedServer | null = null;
   let pointKey = "(start)";
+  const pinned = opts.pinning ? { cpus: opts.pinning.serverList } : {};
+  // Seen synchronously after each window (a race against an already-settled promise would lose to Promise.resolve).
+  let exitedAt: ServerExit | null = null;
+  // The scenario's server settings, then the point's (e.g. the backpressure policy) on top.
+  const launch = async (pointEnv: Readonly<Record<string, string>> | undefined): Promise<LaunchedServer> => {
+    const env = { ...scenario.serverEnv, ...pointEnv };
+    const started = await launchServer(stack, { ...pinned, ...(Object.keys(env).length ? { env } : {}) });
+    exitedAt = null;
+    void started.exited.then((e) => {
+      if (server === started) exitedAt = e;
+    });
+    abort.setCurrent(started);
+    return started;
+  };
   try {
-    const pinned = opts.pinning ? { cpus: opts.pinning.serverList } : {};
-    server = await launchServer(stack, { ...pinned, ...(scenario.serverEnv ? { env: { ...scenario.serverEnv } } : {}) });
-    // Seen synchronously after each window (a race against an already-settled promise would lose to Promise.resolve).
-    let exitedAt: ServerExit | null = null;
-    void server.exited.then((e) => (exitedAt = e));
-    abort.setCurrent(server);
+    let serverEnv = plan.points[0]?.serverEnv;
+    server = await launch(serverEnv);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
     for (const point of plan.points) {
       if (abort.aborted()) break;
       pointKey = point.key;
+      if (!sameServerEnv(point.serverEnv, serverEnv)) {
+        // A point with other server settings (e.g. the backpressure policy) gets a server started with them.
+        abort.setCurrent(null);
+        await server.stop(SERVER_STOP_GRACE_MS);
+        serverEnv = point.serverEnv;
+        server = await launch(serverEnv);
+      }
       emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(ctx) });
       const measured = measurePoint(point, {
         scenario,
@@ -445,7 +469,7 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         probes: ctx.probes,
         quietGate: opts.floor !== false,
         ...(opts.signal ? { signal: opts.signal } : {}),
-        launchServer: (env) => launchServer(stack, { ...pinned, env: { ...scenario.serverEnv, ...env } }),
+        launchServer: (env) => launchServer(stack, { ...pinned, env: { ...scenario.serverEnv, ...point.serverEnv, ...env } }),
       });
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);

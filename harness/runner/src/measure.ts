@@ -78,7 +78,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       : null;
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
-  let result: LoadResult & { details?: Record<string, unknown> };
+  let result: LoadResult & { details?: Record<string, unknown>; flags?: ValidityFlag[] };
   try {
     result = ctx.scenario.run
       ? await ctx.scenario.run(point, {
@@ -163,6 +163,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       latencyP99Us: record.latency?.p99Us ?? null,
       headlineAtFloor: isPercentileName(headline) && record.atFloor.includes(headline),
     }),
+    ...(result.flags ?? []),
   );
   return { record, outcome };
 }

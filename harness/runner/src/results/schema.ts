@@ -39,6 +39,12 @@ export const validityFlagSchema = z.enum([
   "client-loaded",
   /** Latency point whose headline percentile is within 2× of the platform floor's same percentile: it describes the machine, not the stack. Not ranked. */
   "at-floor",
+  /**
+   * Soak: the server's RSS grew over the measured window with a slope whose 95 % interval (autocorrelation-adjusted,
+   * see harness/runner/src/slope.ts) lies above zero; the slope is in the repetition's details. A caveat: it describes
+   * the server (the figure is still ranked), it does not make the latency figure wrong.
+   */
+  "suspected-leak",
 ]);
 export type ValidityFlag = z.infer<typeof validityFlagSchema>;
 

@@ -5,6 +5,8 @@ import { echoThroughput } from "./echo-throughput.ts";
 import { http } from "./http.ts";
 import { hostile } from "./hostile.ts";
 import { pubsub } from "./pubsub.ts";
+import { slowConsumer } from "./slow-consumer.ts";
+import { soak } from "./soak.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
 import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
@@ -13,7 +15,7 @@ export * from "./types.ts";
 export type { ConnectionsDetails, HeartbeatDetails, HoldCpu } from "./connections.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile];
+export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak];
 
 /** The group of a scenario ("core" when it names none). */
 export function groupOf(s: Scenario): ScenarioGroup {
@@ -33,3 +35,5 @@ export function selectScenarios(ids: readonly string[] | undefined): Scenario[] 
   for (const n of names) for (const s of SCENARIOS) if (n === s.id || n === "all" || n === groupOf(s)) picked.add(s);
   return SCENARIOS.filter((s) => picked.has(s));
 }
+export type { SlowConsumerDetails } from "./slow-consumer.ts";
+export type { SoakDetails } from "./soak.ts";

@@ -3,7 +3,7 @@ import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import type { LaunchedServer } from "../launch.ts";
 import type { StackManifest } from "../manifest.ts";
 import type { PointKind } from "../flags.ts";
-import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage } from "../results/schema.ts";
+import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "../results/schema.ts";
 
 /** Run profiles, shortest first. */
 export const PROFILES = ["quick", "standard", "full"] as const;
@@ -43,6 +43,11 @@ export interface ScenarioPoint {
   kind: PointKind;
   /** Load generator options of the point. */
   load: PointLoad;
+  /**
+   * Server environment of the point (e.g. WSARENA_BACKPRESSURE); absent = the server's defaults. The runner relaunches
+   * the server before a point whose serverEnv differs from the running server's (see sameServerEnv in matrix.ts).
+   */
+  serverEnv?: Record<string, string>;
 }
 
 /** A scenario resolved for one profile. */
@@ -105,6 +110,8 @@ export interface ScenarioRunContext {
 export type ScenarioWindow = LoadResult & {
   /** Scenario-specific figures stored in the repetition's `details` (JSON; the scenario module documents the shape). */
   details?: Record<string, unknown>;
+  /** Validity flags the scenario derived itself (e.g. soak's suspected-leak), added to the runner's own. */
+  flags?: ValidityFlag[];
 };
 
 /** A scenario module (harness/runner/src/scenarios/<id>.ts). */
