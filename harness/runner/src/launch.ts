@@ -52,6 +52,8 @@ export interface LaunchedServer {
   readonly exited: Promise<ServerExit>;
   /** SIGTERM, then SIGKILL after graceMs; idempotent. */
   stop(graceMs?: number): Promise<ServerExit>;
+  /** Sends `signal` to the server process at once (no grace, no SIGKILL follow-up); `exited` tells when it is gone. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 const servers = new ChildSet();
@@ -146,6 +148,11 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
       stderrTail,
       exited,
       stop,
+      kill: (signal) => {
+        // The ready line's pid is the process sampled; the spawned child is the same process (taskset and the runtimes exec).
+        if (r.pid !== child.pid) try { process.kill(r.pid, signal); } catch { /* already gone */ }
+        child.kill(signal);
+      },
     };
   } catch (e) {
     clearTimeout(timer);
@@ -164,5 +171,59 @@ async function waitHealthy(httpUrl: string, id: string): Promise<void> {
       /* not yet */
     }
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** How restartServer ends a server and how long its port stays dark before the new one starts. */
+export interface RestartOptions {
+  /** SIGKILL: a crash (no close frames); SIGTERM: a graceful restart (1001, then exit; SIGKILL after the stop grace). */
+  signal: "SIGKILL" | "SIGTERM";
+  /** Time between the old process's exit and the new spawn, ms. */
+  downMs: number;
+}
+
+/** What restartServer did, with epoch-ms instants (Date.now()) so they line up with samples and client logs. */
+export interface ServerRestart {
+  /** The new server (same stack, host, port, pinning and environment). */
+  server: LaunchedServer;
+  /** How the old process ended. */
+  exit: ServerExit;
+  /** Signal sent. */
+  signal: RestartOptions["signal"];
+  /** When the signal was sent. */
+  killedAtMs: number;
+  /** When the old process was seen gone. */
+  exitedAtMs: number;
+  /** When the new process was spawned. */
+  spawnedAtMs: number;
+  /** When the new server answered /health. */
+  readyAtMs: number;
+}
+
+/** Attempts to bind the old port again when the new server cannot (the old socket may linger a moment after a kill). */
+export const RESTART_BIND_ATTEMPTS = 5;
+/** Wait between two bind attempts, ms. */
+export const RESTART_BIND_RETRY_MS = 200;
+
+/**
+ * Ends `old` with `r.signal`, waits `r.downMs` and starts `stack` again on the same host and port with the same launch
+ * options (pinning, environment), so clients reconnect to the same URL. Throws when the new server does not become ready.
+ */
+export async function restartServer(stack: DiscoveredStack, old: LaunchedServer, launch: LaunchOptions, r: RestartOptions): Promise<ServerRestart> {
+  const killedAtMs = Date.now();
+  const exit = r.signal === "SIGTERM" ? await old.stop() : (old.kill("SIGKILL"), await old.exited);
+  const exitedAtMs = Date.now();
+  if (r.downMs > 0) await new Promise((res) => setTimeout(res, r.downMs));
+  const opts: LaunchOptions = { ...launch, host: old.host, port: old.port };
+  for (let attempt = 1; ; attempt++) {
+    const spawnedAtMs = Date.now();
+    try {
+      const server = await launchServer(stack, opts);
+      return { server, exit, signal: r.signal, killedAtMs, exitedAtMs, spawnedAtMs, readyAtMs: Date.now() };
+    } catch (e) {
+      const inUse = /EADDRINUSE|address already in use/i.test((e as Error).message);
+      if (!inUse || attempt >= RESTART_BIND_ATTEMPTS) throw new Error(`restarting ${stack.id} on ${old.host}:${old.port} failed (attempt ${attempt}): ${(e as Error).message}`);
+      await new Promise((res) => setTimeout(res, RESTART_BIND_RETRY_MS));
+    }
   }
 }

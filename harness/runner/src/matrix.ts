@@ -7,7 +7,7 @@ import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeV
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
 import { classifyOutliers } from "./stats.ts";
 import { startFloorProbes, type FloorProbes } from "./floor.ts";
-import { killAllServers, launchServer, type LaunchedServer } from "./launch.ts";
+import { killAllServers, launchServer, restartServer, type LaunchOptions, type LaunchedServer } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
 import { killDescendants } from "./procs.ts";
@@ -413,7 +413,8 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   const t0 = ctx.now();
   let server: LaunchedServer | null = null;
   try {
-    server = await launchServer(stack, { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) });
+    const launchOpts: LaunchOptions = { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) };
+    server = await launchServer(stack, launchOpts);
     abort.setCurrent(server);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
     for (const point of plan.points) {
@@ -432,6 +433,13 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         probes: ctx.probes,
         quietGate: opts.floor !== false,
         ...(opts.signal ? { signal: opts.signal } : {}),
+        // The restarted server replaces this repetition's: it is the one checked after the window and stopped at the end.
+        restartServer: async (r) => {
+          const out = await restartServer(stack, server!, launchOpts, r);
+          server = out.server;
+          abort.setCurrent(server);
+          return out;
+        },
       });
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);
