@@ -88,7 +88,10 @@ export function metricValue(rep: RepetitionRecord, metric: string): number | nul
     return typeof v === "number" ? v : null;
   }
   const direct = (rep as unknown as Record<string, unknown>)[metric];
-  return typeof direct === "number" ? direct : null;
+  if (typeof direct === "number") return direct;
+  // Scenarios that measure a window themselves (Scenario.run) keep their headline figure in `details`.
+  const detail = rep.details?.[metric];
+  return typeof detail === "number" ? detail : null;
 }
 
 /** Values of a figure across the repetitions of a point (repetitions without it are left out). */

@@ -7,7 +7,7 @@ import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeV
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
 import { classifyOutliers } from "./stats.ts";
 import { startFloorProbes, type FloorProbes } from "./floor.ts";
-import { killAllServers, launchServer, restartServer, type LaunchOptions, type LaunchedServer } from "./launch.ts";
+import { freePort, killAllServers, launchServer, restartServer, type LaunchOptions, type LaunchedServer } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
 import { killDescendants } from "./procs.ts";
@@ -413,7 +413,8 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   const t0 = ctx.now();
   let server: LaunchedServer | null = null;
   try {
-    const launchOpts: LaunchOptions = { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}) };
+    // A scenario that measures its own window may restart the server: give it an explicit port (see freePort).
+    const launchOpts: LaunchOptions = { ...(opts.pinning ? { cpus: opts.pinning.serverList } : {}), ...(scenario.run ? { port: await freePort() } : {}) };
     server = await launchServer(stack, launchOpts);
     abort.setCurrent(server);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;

@@ -1,7 +1,8 @@
 // restartServer against a real stack (ws): same port, new pid, old one gone by the signal, sampler follows the new pid.
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks } from "./discover.ts";
-import { launchServer, liveServerCount, restartServer, type LaunchedServer } from "./launch.ts";
+import WebSocket from "ws";
+import { freePort, launchServer, liveServerCount, restartServer, type LaunchedServer } from "./launch.ts";
 import { startSampler } from "./sample.ts";
 
 const ws = discoverStacks().find((s) => s.id === "ws")!;
@@ -50,6 +51,26 @@ describe("restartServer", () => {
     const stopped = await r.server.stop();
     expect(stopped.graceful).toBe(true);
     expect(liveServerCount()).toBe(live - 1);
+  });
+
+  it("restarts uws on an explicit port while its killed connections linger in TIME_WAIT", async () => {
+    const uws = discoverStacks().find((s) => s.id === "uws")!;
+    const first = await launchServer(uws, { port: await freePort() });
+    started.push(first);
+    const conns = await Promise.all(
+      Array.from({ length: 50 }, () => new Promise<WebSocket>((res, rej) => {
+        const w = new WebSocket(`${first.wsUrl}/pubsub?topic=t`);
+        w.once("open", () => res(w));
+        w.once("error", rej);
+      })),
+    );
+    const closed = conns.map((w) => new Promise<number>((res) => w.once("close", (code) => res(code))));
+    const r = await restartServer(uws, first, {}, { signal: "SIGKILL", downMs: 200 });
+    started.push(r.server);
+    expect(await Promise.all(closed)).toEqual(conns.map(() => 1006));
+    expect(r.server.port).toBe(first.port);
+    expect(r.bindAttempts).toBe(1);
+    expect(await health(r.server.httpUrl)).toBe(200);
   });
 
   it("fails with a message naming the stack and port when the new server cannot start", async () => {

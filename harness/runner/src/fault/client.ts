@@ -31,6 +31,8 @@ export const SETUP_CONCURRENCY = 50;
 export const DRAIN_LATENCY_FACTOR = 2;
 /** … or within this many µs of it (a sub-millisecond baseline would make the factor alone too strict). */
 export const DRAIN_LATENCY_SLACK_US = 1_000;
+/** Buckets in a row that must be within the limit for the latency to count as back to baseline. */
+export const DRAIN_STABLE_BUCKETS = 3;
 /** The quiet phase's first part is left out of the baseline (connections and JIT still settling), ms. */
 export const BASELINE_SKIP_MS = 500;
 /** Steady streaming before the client tells the runner it is ready for the kill, ms. */
@@ -260,15 +262,15 @@ export function burstFigures(
   let latencyRecoverMs: number | null = null;
   if (baselineP99Us !== null) {
     const limit = Math.max(baselineP99Us * DRAIN_LATENCY_FACTOR, baselineP99Us + DRAIN_LATENCY_SLACK_US);
-    const firstAfter = Math.floor(burstEndMs / BUCKET_MS);
-    // The earliest bucket from which every later bucket with deliveries is within the limit.
-    let from: number | null = null;
-    for (let b = nb - 1; b >= firstAfter; b--) {
-      const p = buckets[b]!.p99Us;
-      if (p !== null && p > limit) break;
-      if (p !== null) from = b;
+    // The first bucket after the burst that starts DRAIN_STABLE_BUCKETS buckets in a row within the limit (one noisy
+    // bucket later on, common on a shared machine, does not undo the recovery).
+    for (let b = Math.floor(burstEndMs / BUCKET_MS); b + DRAIN_STABLE_BUCKETS <= nb; b++) {
+      const run = buckets.slice(b, b + DRAIN_STABLE_BUCKETS);
+      if (run.every((x) => x.p99Us !== null && x.p99Us <= limit)) {
+        latencyRecoverMs = Math.max(0, b * BUCKET_MS - burstEndMs);
+        break;
+      }
     }
-    if (from !== null) latencyRecoverMs = Math.max(0, from * BUCKET_MS - burstEndMs);
   }
   const drainMs = backlogDrainMs !== null && latencyRecoverMs !== null ? Math.max(backlogDrainMs, latencyRecoverMs) : null;
   return { buckets, baselineP99Us: round(baselineP99Us), burstEndMs, backlogDrainMs, latencyRecoverMs, drainMs };

@@ -144,7 +144,7 @@ export interface BurstResult extends FaultCommon {
   burstEndMs: number;
   /** From the burst's end until the last delivery of a message sent up to it (the backlog is empty), ms. */
   backlogDrainMs: number | null;
-  /** From the burst's end until the first send bucket from which every bucket's p99 is back within the baseline threshold, ms. */
+  /** From the burst's end until the first of DRAIN_STABLE_BUCKETS (client.ts) send buckets in a row whose p99 is back within the baseline threshold, ms. */
   latencyRecoverMs: number | null;
   /** max(backlogDrainMs, latencyRecoverMs): time to drain the burst, ms; null when it did not drain in the window. */
   drainMs: number | null;

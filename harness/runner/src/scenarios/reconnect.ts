@@ -34,7 +34,7 @@ export const RECONNECT_POINTS: Readonly<Record<Profile, { subscribers: number; r
 };
 
 /** Recovery figures of one repetition (stored in `details`, documented in harness/runner/README.md). */
-export function recoveryFigures(r: ReconnectResult, restart: ServerRestart): Record<string, unknown> {
+export function recoveryFigures(r: ReconnectResult, restart: ServerRestart, oldPid: number): Record<string, unknown> {
   const fromKill: number[] = [];
   const fromReady: number[] = [];
   const missed: number[] = [];
@@ -61,7 +61,7 @@ export function recoveryFigures(r: ReconnectResult, restart: ServerRestart): Rec
     afterReadyP50Ms: percentile(fromReady, 50),
     afterReadyP99Ms: percentile(fromReady, 99),
     serverDownMs: restart.readyAtMs - restart.killedAtMs,
-    restart: { signal: restart.signal, killedAtMs: restart.killedAtMs, exitedAtMs: restart.exitedAtMs, spawnedAtMs: restart.spawnedAtMs, readyAtMs: restart.readyAtMs, oldPid: null, newPid: restart.server.pid },
+    restart: { signal: restart.signal, killedAtMs: restart.killedAtMs, exitedAtMs: restart.exitedAtMs, spawnedAtMs: restart.spawnedAtMs, readyAtMs: restart.readyAtMs, bindAttempts: restart.bindAttempts, oldPid, newPid: restart.server.pid },
     missedTotal: r.lost,
     missedP50: percentile(missed, 50),
     missedP99: percentile(missed, 99),
@@ -130,8 +130,7 @@ export const reconnect: Scenario = {
       client.restarted(restart.killedAtMs, restart.readyAtMs);
       const r = await client.result;
       if (r.kind !== "reconnect") throw new Error(`fault client returned a ${r.kind} result for a reconnect point`);
-      const details = recoveryFigures(r, restart);
-      (details.restart as Record<string, unknown>).oldPid = oldPid;
+      const details = recoveryFigures(r, restart, oldPid);
       return faultWindow(point.load, r, ctx.clientCpus, { kind: "reconnect", policy: point.params.policy, ...details });
     } catch (e) {
       client.abort();
