@@ -1,4 +1,5 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
+import { failureTables } from "./failure.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
@@ -107,6 +108,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       params ? `<p class="note">Parameters: ${esc(params)}</p>` : "",
       ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
       tableHtml(scenarioTable(input, s)),
+      ...failureTables(input, s).map((t) => tableHtml(t)),
       floorTable(input, s),
       sFindings.length ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>` : "",
       `</section>`,

@@ -1,4 +1,5 @@
 // Markdown report: the same tables and findings as the HTML report, for a README or an issue.
+import { failureTables } from "./failure.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
@@ -79,6 +80,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     const chart = o.scenarioCharts[s];
     if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
     parts.push(markdownTable(scenarioTable(input, s)), "");
+    for (const t of failureTables(input, s)) parts.push(markdownTable(t), "");
     const floor = latencyFloorTable(input, s);
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
     const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");

@@ -6,6 +6,7 @@ import { latencyVsRateChart } from "./charts/latency-vs-rate.ts";
 import { latencyChart } from "./charts/latency.ts";
 import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
 import { renderSvg, responsiveSvg, svgToPng, type ChartSpec } from "./charts/render.ts";
+import { failureChart } from "./failure.ts";
 import { scenarioChart } from "./charts/scenario.ts";
 import { systemChart } from "./charts/system.ts";
 import { throughputChart } from "./charts/throughput.ts";
@@ -81,7 +82,7 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
   ].filter((c): c is ChartSpec => c !== null);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {
-    const ch = scenarioChart(input, s);
+    const ch = failureChart(input, s) ?? scenarioChart(input, s);
     if (ch) perScenario[s] = ch;
   }
   return { overview, perScenario };
