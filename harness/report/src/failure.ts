@@ -104,14 +104,19 @@ export function drainTable(input: ReportInput): Table | null {
   };
 }
 
+/** Mean over repetitions of the highest value of `f` over the connect buckets after the kill (details.buckets), or null. */
+function herd(p: PointView, f: (b: { succeeded: number; p99Us: number | null }) => number): number | null {
+  const peaks = p.reps.map((r) => r.details?.buckets).filter((b): b is Array<{ succeeded: number; p99Us: number | null }> => Array.isArray(b)).map((b) => Math.max(0, ...b.map(f)));
+  return peaks.length ? peaks.reduce((a, b) => a + b, 0) / peaks.length : null;
+}
+
 /** reconnect: recovery per stack and backoff policy. */
 export function recoveryTable(input: ReportInput): Table | null {
   const pts = points(input, "reconnect");
   if (!pts.length) return null;
   return {
-    headers: ["Stack", "Policy", "Recovered", "Recovery p50", "Recovery p99", "Recovery max", "p99 after ready", "Server down", "Missed/client p50", "Missed/client p99", "Attempts p99", "Peak attempts/100 ms"],
+    headers: ["Stack", "Policy", "Recovered", "Recovery p50", "Recovery p99", "Recovery max", "p99 after ready", "Server down", "Missed/client p50", "Missed/client p99", "Attempts p99", "Peak reconnects/100 ms", "Peak connect p99"],
     rows: pts.map((p) => {
-      const peak = p.reps.map((r) => Math.max(0, ...((r.details?.buckets as Array<{ attempts: number }> | undefined) ?? []).map((b) => b.attempts)));
       const rec = p.reps.map((r) => `${String(r.details?.recovered ?? "?")}/${String(r.details?.clients ?? "?")}`);
       return [
         cell(p.stack, false),
@@ -125,11 +130,12 @@ export function recoveryTable(input: ReportInput): Table | null {
         cell(n(detailMean(p, "missedP50"))),
         cell(n(detailMean(p, "missedP99"))),
         cell(n(detailMean(p, "attemptsP99"))),
-        cell(n(peak.length ? Math.max(...peak) : null)),
+        cell(n(herd(p, (b) => b.succeeded))),
+        cell(us(herd(p, (b) => b.p99Us ?? 0))),
       ];
     }),
     notes: [
-      "Recovery: from the SIGKILL until the subscriber received a message again (reconnected, subscribed again, next publish), over subscribers; p99 after ready counts from the new server's /health instead. Server down: SIGKILL to the new server ready (500 ms dark + start-up). Missed: messages of the topic a subscriber never received between its first and last seq. Peak attempts/100 ms: the largest number of reconnect attempts started in one 100 ms bucket after the kill (a thundering herd shows as a high peak with no-jitter).",
+      "Recovery: from the SIGKILL until the subscriber received a message again (reconnected, subscribed again, next publish), over subscribers; p99 after ready counts from the new server's /health instead. Server down: SIGKILL to the new server ready (500 ms dark + start-up). Missed: messages of the topic a subscriber never received between its first and last seq. Peak reconnects/100 ms: the most successful reconnects started in one 100 ms bucket after the kill; peak connect p99: the highest connect-time p99 of those buckets (a thundering herd shows as both rising together, typically with no-jitter).",
     ],
   };
 }

@@ -66,6 +66,9 @@ export function recoveryFigures(r: ReconnectResult, restart: ServerRestart, oldP
     missedP50: percentile(missed, 50),
     missedP99: percentile(missed, 99),
     unpublished: r.unpublished,
+    // The herd: successful reconnects bunched into one 100 ms bucket, and the connect-time spike they cause.
+    peakConnectsPer100Ms: Math.max(0, ...r.buckets.map((b) => b.succeeded)),
+    peakConnectP99Us: Math.max(0, ...r.buckets.map((b) => b.p99Us ?? 0)),
     attemptsP50: percentile(attempts, 50),
     attemptsP99: percentile(attempts, 99),
     outcomes: r.outcomes,
