@@ -89,7 +89,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
         driver: ctx.driver,
         serverCpus: ctx.serverCpus,
         clientCpus: ctx.clientCpus,
-        runLoad: (load) => ctx.runLoad(loadOptionsFor({ ...point, load: { ...load } }, { ...ctx, server: current })),
+        runLoad: (load) => ctx.runLoad(loadOptionsFor({ ...point, load }, { ...ctx, server: current })),
         restartServer: async (r) => {
           if (!ctx.restartServer) throw new Error(`scenario ${ctx.scenario.id} restarts the server, but this runner context cannot (restartServer not given); run it through runMatrix`);
           const out = await ctx.restartServer(r);
