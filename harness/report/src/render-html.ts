@@ -1,5 +1,6 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
 import { hostileTables } from "./hostile-table.ts";
+import { burstReconnectTables } from "./burst-reconnect.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { connectionsLimitTable } from "./connections.ts";
@@ -111,6 +112,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       params ? `<p class="note">Parameters: ${esc(params)}</p>` : "",
       ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
       tableHtml(scenarioTable(input, s)),
+      ...burstReconnectTables(input, s).map((t) => tableHtml(t)),
       floorTable(input, s),
       ...hostileTables(input, s).map((h) => `<h3>${esc(h.title)}</h3>\n${tableHtml(h.table)}`),
       ...failureTables(input, s).map((f) => `<h3>${esc(f.title)}</h3>\n${tableHtml(f.table)}`),

@@ -1,5 +1,6 @@
 // Markdown report: the same tables and findings as the HTML report, for a README or an issue.
 import { connectionsLimitTable } from "./connections.ts";
+import { burstReconnectTables } from "./burst-reconnect.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import { hostileTables } from "./hostile-table.ts";
 import type { ReportInput } from "./model.ts";
@@ -82,6 +83,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     const chart = o.scenarioCharts[s];
     if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
     parts.push(markdownTable(scenarioTable(input, s)), "");
+    for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
     const floor = latencyFloorTable(input, s);
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
     const limits = s === "connections" ? connectionsLimitTable(input) : null;

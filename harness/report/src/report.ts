@@ -9,6 +9,7 @@ import { latencyChart } from "./charts/latency.ts";
 import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
 import { connectionsCharts } from "./charts/connections.ts";
 import { renderSvg, responsiveSvg, svgToPng, type ChartSpec } from "./charts/render.ts";
+import { burstReconnectChart } from "./burst-reconnect.ts";
 import { scenarioChart } from "./charts/scenario.ts";
 import { systemChart } from "./charts/system.ts";
 import { throughputChart } from "./charts/throughput.ts";
@@ -87,7 +88,7 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
   ].filter((c): c is ChartSpec => c !== null);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {
-    const ch = FAILURE_SCENARIO_CHARTS[s]?.(input) ?? scenarioChart(input, s);
+    const ch = FAILURE_SCENARIO_CHARTS[s]?.(input) ?? burstReconnectChart(input, s) ?? scenarioChart(input, s);
     if (ch) perScenario[s] = ch;
   }
   return { overview, perScenario };

@@ -1,5 +1,6 @@
 // Spawns a stack's server (optionally pinned with taskset), waits for its ready line and /health, and tears it down.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import type { ReadyLine } from "@wsarena/protocol";
 import type { DiscoveredStack } from "./discover.ts";
@@ -52,6 +53,8 @@ export interface LaunchedServer {
   readonly exited: Promise<ServerExit>;
   /** SIGTERM, then SIGKILL after graceMs; idempotent. */
   stop(graceMs?: number): Promise<ServerExit>;
+  /** Sends `signal` to the server process at once (no grace, no SIGKILL follow-up); `exited` tells when it is gone. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 const servers = new ChildSet();
@@ -127,7 +130,10 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   const timeout = new Promise<never>((_, rej) => {
     timer = setTimeout(() => rej(new Error(`${stack.id} was not ready within ${timeoutMs} ms (ready line + GET /health). stderr:\n${stderrTail()}`)), timeoutMs);
   });
-  const early = exited.then((e) => {
+  // The exit event can come before the last stderr chunk: wait for the pipe's end (briefly) so the message shows why.
+  const stderrEnded = new Promise<void>((res) => child.stderr!.once("close", () => res()));
+  const early = exited.then(async (e) => {
+    await Promise.race([stderrEnded, new Promise((r) => setTimeout(r, 500))]);
     if (/EADDRINUSE/.test(stderrTail())) {
       throw new Error(`${stack.id} could not listen: port ${opts.port ?? 0} on ${host} is in use (EADDRINUSE); stop the process holding it (ss -ltnp 'sport = :${opts.port ?? 0}') or let the OS pick a free port (port 0)`);
     }
@@ -149,6 +155,11 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
       stderrTail,
       exited,
       stop,
+      kill: (signal) => {
+        // The ready line's pid is the process sampled; the spawned child is the same process (taskset and the runtimes exec).
+        if (r.pid !== child.pid) try { process.kill(r.pid, signal); } catch { /* already gone */ }
+        child.kill(signal);
+      },
     };
   } catch (e) {
     clearTimeout(timer);
@@ -168,4 +179,83 @@ async function waitHealthy(httpUrl: string, id: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** How restartServer ends a server and how long its port stays dark before the new one starts. */
+export interface RestartOptions {
+  /** SIGKILL: a crash (no close frames); SIGTERM: a graceful restart (1001, then exit; SIGKILL after the stop grace). */
+  signal: "SIGKILL" | "SIGTERM";
+  /** Time between the old process's exit and the new spawn, ms. */
+  downMs: number;
+}
+
+/** What restartServer did, with epoch-ms instants (Date.now()) so they line up with samples and client logs. */
+export interface ServerRestart {
+  /** The new server (same stack, host, port, pinning and environment). */
+  server: LaunchedServer;
+  /** How the old process ended. */
+  exit: ServerExit;
+  /** Signal sent. */
+  signal: RestartOptions["signal"];
+  /** When the signal was sent. */
+  killedAtMs: number;
+  /** When the old process was seen gone. */
+  exitedAtMs: number;
+  /** When the new process that became ready was spawned. */
+  spawnedAtMs: number;
+  /** When the new server answered /health. */
+  readyAtMs: number;
+  /** Starts it took until the new server could bind the port (1 = at once). */
+  bindAttempts: number;
+}
+
+/**
+ * Attempts to bind the old port again when the new server cannot: after a kill, the old process's connections stay in
+ * FIN_WAIT until their clients close them, and Linux refuses the bind meanwhile (SO_REUSEADDR covers only TIME_WAIT).
+ */
+export const RESTART_BIND_ATTEMPTS = 20;
+/** Wait between two bind attempts, ms. */
+export const RESTART_BIND_RETRY_MS = 250;
+/** What a server says when its port is taken (Node's EADDRINUSE, uws's own message). */
+const PORT_TAKEN = /EADDRINUSE|address already in use|cannot listen/i;
+
+/**
+ * Ends `old` with `r.signal`, waits `r.downMs` and starts `stack` again on the same host and port with the same launch
+ * options (pinning, environment), so clients reconnect to the same URL. Throws when the new server does not become ready.
+ */
+export async function restartServer(stack: DiscoveredStack, old: LaunchedServer, launch: LaunchOptions, r: RestartOptions): Promise<ServerRestart> {
+  const killedAtMs = Date.now();
+  const exit = r.signal === "SIGTERM" ? await old.stop() : (old.kill("SIGKILL"), await old.exited);
+  const exitedAtMs = Date.now();
+  if (r.downMs > 0) await new Promise((res) => setTimeout(res, r.downMs));
+  const opts: LaunchOptions = { ...launch, host: old.host, port: old.port };
+  let spawnedAtMs: number;
+  for (let attempt = 1; ; attempt++) {
+    spawnedAtMs = Date.now();
+    try {
+      const server = await launchServer(stack, opts);
+      return { server, exit, signal: r.signal, killedAtMs, exitedAtMs, spawnedAtMs, readyAtMs: Date.now(), bindAttempts: attempt };
+    } catch (e) {
+      const inUse = PORT_TAKEN.test((e as Error).message);
+      if (!inUse || attempt >= RESTART_BIND_ATTEMPTS) throw new Error(`restarting ${stack.id} on ${old.host}:${old.port} failed (attempt ${attempt}): ${(e as Error).message}`);
+      await new Promise((res) => setTimeout(res, RESTART_BIND_RETRY_MS));
+    }
+  }
+}
+
+/**
+ * A port free on `host` now (the OS picks it for a throwaway listener). A server that may be restarted gets an explicit
+ * port from here instead of PORT=0: uWS sets SO_REUSEADDR only on an explicit port, so a uws server started on port 0
+ * and killed leaves TIME_WAIT connections that keep its successor from binding that port for a minute.
+ */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }

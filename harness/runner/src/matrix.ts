@@ -7,7 +7,7 @@ import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeV
 import { describe, unionFlags, varianceFlags } from "./flags.ts";
 import { classifyOutliers } from "./stats.ts";
 import { startFloorProbes, type FloorProbes } from "./floor.ts";
-import { killAllServers, launchServer, type LaunchedServer, type ServerExit } from "./launch.ts";
+import { freePort, killAllServers, launchServer, restartServer, type LaunchOptions, type LaunchedServer, type ServerExit } from "./launch.ts";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
 import type { Pinning } from "./pin.ts";
 import { killDescendants } from "./procs.ts";
@@ -430,14 +430,22 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
   const pinned = opts.pinning ? { cpus: opts.pinning.serverList } : {};
   // Seen synchronously after each window (a race against an already-settled promise would lose to Promise.resolve).
   let exitedAt: ServerExit | null = null;
-  // The scenario's server settings, then the point's (e.g. the backpressure policy) on top.
-  const launch = async (pointEnv: Readonly<Record<string, string>> | undefined): Promise<LaunchedServer> => {
-    const env = { ...scenario.serverEnv, ...pointEnv };
-    const started = await launchServer(stack, { ...pinned, ...(Object.keys(env).length ? { env } : {}) });
+  let restarting = false;
+  const watch = (started: LaunchedServer): void => {
     exitedAt = null;
     void started.exited.then((e) => {
-      if (server === started) exitedAt = e;
+      if (server === started && !restarting) exitedAt = e;
     });
+  };
+  let launchOpts: LaunchOptions = { ...pinned };
+  // The scenario's server settings, then the point's (e.g. the backpressure policy) on top. A scenario that measures
+  // its own window may restart the server: give it an explicit port (see freePort).
+  const launch = async (pointEnv: Readonly<Record<string, string>> | undefined): Promise<LaunchedServer> => {
+    const env = { ...scenario.serverEnv, ...pointEnv };
+    launchOpts = { ...pinned, ...(Object.keys(env).length ? { env } : {}), ...(scenario.run ? { port: await freePort() } : {}) };
+    const started = await launchServer(stack, launchOpts);
+    server = started;
+    watch(started);
     abort.setCurrent(started);
     return started;
   };
@@ -470,6 +478,19 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         quietGate: opts.floor !== false,
         ...(opts.signal ? { signal: opts.signal } : {}),
         launchServer: (env) => launchServer(stack, { ...pinned, env: { ...scenario.serverEnv, ...point.serverEnv, ...env } }),
+        // The restarted server replaces this repetition's: it is the one checked after the window and stopped at the end.
+        restartServer: async (r) => {
+          restarting = true;
+          try {
+            const out = await restartServer(stack, server!, launchOpts, r);
+            server = out.server;
+            watch(out.server);
+            abort.setCurrent(out.server);
+            return out;
+          } finally {
+            restarting = false;
+          }
+        },
       });
       measured.catch(() => {});
       const { record, outcome } = await Promise.race([measured, abort.abortedP]);

@@ -2,11 +2,11 @@
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import type { FloorProbes } from "./floor.ts";
 import { atFloorPercentiles, computeFlags, isPercentileName } from "./flags.ts";
-import type { LaunchedServer } from "./launch.ts";
+import type { LaunchedServer, RestartOptions, ServerRestart } from "./launch.ts";
 import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "./results/schema.ts";
 import { quietGate } from "./quiet.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "./sample.ts";
-import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
+import type { Scenario, ScenarioPoint, ScenarioRunContext, WindowOutcome } from "./scenarios/types.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
 export const LOAD_TIMEOUT_SLACK_MS = 15_000;
@@ -40,6 +40,8 @@ export interface MeasureContext {
   signal?: AbortSignal;
   /** Launches another server of the stack (ScenarioRunContext.launchServer); absent = scenarios cannot. */
   launchServer?: (env: Record<string, string>) => Promise<LaunchedServer>;
+  /** Restarts the repetition's server in place (the matrix swaps its server for the new one); absent = a scenario's restartServer throws. */
+  restartServer?: (r: RestartOptions) => Promise<ServerRestart>;
 }
 
 /** GET /stats, or null when the server does not answer in time. */
@@ -79,25 +81,37 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
   let result: LoadResult & { details?: Record<string, unknown>; flags?: ValidityFlag[] };
+  let current = ctx.server;
+  let restarts = 0;
   try {
-    result = ctx.scenario.run
-      ? await ctx.scenario.run(point, {
-          server: ctx.server,
-          protocol: ctx.protocol,
-          driver: ctx.driver,
-          serverCpus: ctx.serverCpus,
-          clientCpus: ctx.clientCpus,
-          runLoad: (load, target) => ctx.runLoad(loadOptionsFor({ ...point, load }, target ? { ...ctx, server: target } : ctx)),
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-          ...(ctx.launchServer ? { launchServer: ctx.launchServer } : {}),
-        })
-      : await ctx.runLoad(loadOptionsFor(point, ctx));
+    if (ctx.scenario.run) {
+      const runCtx: ScenarioRunContext = {
+        server: ctx.server,
+        protocol: ctx.protocol,
+        driver: ctx.driver,
+        serverCpus: ctx.serverCpus,
+        clientCpus: ctx.clientCpus,
+        runLoad: (load, target) => ctx.runLoad(loadOptionsFor({ ...point, load }, { ...ctx, server: target ?? current })),
+        restartServer: async (r) => {
+          if (!ctx.restartServer) throw new Error(`scenario ${ctx.scenario.id} restarts the server, but this runner context cannot (restartServer not given); run it through runMatrix`);
+          const out = await ctx.restartServer(r);
+          restarts++;
+          current = out.server;
+          runCtx.server = out.server;
+          sampler.follow(out.server.pid);
+          return out;
+        },
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(ctx.launchServer ? { launchServer: ctx.launchServer } : {}),
+      };
+      result = await ctx.scenario.run(point, runCtx);
+    } else result = await ctx.runLoad(loadOptionsFor(point, ctx));
   } finally {
     sampler.stop();
   }
   const readings = sampler.readings();
   const floor = ctx.probes ? await ctx.probes.floor(result.windowStartMs, result.windowEndMs) : [];
-  const statsAfter = await fetchStats(ctx.server.httpUrl);
+  const statsAfter = await fetchStats(current.httpUrl);
   const server = summariseUsage(readings, result.windowStartMs, result.windowEndMs, DEFAULT_SAMPLE_INTERVAL_MS, ctx.serverCpus.length);
   const clientIdx = ctx.clientCoreList.map((_, i) => ctx.serverCpus.length + i);
   const clientCoreBusyPct = coreBusyBetween(readings, result.windowStartMs, result.windowEndMs, clientIdx);
@@ -109,7 +123,8 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     const peak = Math.max(...readings.map((r) => r.rssBytes));
     rssPerConnectionBytes = Math.round((peak - before) / result.connect.succeeded);
   }
-  const outcome: WindowOutcome = { point, result, statsBefore, statsAfter, server };
+  // /stats counters restart with a restarted server: before and after are not of one process.
+  const outcome: WindowOutcome = { point, result, statsBefore: restarts ? null : statsBefore, statsAfter, server };
   const failures = ctx.scenario.postcondition(outcome);
   // "Server busy" is its pinned core(s) busy (/proc/stat): a core at 100% cannot give the server more, whoever used it.
   // Unpinned, the process's own CPU share stands in.
@@ -135,7 +150,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     clientCoreBusyPct,
     statsBefore,
     statsAfter,
-    statsDelta: statsBefore && statsAfter ? statsDelta(statsBefore, statsAfter) : null,
+    statsDelta: statsBefore && statsAfter && !restarts ? statsDelta(statsBefore, statsAfter) : null,
     rssPerConnectionBytes,
     errors,
     closeCodes: result.closeCodes,

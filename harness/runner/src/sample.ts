@@ -88,29 +88,53 @@ export interface RawReading {
 export interface Sampler {
   readings(): readonly RawReading[];
   stop(): RawReading[];
+  /**
+   * Samples `pid` from now on (a restarted server). CPU ticks stay cumulative across the switch: the new process's ticks
+   * are added to the old one's last reading (what the old one used after that reading is lost, at most one interval).
+   */
+  follow(pid: number): void;
 }
 
 /** Reads `pid` and `cpus` every intervalMs until stop(); stops by itself when the process is gone. */
 export function startSampler(pid: number, cpus: readonly number[], intervalMs = DEFAULT_SAMPLE_INTERVAL_MS): Sampler {
   const out: RawReading[] = [];
+  let tickOffset = 0;
+  let stopped = false;
   const take = (): boolean => {
     const cpuTicks = readProcessCpuTicks(pid);
     const rssBytes = readRssBytes(pid);
     if (cpuTicks === null || rssBytes === null) return false;
-    out.push({ atMs: Date.now(), cpuTicks, rssBytes, cores: readCoreTicks(cpus) });
+    out.push({ atMs: Date.now(), cpuTicks: tickOffset + cpuTicks, rssBytes, cores: readCoreTicks(cpus) });
     return true;
   };
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = () => {
+    timer = setInterval(() => {
+      if (!take() && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    }, intervalMs);
+    timer.unref();
+  };
   take();
-  const timer = setInterval(() => {
-    if (!take()) clearInterval(timer);
-  }, intervalMs);
-  timer.unref();
+  schedule();
   return {
     readings: () => out,
     stop: () => {
-      clearInterval(timer);
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
       take();
       return out;
+    },
+    follow: (next) => {
+      if (stopped) return;
+      tickOffset = out.length ? out[out.length - 1]!.cpuTicks : 0;
+      pid = next;
+      if (timer) clearInterval(timer);
+      take();
+      schedule();
     },
   };
 }

@@ -1,4 +1,5 @@
 // The scenario modules, in run order, and lookup by id.
+import { burst } from "./burst.ts";
 import { connections } from "./connections.ts";
 import { echoLatency } from "./echo-latency.ts";
 import { echoThroughput } from "./echo-throughput.ts";
@@ -7,6 +8,7 @@ import { hostile } from "./hostile.ts";
 import { pubsub } from "./pubsub.ts";
 import { slowConsumer } from "./slow-consumer.ts";
 import { soak } from "./soak.ts";
+import { reconnect } from "./reconnect.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
 import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
@@ -15,7 +17,7 @@ export * from "./types.ts";
 export type { ConnectionsDetails, HeartbeatDetails, HoldCpu } from "./connections.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak];
+export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak, burst, reconnect];
 
 /** The group of a scenario ("core" when it names none). */
 export function groupOf(s: Scenario): ScenarioGroup {

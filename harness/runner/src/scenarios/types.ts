@@ -1,6 +1,6 @@
 // What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import type { LaunchedServer } from "../launch.ts";
+import type { LaunchedServer, RestartOptions, ServerRestart } from "../launch.ts";
 import type { StackManifest } from "../manifest.ts";
 import type { PointKind } from "../flags.ts";
 import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "../results/schema.ts";
@@ -87,8 +87,14 @@ export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 
 /** What a scenario's own `run` gets: the launched server, pinning, and the load generator for the parts it can use. */
 export interface ScenarioRunContext {
-  /** The server of this repetition (fresh per repetition; `run` may stop it, see `restartServer`). */
+  /** The server of this repetition (fresh per repetition); replaced by the new one after `restartServer`. */
   server: LaunchedServer;
+  /**
+   * Kills the repetition's server (`signal`), waits `downMs` and starts the same stack on the same host:port with the
+   * same pinning and environment; the runner's sampler follows the new pid and the runner stops the new server at the
+   * end of the repetition. /stats counters restart with the process, so the window's statsDelta is null after a restart.
+   */
+  restartServer(r: RestartOptions): Promise<ServerRestart>;
   protocol: "ws" | "socket.io";
   driver: LoadOptions["driver"];
   /** Server cpus as numbers (empty = not pinned). */
