@@ -8,7 +8,7 @@ import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } 
 import { listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import type { StreamParams } from "@wsarena/protocol";
 import { badRequest, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
-import { accept, conns, limits, publish, startIdleClose, startedMs, stats } from "./connection.ts";
+import { accept, conns, joinBroker, limits, publish, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)
 const STACK_ID = "ws";
@@ -57,8 +57,9 @@ server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, path, url, stream));
 });
 
-// Lifecycle: idle sweep, listen, ready line, SIGTERM → 1001 → exit 0
+// Lifecycle: idle sweep, broker (WSARENA_BROKER), listen, ready line, SIGTERM → 1001 → exit 0
 startIdleClose();
+await joinBroker();
 
 function shutdown(): void {
   for (const conn of conns) conn.ws.close(CLOSE.goingAway, "server shutting down");
