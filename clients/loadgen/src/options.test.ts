@@ -46,4 +46,11 @@ describe("planTasks", () => {
     const t = planTasks(o, 2);
     expect(t.map((x) => [x.pubsub.subscribers, x.pubsub.publishers, x.pubsub.publisherOffset, x.ratePerSec])).toEqual([[3, 2, 0, 600], [2, 1, 2, 300]]);
   });
+
+  it("sends each worker to its workerUrls entry (a cluster), the publisher on the first", () => {
+    const o = resolveOptions({ url: "ws://127.0.0.1:1", workerUrls: ["ws://127.0.0.1:2", "ws://127.0.0.1:3"], mode: "pubsub", rate: 100, pubsub: { subscribers: 10, publishers: 1, topic: "t" } });
+    const t = planTasks(o, o.workerUrls!.length);
+    expect(t.map((x) => [x.url, x.pubsub.subscribers, x.pubsub.publishers])).toEqual([["ws://127.0.0.1:2", 5, 1], ["ws://127.0.0.1:3", 5, 0]]);
+    expect(() => resolveOptions({ url: "ws://127.0.0.1:1", workerUrls: [] })).toThrow(/one server URL per worker/);
+  });
 });

@@ -59,7 +59,7 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
     for (let w = 0; w < workers; w++) {
       const n = subs[w]! + pubs[w]!;
       if (n === 0) continue;
-      tasks.push(baseTask(o, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
+      tasks.push(baseTask(o, w, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
         subscribers: subs[w]!,
         publishers: pubs[w]!,
         topic: o.pubsub.topic,
@@ -72,18 +72,18 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
     return tasks;
   }
   let off = 0;
-  for (const n of split(o.connections, workers)) {
+  for (const [w, n] of split(o.connections, workers).entries()) {
     if (n === 0) continue;
-    tasks.push(baseTask(o, n, (o.rate * n) / o.connections, sources, off, { subscribers: 0, publishers: 0, topic: o.pubsub.topic, publisherOffset: 0, totalPublishers: 0 }));
+    tasks.push(baseTask(o, w, n, (o.rate * n) / o.connections, sources, off, { subscribers: 0, publishers: 0, topic: o.pubsub.topic, publisherOffset: 0, totalPublishers: 0 }));
     off += n;
   }
   return tasks;
 }
 
-function baseTask(o: LoadOptions, connections: number, ratePerSec: number, sources: string[], offset: number, pubsub: DriverTask["pubsub"]): DriverTask {
+function baseTask(o: LoadOptions, worker: number, connections: number, ratePerSec: number, sources: string[], offset: number, pubsub: DriverTask["pubsub"]): DriverTask {
   return {
     mode: o.mode,
-    url: o.url,
+    url: o.workerUrls?.[worker] ?? o.url,
     protocol: o.protocol,
     connections,
     window: o.window,
@@ -142,7 +142,7 @@ export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOption
   installHooks();
   // Cores the workers may run on: the pinned cpu list, or every core when unpinned.
   const cores = o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism();
-  const workers = o.workers ?? (o.clientCpus !== undefined ? cores : 1);
+  const workers = o.workerUrls?.length ?? o.workers ?? (o.clientCpus !== undefined ? cores : 1);
   const tasks = planTasks(o, workers);
   const handles = tasks.map((t) => startWorker(o, t, o.timeoutMs));
   let timer: NodeJS.Timeout | undefined;
@@ -159,7 +159,7 @@ export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOption
     const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
     for (const h of handles) h.child.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS } satisfies ToWorker);
     const results = await Promise.race([Promise.all(handles.map((h) => h.result)), timeout]);
-    return assemble(o, connected, results, wallMinusMonoMs, cores);
+    return assemble(o, tasks, connected, results, wallMinusMonoMs, cores);
   } finally {
     clearTimeout(timer);
     const exits = handles.map((h) => new Promise<void>((res) => (h.child.exitCode !== null || h.child.signalCode !== null ? res() : h.child.once("exit", () => res()))));
@@ -170,7 +170,7 @@ export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOption
   }
 }
 
-function assemble(o: LoadOptions, connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
+function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
   const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
   const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
@@ -236,5 +236,13 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
     msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
     errors,
     closeCodes,
+    ...(o.workerUrls
+      ? {
+          perWorker: results.map((r, i) => {
+            const h = merge([r.histogram]);
+            return { url: tasks[i]!.url, publishers: tasks[i]!.pubsub.publishers, received: r.receivedInWindow, latency: summarize(h), histogram: r.histogram };
+          }),
+        }
+      : {}),
   };
 }

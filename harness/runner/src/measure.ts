@@ -2,11 +2,12 @@
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import type { FloorProbes } from "./floor.ts";
 import { atFloorPercentiles, computeFlags, isPercentileName } from "./flags.ts";
-import type { LaunchedServer } from "./launch.ts";
+import type { DiscoveredStack } from "./discover.ts";
+import { launchServer, type LaunchedServer } from "./launch.ts";
 import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "./results/schema.ts";
 import { quietGate } from "./quiet.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "./sample.ts";
-import type { Scenario, ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
+import type { Scenario, ScenarioPoint, ScenarioWindow, WindowOutcome } from "./scenarios/types.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
 export const LOAD_TIMEOUT_SLACK_MS = 15_000;
@@ -38,6 +39,8 @@ export interface MeasureContext {
   quietGate?: boolean;
   /** Aborting cuts the quiet gate short. */
   signal?: AbortSignal;
+  /** The stack measured: Scenario.run may launch more of its processes (cluster scenarios). */
+  stack?: DiscoveredStack;
 }
 
 /** GET /stats, or null when the server does not answer in time. */
@@ -76,7 +79,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       : null;
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
-  let result: LoadResult & { details?: Record<string, unknown> };
+  let result: ScenarioWindow;
   try {
     result = ctx.scenario.run
       ? await ctx.scenario.run(point, {
@@ -86,6 +89,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
           serverCpus: ctx.serverCpus,
           clientCpus: ctx.clientCpus,
           runLoad: (load) => ctx.runLoad(loadOptionsFor({ ...point, load }, ctx)),
+          launchServer: (opts) => (ctx.stack ? launchServer(ctx.stack, opts) : Promise.reject(new Error(`${ctx.scenario.id}: the measure context names no stack to launch`))),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
         })
       : await ctx.runLoad(loadOptionsFor(point, ctx));
@@ -160,6 +164,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       latencyP99Us: record.latency?.p99Us ?? null,
       headlineAtFloor: isPercentileName(headline) && record.atFloor.includes(headline),
     }),
+    ...(result.flags ?? []),
   );
   return { record, outcome };
 }

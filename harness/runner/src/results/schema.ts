@@ -39,6 +39,8 @@ export const validityFlagSchema = z.enum([
   "client-loaded",
   /** Latency point whose headline percentile is within 2× of the platform floor's same percentile: it describes the machine, not the stack. Not ranked. */
   "at-floor",
+  /** Cluster point whose server processes (and broker) shared a core: they compete for it, so the figure is not what one core per process gives. A caveat, ranked. */
+  "shared-core",
 ]);
 export type ValidityFlag = z.infer<typeof validityFlagSchema>;
 

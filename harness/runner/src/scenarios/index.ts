@@ -3,6 +3,7 @@ import { connections } from "./connections.ts";
 import { echoLatency } from "./echo-latency.ts";
 import { echoThroughput } from "./echo-throughput.ts";
 import { pubsub } from "./pubsub.ts";
+import { pubsubCluster } from "./pubsub-cluster.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
 import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
@@ -10,7 +11,7 @@ import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
 export * from "./types.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections];
+export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, pubsubCluster];
 
 /** The group of a scenario ("core" when it names none). */
 export function groupOf(s: Scenario): ScenarioGroup {

@@ -1,9 +1,9 @@
 // What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import type { LaunchedServer } from "../launch.ts";
+import type { LaunchedServer, LaunchOptions } from "../launch.ts";
 import type { StackManifest } from "../manifest.ts";
 import type { PointKind } from "../flags.ts";
-import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage } from "../results/schema.ts";
+import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "../results/schema.ts";
 
 /** Run profiles, shortest first. */
 export const PROFILES = ["quick", "standard", "full"] as const;
@@ -94,12 +94,16 @@ export interface ScenarioRunContext {
   runLoad(load: PointLoad): Promise<LoadResult>;
   /** Aborted on Ctrl-C / SIGTERM: stop early and return what was measured. */
   signal?: AbortSignal;
+  /** Starts one more process of this stack (cluster scenarios; killed at exit like every server); `run` stops what it starts. */
+  launchServer(opts: LaunchOptions): Promise<LaunchedServer>;
 }
 
 /** A window measured by a scenario's own `run`: a LoadResult (see emptyLoadResult) plus scenario-specific details. */
 export type ScenarioWindow = LoadResult & {
   /** Scenario-specific figures stored in the repetition's `details` (JSON; the scenario module documents the shape). */
   details?: Record<string, unknown>;
+  /** Flags only the scenario can tell (e.g. shared-core), added to the window's computed flags. */
+  flags?: ValidityFlag[];
 };
 
 /** A scenario module (harness/runner/src/scenarios/<id>.ts). */
@@ -125,6 +129,10 @@ export interface Scenario {
    * floor, the quiet gate, postcondition and flags stay with the runner, over [windowStartMs, windowEndMs] it returns.
    */
   run?(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow>;
+  /** Why `manifest` cannot run this scenario beyond its stack.json `scenarios` list (e.g. no broker), or null when it can. */
+  unsupported?(manifest: StackManifest): string | null;
+  /** The plan's points `manifest` can run (e.g. only the brokers it lists); absent = every point. */
+  pointsFor?(plan: ScenarioPlan, manifest: StackManifest): ScenarioPoint[];
 }
 
 /** Whether `manifest` supports `scenarioId` (manifests without a scenarios list support all). */

@@ -1,0 +1,46 @@
+// pubsub-cluster's plan, per-stack points, shared-core rule and headline (the cluster itself: cluster.test.ts).
+import { describe, expect, it } from "vitest";
+import type { StackManifest } from "../manifest.ts";
+import type { RepetitionRecord } from "../results/schema.ts";
+import { CLUSTER_PROCESSES, pubsubCluster, sharesCore } from "./pubsub-cluster.ts";
+import { selectScenarios } from "./index.ts";
+
+const manifest = (brokers?: Array<"redis" | "nats">): StackManifest =>
+  ({ id: "x", displayName: "x", runtime: "node", start: ["node"], versionOf: "x", protocol: "ws", approach: "idiomatic", notes: "", ...(brokers ? { brokers } : {}) }) as StackManifest;
+
+describe("pubsub-cluster", () => {
+  it("is in the scale group, so a run without --scenarios (core) never needs a broker", () => {
+    expect(selectScenarios(undefined).map((s) => s.id)).not.toContain("pubsub-cluster");
+    expect(selectScenarios(["scale"]).map((s) => s.id)).toContain("pubsub-cluster");
+  });
+
+  it("plans a single-process point beside each broker's cluster point at the same load", () => {
+    const plan = pubsubCluster.plan("standard");
+    const byBroker = new Map(plan.points.map((p) => [p.params.broker, p]));
+    expect([...byBroker.keys()]).toEqual(["single", "redis", "nats"]);
+    expect(byBroker.get("single")!.params.processes).toBe(1);
+    expect(byBroker.get("redis")!.params.processes).toBe(CLUSTER_PROCESSES);
+    expect(byBroker.get("nats")!.load).toEqual(byBroker.get("single")!.load);
+  });
+
+  it("runs only the brokers a stack lists, and skips a stack that lists none", () => {
+    const plan = pubsubCluster.plan("standard");
+    expect(pubsubCluster.pointsFor!(plan, manifest(["redis"])).map((p) => p.params.broker)).toEqual(["single", "redis"]);
+    expect(pubsubCluster.unsupported!(manifest())).toMatch(/lists no brokers/);
+    expect(pubsubCluster.unsupported!(manifest(["nats"]))).toBeNull();
+  });
+
+  it("flags shared-core when servers and broker outnumber the server cpus", () => {
+    expect(sharesCore(2, true, [0])).toBe(true);
+    expect(sharesCore(2, true, [0, 2, 3])).toBe(false);
+    expect(sharesCore(2, false, [0, 2])).toBe(false);
+  });
+
+  it("takes the headline from the receivers on the processes without the publisher", () => {
+    const point = pubsubCluster.plan("quick").points[1]!;
+    const latency = (p99Us: number) => ({ count: 10, minUs: 1, meanUs: 2, p50Us: 2, p90Us: 3, p99Us, p999Us: p99Us, maxUs: p99Us });
+    const rep = { details: { receivers: [{ group: "publisher-process", received: 10, latency: latency(100) }, { group: "other-processes", received: 10, latency: latency(900) }] } } as unknown as RepetitionRecord;
+    expect(pubsubCluster.value(point, rep)).toBe(900);
+    expect(pubsubCluster.value(point, {} as RepetitionRecord)).toBeNaN();
+  });
+});
