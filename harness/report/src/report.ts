@@ -1,6 +1,7 @@
 // `wsarena report`: a pure function of the result set that writes report.html, report.md and charts/*.svg|png into it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { clusterCharts } from "./charts/cluster.ts";
 import { efficiencyChart } from "./charts/efficiency.ts";
 import { latencyVsRateChart } from "./charts/latency-vs-rate.ts";
 import { latencyChart } from "./charts/latency.ts";
@@ -78,6 +79,7 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
     systemChart(input),
     memoryPerConnectionChart(input),
     efficiencyChart(input, o.vcpuHourUsd),
+    ...clusterCharts(input),
   ].filter((c): c is ChartSpec => c !== null);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {
