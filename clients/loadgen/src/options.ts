@@ -75,6 +75,7 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
     holdMs: o.holdMs ?? DEFAULT_HOLD_MS,
     ...(o.clientCpus !== undefined ? { clientCpus: o.clientCpus } : {}),
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(o.workerUrls !== undefined ? { workerUrls: [...o.workerUrls] } : {}),
     sourceAddresses: o.sourceAddresses ?? DEFAULT_SOURCE_ADDRESSES,
     timeoutMs: 0,
     ...(o.allowRemote ? { allowRemote: true } : {}),
@@ -119,6 +120,10 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   }
   if (r.clientCpus !== undefined) cpuCount(r.clientCpus);
   if (r.workers !== undefined) positiveInt("workers", r.workers);
+  if (r.workerUrls !== undefined) {
+    if (r.workerUrls.length === 0) throw new OptionsError("workerUrls: expected one server URL per worker, got none");
+    for (const u of r.workerUrls) if (!/^(ws|http):\/\/[^/]+/.test(u)) throw new OptionsError(`worker url "${u}": expected ws://HOST:PORT`);
+  }
   positiveInt("source-addresses", r.sourceAddresses);
   if (r.sourceAddresses > 254) throw new OptionsError(`source-addresses=${r.sourceAddresses}: expected at most 254 (127.0.0.1 … 127.0.0.254)`);
   const total = mode === "pubsub" ? r.pubsub.subscribers + r.pubsub.publishers : r.connections;

@@ -59,7 +59,7 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
     for (let w = 0; w < workers; w++) {
       const n = subs[w]! + pubs[w]!;
       if (n === 0) continue;
-      tasks.push(baseTask(o, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
+      tasks.push(baseTask(o, w, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
         subscribers: subs[w]!,
         publishers: pubs[w]!,
         topic: o.pubsub.topic,
@@ -73,18 +73,18 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
     return tasks;
   }
   let off = 0;
-  for (const n of split(o.connections, workers)) {
+  for (const [w, n] of split(o.connections, workers).entries()) {
     if (n === 0) continue;
-    tasks.push(baseTask(o, n, (o.rate * n) / o.connections, sources, off, { subscribers: 0, publishers: 0, topic: o.pubsub.topic, publisherOffset: 0, totalPublishers: 0 }));
+    tasks.push(baseTask(o, w, n, (o.rate * n) / o.connections, sources, off, { subscribers: 0, publishers: 0, topic: o.pubsub.topic, publisherOffset: 0, totalPublishers: 0 }));
     off += n;
   }
   return tasks;
 }
 
-function baseTask(o: LoadOptions, connections: number, ratePerSec: number, sources: string[], offset: number, pubsub: DriverTask["pubsub"]): DriverTask {
+function baseTask(o: LoadOptions, worker: number, connections: number, ratePerSec: number, sources: string[], offset: number, pubsub: DriverTask["pubsub"]): DriverTask {
   return {
     mode: o.mode,
-    url: o.url,
+    url: o.workerUrls?.[worker] ?? o.url,
     protocol: o.protocol,
     connections,
     window: o.window,
@@ -155,8 +155,9 @@ export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOption
   const coresOf = (o: LoadOptions): number => (o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism());
   const groups = all.map((o) => {
     const cores = coresOf(o);
-    const workers = o.workers ?? (o.clientCpus !== undefined ? cores : 1);
-    return { o, cores, handles: planTasks(o, workers).map((t) => startWorker(o, t, o.timeoutMs)) };
+    const workers = o.workerUrls?.length ?? o.workers ?? (o.clientCpus !== undefined ? cores : 1);
+    const tasks = planTasks(o, workers);
+    return { o, cores, tasks, handles: tasks.map((t) => startWorker(o, t, o.timeoutMs)) };
   });
   const handles = groups.flatMap((g) => g.handles);
   const timeoutMs = Math.max(...all.map((o) => o.timeoutMs));
@@ -175,7 +176,7 @@ export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOption
     const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
     for (const h of handles) h.child.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS } satisfies ToWorker);
     const results = await Promise.race([Promise.all(groups.map((g) => Promise.all(g.handles.map((h) => h.result)))), timeout]);
-    return groups.map((g, i) => assemble(g.o, connected[i]!, results[i]!, wallMinusMonoMs, g.cores));
+    return groups.map((g, i) => assemble(g.o, g.tasks, connected[i]!, results[i]!, wallMinusMonoMs, g.cores));
   } finally {
     clearTimeout(timer);
     const exits = handles.map((h) => new Promise<void>((res) => (h.child.exitCode !== null || h.child.signalCode !== null ? res() : h.child.once("exit", () => res()))));
@@ -186,7 +187,7 @@ export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOption
   }
 }
 
-function assemble(o: LoadOptions, connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
+function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
   const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
   const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
@@ -253,5 +254,13 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
     msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
     errors,
     closeCodes,
+    ...(o.workerUrls
+      ? {
+          perWorker: results.map((r, i) => {
+            const h = merge([r.histogram]);
+            return { url: tasks[i]!.url, publishers: tasks[i]!.pubsub.publishers, received: r.receivedInWindow, latency: summarize(h), histogram: r.histogram };
+          }),
+        }
+      : {}),
   };
 }

@@ -57,6 +57,12 @@ export interface LoadOptions {
   clientCpus?: string;
   /** Worker processes; default one per client cpu. */
   workers?: number;
+  /**
+   * Server URL of each worker, overriding `url` (one worker per entry, `workers` ignored): spreads the connections of
+   * one load over several server processes (a cluster). Pub/sub puts the publishers in the first workers, so on the
+   * first URLs.
+   */
+  workerUrls?: string[];
   /** Spread connections over 127.0.0.1 … 127.0.0.N as source addresses (ephemeral ports run out near 28k per address). */
   sourceAddresses: number;
   /** Hard bound on the whole run (connect + warm-up + window + drain); the run stops itself after it. */
@@ -126,6 +132,20 @@ export interface ClientCpu {
   perWorkerCpuSeconds: number[];
 }
 
+/** What one worker measured, when the load ran with workerUrls. */
+export interface WorkerLatency {
+  /** Server URL the worker's connections went to. */
+  url: string;
+  /** Publishers among the worker's connections (pub/sub). */
+  publishers: number;
+  /** Deliveries received in the window. */
+  received: number;
+  /** Latency of the worker's receivers, or null when it recorded none. */
+  latency: LatencySummary | null;
+  /** Encoded HDR histogram of that latency (µs), or null. */
+  histogram: string | null;
+}
+
 /** One load run's result; numbers are numbers, units are in the names. */
 export interface LoadResult {
   driver: DriverId;
@@ -168,4 +188,6 @@ export interface LoadResult {
   errors: string[];
   /** Close codes received from the server, with counts. */
   closeCodes: Record<string, number>;
+  /** Per worker, in workerUrls order; only when the load ran with workerUrls. */
+  perWorker?: WorkerLatency[];
 }

@@ -125,7 +125,7 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
   if (parts.length) {
     parts.push(
       "rank: stacks sharing a rank (2=) are not told apart at 95 %; a `>` in a verdict means every stack left of it beats every stack right of it (ratio of geometric means, Welch t on logs, interval excluding 1). " +
-        "UNRANKED: client-bound, client-loaded, at-floor, integrity or errors (not a server property); caveats (high-variance, not-saturated, suspected-leak) are ranked.",
+        "UNRANKED: client-bound, client-loaded, at-floor, integrity or errors (not a server property); caveats (high-variance, not-saturated, suspected-leak, shared-core) are ranked.",
     );
   }
   return parts.join("\n\n");

@@ -17,7 +17,7 @@ export const UNRANKED_FLAGS: readonly ValidityFlag[] = ["integrity", "errors", "
 export const MEASUREMENT_BOUND_FLAGS: readonly ValidityFlag[] = ["client-bound", "client-loaded", "at-floor"];
 
 /** Flags printed beside a ranked figure as a caveat: the ratio interval already accounts for the spread behind them. */
-export const CAVEAT_FLAGS: readonly ValidityFlag[] = ["high-variance", "not-saturated", "suspected-leak"];
+export const CAVEAT_FLAGS: readonly ValidityFlag[] = ["high-variance", "not-saturated", "suspected-leak", "shared-core"];
 
 /** The ranking rule in one paragraph, printed in reports and the README. */
 export const RANKING_RULE =
@@ -25,7 +25,7 @@ export const RANKING_RULE =
   "A `>` stands between two neighbours in that order only where every stack on its left beats every stack on its right with an interval that excludes 1; " +
   "the stacks between two such cuts form a tie group `{a ≈ b}`, even where a pair inside it is decided (the intervals are not transitive: a ≈ b and b ≈ c while a > c). " +
   "Such decided pairs inside a group are listed after the verdict. A winner is named when the first group has one stack and no unranked stack's figure bounded by the measurement (client-bound, client-loaded, at-floor) looks better. " +
-  "high-variance, not-saturated and suspected-leak are caveats printed beside the figure; integrity, errors, client-bound, client-loaded and at-floor keep a figure out of the ranking. " +
+  "high-variance, not-saturated, suspected-leak and shared-core are caveats printed beside the figure; integrity, errors, client-bound, client-loaded and at-floor keep a figure out of the ranking. " +
   "Intervals are per pair, not corrected for multiple comparisons.";
 
 /** One stack's figure at a point, as ranking needs it. */

@@ -57,7 +57,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
   const parts: string[] = [
     `# wsarena results: ${input.run.runId}`,
     "",
-    "⚠ marks a figure that is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, partial). Bold is a winner decided by 95 % intervals of ratios; see Findings for the verdict of every point and Method for the rule.",
+    "⚠ marks a figure that is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios; see Findings for the verdict of every point and Method for the rule.",
     "",
     "## Headline",
     "",

@@ -1,6 +1,7 @@
 // `wsarena report`: a pure function of the result set that writes report.html, report.md and charts/*.svg|png into it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { clusterCharts } from "./charts/cluster.ts";
 import { efficiencyChart } from "./charts/efficiency.ts";
 import { httpLatencyChart, httpRequestsChart } from "./charts/http.ts";
 import { FAILURE_SCENARIO_CHARTS } from "./charts/failure.ts";
@@ -85,6 +86,7 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
     efficiencyChart(input, o.vcpuHourUsd),
     httpRequestsChart(input),
     httpLatencyChart(input),
+    ...clusterCharts(input),
   ].filter((c): c is ChartSpec => c !== null);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {

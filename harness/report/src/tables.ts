@@ -56,7 +56,7 @@ export function allMarks(p: PointView): string[] {
 /** The legend printed under tables that carry the markers. */
 export const MARKER_NOTES: readonly string[] = [
   `${WARN_MARK} the figure is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or the measurement failed: it is not ranked.`,
-  `${CAVEAT_MARK} a caveat (high-variance: CV > 10 % across repetitions; not-saturated; partial): the figure is ranked, its ratio interval accounts for the spread.`,
+  `${CAVEAT_MARK} a caveat (high-variance: CV > 10 % across repetitions; not-saturated; shared-core; partial): the figure is ranked, its ratio interval accounts for the spread.`,
 ];
 
 /** Key/value rows describing the run. */

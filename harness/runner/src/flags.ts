@@ -104,7 +104,7 @@ export function varianceFlags(values: readonly number[]): ValidityFlag[] {
 
 /** Union of flag lists in a stable order. */
 export function unionFlags(...lists: ReadonlyArray<readonly ValidityFlag[]>): ValidityFlag[] {
-  const order: ValidityFlag[] = ["client-bound", "client-loaded", "at-floor", "not-saturated", "integrity", "errors", "high-variance", "suspected-leak"];
+  const order: ValidityFlag[] = ["client-bound", "client-loaded", "at-floor", "not-saturated", "integrity", "errors", "high-variance", "suspected-leak", "shared-core"];
   const set = new Set(lists.flat());
   return order.filter((f) => set.has(f));
 }

@@ -39,6 +39,12 @@ export const manifestSchema = z
     tags: uniqueStrings().optional().describe('Tags; "broken" skips the stack with tagReason.'),
     tagReason: z.string().optional().describe('Why a tag such as "broken" is set.'),
     deviations: z.array(deviationSchema).optional().describe("Documented departures from the contract forced by the stack's library."),
+    brokers: z
+      .array(z.enum(["redis", "nats"]))
+      .refine(unique, "must not list an entry twice")
+      .meta({ uniqueItems: true })
+      .optional()
+      .describe('Brokers the server joins when WSARENA_BROKER names one (pubsub-cluster); absent = none, the stack runs as one process only.'),
   })
   .strict()
   .meta({ $id: STACK_SCHEMA_ID, title: "wsarena stack manifest (protocol v1)" });

@@ -316,6 +316,8 @@ function buildStates(opts: RunOptions, plans: Map<string, ScenarioPlan>): Map<st
       };
       if (!stack.runnable) Object.assign(st, { status: "skipped", reason: `stack cannot run here: ${stack.reason}` });
       else if (!supportsScenario(stack.manifest, scenario.id)) Object.assign(st, { status: "skipped", reason: `${stack.id}'s stack.json does not list scenario ${scenario.id}` });
+      else if (scenario.unsupported?.(stack.manifest)) Object.assign(st, { status: "skipped", reason: `${stack.id}: ${scenario.unsupported(stack.manifest)}` });
+      else if (scenario.pointsFor) st.plan = { ...st.plan, points: scenario.pointsFor(st.plan, stack.manifest) };
       states.set(stateKey(stack.id, scenario.id), st);
     }
   }
@@ -477,7 +479,7 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         probes: ctx.probes,
         quietGate: opts.floor !== false,
         ...(opts.signal ? { signal: opts.signal } : {}),
-        launchServer: (env) => launchServer(stack, { ...pinned, env: { ...scenario.serverEnv, ...point.serverEnv, ...env } }),
+        launchServer: (o) => launchServer(stack, { ...pinned, ...o, env: { ...scenario.serverEnv, ...point.serverEnv, ...o?.env } }),
         // The restarted server replaces this repetition's: it is the one checked after the window and stopped at the end.
         restartServer: async (r) => {
           restarting = true;

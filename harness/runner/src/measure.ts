@@ -2,11 +2,11 @@
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import type { FloorProbes } from "./floor.ts";
 import { atFloorPercentiles, computeFlags, isPercentileName } from "./flags.ts";
-import type { LaunchedServer, RestartOptions, ServerRestart } from "./launch.ts";
+import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "./launch.ts";
 import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "./results/schema.ts";
 import { quietGate } from "./quiet.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "./sample.ts";
-import type { Scenario, ScenarioPoint, ScenarioRunContext, WindowOutcome } from "./scenarios/types.ts";
+import type { Scenario, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./scenarios/types.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
 export const LOAD_TIMEOUT_SLACK_MS = 15_000;
@@ -39,7 +39,7 @@ export interface MeasureContext {
   /** Aborting cuts the quiet gate short. */
   signal?: AbortSignal;
   /** Launches another server of the stack (ScenarioRunContext.launchServer); absent = scenarios cannot. */
-  launchServer?: (env: Record<string, string>) => Promise<LaunchedServer>;
+  launchServer?: (opts?: Pick<LaunchOptions, "env" | "cpus">) => Promise<LaunchedServer>;
   /** Restarts the repetition's server in place (the matrix swaps its server for the new one); absent = a scenario's restartServer throws. */
   restartServer?: (r: RestartOptions) => Promise<ServerRestart>;
 }
@@ -80,7 +80,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       : null;
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
-  let result: LoadResult & { details?: Record<string, unknown>; flags?: ValidityFlag[] };
+  let result: ScenarioWindow;
   let current = ctx.server;
   let restarts = 0;
   try {

@@ -6,7 +6,7 @@ import websocket from "@fastify/websocket";
 import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
 import { listenFromEnv, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, readBody, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
-import { accept, conns, fullGc, limits, publish, startedMs, startHeartbeat, startIdleClose, stats } from "@wsarena/server-ws/connection";
+import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
 
 // Configuration (limits: the ws stack's connection module)
 const STACK_ID = "fastify-websocket";
@@ -68,9 +68,10 @@ app.setErrorHandler((error: { statusCode?: number; message: string }, _req, res)
   return res.send(error);
 });
 
-// Lifecycle: idle sweep, heartbeat, listen, ready line, SIGTERM → 1001 (preClose above) → exit 0
+// Lifecycle: idle sweep, heartbeat, broker (WSARENA_BROKER), listen, ready line, SIGTERM → 1001 (preClose above) → exit 0
 startIdleClose();
 startHeartbeat();
+await joinBroker();
 
 async function shutdown(): Promise<void> {
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();

@@ -5,10 +5,13 @@ import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
 import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
 import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
 import { gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
+import { BROKER_ENV, brokerSchemeOf } from "@wsarena/protocol/broker";
 
 // Configuration
 const STACK_ID = "socket-io";
@@ -82,6 +85,7 @@ function publish(topic: string, payload: Payload): number {
   // Departure: a member is over WSARENA_MAX_BUFFERED, and a room broadcast cannot apply or count the policy per socket.
   let delivered = 0;
   for (const s of subs) if (deliver(s, SIO_EVENTS.msg, payload)) delivered++;
+  if (clustered) io.to(topic).except(subs.map((s) => s.id)).emit(SIO_EVENTS.msg, payload); // the other processes' members
   return delivered;
 }
 
@@ -230,6 +234,17 @@ httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
   io.engine.handleUpgrade(req, socket, head);
 });
 io.on("connection", onConnection);
+
+// WSARENA_BROKER (cluster): socket.io's official Redis adapter carries room broadcasts to the other processes.
+const clustered = brokerSchemeOf(process.env) !== null;
+if (clustered) {
+  if (brokerSchemeOf(process.env) !== "redis") throw new Error(`${BROKER_ENV}=${process.env[BROKER_ENV]}: socket-io supports redis:// only (its official adapter)`);
+  const pubClient = createClient({ url: process.env[BROKER_ENV]! });
+  const subClient = pubClient.duplicate();
+  for (const c of [pubClient, subClient]) c.on("error", (e: Error) => console.error(`socket-io: broker: ${e.message}`));
+  await Promise.all([pubClient.connect(), subClient.connect()]);
+  io.adapter(createAdapter(pubClient, subClient));
+}
 
 // Lifecycle: idle sweep, listen, ready line, SIGTERM → disconnect → exit 0
 // Contract: idle = no data event from the client (engine.io's own ping/pong is answered by every live client).

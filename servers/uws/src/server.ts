@@ -7,6 +7,7 @@ import { limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, r
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
 import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { bridgeFromEnv } from "@wsarena/protocol/broker";
 
 // Configuration
 const STACK_ID = "uws";
@@ -71,8 +72,8 @@ function deliver(ws: WS, data: Payload, binary: boolean): boolean {
   return true;
 }
 
-/** Delivers to every subscriber of `topic`, the sender included; returns how many were handed the message. */
-function publish(topic: string, data: Payload, binary: boolean): number {
+/** Delivers to every subscriber of `topic` in this process, the sender included; returns how many were handed the message. */
+function deliverLocal(topic: string, data: Payload, binary: boolean): number {
   const subs = topics.subscribers(topic);
   if (!subs) return 0;
   if (limits.backpressure === "buffer" || !anyOverBuffered(subs, limits.maxBufferedBytes)) {
@@ -85,6 +86,15 @@ function publish(topic: string, data: Payload, binary: boolean): number {
   // Departure: a subscriber is over WSARENA_MAX_BUFFERED, and app.publish cannot apply or count the policy per subscriber.
   // ws.send first flushes the subscriber's queued native messages, so per-subscriber order holds.
   return deliverEach(subs, (s) => deliver(s, data, binary));
+}
+
+// WSARENA_BROKER (cluster): the broker brings the other processes' publishes; joined before listening.
+const bridge = await bridgeFromEnv(process.env, (topic, data, binary) => void deliverLocal(topic, data, binary));
+
+/** Publishes to `topic`: local subscribers now, other processes through the broker; returns how many local subscribers took it. */
+function publish(topic: string, data: Payload, binary: boolean): number {
+  bridge?.publish(topic, data, binary);
+  return deliverLocal(topic, data, binary);
 }
 
 function onControl(ws: WS, text: string): void {

@@ -6,6 +6,7 @@ import { limitsFromEnv, serverState, startIdleSweep, startPings } from "@wsarena
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
 import type { WsEndpoint } from "@wsarena/protocol";
+import { bridgeFromEnv, type BrokerBridge } from "@wsarena/protocol/broker";
 
 // Configuration and state
 export const limits = limitsFromEnv(process.env);
@@ -32,11 +33,23 @@ export function deliver(conn: Conn, data: Payload, binary: boolean): boolean {
   return true;
 }
 
-/** Delivers to every subscriber of `topic`, the sender included; returns how many were handed the message. */
-export function publish(topic: string, data: Payload, binary: boolean): number {
+/** Delivers to every subscriber of `topic` in this process, the sender included; returns how many were handed the message. */
+function deliverLocal(topic: string, data: Payload, binary: boolean): number {
   let delivered = 0;
   for (const sub of topics.subscribers(topic) ?? []) if (deliver(sub, data, binary)) delivered++;
   return delivered;
+}
+
+let bridge: BrokerBridge | null = null;
+/** Joins the broker of WSARENA_BROKER, if set (before listening): publishes then reach every process's subscribers. */
+export async function joinBroker(): Promise<void> {
+  bridge = await bridgeFromEnv(process.env, (topic, data, binary) => void deliverLocal(topic, data, binary));
+}
+
+/** Publishes to `topic`: local subscribers now, other processes through the broker; returns how many local subscribers took it. */
+export function publish(topic: string, data: Payload, binary: boolean): number {
+  bridge?.publish(topic, data, binary);
+  return deliverLocal(topic, data, binary);
 }
 
 export function onControl(conn: Conn, text: string): void {

@@ -8,7 +8,7 @@ import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } 
 import { listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import type { StreamParams } from "@wsarena/protocol";
 import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
-import { accept, conns, fullGc, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "./connection.ts";
+import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)
 const STACK_ID = "ws";
@@ -58,9 +58,10 @@ server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, path, url, stream));
 });
 
-// Lifecycle: idle sweep, heartbeat, listen, ready line, SIGTERM → 1001 → exit 0
+// Lifecycle: idle sweep, heartbeat, broker (WSARENA_BROKER), listen, ready line, SIGTERM → 1001 → exit 0
 startIdleClose();
 startHeartbeat();
+await joinBroker();
 
 function shutdown(): void {
   for (const conn of conns) conn.ws.close(CLOSE.goingAway, "server shutting down");

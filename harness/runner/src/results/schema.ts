@@ -45,6 +45,8 @@ export const validityFlagSchema = z.enum([
    * the server (the figure is still ranked), it does not make the latency figure wrong.
    */
   "suspected-leak",
+  /** Cluster point whose server processes (and broker) shared a core: they compete for it, so the figure is not what one core per process gives. A caveat, ranked. */
+  "shared-core",
 ]);
 export type ValidityFlag = z.infer<typeof validityFlagSchema>;
 

@@ -31,7 +31,7 @@ describe("connections scenario (real server)", () => {
         rep: 0,
         runLoad,
         quietGate: false,
-        launchServer: (env) => launchServer(stack, { env: { ...CONNECTIONS_SERVER_ENV, ...env } }),
+        launchServer: (o) => launchServer(stack, { ...o, env: { ...CONNECTIONS_SERVER_ENV, ...o?.env } }),
       });
       const d = connectionsDetails(outcome.result)!;
       expect(d.ramp).toMatchObject({ requested: SMALL_RAMP, connections: SMALL_RAMP, cappedBy: "profile" });

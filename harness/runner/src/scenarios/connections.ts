@@ -211,7 +211,7 @@ async function run(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<Scena
 
 /** A second server with WSARENA_PING_INTERVAL_S, ramped to the same count, held; its CPU against the first server's. */
 async function heartbeatPhase(ctx: ScenarioRunContext, point: ScenarioPoint, ramp: RampPlan, holdMs: number, windowMs: number, intervalS: number, off: HoldCpu): Promise<HeartbeatDetails> {
-  const server = await ctx.launchServer!({ WSARENA_PING_INTERVAL_S: String(intervalS) });
+  const server = await ctx.launchServer!({ env: { WSARENA_PING_INTERVAL_S: String(intervalS) } });
   try {
     const hold = ctx.runLoad(rampLoad(point, ramp, holdMs), server);
     hold.catch(() => {});

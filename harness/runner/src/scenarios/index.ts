@@ -9,6 +9,7 @@ import { pubsub } from "./pubsub.ts";
 import { slowConsumer } from "./slow-consumer.ts";
 import { soak } from "./soak.ts";
 import { reconnect } from "./reconnect.ts";
+import { pubsubCluster } from "./pubsub-cluster.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
 import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
@@ -17,7 +18,7 @@ export * from "./types.ts";
 export type { ConnectionsDetails, HeartbeatDetails, HoldCpu } from "./connections.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak, burst, reconnect];
+export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak, burst, reconnect, pubsubCluster];
 
 /** The group of a scenario ("core" when it names none). */
 export function groupOf(s: Scenario): ScenarioGroup {

@@ -1,6 +1,6 @@
 // What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import type { LaunchedServer, RestartOptions, ServerRestart } from "../launch.ts";
+import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "../launch.ts";
 import type { StackManifest } from "../manifest.ts";
 import type { PointKind } from "../flags.ts";
 import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "../results/schema.ts";
@@ -106,17 +106,19 @@ export interface ScenarioRunContext {
   /** Aborted on Ctrl-C / SIGTERM: stop early and return what was measured. */
   signal?: AbortSignal;
   /**
-   * Launches another server of this stack, pinned like `server`, with the scenario's serverEnv plus `env` (e.g. a
-   * different WSARENA_* setting); the caller stops it. The runner samples only `server`, over the returned window.
+   * Launches another server of this stack, pinned like `server` unless `cpus` is given, with the scenario's and the
+   * point's serverEnv plus `env` (e.g. WSARENA_PING_INTERVAL_S, WSARENA_BROKER); killed at exit like every server, but
+   * `run` stops what it starts. The runner samples only `server`, over the returned window. Absent where the runner
+   * cannot launch (a bare measurePoint without it).
    */
-  launchServer?(env: Record<string, string>): Promise<LaunchedServer>;
+  launchServer?(opts?: Pick<LaunchOptions, "env" | "cpus">): Promise<LaunchedServer>;
 }
 
 /** A window measured by a scenario's own `run`: a LoadResult (see emptyLoadResult) plus scenario-specific details. */
 export type ScenarioWindow = LoadResult & {
   /** Scenario-specific figures stored in the repetition's `details` (JSON; the scenario module documents the shape). */
   details?: Record<string, unknown>;
-  /** Validity flags the scenario derived itself (e.g. soak's suspected-leak), added to the runner's own. */
+  /** Validity flags only the scenario can tell (e.g. soak's suspected-leak, a cluster's shared-core), added to the window's computed flags. */
   flags?: ValidityFlag[];
 };
 
@@ -145,6 +147,10 @@ export interface Scenario {
    * floor, the quiet gate, postcondition and flags stay with the runner, over [windowStartMs, windowEndMs] it returns.
    */
   run?(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow>;
+  /** Why `manifest` cannot run this scenario beyond its stack.json `scenarios` list (e.g. no broker), or null when it can. */
+  unsupported?(manifest: StackManifest): string | null;
+  /** The plan's points `manifest` can run (e.g. only the brokers it lists); absent = every point. */
+  pointsFor?(plan: ScenarioPlan, manifest: StackManifest): ScenarioPoint[];
 }
 
 /** Whether `manifest` supports `scenarioId` (manifests without a scenarios list support all). */
