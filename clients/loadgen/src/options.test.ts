@@ -60,6 +60,8 @@ describe("planTasks", () => {
     expect(() => resolveOptions({ ...base, pubsub: { subscribers: 2, publishers: 50, topic: "r", roomSize: 50 } })).toThrow(/subscribers 0/);
     expect(() => resolveOptions({ ...base, driver: "ws", pubsub: { subscribers: 0, publishers: 50, topic: "r", roomSize: 50 } })).toThrow(/driver frame/);
     expect(resolveOptions({ ...base, pubsub: { subscribers: 0, publishers: 30, topic: "r", roomSize: 50 } }).pubsub.roomSize).toBe(50);
+  });
+
   it("sends each worker to its workerUrls entry (a cluster), the publisher on the first", () => {
     const o = resolveOptions({ url: "ws://127.0.0.1:1", workerUrls: ["ws://127.0.0.1:2", "ws://127.0.0.1:3"], mode: "pubsub", rate: 100, pubsub: { subscribers: 10, publishers: 1, topic: "t" } });
     const t = planTasks(o, o.workerUrls!.length);
