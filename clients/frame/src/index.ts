@@ -3,3 +3,4 @@ export * from "./parser.ts";
 export * from "./encode.ts";
 export { RawConn, RECV_BUFFER_BYTES, type MessageSink, type RawConnOptions } from "./conn.ts";
 export { createFrameDriver } from "./driver.ts";
+export * from "./deflate.ts";

@@ -96,6 +96,7 @@ function baseTask(o: LoadOptions, connections: number, ratePerSec: number, sourc
     sourceAddresses: sources,
     connectionOffset: offset,
     connectConcurrency: DEFAULT_CONNECT_CONCURRENCY,
+    ...(o.deflate ? { deflate: true } : {}),
   };
 }
 
@@ -198,6 +199,7 @@ function assemble(o: LoadOptions, connected: ConnectedMessage[], results: Result
     durationMs,
     msgsPerSec: perSec((r) => r.receivedInWindow),
     bytesPerSec: perSec((r) => r.bytesInWindow),
+    ...(results.every((r) => r.wireInWindow) ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } } : {}),
     sentPerSec: perSec((r) => r.sentInWindow),
     latency: summarize(lat),
     histogram: lat.totalCount > 0 ? encode(lat) : null,
