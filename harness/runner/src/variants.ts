@@ -15,6 +15,8 @@ export interface VariantDef {
   env: Readonly<Record<string, string>>;
   /** Load options the client uses with this variant (e.g. offer permessage-deflate). */
   load: Readonly<{ deflate?: boolean }>;
+  /** Conformance check the variant depends on: a stack whose stack.json lists it as a deviation cannot run the variant (skipped with that reason). */
+  needsCheck?: string;
 }
 
 /** Every variant. Adding one is adding an entry here; a stack's folder is never edited for a variant. */
@@ -24,6 +26,7 @@ export const VARIANTS: Readonly<Record<string, VariantDef>> = {
     description: "permessage-deflate on (WSARENA_COMPRESSION=1); the client offers it and deflates what it sends",
     env: { WSARENA_COMPRESSION: "1" },
     load: { deflate: true },
+    needsCheck: "compression.negotiation",
   },
 };
 
@@ -56,8 +59,10 @@ export function parseStackSelector(selector: string): { stack: string; variant: 
 export function applyVariant(base: DiscoveredStack, variantId: string, variants: Readonly<Record<string, VariantDef>> = VARIANTS): DiscoveredStack {
   const v = variants[variantId];
   if (!v) throw new Error(`unknown variant "${variantId}" in "${base.id}${VARIANT_SEPARATOR}${variantId}"; valid variants: ${Object.keys(variants).join(", ")} (select as <stack>${VARIANT_SEPARATOR}<variant>, e.g. ${base.id}${VARIANT_SEPARATOR}${Object.keys(variants)[0] ?? "deflate"})`);
+  const deviation = v.needsCheck ? base.manifest.deviations?.find((d) => d.check === v.needsCheck) : undefined;
   return {
     ...base,
+    ...(deviation && base.runnable ? { runnable: false, reason: `${base.id} cannot run variant ${v.id} (stack.json deviation ${deviation.check}): ${deviation.reason}` } : {}),
     id: `${base.id}${VARIANT_SEPARATOR}${v.id}`,
     variant: { id: v.id, base: base.id, env: v.env, load: v.load, description: v.description },
   };

@@ -6,9 +6,10 @@ import { STREAM_CHECKS } from "./stream.ts";
 import { PUBSUB_CHECKS } from "./pubsub.ts";
 import { LIMIT_CHECKS } from "./limits.ts";
 import { BAD_INPUT_CHECKS } from "./bad-input.ts";
+import { COMPRESSION_CHECKS } from "./compression.ts";
 
 /** Every check of protocol v1, in report order. */
-export const CHECKS: readonly Check[] = [...HTTP_CHECKS, ...ECHO_CHECKS, ...STREAM_CHECKS, ...PUBSUB_CHECKS, ...LIMIT_CHECKS, ...BAD_INPUT_CHECKS];
+export const CHECKS: readonly Check[] = [...HTTP_CHECKS, ...ECHO_CHECKS, ...STREAM_CHECKS, ...PUBSUB_CHECKS, ...LIMIT_CHECKS, ...BAD_INPUT_CHECKS, ...COMPRESSION_CHECKS];
 
 /** Ids of every check. */
 export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
