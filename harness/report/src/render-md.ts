@@ -2,6 +2,7 @@
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
+import { variantsTable } from "./variants.ts";
 
 /** Escapes a cell for a Markdown table. */
 function md(text: string): string {
@@ -72,6 +73,8 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     markdownTable(stacksTable(input)),
     "",
   ];
+  const variants = variantsTable(input);
+  if (variants) parts.push("## Variants against their base stack", "", markdownTable(variants), "");
   for (const s of input.scenarios) {
     const params = scenarioParamsText(input, s);
     parts.push(`## Scenario ${s}`, "");
