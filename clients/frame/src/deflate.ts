@@ -131,11 +131,13 @@ class SyncZlib {
 
 /**
  * Compressor and decompressor of one connection. With context takeover (the default) both keep their LZ77 window
- * across messages, so one codec serves one connection, in message order.
+ * across messages, so one codec serves one connection, in message order. Each zlib stream is created at its first
+ * use (as ws does): an idle connection holds none (a deflater holds ~260 KiB, 10k idle connections would hold GiBs).
  */
 export class DeflateCodec {
-  private readonly deflater: SyncZlib;
-  private readonly inflater: SyncZlib;
+  private deflaterZ: SyncZlib | null = null;
+  private inflaterZ: SyncZlib | null = null;
+  private readonly level: number;
   /** Compressed payload bytes produced (deflate) and consumed (inflate). */
   deflatedBytes = 0;
   inflatedBytes = 0;
@@ -146,8 +148,15 @@ export class DeflateCodec {
   ) {
     // node:zlib makes no 8-bit raw deflate window (it uses 9), which would break a server's client_max_window_bits=8.
     if (params.clientMaxWindowBits < 9) throw new Error(`server asked for client_max_window_bits=${params.clientMaxWindowBits}; node:zlib cannot deflate with an 8-bit window`);
-    this.deflater = new SyncZlib(zlib.createDeflateRaw({ level, memLevel: DEFAULT_DEFLATE_MEM_LEVEL, windowBits: params.clientMaxWindowBits }));
-    this.inflater = new SyncZlib(zlib.createInflateRaw({ windowBits: 15 }));
+    this.level = level;
+  }
+
+  private get deflater(): SyncZlib {
+    return (this.deflaterZ ??= new SyncZlib(zlib.createDeflateRaw({ level: this.level, memLevel: DEFAULT_DEFLATE_MEM_LEVEL, windowBits: this.params.clientMaxWindowBits })));
+  }
+
+  private get inflater(): SyncZlib {
+    return (this.inflaterZ ??= new SyncZlib(zlib.createInflateRaw({ windowBits: 15 })));
   }
 
   /** The compressed payload of one message (without the sync-flush tail), for a frame with RSV1 set. */
@@ -169,8 +178,9 @@ export class DeflateCodec {
 
   /** Frees the zlib streams. */
   close(): void {
-    this.deflater.close();
-    this.inflater.close();
+    this.deflaterZ?.close();
+    this.inflaterZ?.close();
+    this.deflaterZ = this.inflaterZ = null;
   }
 }
 
