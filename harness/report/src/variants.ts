@@ -72,7 +72,8 @@ export function variantsTable(input: ReportInput): Table | null {
         txt(stack),
         txt(p.scenario),
         txt(p.pointKey ? pointLabel(p) : "–"),
-        headlineCell(base),
+        // A variant with nothing measured (skipped, invalid) has no point to set beside the base's.
+        p.pointKey ? headlineCell(base) : txt("–"),
         headlineCell(p),
         txt(ratio, [], true),
         txt(base ? pair(serverCpuUsPerMsg(base), serverCpuUsPerMsg(p), (x) => fmtUs(x)) : "–", [], true),
