@@ -3,6 +3,7 @@
 import net from "node:net";
 import { checkUpgradeResponse, newKey, upgradeRequest } from "@wsarena/driver-kit";
 import { encodeClientFrame } from "./encode.ts";
+import { DeflateCodec, DEFLATE_OFFER, parseDeflateResponse } from "./deflate.ts";
 import { FrameParser, OP, type FrameHandler } from "./parser.ts";
 import { nowNs } from "@wsarena/driver-kit";
 
@@ -28,6 +29,10 @@ export interface RawConnOptions {
   sink: MessageSink;
   /** Called once when the connection ends after being open (close code or 1006). */
   onClosed?: (code: number, reason: string) => void;
+  /** Offer permessage-deflate; when the server accepts, `codec` inflates what arrives and deflates what the owner sends. */
+  deflate?: boolean;
+  /** Counts the bytes read from the socket after the upgrade (frames with headers, as on the wire). */
+  wire?: { wireBytesReceivedTotal?: number };
 }
 
 /** Longest wait for the server's close reply before the socket is destroyed. */
@@ -50,6 +55,8 @@ export class RawConn implements FrameHandler {
   connectUs = 0;
   /** Close code received from the server (0 = none yet). */
   closeCode = 0;
+  /** permessage-deflate codec once the server accepted the offer; null when not offered or not accepted. */
+  codec: DeflateCodec | null = null;
 
   constructor(private readonly o: RawConnOptions) {
     this.parser = new FrameParser(this, o.captureBytes);
@@ -67,7 +74,7 @@ export class RawConn implements FrameHandler {
       noDelay: true,
       onread: { buffer: o.recvBuf, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf as Buffer) !== false },
     });
-    this.socket.on("connect", () => this.socket.write(upgradeRequest(`${o.host}:${o.port}`, o.path, this.key)));
+    this.socket.on("connect", () => this.socket.write(upgradeRequest(`${o.host}:${o.port}`, o.path, this.key, o.deflate ? DEFLATE_OFFER : undefined)));
     this.socket.on("error", (e) => this.finish(`${(e as NodeJS.ErrnoException).code ?? "error"}: ${e.message}`));
     this.socket.on("close", () => this.finish("connection closed before the upgrade completed"));
   }
@@ -113,11 +120,13 @@ export class RawConn implements FrameHandler {
     }
     if (this.closed) return;
     this.closed = true;
+    this.codec?.close();
     this.o.onClosed?.(this.closeCode || 1006, this.closeCode ? "" : reason);
   }
 
   private onRead(n: number, buf: Buffer): boolean {
     if (this.upgraded) {
+      if (this.o.wire) this.o.wire.wireBytesReceivedTotal! += n;
       const sink = this.o.sink;
       sink.beginChunk();
       this.parser.feed(buf, 0, n);
@@ -135,6 +144,20 @@ export class RawConn implements FrameHandler {
       this.finish(err);
       return false;
     }
+    const ext = parseDeflateResponse(this.head.slice(0, end));
+    if (typeof ext === "string" || (ext && !this.o.deflate)) {
+      this.finish(typeof ext === "string" ? ext : "server accepted permessage-deflate, which was not offered");
+      return false;
+    }
+    if (ext) {
+      try {
+        const codec = (this.codec = new DeflateCodec(ext));
+        this.parser.setInflate((d) => codec.inflate(d));
+      } catch (e) {
+        this.finish((e as Error).message);
+        return false;
+      }
+    }
     const rest = Buffer.from(this.head.slice(end + 4), "latin1");
     this.head = "";
     this.upgraded = true;
@@ -143,6 +166,7 @@ export class RawConn implements FrameHandler {
     this.settle?.(null);
     this.settle = null;
     if (rest.length) {
+      if (this.o.wire) this.o.wire.wireBytesReceivedTotal! += rest.length;
       this.o.sink.beginChunk();
       this.parser.feed(rest, 0, rest.length);
       this.o.sink.endChunk();

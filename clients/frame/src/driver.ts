@@ -10,9 +10,17 @@ import { JsonTickChecker } from "./jsontick.ts";
 import { buildTemplate, decodeBinaryHead, encodeClientFrame, patchBinaryHeads, type FrameTemplate } from "./encode.ts";
 import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 import { SendThread } from "./sendthread.ts";
+import { deflateClientFrames } from "./deflate.ts";
 
 /** Shared state of one driver instance: the run state, plus the receive buffer and encoders every connection uses. */
 class Shared extends DriverState {
+  constructor(task: DriverTask, sink: DriverSink) {
+    super(task, sink);
+    // The frame driver sees the frames themselves, so it counts bytes as on the wire (compressed under deflate).
+    this.counters.wireBytesReceivedTotal = 0;
+    this.counters.wireBytesSentTotal = 0;
+  }
+
   readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);
   /** 32-bit reads of payload heads straight from the receive buffer (binary payloads). */
   readonly recvView = new DataView(this.recvBuf.buffer, this.recvBuf.byteOffset, this.recvBuf.byteLength);
@@ -101,6 +109,15 @@ class EchoConn implements MessageSink, OpenLoopTarget {
     this.inFlightOwn += count;
     const sock = this.conn.socket;
     const len = count * t.frameBytes;
+    const codec = this.conn.codec;
+    if (codec) {
+      // permessage-deflate: every message compressed in order through the connection's deflater (its context carries over).
+      const z = deflateClientFrames(t.buf, len, codec);
+      c.wireBytesSentTotal! += z.length;
+      sock.write(z);
+      return;
+    }
+    c.wireBytesSentTotal! += len;
     if (this.fd === -2) this.fd = DIRECT_WRITES ? ((sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
     // Straight to the kernel when nothing is queued in the socket (one syscall, none of the stream machinery: ~5 µs of
     // JS per write); what the kernel does not take goes through the socket's queue, which keeps the byte order.
@@ -346,6 +363,8 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
       captureBytes: capture,
       sink: adaptor ?? m.sink,
       onClosed: (code, reason) => s.connectionClosed(code, reason),
+      ...(task.deflate ? { deflate: true } : {}),
+      wire: s.counters,
     });
     if (adaptor) adaptor.conn = c;
     try {
@@ -379,6 +398,8 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
   // thread only receives); pub/sub, socket.io and sockets without an fd keep the main-thread OpenLoop.
   const openLoopSender = (targets: readonly FrameConn[], onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender | null => {
     if (task.mode !== "echo-open" || sio || !SEND_THREAD_ENABLED || task.ratePerSec <= 0 || targets.length === 0) return null;
+    // The sender thread writes pre-encoded frames; compressed messages are built per message on the main thread.
+    if (targets.some((c) => c.raw.codec)) return null;
     const fds = targets.map((c) => (c.raw.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
     if (fds.some((fd) => fd < 0)) return null;
     const echo = targets.map((c) => c.echo!);
@@ -391,6 +412,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
       addCounters: (c) => {
         c.sentTotal += sender.sentTotal;
         c.windowSent += sender.windowSent;
+        c.wireBytesSentTotal = (c.wireBytesSentTotal ?? 0) + sender.sentTotal * one.frameBytes;
       },
     };
   };

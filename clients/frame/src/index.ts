@@ -4,3 +4,4 @@ export * from "./encode.ts";
 export { RawConn, RECV_BUFFER_BYTES, type MessageSink, type RawConnOptions } from "./conn.ts";
 export { createFrameDriver } from "./driver.ts";
 export { SioAdaptor, SIO_WS_PATH } from "./sio.ts";
+export * from "./deflate.ts";

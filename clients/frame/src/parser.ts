@@ -1,5 +1,7 @@
 // Receive path of the frame driver: a header-level state machine over server→client WebSocket frames.
 // Counts messages without copying payloads; only the first `captureBytes` of a message are exposed (copied only when split).
+// With permessage-deflate negotiated (setInflate), a message whose first frame has RSV1 is collected whole, inflated and
+// exposed whole.
 
 /** Opcodes of RFC 6455. */
 export const OP = { continuation: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10 } as const;
@@ -35,6 +37,11 @@ export class FrameParser {
   private capLen = 0;
   private readonly ctrl = Buffer.alloc(125);
   private ctrlLen = 0;
+  /** permessage-deflate: inflates one compressed message, or null when the extension was not negotiated. */
+  private inflate: ((data: Buffer) => Buffer) | null = null;
+  /** The message in progress is compressed (RSV1 on its first frame): its payload is collected in `zParts`. */
+  private msgCompressed = false;
+  private zParts: Buffer[] = [];
   /** True once a protocol error was reported. */
   failed = false;
 
@@ -43,6 +50,11 @@ export class FrameParser {
     private readonly captureBytes: number = DEFAULT_CAPTURE_BYTES,
   ) {
     this.cap = Buffer.alloc(captureBytes);
+  }
+
+  /** permessage-deflate was negotiated: RSV1 marks a compressed message, inflated with `inflate` before it is handed on. */
+  setInflate(inflate: (data: Buffer) => Buffer): void {
+    this.inflate = inflate;
   }
 
   /** Parses buf[start…end). */
@@ -77,6 +89,16 @@ export class FrameParser {
           const op = b0 & 0x0f;
           if ((op === 1 || op === 2) && !this.inMessage) {
             h.onMessage(op, buf, pos, len < this.captureBytes ? len : this.captureBytes, len);
+            pos += len;
+            continue;
+          }
+        } else if ((b0 & 0xf0) === 0xc0 && this.inflate && !(b1 & 0x80) && end - pos >= len) {
+          // Fast path of a whole unfragmented compressed message.
+          const op = b0 & 0x0f;
+          if ((op === 1 || op === 2) && !this.inMessage) {
+            const data = this.inflateOrFail(buf.subarray(pos, pos + len));
+            if (!data) return;
+            h.onMessage(op, data, 0, data.length, data.length);
             pos += len;
             continue;
           }
@@ -119,7 +141,8 @@ export class FrameParser {
 
   private beginFrame(b0: number, b1: number, len: number): boolean {
     const op = b0 & 0x0f;
-    if (b0 & 0x70) return this.fail(`frame with reserved bits 0x${(b0 & 0x70).toString(16)} set (no extension negotiated)`);
+    const rsv1 = (b0 & 0x40) !== 0 && this.inflate !== null && (op === 1 || op === 2);
+    if (b0 & (rsv1 ? 0x30 : 0x70)) return this.fail(`frame with reserved bits 0x${(b0 & 0x70).toString(16)} set (no extension negotiated)`);
     if (b1 & 0x80) return this.fail("server frame is masked (RFC 6455 5.1: servers must not mask)");
     const fin = (b0 & 0x80) !== 0;
     if (op >= 8) {
@@ -135,6 +158,7 @@ export class FrameParser {
       this.msgOpcode = op;
       this.msgLen = 0;
       this.capLen = 0;
+      this.msgCompressed = rsv1;
     } else {
       return this.fail(`reserved data opcode ${op}`);
     }
@@ -152,6 +176,10 @@ export class FrameParser {
       return;
     }
     this.msgLen += take;
+    if (this.msgCompressed) {
+      this.zParts.push(Buffer.from(buf.subarray(pos, pos + take)));
+      return;
+    }
     const room = this.captureBytes - this.capLen;
     if (room > 0) {
       const n = take < room ? take : room;
@@ -169,7 +197,22 @@ export class FrameParser {
     }
     if (this.frameFin) {
       this.inMessage = false;
+      if (this.msgCompressed) {
+        const data = this.inflateOrFail(this.zParts.length === 1 ? this.zParts[0]! : Buffer.concat(this.zParts));
+        this.zParts = [];
+        if (data) this.handler.onMessage(this.msgOpcode, data, 0, data.length, data.length);
+        return;
+      }
       this.handler.onMessage(this.msgOpcode, this.cap, 0, this.capLen, this.msgLen);
+    }
+  }
+
+  private inflateOrFail(data: Buffer): Buffer | null {
+    try {
+      return this.inflate!(data);
+    } catch (e) {
+      this.fail(`compressed message does not inflate: ${(e as Error).message}`);
+      return null;
     }
   }
 

@@ -38,6 +38,8 @@ export interface DriverTask {
   connectionOffset: number;
   /** Connections opened concurrently while ramping. */
   connectConcurrency: number;
+  /** Offer permessage-deflate in the upgrade (frame driver); absent = not offered. */
+  deflate?: boolean;
 }
 
 /** Callbacks from a driver into the worker (histograms, error log). */
@@ -70,6 +72,10 @@ export interface DriverCounters {
   receivedTotal: number;
   /** Payload bytes received since start. */
   bytesReceivedTotal: number;
+  /** Bytes read from the sockets since the upgrade (frames with headers, compressed size); absent when the driver does not count. */
+  wireBytesReceivedTotal?: number;
+  /** Bytes written to the sockets since the upgrade (frames with headers, compressed size); absent when the driver does not count. */
+  wireBytesSentTotal?: number;
   /** Messages sent inside the window (stream: ticks the server announced by seq inside the window). */
   windowSent: number;
   /** Deliveries of window messages received (including duplicates). */

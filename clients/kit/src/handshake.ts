@@ -8,11 +8,11 @@ export function newKey(): string {
   return randomBytes(16).toString("base64");
 }
 
-/** The upgrade request bytes for `path` (including query) on `host`. */
-export function upgradeRequest(host: string, path: string, key: string): Buffer {
+/** The upgrade request bytes for `path` (including query) on `host`; `extensions` is a Sec-WebSocket-Extensions offer. */
+export function upgradeRequest(host: string, path: string, key: string, extensions?: string): Buffer {
   return Buffer.from(
     `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : ""}\r\n`,
     "latin1",
   );
 }

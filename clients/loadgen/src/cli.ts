@@ -9,7 +9,7 @@ import type { LoadOptions } from "./types.ts";
 const USAGE = `usage: pnpm wsarena-load --url ws://127.0.0.1:PORT [--driver frame|ws|socket.io] [--mode echo|echo-open|stream|pubsub|connections]
   [--protocol ws|socket.io] [--connections N] [--window W] [--refill FRACTION] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
   [--duration 5s] [--warmup 1s] [--format json|binary] [--stream-rate R] [--subscribers S] [--publishers P] [--topic T]
-  [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--timeout 60s] [--allow-remote] [--json]
+  [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--deflate] [--timeout 60s] [--allow-remote] [--json]
   The target must be loopback (127.0.0.0/8, localhost, ::1) unless --allow-remote is given.`;
 
 function num(name: string, v: string | undefined): number | undefined {
@@ -32,7 +32,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
         binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
         format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
         topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
-        "source-addresses": { type: "string" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+        "source-addresses": { type: "string" }, deflate: { type: "boolean" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
         "allow-remote": { type: "boolean" },
       },
     });
@@ -69,6 +69,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
     o.pubsub = { subscribers: num("subscribers", v.subscribers) ?? 50, publishers: num("publishers", v.publishers) ?? 1, topic: v.topic ?? "ticks" };
   }
   if (v.cpus) o.clientCpus = v.cpus;
+  if (v.deflate) o.deflate = true;
   set("workers", num("workers", v.workers));
   set("sourceAddresses", num("source-addresses", v["source-addresses"]));
   if (v["allow-remote"]) o.allowRemote = true;

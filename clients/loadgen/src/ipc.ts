@@ -55,6 +55,8 @@ export interface ResultMessage extends WindowCounts {
   /** Counted inside the actual window. */
   receivedInWindow: number;
   bytesInWindow: number;
+  /** Wire bytes (frames with headers) received and sent inside the window, when the driver counts them. */
+  wireInWindow?: { received: number; sent: number };
   sentInWindow: number;
   /** user + system CPU µs over the window. */
   cpuUs: number;

@@ -22,6 +22,13 @@ describe("options", () => {
     expect(() => resolveOptions({ url: "ws://127.0.0.1:1", mode: "connections", connections: 60_000 })).toThrow(/source addresses/);
   });
 
+  it("hands deflate to every worker's task with the frame driver and refuses it for the library drivers", () => {
+    const o = resolveOptions({ url: "ws://127.0.0.1:1", deflate: true });
+    expect(planTasks(o, 2).map((t) => t.deflate)).toEqual([true, true]);
+    expect(planTasks(resolveOptions({ url: "ws://127.0.0.1:1" }), 1)[0]!.deflate).toBeUndefined();
+    expect(() => resolveOptions({ url: "ws://127.0.0.1:1", driver: "ws", deflate: true })).toThrow(/only the frame driver speaks permessage-deflate/);
+  });
+
   it("parses cpu lists and durations", () => {
     expect(cpuCount("1")).toBe(1);
     expect(cpuCount("0-3,6")).toBe(5);

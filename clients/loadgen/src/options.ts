@@ -77,6 +77,7 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.workerUrls !== undefined ? { workerUrls: [...o.workerUrls] } : {}),
     sourceAddresses: o.sourceAddresses ?? DEFAULT_SOURCE_ADDRESSES,
+    ...(o.deflate ? { deflate: true } : {}),
     timeoutMs: 0,
     ...(o.allowRemote ? { allowRemote: true } : {}),
   };
@@ -86,6 +87,7 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   }
   if (protocol !== "ws" && protocol !== "socket.io") throw new OptionsError(`protocol "${protocol}": expected ws or socket.io`);
   if (protocol === "socket.io" && driver === "ws") throw new OptionsError("protocol socket.io needs driver frame or socket.io, not ws");
+  if (o.deflate && driver !== "frame") throw new OptionsError(`deflate: only the frame driver speaks permessage-deflate, not ${driver}; use --driver frame`);
   if (protocol === "ws" && driver === "socket.io") throw new OptionsError("driver socket.io speaks only protocol socket.io");
   if (!/^(ws|http):\/\/[^/]+/.test(r.url)) throw new OptionsError(`url "${r.url}": expected ws://HOST:PORT`);
   if (!r.allowRemote && !isLoopbackUrl(r.url)) {

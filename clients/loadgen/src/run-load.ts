@@ -97,6 +97,7 @@ function baseTask(o: LoadOptions, worker: number, connections: number, ratePerSe
     sourceAddresses: sources,
     connectionOffset: offset,
     connectConcurrency: DEFAULT_CONNECT_CONCURRENCY,
+    ...(o.deflate ? { deflate: true } : {}),
   };
 }
 
@@ -216,6 +217,7 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
     durationMs,
     msgsPerSec: perSec((r) => r.receivedInWindow),
     bytesPerSec: perSec((r) => r.bytesInWindow),
+    ...(results.every((r) => r.wireInWindow) ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } } : {}),
     sentPerSec: perSec((r) => r.sentInWindow),
     latency: summarize(lat),
     histogram: lat.totalCount > 0 ? encode(lat) : null,

@@ -65,6 +65,11 @@ export interface LoadOptions {
   workerUrls?: string[];
   /** Spread connections over 127.0.0.1 … 127.0.0.N as source addresses (ephemeral ports run out near 28k per address). */
   sourceAddresses: number;
+  /**
+   * Offer permessage-deflate in the upgrade (RFC 7692); when the server accepts, received messages are inflated and
+   * sent ones deflated (frame driver only). Default false.
+   */
+  deflate?: boolean;
   /** Hard bound on the whole run (connect + warm-up + window + drain); the run stops itself after it. */
   timeoutMs: number;
   /** Allow a target other than loopback (127.0.0.0/8, localhost, ::1); default false, so a load never hits a host by accident. */
@@ -179,6 +184,12 @@ export interface LoadResult {
   schedulerLagUs?: LatencySummary | null;
   /** HDR histogram of the same scheduler lateness (µs, compressed base64 like `histogram`), or null when nothing was recorded. Optional: absent in older results. */
   schedulerLagHistogram?: string | null;
+  /**
+   * Bytes on the wire per second over the window (WebSocket frames with their headers, as compressed when
+   * permessage-deflate is on; TCP/IP excluded), received and sent; absent when the driver does not count them (only
+   * the frame driver does).
+   */
+  wire?: { receivedBytesPerSec: number; sentBytesPerSec: number };
   integrity: IntegrityCounts;
   connect: ConnectSummary;
   clientCpu: ClientCpu;

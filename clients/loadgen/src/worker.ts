@@ -170,6 +170,9 @@ function result(w: WindowEdges, f: DriverCounters, c: Collector): ResultMessage 
     windowEndNs: w.w1,
     receivedInWindow: w.c1.receivedTotal - w.c0.receivedTotal,
     bytesInWindow: w.c1.bytesReceivedTotal - w.c0.bytesReceivedTotal,
+    ...(w.c1.wireBytesReceivedTotal !== undefined
+      ? { wireInWindow: { received: w.c1.wireBytesReceivedTotal - (w.c0.wireBytesReceivedTotal ?? 0), sent: (w.c1.wireBytesSentTotal ?? 0) - (w.c0.wireBytesSentTotal ?? 0) } }
+      : {}),
     sentInWindow: w.c1.sentTotal - w.c0.sentTotal,
     cpuUs: w.cpu.user + w.cpu.system,
     windowSent: f.windowSent,

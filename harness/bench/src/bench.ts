@@ -2,6 +2,7 @@
 // drives them from core 1 (open loop along the echo-latency ladder, closed loop at saturation), prints targets and figures.
 import { parseArgs } from "node:util";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
+import { deflateSection } from "./deflate.ts";
 import { clockTicksPerSec, discoverStacks, killAllServers, launchServer, selectScenarios, startSampler, type LaunchedServer, type RawReading } from "@wsarena/runner";
 
 /** Core of the servers and of the clients. */
@@ -44,8 +45,12 @@ export const FOREIGN_BUSY_MAX = 0.25;
 export const AGREEMENT_RATES = [20_000, 2_000];
 export const AGREEMENT_TOLERANCE = 0.05;
 export const AGREEMENT_REPS = 3;
-/** Sections run by default, in order. */
-export const SECTIONS = ["open", "closed", "agreement"] as const;
+/** Sections, in order; `deflate` (the client's permessage-deflate cost) runs only when asked for. */
+export const SECTIONS = ["open", "closed", "agreement", "deflate"] as const;
+/** Sections run without --sections. */
+export const DEFAULT_SECTIONS: readonly string[] = ["open", "closed", "agreement"];
+/** Stacks of the deflate section by default. */
+export const DEFAULT_DEFLATE_STACKS = ["uws", "ws"];
 type Section = (typeof SECTIONS)[number];
 
 interface Usage {
@@ -258,7 +263,7 @@ async function main(): Promise<void> {
       refill: { type: "string" },
     },
   });
-  const sections = (values.sections ? values.sections.split(",") : [...SECTIONS]) as Section[];
+  const sections = (values.sections ? values.sections.split(",") : [...DEFAULT_SECTIONS]) as Section[];
   const bad = sections.filter((s) => !SECTIONS.includes(s));
   if (bad.length) throw new Error(`--sections ${bad.join(",")}: expected a list of ${SECTIONS.join(", ")}`);
   const reps = Number(values.reps ?? DEFAULT_REPS);
@@ -274,6 +279,10 @@ async function main(): Promise<void> {
     await closedLoop(stacks, reps, { connections: Number(values.connections ?? BENCH_CONNECTIONS), window: Number(values.window ?? BENCH_WINDOW), refillFraction: Number(values.refill ?? BENCH_REFILL_FRACTION), durationMs }, report);
   }
   if (sections.includes("agreement")) await agreement(durationMs, report);
+  if (sections.includes("deflate")) {
+    const ids = values.stacks ? values.stacks.split(",") : DEFAULT_DEFLATE_STACKS;
+    await deflateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
+  }
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 }
 

@@ -19,7 +19,7 @@ describe("conformance checks against a faulty server", () => {
     expect(stack?.id).toBe("faulty");
     report = await runConformance(stack!, {
       level: "full",
-      only: ["http.health", "http.stats-counters", "http.unknown-path-upgrade-404", "echo.text-126", "echo.binary-65536", "stream.json-ticks", "pubsub.fanout-50"],
+      only: ["http.health", "http.stats-counters", "http.unknown-path-upgrade-404", "echo.text-126", "echo.binary-65536", "stream.json-ticks", "pubsub.fanout-50", "compression.negotiation"],
     });
     expect(report.version).toBe("0.0.0");
   });
@@ -50,8 +50,12 @@ describe("conformance checks against a faulty server", () => {
     expect(status("http.stats-counters")).toMatchObject({ status: "fail", message: expect.stringContaining("messagesIn +0 (expected +20)") });
   });
 
+  it("fails negotiation when the server ignores WSARENA_COMPRESSION=1 (the fixture never accepts permessage-deflate)", () => {
+    expect(status("compression.negotiation")).toMatchObject({ status: "fail", message: expect.stringContaining("with WSARENA_COMPRESSION=1 the server answered no Sec-WebSocket-Extensions") });
+  });
+
   it("is not ok", () => {
     expect(report.ok).toBe(false);
-    expect(report.counts.fail).toBe(5);
+    expect(report.counts.fail).toBe(6);
   });
 });

@@ -6,6 +6,7 @@ import type { ReportInput } from "./model.ts";
 import { connectionsLimitTable } from "./connections.ts";
 import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
+import { variantsTable } from "./variants.ts";
 
 /** A chart as it goes into the page. */
 export interface HtmlChart {
@@ -94,6 +95,12 @@ function anchor(scenario: string): string {
   return `scenario-${scenario.replace(/[^a-zA-Z0-9_-]+/g, "_")}`;
 }
 
+/** The variants-against-base table, or nothing when the set has no variant. */
+function variantsSection(input: ReportInput): string {
+  const t = variantsTable(input);
+  return t ? `<section id="variants"><h2>Variants against their base stack</h2>\n${tableHtml(t)}\n</section>` : "";
+}
+
 /** The whole HTML report. */
 export function renderHtml(input: ReportInput, o: HtmlOptions): string {
   const findings: string[] = [];
@@ -146,6 +153,7 @@ ${findings.join("\n") || "<p>No findings.</p>"}
 ${tableHtml(runTable(input, o.vcpuHourUsd, o.priceSource), "kv")}
 ${tableHtml(stacksTable(input))}
 </section>
+${variantsSection(input)}
 <section id="charts"><h2>Charts</h2>
 ${o.charts.map(figure).join("\n")}
 </section>

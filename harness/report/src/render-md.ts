@@ -6,6 +6,7 @@ import { hostileTables } from "./hostile-table.ts";
 import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
+import { variantsTable } from "./variants.ts";
 
 /** Escapes a cell for a Markdown table. */
 function md(text: string): string {
@@ -76,6 +77,8 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     markdownTable(stacksTable(input)),
     "",
   ];
+  const variants = variantsTable(input);
+  if (variants) parts.push("## Variants against their base stack", "", markdownTable(variants), "");
   for (const s of input.scenarios) {
     const params = scenarioParamsText(input, s);
     parts.push(`## Scenario ${s}`, "");

@@ -5,13 +5,14 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StackManifest } from "./manifest.ts";
 import { parseManifest } from "./manifest.ts";
+import { applyVariant, parseStackSelector, type StackVariant } from "./variants.ts";
 
 /** Repository root (the folder holding servers/, clients/, harness/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** A stack found on disk. */
 export interface DiscoveredStack {
-  /** Stack id (== folder name). */
+  /** Stack id (== folder name), or `<stack>+<variant>` for a variant (variants.ts). */
   id: string;
   /** Absolute path of servers/<id>/. */
   dir: string;
@@ -25,6 +26,8 @@ export interface DiscoveredStack {
   runnable: boolean;
   /** Why it cannot run, when runnable is false. */
   reason?: string;
+  /** Set when this is a variant of the stack in `dir`: its env overrides and load options. */
+  variant?: StackVariant;
 }
 
 /** Installed version of package `name` as seen from `dir`, or null. */
@@ -91,11 +94,17 @@ export function discoverStacks(root: string = REPO_ROOT): DiscoveredStack[] {
   return out;
 }
 
-/** Selects stacks by id; unknown ids throw an error listing the valid ones. */
+/** Selects stacks by id or `<stack>+<variant>` selector; unknown ids or variants throw an error listing the valid ones. */
 export function selectStacks(all: DiscoveredStack[], ids: string[] | undefined): DiscoveredStack[] {
   if (!ids || ids.length === 0) return all;
   const valid = all.map((s) => s.id);
-  const unknown = ids.filter((id) => !valid.includes(id));
-  if (unknown.length) throw new Error(`unknown stack ${unknown.map((u) => `"${u}"`).join(", ")}; valid stacks: ${valid.join(", ")}`);
-  return ids.map((id) => all.find((s) => s.id === id)!);
+  const unknown = ids.filter((id) => !valid.includes(parseStackSelector(id).stack));
+  if (unknown.length) throw new Error(`unknown stack ${unknown.map((u) => `"${u}"`).join(", ")}; valid stacks: ${valid.join(", ")} (a variant is selected as <stack>+<variant>, e.g. uws+deflate)`);
+  const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dup.length) throw new Error(`stack ${dup.map((d) => `"${d}"`).join(", ")} is listed twice; list each stack or variant once`);
+  return ids.map((id) => {
+    const { stack, variant } = parseStackSelector(id);
+    const base = all.find((s) => s.id === stack)!;
+    return variant === null ? base : applyVariant(base, variant);
+  });
 }

@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import type { ReadyLine } from "@wsarena/protocol";
 import type { DiscoveredStack } from "./discover.ts";
 import { tasksetArgv } from "./pin.ts";
+import { serverIdOf } from "./variants.ts";
 import { ChildSet } from "./procs.ts";
 
 /** Default time allowed from spawn to a healthy server. */
@@ -77,7 +78,8 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   const argv = tasksetArgv(opts.cpus, stack.argv);
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: stack.dir,
-    env: { ...process.env, ...opts.env, HOST: host, PORT: String(opts.port ?? 0) },
+    // A variant's overrides first, so a check's own limits (opts.env) still win.
+    env: { ...process.env, ...stack.variant?.env, ...opts.env, HOST: host, PORT: String(opts.port ?? 0) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   servers.add(child);
@@ -115,7 +117,7 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
       try {
         const r = JSON.parse(line) as ReadyLine;
         if (r.event !== "ready" || typeof r.port !== "number" || typeof r.pid !== "number") throw new Error("not a ready line");
-        if (r.stack !== stack.id) throw new Error(`ready line names stack "${r.stack}", expected "${stack.id}"`);
+        if (r.stack !== serverIdOf(stack)) throw new Error(`ready line names stack "${r.stack}", expected "${serverIdOf(stack)}"`);
         res(r);
       } catch (e) {
         rej(new Error(`${stack.id} printed an invalid ready line (${(e as Error).message}): ${line.slice(0, 200)}`));
@@ -142,7 +144,7 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   try {
     const r = await Promise.race([ready, timeout, early, spawnError]);
     const httpUrl = `http://${host}:${r.port}`;
-    await Promise.race([waitHealthy(httpUrl, stack.id), timeout, early]);
+    await Promise.race([waitHealthy(httpUrl, serverIdOf(stack)), timeout, early]);
     clearTimeout(timer);
     return {
       stack: stack.id,

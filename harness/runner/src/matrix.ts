@@ -23,6 +23,7 @@ import {
   type RepetitionRecord,
   type RunRecord,
   type RunStackRecord,
+  type VariantRecord,
 } from "./results/schema.ts";
 import { supportsScenario, type Profile, type Scenario, type ScenarioPlan, type ScenarioPoint } from "./scenarios/types.ts";
 
@@ -249,6 +250,17 @@ function progressOf(s: MeasurementState): PointProgress[] {
   });
 }
 
+/** The result record of a stack's variant (only called for a variant). */
+function variantRecord(s: DiscoveredStack): VariantRecord {
+  const v = s.variant!;
+  return { id: v.id, base: v.base, env: { ...v.env }, load: { ...v.load }, description: v.description };
+}
+
+/** Display name of a row: the manifest's, with the variant in brackets, e.g. "uWebSockets.js (+deflate)". */
+export function displayNameOf(s: DiscoveredStack): string {
+  return s.variant ? `${s.manifest.displayName} (+${s.variant.id})` : s.manifest.displayName;
+}
+
 /** Builds the measurement file of a state. */
 function toRecord(runId: string, profile: Profile, driver: string, policy: RepetitionPolicy, s: MeasurementState, partial: boolean): MeasurementRecord {
   const progress = progressOf(s);
@@ -277,7 +289,8 @@ function toRecord(runId: string, profile: Profile, driver: string, policy: Repet
     schemaVersion: SCHEMA_VERSION,
     runId,
     stack: s.stack.id,
-    displayName: s.stack.manifest.displayName,
+    ...(s.stack.variant ? { variant: variantRecord(s.stack) } : {}),
+    displayName: displayNameOf(s.stack),
     version: s.stack.version,
     runtime: s.stack.manifest.runtime,
     protocol: s.stack.manifest.protocol,
@@ -471,6 +484,7 @@ async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<
         server,
         protocol: stack.manifest.protocol,
         driver: ctx.driverFor(stack),
+        ...(stack.variant?.load.deflate ? { deflate: true } : {}),
         serverCpus: opts.pinning?.serverCpus ?? [],
         clientCpus: opts.pinning?.clientList,
         clientCoreList: opts.pinning?.clientCpus ?? [],
@@ -626,7 +640,8 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   const states = buildStates(opts, plans);
   const stackRecords: RunStackRecord[] = opts.stacks.map((s) => ({
     id: s.id,
-    displayName: s.manifest.displayName,
+    ...(s.variant ? { variant: variantRecord(s) } : {}),
+    displayName: displayNameOf(s),
     runtime: s.manifest.runtime,
     protocol: s.manifest.protocol,
     approach: s.manifest.approach,

@@ -24,6 +24,8 @@ export interface MeasureContext {
   server: LaunchedServer;
   protocol: "ws" | "socket.io";
   driver: LoadOptions["driver"];
+  /** Offer permessage-deflate (a variant's load option); absent = not offered. */
+  deflate?: boolean;
   /** Server cpus (for /proc/stat core sampling). */
   serverCpus: readonly number[];
   /** taskset list of the client, or undefined = not pinned. */
@@ -64,10 +66,10 @@ export function statsDelta(before: ServerStatsRecord, after: ServerStatsRecord):
 }
 
 /** Full load options of a point. */
-export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "server" | "protocol" | "driver" | "clientCpus">): LoadOptions {
+export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "server" | "protocol" | "driver" | "clientCpus" | "deflate">): LoadOptions {
   const l = point.load;
   const timeoutMs = l.warmupMs + l.durationMs + l.holdMs + LOAD_TIMEOUT_SLACK_MS + Math.ceil(l.connections / 1000) * LOAD_TIMEOUT_PER_1K_CONNECTIONS_MS;
-  return { ...l, url: ctx.server.wsUrl, protocol: ctx.protocol, driver: ctx.driver, timeoutMs, ...(ctx.clientCpus !== undefined ? { clientCpus: ctx.clientCpus } : {}) };
+  return { ...l, url: ctx.server.wsUrl, protocol: ctx.protocol, driver: ctx.driver, timeoutMs, ...(ctx.clientCpus !== undefined ? { clientCpus: ctx.clientCpus } : {}), ...(ctx.deflate ? { deflate: true } : {}) };
 }
 
 /** Runs one point once and returns its repetition record (with postcondition and per-window flags). */
@@ -162,6 +164,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     quietGate: gate,
     atFloor: [],
     outlier: "normal",
+    ...(result.wire ? { wire: result.wire } : {}),
     ...(result.details ? { details: result.details } : {}),
   };
   record.atFloor = atFloorPercentiles(record.latency, record.floor);

@@ -56,7 +56,7 @@ function deliver(ws: WS, data: Payload): boolean {
     if (limits.backpressure === "drop") { stats.dropped++; return false; }
     stats.closedForBackpressure++; end(ws, CLOSE.policyViolation, "send buffer over WSARENA_MAX_BUFFERED"); return false;
   }
-  ws.send(data);
+  ws.send(data, limits.compression); // Bun compresses a message only when send() is asked to, even with perMessageDeflate on
   stats.messagesOut++;
   stats.bytesOut += byteLength(data);
   return true;
@@ -77,7 +77,7 @@ function publish(topic: string, data: Payload): number {
   const subs = topics.subscribers(topic);
   if (!subs) return 0;
   if (limits.backpressure === "buffer" || !anyOverBuffered(subs, limits.maxBufferedBytes)) {
-    server.publish(topic, data); // native fan-out: nobody is over the limit, so every subscriber gets it
+    server.publish(topic, data, limits.compression); // native fan-out: nobody is over the limit, so every subscriber gets it
     stats.messagesOut += subs.size;
     stats.bytesOut += subs.size * byteLength(data);
     return subs.size;
@@ -120,7 +120,7 @@ function pump(ws: WS): void {
         return void setImmediate(() => pump(ws)); // contract: a fast reader must not starve the event loop (SIGTERM, other sockets)
       }
       const data = tickOf(p, conn.seq++);
-      ws.send(data);
+      ws.send(data, limits.compression);
       stats.messagesOut++;
       stats.bytesOut += byteLength(data);
     }

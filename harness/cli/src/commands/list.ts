@@ -1,5 +1,5 @@
 // `wsarena list [--json]`: discovered stacks, their versions, runtime, and whether they can run here.
-import { discoverStacks } from "@wsarena/runner";
+import { discoverStacks, VARIANTS } from "@wsarena/runner";
 import { parseFlags } from "../args.ts";
 import type { Command } from "../command.ts";
 import { renderTable } from "../table.ts";
@@ -42,6 +42,7 @@ export const command: Command = {
       s.runnable ? "yes" : `no: ${s.reason}`,
     ]);
     console.log(renderTable(["stack", "name", "runtime", "protocol", "version", "approach", "runs here"], rows));
+    console.log(`\nVariants (select as <stack>+<variant>, e.g. uws+deflate):\n${Object.values(VARIANTS).map((v) => `  ${v.id}: ${v.description}`).join("\n")}`);
     return 0;
   },
 };

@@ -112,7 +112,8 @@ export const command: Command = {
     const runId = makeRunId();
     const outDir = resolve(values.out ?? join(REPO_ROOT, "results", runId));
     if (existsSync(join(outDir, RUN_FILE))) throw new UsageError(`--out ${outDir} already holds a result set (${RUN_FILE}); choose an empty folder`);
-    const notRunnable = stacks.filter((s) => !s.runnable);
+    // A variant a stack cannot run is recorded as skipped with its reason, not refused.
+    const notRunnable = stacks.filter((s) => !s.runnable && !s.variant);
     if (values.stacks && notRunnable.length) {
       throw new UsageError(`stack ${notRunnable.map((s) => `${s.id} (${s.reason})`).join(", ")} cannot run here`);
     }

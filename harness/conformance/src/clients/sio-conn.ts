@@ -55,8 +55,10 @@ export class SioConn {
   }
 
   /** Connects to `httpUrl` (socket.io default path) with an optional handshake query. */
-  static async connect(httpUrl: string, query: Record<string, string> = {}, timeoutMs = SIO_CONNECT_TIMEOUT_MS): Promise<SioConn> {
-    const socket = io(httpUrl, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: timeoutMs, query });
+  static async connect(httpUrl: string, query: Record<string, string> = {}, timeoutMs = SIO_CONNECT_TIMEOUT_MS, opts: { deflate?: boolean } = {}): Promise<SioConn> {
+    // engine.io-client hands perMessageDeflate to ws in Node; `deflate` compresses every message (threshold 0).
+    const extra = opts.deflate ? { perMessageDeflate: { threshold: 0 } } : {};
+    const socket = io(httpUrl, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: timeoutMs, query, ...extra });
     const conn = new SioConn(socket, httpUrl);
     const ok = new Promise<SioConn>((res, rej) => {
       socket.once("connect", () => res(conn));

@@ -58,9 +58,12 @@ export class WsConn {
     });
   }
 
-  /** Opens `url`; rejects with the HTTP status when the upgrade is refused. */
-  static async open(url: string, timeoutMs = OPEN_TIMEOUT_MS): Promise<WsConn> {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+  /**
+   * Opens `url`; rejects with the HTTP status when the upgrade is refused. `deflate` offers permessage-deflate and,
+   * when accepted, compresses every message sent (threshold 0).
+   */
+  static async open(url: string, timeoutMs = OPEN_TIMEOUT_MS, opts: { deflate?: boolean } = {}): Promise<WsConn> {
+    const ws = new WebSocket(url, { perMessageDeflate: opts.deflate ? { threshold: 0 } : false, maxPayload: 256 * 1024 * 1024 });
     const conn = new WsConn(ws, url);
     const opened = new Promise<WsConn>((res, rej) => {
       ws.once("open", () => res(conn));

@@ -323,6 +323,11 @@ export const repetitionSchema = z.object({
   atFloor: z.array(percentileNameSchema),
   /** Tukey class of this repetition's headline value within its point. */
   outlier: outlierClassSchema,
+  /**
+   * Bytes on the wire per second over the window as the client counted them (WebSocket frames with headers, compressed
+   * size under permessage-deflate; TCP/IP headers excluded): received and sent. Absent when the driver does not count them.
+   */
+  wire: z.object({ receivedBytesPerSec: z.number(), sentBytesPerSec: z.number() }).optional(),
   /** Scenario-specific figures of scenarios that measure a window themselves (their module documents the shape); absent otherwise. */
   details: z.record(z.string(), z.unknown()).optional(),
 });
@@ -386,14 +391,31 @@ export const pointSchema = z.object({
 });
 export type PointRecord = z.infer<typeof pointSchema>;
 
+/** A variant of a stack (harness/runner/src/variants.ts): the base stack run with stated overrides. Additive, optional. */
+export const variantRecordSchema = z.object({
+  /** Variant id, e.g. "deflate". */
+  id: z.string(),
+  /** Id of the stack folder it runs, e.g. "uws" (the row's stack id is "uws+deflate"). */
+  base: z.string(),
+  /** Environment overrides the server started with. */
+  env: z.record(z.string(), z.string()),
+  /** Load options the client used with the variant (e.g. deflate: true). */
+  load: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])),
+  /** What the variant changes, in one line. */
+  description: z.string(),
+});
+export type VariantRecord = z.infer<typeof variantRecordSchema>;
+
 /** Contents of results/<runId>/<stack>--<scenario>.json. */
 export const measurementSchema = z.object({
   /** Result file format version (SCHEMA_VERSION). */
   schemaVersion: z.literal(SCHEMA_VERSION),
   /** Run this measurement belongs to. */
   runId: z.string(),
-  /** Stack id. */
+  /** Stack id (`<stack>+<variant>` for a variant). */
   stack: z.string(),
+  /** Set when the row is a variant of a stack: its base stack and overrides (absent for a plain stack). */
+  variant: variantRecordSchema.optional(),
   /** Stack display name. */
   displayName: z.string(),
   /** Installed version of the stack's versionOf package (runtime version for bun and deno), or null if unknown. */
@@ -467,8 +489,10 @@ export type MachineRecord = z.infer<typeof machineSchema>;
 
 /** One stack of the run, with the versions that matter. */
 export const runStackSchema = z.object({
-  /** Stack id. */
+  /** Stack id (`<stack>+<variant>` for a variant). */
   id: z.string(),
+  /** Set when the row is a variant of a stack: its base stack and overrides (absent for a plain stack). */
+  variant: variantRecordSchema.optional(),
   /** Display name. */
   displayName: z.string(),
   /** Runtime. */
