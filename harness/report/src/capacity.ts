@@ -183,7 +183,7 @@ const STEP_HEADER = ["users", "phase", "p50", "p99", "errors", "server cpu", "se
 /** How the capacity run was asked for, as a command line. */
 export function capacityCommand(rec: CapacityRecord): string {
   const c = rec.config;
-  return `pnpm wsarena capacity --stacks ${rec.results.map((r) => r.stack).join(",")}${c.users !== null ? ` --users ${c.users}` : ""} --profile ${c.profile} --criteria "${c.criteria.join(",")}" --steps ${c.steps.join(",")} --step-ms ${c.stepMs}`;
+  return `pnpm wsarena capacity --stacks ${rec.stacks.map((s) => s.id).join(",")}${c.users !== null ? ` --users ${c.users}` : ""} --profile ${c.profile} --criteria "${c.criteria.join(",")}" --steps ${c.steps.join(",")} --step-ms ${c.stepMs}`;
 }
 
 function mdTable(header: string[], rows: string[][]): string {

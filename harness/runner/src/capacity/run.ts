@@ -353,6 +353,11 @@ async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: Capa
         server = await launch();
         step = { ...(await measureStep(o, stack, server, next, probes, runGroup)), attempts: attempt };
       }
+      // Ctrl-C / SIGTERM during the step also stopped its load workers: what it measured is the interruption, not the server.
+      if (o.signal?.aborted) {
+        log(`capacity ${stack.id}: step ${n} (${step.users} users) interrupted; not recorded`);
+        break;
+      }
       r.steps.push(step);
       done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass" });
       concludeStack(r, o.users);
