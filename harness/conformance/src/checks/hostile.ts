@@ -161,7 +161,7 @@ function publishLimitRun(chunked: boolean): CheckFn {
       expect(r.status === 413, `${how} POST /publish body of ${bytes(PUBLISH_OVERSIZE_BYTES)} with WSARENA_MAX_PAYLOAD=${PUBLISH_MAX_PAYLOAD_BYTES} answered ${r.status}, expected 413`);
       const grew = after.rssBytes - before.rssBytes;
       expect(grew <= PUBLISH_RSS_GROWTH_LIMIT_BYTES, `refusing ${how} ${bytes(PUBLISH_OVERSIZE_BYTES)} body grew server RSS by ${bytes(grew)} (more than ${bytes(PUBLISH_RSS_GROWTH_LIMIT_BYTES)}): the body was buffered beyond WSARENA_MAX_PAYLOAD`);
-      return `413 after ${bytes(r.sentBytes)} sent; RSS ${grew >= 0 ? "+" : ""}${bytes(Math.abs(grew))}`;
+      return `413 after ${bytes(r.sentBytes)} sent; RSS ${grew >= 0 ? "+" : "−"}${bytes(Math.abs(grew))}`;
     });
   };
 }
