@@ -31,7 +31,7 @@ function countsOf(reps: readonly RepetitionRecord[], name: string): Record<strin
   return out;
 }
 
-const ms = (v: number | null): string => (v === null ? "—" : fmtUs(Math.round(v) * 1000));
+const ms = (v: number | null): string => (v === null ? "—" : Math.round(v) === 0 ? "0 ms" : fmtUs(Math.round(v) * 1000));
 const us = (v: number | null): string => (v === null ? "—" : fmtUs(v));
 const n = (v: number | null): string => (v === null ? "—" : Math.abs(v) < 1000 ? String(Math.round(v)) : fmtCount(Math.round(v)));
 const counts = (m: Record<string, number>): string =>
@@ -167,7 +167,7 @@ export function recoveryChart(input: ReportInput): ChartSpec | null {
     caption: "From the SIGKILL until a subscriber receives again, p50 and p99 over subscribers, per backoff policy and stack (includes the server's restart: 500 ms dark plus its start-up). Mean over repetitions, whiskers min–max; lower is better.",
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
-    option: barChartOption({ categories, series, yName: "recovery (ms)", logY: false, format: (v) => `${fmtCount(v)} ms` }),
+    option: barChartOption({ categories, series, yName: "recovery", logY: false, format: (v) => (v === 0 ? "0" : fmtUs(v * 1000)) }),
   };
 }
 
