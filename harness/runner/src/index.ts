@@ -21,5 +21,6 @@ export * from "./capacity/index.ts";
 export * from "./os-limits.ts";
 export * from "./hostile/frames.ts";
 export * from "./hostile/inputs.ts";
+export * from "./prng.ts";
 export * from "./hostile/pass.ts";
 export * from "./scenarios/hostile.ts";

@@ -635,10 +635,9 @@ function isPartial(ctx: RunContext, s: MeasurementState): boolean {
 }
 
 /** Runs the whole matrix, writing run.json and one file per (stack, scenario) atomically as results come in. */
-export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
-  const plans = new Map(opts.scenarios.map((s) => [s.id, s.plan(opts.profile)]));
-  const states = buildStates(opts, plans);
-  const stackRecords: RunStackRecord[] = opts.stacks.map((s) => ({
+/** The run.json record of a stack (or variant) before verification; `wsarena capacity` writes the same. */
+export function stackRecordOf(s: DiscoveredStack): RunStackRecord {
+  return {
     id: s.id,
     ...(s.variant ? { variant: variantRecord(s) } : {}),
     displayName: displayNameOf(s),
@@ -648,7 +647,13 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     version: s.version,
     packages: packageVersions(s.dir),
     verification: null,
-  }));
+  };
+}
+
+export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
+  const plans = new Map(opts.scenarios.map((s) => [s.id, s.plan(opts.profile)]));
+  const states = buildStates(opts, plans);
+  const stackRecords: RunStackRecord[] = opts.stacks.map(stackRecordOf);
   const run = buildRunRecord(opts, plans, states, stackRecords);
   const driverFor = opts.driverFor ?? ((s: DiscoveredStack) => DEFAULT_DRIVERS[s.manifest.protocol]);
   const record = (s: MeasurementState, partial: boolean) => toRecord(opts.runId, opts.profile, driverFor(s.stack), opts.repetitions, s, partial);

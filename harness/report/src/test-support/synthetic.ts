@@ -6,6 +6,7 @@ import * as hdr from "hdr-histogram-js";
 import {
   SCHEMA_VERSION,
   measurementFileName,
+  prng,
   summarizeSample,
   measurementSchema,
   unionFlags,
@@ -68,17 +69,6 @@ const PERCENTILES = ["p50Us", "p90Us", "p99Us", "p999Us", "maxUs"] as const;
 const BASE_MSGS_PER_SEC: Record<string, number> = { "64B": 1_000_000, "1024B": 600_000 };
 const RATES = [1000, 10_000, 50_000];
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

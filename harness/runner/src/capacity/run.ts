@@ -4,11 +4,12 @@ import { join } from "node:path";
 import { encodeHistogram, mergeHistograms, runLoadGroup as defaultRunLoadGroup, summarize, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
 import type { DiscoveredStack } from "../discover.ts";
 import { REPO_ROOT } from "../discover.ts";
-import { gitState, machineInfo, packageVersions, runtimeVersions } from "../env.ts";
+import { gitState, machineInfo, runtimeVersions } from "../env.ts";
 import { integrityViolations } from "../flags.ts";
 import { startFloorProbes, type FloorProbes } from "../floor.ts";
 import { launchServer, type LaunchedServer } from "../launch.ts";
 import { QUIET_MAX_FOREIGN_BUSY_PCT } from "../quiet.ts";
+import { stackRecordOf } from "../matrix.ts";
 import { loadOptionsFor, measurePoint } from "../measure.ts";
 import type { Pinning } from "../pin.ts";
 import { writeJsonAtomic } from "../results/io.ts";
@@ -273,16 +274,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
     git: gitState(REPO_ROOT),
     machine: machineInfo(),
     runtimes: runtimeVersions([...o.stacks]),
-    stacks: o.stacks.map((s) => ({
-      id: s.id,
-      displayName: s.manifest.displayName,
-      runtime: s.manifest.runtime,
-      protocol: s.manifest.protocol,
-      approach: s.manifest.approach,
-      version: s.version,
-      packages: packageVersions(s.dir),
-      verification: null,
-    })),
+    stacks: o.stacks.map(stackRecordOf),
     pinning: { serverCpus: o.pinning?.serverList ?? null, clientCpus: o.pinning?.clientList ?? null },
     config: {
       profile: o.profile,

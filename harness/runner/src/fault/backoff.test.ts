@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffCeilingMs, backoffDelayMs, backoffSchedule, seededRandom, type BackoffOptions } from "./backoff.ts";
+import { prng as seededRandom } from "../prng.ts";
+import { backoffCeilingMs, backoffDelayMs, backoffSchedule, type BackoffOptions } from "./backoff.ts";
 
 const base: Omit<BackoffOptions, "policy"> = { baseMs: 100, capMs: 1_000, factor: 2 };
 

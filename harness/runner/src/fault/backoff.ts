@@ -52,14 +52,3 @@ export function backoffSchedule(o: BackoffOptions, attempts: number, random: () 
   return Array.from({ length: attempts }, (_, n) => backoffDelayMs(o, n, random));
 }
 
-/** A deterministic [0, 1) source (mulberry32), so a run's jitter can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -4,7 +4,8 @@
 import { encodeHistogram, newHistogram, record } from "@wsarena/loadgen";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
-import { backoffDelayMs, seededRandom } from "./backoff.ts";
+import { prng } from "../prng.ts";
+import { backoffDelayMs } from "./backoff.ts";
 import { ConnectError, openConn, type OpenConn } from "./conn.ts";
 import type {
   BurstResult,
@@ -336,7 +337,7 @@ async function burst(t: BurstTask): Promise<BurstResult> {
 
 function reconnect(t: ReconnectTask, events: { restarted: Promise<{ killedAtMs: number; readyAtMs: number }> }, ready: () => void): Promise<ReconnectResult> {
   const c = new Collect();
-  const rnd = seededRandom(t.seed);
+  const rnd = prng(t.seed);
   let stopping = false;
   const maxSeq = Math.ceil(t.rate * ((t.recoverLimitMs + t.tailMs) / 1000 + 120));
   interface Sub {

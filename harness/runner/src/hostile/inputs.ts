@@ -1,4 +1,5 @@
 // Hostile inputs: seeded generators of malformed traffic per input class, each with the outcome the contract allows.
+import { prng } from "../prng.ts";
 import { OPCODE, closePayload, encodeRawFrame, expectFrames, type Expectation, type Fault, type RawFrame } from "./frames.ts";
 
 /** Input classes of the hostile pass, in report order. */
@@ -41,17 +42,6 @@ export interface HostileInput {
   expect: Expectation & { anyOutcome?: boolean };
 }
 
-/** A seeded PRNG (mulberry32): the same seed gives the same inputs, so a failing pass reruns identically. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));

@@ -1,0 +1,13 @@
+// One seeded [0, 1) source for everything that must replay from a seed (hostile inputs, reconnect jitter, test data).
+
+/** A deterministic PRNG (mulberry32): the same seed gives the same sequence, so a run reruns identically. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
