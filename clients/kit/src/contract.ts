@@ -178,3 +178,12 @@ export function addTrackers(c: DriverCounters, trackers: Iterable<SeqTracker | u
 export function nowNs(): number {
   return Number(process.hrtime.bigint());
 }
+
+/** Resolves at `ns` on the monotonic clock: a timer to within 2 ms, then a short spin (timers may fire early or late). */
+export async function untilNs(ns: number): Promise<void> {
+  const ms = (ns - nowNs()) / 1e6 - 2;
+  if (ms > 0) await new Promise<void>((r) => setTimeout(r, ms));
+  while (nowNs() < ns) {
+    /* spin at most ~2 ms */
+  }
+}

@@ -5,3 +5,4 @@ export * from "./common.ts";
 export * from "./lifecycle.ts";
 export * from "./handshake.ts";
 export * from "./library-conn.ts";
+export * from "./frame-header.ts";

@@ -1,6 +1,6 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
-import { nowNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
+import { nowNs, untilNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
 import { encode, newHistogram, record } from "./histogram.ts";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, TaskMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";
@@ -23,14 +23,6 @@ function send(m: FromWorker): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-/** Resolves at `ns` on the monotonic clock: a timer to within 2 ms, then a short spin (timers may fire early or late). */
-async function at(ns: number): Promise<void> {
-  const ms = (ns - nowNs()) / 1e6 - 2;
-  if (ms > 0) await sleep(ms);
-  while (nowNs() < ns) {
-    /* spin at most ~2 ms */
-  }
-}
 
 /** The sink the driver reports into: latency, scheduler-lag and connect histograms, connect outcomes, errors, close codes. */
 class Collector implements DriverSink {
@@ -119,13 +111,13 @@ interface WindowEdges {
 
 /** Follows the schedule: starts traffic, snapshots counters and CPU at the window edges, stops sending. */
 async function runWindow(driver: Driver, start: StartMessage): Promise<WindowEdges> {
-  await at(start.startNs);
+  await untilNs(start.startNs);
   driver.start({ startNs: start.windowStartNs, endNs: start.windowEndNs });
-  await at(start.windowStartNs);
+  await untilNs(start.windowStartNs);
   const c0 = driver.counters();
   const cpu0 = process.cpuUsage();
   const w0 = nowNs();
-  await at(start.windowEndNs);
+  await untilNs(start.windowEndNs);
   const c1 = driver.counters();
   const cpu = process.cpuUsage(cpu0);
   const w1 = nowNs();

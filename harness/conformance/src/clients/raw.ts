@@ -1,7 +1,7 @@
 // Raw WebSocket over node:net: our own HTTP upgrade and frame codec, to send frames no library would (bad input).
 import { connect, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
-import { newKey, upgradeRequest } from "@wsarena/driver-kit";
+import { newKey, readFrameHeader, upgradeRequest } from "@wsarena/driver-kit";
 import { deferred, within } from "../util.ts";
 
 /** WebSocket opcodes. */
@@ -115,23 +115,11 @@ export class FrameReader {
   private parse(): void {
     for (;;) {
       const b = this.buf;
-      if (b.length < 2) return;
-      let len = b[1]! & 0x7f;
-      let off = 2;
-      if (len === 126) {
-        if (b.length < 4) return;
-        len = b.readUInt16BE(2);
-        off = 4;
-      } else if (len === 127) {
-        if (b.length < 10) return;
-        len = Number(b.readBigUInt64BE(2));
-        off = 10;
-      }
-      const masked = (b[1]! & 0x80) !== 0;
-      if (masked) off += 4;
-      if (b.length < off + len) return;
+      const h = readFrameHeader(b);
+      if (!h || b.length < h.payloadStart + h.length) return;
+      const { payloadStart: off, length: len } = h;
       const payload = Buffer.from(b.subarray(off, off + len));
-      const f: Frame = { fin: (b[0]! & 0x80) !== 0, opcode: b[0]! & 0x0f, payload };
+      const f: Frame = { fin: h.fin, opcode: h.opcode, payload };
       this.frames.push(f);
       if (f.opcode === OP.close && this.closeCode === null) {
         this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;

@@ -2,6 +2,7 @@
 // contract and the stack's deviations, and checks a bystander echo connection after every input.
 import { connect, type Socket } from "node:net";
 import { readFileSync } from "node:fs";
+import { readFrameHeader } from "@wsarena/driver-kit";
 import { OPCODE, encodeRawFrame, type Outcome } from "./frames.ts";
 import type { HostileClass, HostileInput } from "./inputs.ts";
 
@@ -102,21 +103,9 @@ class Watch {
     }
     for (;;) {
       const b = this.buf;
-      if (b.length < 2) break;
-      let len = b[1]! & 0x7f;
-      let off = 2;
-      if (len === 126) {
-        if (b.length < 4) break;
-        len = b.readUInt16BE(2);
-        off = 4;
-      } else if (len === 127) {
-        if (b.length < 10) break;
-        len = Number(b.readBigUInt64BE(2));
-        off = 10;
-      }
-      if (b[1]! & 0x80) off += 4;
-      if (b.length < off + len) break;
-      const opcode = b[0]! & 0x0f;
+      const h = readFrameHeader(b);
+      if (!h || b.length < h.payloadStart + h.length) break;
+      const { opcode, payloadStart: off, length: len } = h;
       if (opcode === OPCODE.close && this.closeCode === null) this.closeCode = len >= 2 ? b.readUInt16BE(off) : 1005;
       else if (opcode <= OPCODE.binary) {
         this.dataFrames++;

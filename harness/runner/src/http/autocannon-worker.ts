@@ -1,7 +1,7 @@
 // Child process that drives HTTP load with autocannon's programmatic API and times every response itself (hrtime, µs
 // HDR histogram: autocannon's own histogram rounds to whole ms). Started pinned by http-load.ts; talks over IPC.
 import autocannon from "autocannon";
-import { encodePayload, nowNs } from "@wsarena/driver-kit";
+import { encodePayload, nowNs, untilNs } from "@wsarena/driver-kit";
 import { encodeHistogram, newHistogram, record } from "@wsarena/loadgen";
 import type { AutocannonResult, AutocannonTask, WorkerMessage } from "./ipc.ts";
 
@@ -15,13 +15,6 @@ export const REQUEST_TIMEOUT_S = 10;
 
 const send = (m: WorkerMessage): void => void process.send?.(m);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-async function at(ns: number): Promise<void> {
-  const ms = (ns - nowNs()) / 1e6 - 2;
-  if (ms > 0) await sleep(ms);
-  while (nowNs() < ns) {
-    /* spin at most ~2 ms */
-  }
-}
 
 async function run(task: AutocannonTask): Promise<AutocannonResult> {
   const hist = newHistogram();
@@ -49,7 +42,7 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
             return { ...req, body: encodePayload(task.sizeBytes, false, seq++, 0, ts).toString("latin1") };
           },
         };
-  await at(task.startNs);
+  await untilNs(task.startNs);
   let onDone!: (r: autocannon.Result) => void;
   let onFail!: (e: Error) => void;
   const done = new Promise<autocannon.Result>((res, rej) => ((onDone = res), (onFail = rej)));
@@ -74,10 +67,10 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
     record(hist, responseTimeMs * 1000);
   }) as never);
   instance.on("reqError", ((e: Error) => void (errors.size < MAX_ERRORS && errors.add(`request error: ${e.message}`))) as never);
-  await at(ws);
+  await untilNs(ws);
   const cpu0 = process.cpuUsage();
   const w0Ns = nowNs();
-  await at(we);
+  await untilNs(we);
   const cpu = process.cpuUsage(cpu0);
   const w1Ns = nowNs();
   // Requests sent before the edge are still being answered: wait for them (publish: every body built so far; its

@@ -1,7 +1,7 @@
 // Child process holding the WebSocket subscribers of the http scenario's publish points: the frame driver in pub/sub mode
 // with no publisher of its own (sender 0 is the HTTP publisher), fan-out latency per receiver in a µs HDR histogram.
 import { createFrameDriver } from "@wsarena/driver-frame";
-import { nowNs, type DriverCounters, type DriverSink } from "@wsarena/driver-kit";
+import { nowNs, untilNs, type DriverCounters, type DriverSink } from "@wsarena/driver-kit";
 import { encodeHistogram, newHistogram, record } from "@wsarena/loadgen";
 import type { SubscriberDrain, SubscriberResult, SubscriberStart, SubscriberTask, WorkerMessage } from "./ipc.ts";
 
@@ -14,13 +14,6 @@ export const QUIET_MS = 300;
 
 const send = (m: WorkerMessage): void => void process.send?.(m);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-async function at(ns: number): Promise<void> {
-  const ms = (ns - nowNs()) / 1e6 - 2;
-  if (ms > 0) await sleep(ms);
-  while (nowNs() < ns) {
-    /* spin at most ~2 ms */
-  }
-}
 
 const hist = newHistogram();
 const errors = new Set<string>();
@@ -74,11 +67,11 @@ async function main(): Promise<void> {
   send({ type: "ready" });
   const win = await nextMessage<SubscriberStart>("start");
   driver.start({ startNs: win.windowStartNs, endNs: win.windowEndNs });
-  await at(win.windowStartNs);
+  await untilNs(win.windowStartNs);
   const c0 = driver.counters();
   const cpu0 = process.cpuUsage();
   const w0Ns = nowNs();
-  await at(win.windowEndNs);
+  await untilNs(win.windowEndNs);
   const c1 = driver.counters();
   const cpu = process.cpuUsage(cpu0);
   const w1Ns = nowNs();
