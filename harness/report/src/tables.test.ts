@@ -1,7 +1,7 @@
 // Scenario tables on a SYNTHETIC set: latency next to its floor with at-floor percentiles marked, and how repetitions went.
 import { describe, expect, it } from "vitest";
 import { toReportInput } from "./load.ts";
-import { AT_FLOOR_MARK, latencyFloorTable, repetitionsText } from "./tables.ts";
+import { AT_FLOOR_MARK, headlineTable, latencyFloorTable, repetitionsText } from "./tables.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";
 
 const input = toReportInput({ dir: "/synthetic", ...syntheticResultSet() });
@@ -49,5 +49,15 @@ describe("repetitions column", () => {
     const reps = p.reps.map((r, i) => ({ ...r, stealPct: i === 1 ? 2.5 : 0, quietGate: { ok: i !== 2, attempts: i === 2 ? 3 : 1, waitedMs: i === 2 ? 1500 : 0, reasons: [] } }));
     const summary = { ...p.summary!, outliers: { lowSevere: 0, lowMild: 1, highMild: 0, highSevere: 1 } };
     expect(repetitionsText({ ...p, reps, summary, stop: "ci-tight" })).toBe("5, ci-tight; outliers: 1 low mild, 1 high severe; quiet-gate wait 1.5 s (2 retries, 1 never quiet); steal ≤ 2.5%");
+  });
+});
+
+describe("headline", () => {
+  it("compares core scenarios only: a result set of failure scenarios says so instead of ranking a storm as latency", () => {
+    const relabel = (scenario: string) => ({ ...input, scenarios: [scenario], points: input.points.map((p) => ({ ...p, scenario })) });
+    const failureOnly = headlineTable(relabel("burst"), 0.05);
+    expect(failureOnly.headers).toEqual(["Headline"]);
+    expect(failureOnly.rows[0]![0]!.text).toMatch(/^No core scenario in this result set \(burst\)/);
+    expect(headlineTable(input, 0.05).headers[0]).toBe("Stack");
   });
 });

@@ -5,7 +5,7 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { mean, meanInterval, unionFlags, varianceFlags } from "@wsarena/runner";
+import { groupOf, mean, meanInterval, SCENARIOS, unionFlags, varianceFlags } from "@wsarena/runner";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -91,8 +91,21 @@ export function stacksTable(input: ReportInput): Table {
   };
 }
 
-/** One row per stack with its headline figures across scenarios. */
-export function headlineTable(input: ReportInput, vcpuHourUsd: number): Table {
+/**
+ * The input restricted to the scenarios the headline compares: the `core` group (echo, stream, pubsub, connections).
+ * Scale and failure scenarios answer other questions in their own sections (a storm's p99 connect time is no latency
+ * headline); scenario ids the runner does not know are kept.
+ */
+export function headlineInput(input: ReportInput): ReportInput {
+  const group = new Map(SCENARIOS.map((s) => [s.id, groupOf(s)]));
+  const core = (id: string): boolean => (group.get(id) ?? "core") === "core";
+  return { ...input, scenarios: input.scenarios.filter(core), points: input.points.filter((p) => core(p.scenario)) };
+}
+
+/** One row per stack with its headline figures across the core scenarios. */
+export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
+  const input = headlineInput(all);
+  if (input.points.length === 0) return { headers: ["Headline"], rows: [[c(`No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`)]] };
   const tp = throughputPoints(input);
   const focus = latencyFocus(input);
   interface Row {

@@ -49,6 +49,15 @@ describe("reference reading of frames (expectFrames)", () => {
     expect(expectFrames(Buffer.concat([frame, Buffer.from([0x82])]), MAX).allowed).toEqual(["echo"]); // a valid first byte
   });
 
+  it("names the faults of a trailing partial header, so a documented deviation can match them", () => {
+    const frame = encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("ok") });
+    const e = expectFrames(Buffer.concat([frame, Buffer.from([0x71, 0x7e, 0x20])]), MAX); // RSV set, unmasked, 16-bit length cut short
+    expect(e.faults.map((f) => f.check)).toEqual(["bad-input.reserved-bits", "bad-input.unmasked-frame"]);
+    expect(e.dataBeforeFault).toBe(true);
+    expect(classifyOutcome({ expect: e }, "tcp-close", "ws", new Map([["bad-input.reserved-bits", "drops TCP"]])).verdict).toBe("deviation");
+    expect(classifyOutcome({ expect: e }, "tcp-close", "ws", new Map()).verdict).toBe("unexpected");
+  });
+
   it("accepts invalid UTF-8 split across fragments only when the message completes", () => {
     const first = { opcode: OPCODE.text, fin: false, payload: Buffer.from([0x61, 0xc3]) };
     expect(read(first).faults).toEqual([]);
@@ -69,6 +78,13 @@ describe("classifyOutcome", () => {
   it("takes any close answer to a valid close frame", () => {
     expect(classifyOutcome(input({ opcode: OPCODE.close, payload: closePayload(1000) }), "close:1000", "ws", new Map()).verdict).toBe("contract");
     expect(classifyOutcome(input({ opcode: OPCODE.close, payload: closePayload(1000) }), "none", "ws", new Map()).verdict).toBe("unexpected");
+  });
+  it("on socket.io, takes any reaction to a faulty input only when a complete data message came first", () => {
+    const before = expectFrames(Buffer.concat([encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("not engine.io") }), encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("x"), rsv: 4 })]), MAX);
+    expect(before.dataBeforeFault).toBe(true);
+    expect(classifyOutcome({ expect: before }, "close:1005", "socket.io", new Map()).verdict).toBe("contract");
+    expect(classifyOutcome({ expect: before }, "close:1005", "ws", new Map()).verdict).toBe("unexpected");
+    expect(classifyOutcome(rsv, "close:1005", "socket.io", new Map()).verdict).toBe("unexpected");
   });
   it("does not take a dropped connection for an echo on ws", () => {
     expect(classifyOutcome(input({ opcode: OPCODE.binary, payload: Buffer.from("ok") }), "tcp-close", "ws", new Map()).verdict).toBe("unexpected");

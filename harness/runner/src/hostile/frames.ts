@@ -80,6 +80,11 @@ export interface Expectation {
   allowed: readonly Outcome[];
   /** A valid close frame ended the input: any close code from the server is the contract's. */
   anyClose: boolean;
+  /**
+   * A complete data message came before the first fault (the server may react to it first: engine.io closes on a
+   * WebSocket message that is not an engine.io packet before ws reads the faulty bytes after it).
+   */
+  dataBeforeFault?: boolean;
 }
 
 const F = {
@@ -123,17 +128,25 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
   let fragmented: "text" | "binary" | null = null;
   let fragments: Buffer[] = [];
   let echoed = false;
-  const fail = (faults: Fault[]): Expectation => ({ faults, allowed: [...new Set(faults.flatMap((f) => f.allowed))], anyClose: false });
-  // Faults a server can see in the first byte alone (a frame whose header is still incomplete may be refused already).
-  const firstByteFaults = (b0: number): boolean => {
+  const fail = (faults: Fault[]): Expectation => ({ faults, allowed: [...new Set(faults.flatMap((f) => f.allowed))], anyClose: false, ...(echoed ? { dataBeforeFault: true } : {}) });
+  // Faults a server can see in the first byte (and the mask bit of the second) of a header still incomplete: it may
+  // refuse the frame already.
+  const headerStartFaults = (b0: number, b1?: number): Fault[] => {
     const op = b0 & 0x0f;
     const known = op <= 2 || (op >= 8 && op <= 10);
-    return ((b0 >> 4) & 7) !== 0 || !known || (op >= 8 && (b0 & 0x80) === 0) || (op === OPCODE.continuation && fragmented === null) || ((op === OPCODE.text || op === OPCODE.binary) && fragmented !== null);
+    const faults: Fault[] = [];
+    if (((b0 >> 4) & 7) !== 0) faults.push(F.rsv);
+    if (!known) faults.push(F.opcode);
+    if (b1 !== undefined && (b1 & 0x80) === 0) faults.push(F.unmasked);
+    if (op >= 8 && known && (b0 & 0x80) === 0) faults.push(F.controlFragmented);
+    if (op === OPCODE.continuation && fragmented === null) faults.push(F.orphanContinuation);
+    if ((op === OPCODE.text || op === OPCODE.binary) && fragmented !== null) faults.push(F.dataMidFragment);
+    return faults;
   };
-  let partialHeaderFault = false;
+  let partialHeaderFaults: Fault[] = [];
   for (;;) {
     if (b.length - off < 2) {
-      partialHeaderFault = b.length > off && firstByteFaults(b[off]!);
+      partialHeaderFaults = b.length > off ? headerStartFaults(b[off]!) : [];
       break;
     }
     const b0 = b[off]!;
@@ -146,14 +159,14 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
     let hl = 2;
     if (len === 126n) {
       if (b.length - off < 4) {
-        partialHeaderFault = firstByteFaults(b0) || (b1 & 0x80) === 0;
+        partialHeaderFaults = headerStartFaults(b0, b1);
         break;
       }
       len = BigInt(b.readUInt16BE(off + 2));
       hl = 4;
     } else if (len === 127n) {
       if (b.length - off < 10) {
-        partialHeaderFault = firstByteFaults(b0) || (b1 & 0x80) === 0;
+        partialHeaderFaults = headerStartFaults(b0, b1);
         break;
       }
       len = b.readBigUInt64BE(off + 2);
@@ -206,10 +219,11 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
     echoed = true;
   }
   const allowed: Outcome[] = [echoed ? "echo" : "none"];
-  if (partialHeaderFault) allowed.push("close:1002");
+  // A faulty header start may be refused at once (1002) or waited on until the header completes (echo/none above).
+  if (partialHeaderFaults.length) allowed.push("close:1002");
   // A server may reject an unfinished text message as soon as its bytes cannot become valid UTF-8 (uWS does).
   if (fragmented === "text" && !validUtf8Prefix(Buffer.concat(fragments))) allowed.push("close:1007");
-  return { faults: [], allowed, anyClose: false };
+  return { faults: partialHeaderFaults, allowed, anyClose: false, ...(echoed && partialHeaderFaults.length ? { dataBeforeFault: true } : {}) };
 }
 
 function validUtf8Prefix(b: Uint8Array): boolean {

@@ -35,14 +35,15 @@ export interface Classification {
 /**
  * Classifies `outcome` of `input`: the contract's when the reference reading allows it; a deviation when the stack's
  * manifest lists one of the input's faults under `deviations`; else unexpected. On socket.io, frames that are valid
- * WebSocket but not engine.io packets may get any reaction (engine.io decides), so only faulty inputs are judged there.
+ * WebSocket but not engine.io packets may get any reaction (engine.io decides: it closes with an empty close frame,
+ * 1005), so only faulty inputs are judged there, and only when no complete data message came before the fault.
  */
 export function classifyOutcome(input: Pick<HostileInput, "expect">, outcome: Outcome, protocol: "ws" | "socket.io", deviations: ReadonlyMap<string, string>): Classification {
   const e = input.expect;
   const check = e.faults[0]?.check;
   const base = check !== undefined ? { check } : {};
   if (e.anyOutcome) return { verdict: "contract", ...base };
-  if (protocol === "socket.io" && e.faults.length === 0) return { verdict: "contract", ...base };
+  if (protocol === "socket.io" && (e.faults.length === 0 || e.dataBeforeFault)) return { verdict: "contract", ...base };
   if (e.allowed.includes(outcome) || (e.anyClose && outcome.startsWith("close:"))) return { verdict: "contract", ...base };
   const documented = e.faults.find((f) => deviations.has(f.check));
   if (documented) return { verdict: "deviation", check: documented.check };

@@ -22,6 +22,12 @@ export const BURST_DRAIN_LIMIT_MS = 10_000;
 /** Topic of the message burst. */
 export const BURST_TOPIC = "burst";
 
+/**
+ * A capped storm: the same storm against a server started with WSARENA_MAX_CONNECTIONS at this share of it, so the
+ * attempts over the cap must be refused with 503 (the contract) and the ones under it must open.
+ */
+export const STORM_CAP_SHARE = 0.5;
+
 /** Storm sizes and burst shapes per profile. */
 export const BURST_POINTS: Readonly<Record<Profile, { storms: readonly number[]; bursts: ReadonlyArray<{ subscribers: number; baseRate: number }> }>> = {
   quick: { storms: [500], bursts: [{ subscribers: 20, baseRate: 100 }] },
@@ -81,6 +87,13 @@ function postcondition(o: WindowOutcome): string[] {
   if (o.point.params.kind === "storm") {
     const n = Number(o.point.params.connections);
     if (o.result.connect.attempted !== n) out.push(`storm: ${o.result.connect.attempted} of ${n} attempts accounted for; expected every attempt to end open or with a classified error`);
+    const cap = o.point.params.maxConnections;
+    if (cap !== undefined) {
+      // Over the cap the contract answers the upgrade with 503; the bystander connections of the harness (none here) do not count.
+      const refused503 = (detail(o, "outcomes") as Record<string, number> | undefined)?.["http-503"] ?? 0;
+      if (o.result.connect.succeeded > Number(cap)) out.push(`capped storm: ${o.result.connect.succeeded} connections opened over WSARENA_MAX_CONNECTIONS=${cap}`);
+      if (o.result.connect.succeeded + refused503 < n) out.push(`capped storm: ${o.result.connect.succeeded} opened + ${refused503} refused with 503 < ${n} attempts (other errors: ${JSON.stringify(detail(o, "outcomes"))})`);
+    }
     if (o.statsBefore && o.statsAfter && o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal < o.result.connect.succeeded)
       out.push(`/stats connectionsTotal grew by ${o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal}, fewer than the ${o.result.connect.succeeded} connections the client opened`);
   } else {
@@ -102,13 +115,16 @@ export const burst: Scenario = {
   },
   plan(profile: Profile): ScenarioPlan {
     const { storms, bursts } = BURST_POINTS[profile];
+    const storm = (n: number, cap?: number): ScenarioPoint => ({
+      key: cap === undefined ? `storm-${n}` : `storm-${n}-cap${cap}`,
+      params: { kind: "storm", connections: n, spreadMs: STORM_SPREAD_MS, holdMs: STORM_HOLD_MS, ...(cap !== undefined ? { maxConnections: cap } : {}) },
+      kind: "connections",
+      load: baseLoad(profile, { mode: "connections", connections: n, warmupMs: 0, durationMs: STORM_SPREAD_MS, holdMs: STORM_HOLD_MS }),
+      ...(cap !== undefined ? { serverEnv: { WSARENA_MAX_CONNECTIONS: String(cap) } } : {}),
+    });
     const points: ScenarioPoint[] = [
-      ...storms.map((n): ScenarioPoint => ({
-        key: `storm-${n}`,
-        params: { kind: "storm", connections: n, spreadMs: STORM_SPREAD_MS, holdMs: STORM_HOLD_MS },
-        kind: "connections",
-        load: baseLoad(profile, { mode: "connections", connections: n, warmupMs: 0, durationMs: STORM_SPREAD_MS, holdMs: STORM_HOLD_MS }),
-      })),
+      ...storms.map((n) => storm(n)),
+      ...storms.slice(0, 1).map((n) => storm(n, Math.round(n * STORM_CAP_SHARE))),
       ...bursts.map(({ subscribers, baseRate }): ScenarioPoint => ({
         key: `burst-${subscribers}sub-${rateLabel(baseRate)}/s-x${BURST_FACTOR}`,
         params: { kind: "message-burst", subscribers, baseRate, factor: BURST_FACTOR, quietMs: BURST_QUIET_MS, burstMs: BURST_LENGTH_MS, afterMs: BURST_AFTER_MS },

@@ -39,14 +39,18 @@ async function run(scenario: string) {
 }
 
 describe("failure scenarios against ws (quick profile)", () => {
-  it("burst: the storm's attempts all open and are timed; the message burst drains and every delivery arrives once", async () => {
+  it("burst: the storm's attempts all open and are timed, over the cap they get 503; the message burst drains and every delivery arrives once", async () => {
     const m = await run("burst");
     expect(m.status, m.reason).toBe("ok");
-    const storm = m.points.find((p) => p.params.kind === "storm")!.reps[0]!;
+    const storm = m.points.find((p) => p.key === "storm-500")!.reps[0]!;
     expect(storm.connect.attempted).toBe(500);
     expect(storm.details?.outcomes).toEqual({ ok: 500 });
     expect(storm.connect.p99Us).toBeGreaterThan(0);
     expect((storm.details?.buckets as unknown[]).length).toBeGreaterThan(0);
+    // The same storm against WSARENA_MAX_CONNECTIONS=250: the attempts over the cap are refused with 503, not dropped.
+    const capped = m.points.find((p) => p.key === "storm-500-cap250")!.reps[0]!;
+    expect(capped.details?.outcomes).toEqual({ ok: 250, "http-503": 250 });
+    expect(capped.postcondition.failures).toEqual([]);
     const b = m.points.find((p) => p.params.kind === "message-burst")!.reps[0]!;
     expect(b.postcondition.failures).toEqual([]);
     expect(b.integrity.lost).toBe(0);
