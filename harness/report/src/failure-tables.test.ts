@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { slowConsumerChart, soakChart } from "./charts/failure.ts";
-import { failureTables, ratioText, slowConsumerTable, soakTable } from "./failure-tables.ts";
+import { failureTables, ratioText, slowConsumerAnswer, slowConsumerTable, soakTable } from "./failure-tables.ts";
 import { loadReportInput } from "./load.ts";
 import { REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
 
@@ -24,6 +24,21 @@ describe("slow-consumer table and chart", () => {
       expect(row(stack, "buffer")[3]).toBe("growing");
       expect(row(stack, "buffer")[9]).toMatch(/^p50 ×[\d.]+ \(1 rep\); p99 ×[\d.]+ \(1 rep\)$/);
     }
+  });
+
+  it("answers the question per stack: cannot tell with one repetition, hurts only where an interval says so", () => {
+    expect(slowConsumerAnswer(input)).toContain("uws: cannot tell under drop, close, buffer (fewer than 2 repetitions)");
+    // Three repetitions per point: baseline p50/p99 ≈ 100/1000 µs, buffer twice that, drop and close the same.
+    const scaled = (factor: number) => (r: (typeof input.points)[number]["reps"][number], i: number) => ({ ...r, latency: { ...r.latency!, p50Us: factor * (100 + i), p99Us: factor * (1000 - 10 * i) } });
+    const points = input.points.map((p) => {
+      if (p.scenario !== "slow-consumer") return p;
+      const rep = p.reps[0]!;
+      const factor = p.pointKey.endsWith("buffer") ? 2 : 1;
+      return { ...p, reps: [rep, rep, rep].map(scaled(factor)) };
+    });
+    const answer = slowConsumerAnswer({ ...input, points })!;
+    expect(answer).toMatch(/uws: hurt under buffer \(p50 ×2\.00, 95 % CI [\d.]+–[\d.]+; p99 ×2\.00, 95 % CI [\d.]+–[\d.]+\); no measurable harm under drop, close/);
+    expect(slowConsumerTable({ ...input, points })!.notes![0]).toBe(answer);
   });
 
   it("draws one RSS panel per point with a line per stack", () => {

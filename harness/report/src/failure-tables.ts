@@ -33,6 +33,53 @@ function labels(xs: readonly string[]): string {
   return [...new Set(xs)].join("/") || "–";
 }
 
+/** Fast subscribers' p50 or p99 per repetition of a point (positive values only). */
+function fastLatency(q: PointView | undefined, k: "p50Us" | "p99Us"): number[] {
+  return q ? q.reps.map((r) => r.latency?.[k]).filter((x): x is number => typeof x === "number" && x > 0) : [];
+}
+
+/**
+ * The scenario's question, answered per stack from the ratio intervals: "does one slow client hurt everyone?". A policy
+ * hurts when the fast subscribers' p50 or p99 is higher than the baseline's with a 95 % interval above 1; it does not
+ * when both intervals include 1 or lie below it; with fewer than 2 repetitions on either side it cannot be told.
+ */
+export function slowConsumerAnswer(input: ReportInput): string | null {
+  const pts = input.points.filter((p) => p.scenario === "slow-consumer" && isMeasured(p) && slowDetails(p));
+  if (!pts.length) return null;
+  const parts: string[] = [];
+  for (const stack of [...new Set(pts.map((p) => p.stack))]) {
+    const mine = pts.filter((p) => p.stack === stack);
+    const base = mine.find((p) => slowDetails(p)?.policy === "none");
+    if (!base) continue;
+    const hurts: string[] = [];
+    const not: string[] = [];
+    const unknown: string[] = [];
+    for (const p of mine) {
+      const d = slowDetails(p)!;
+      if (d.policy === "none") continue;
+      const name = d.slowConsumers === 1 ? d.policy : `${d.policy} (${d.slowConsumers} slow)`;
+      const worse: string[] = [];
+      let told = true;
+      for (const k of ["p50Us", "p99Us"] as const) {
+        const a = fastLatency(base, k);
+        const b = fastLatency(p, k);
+        if (a.length < 2 || b.length < 2) {
+          told = false;
+          continue;
+        }
+        const r = ratioOfMeans(a, b);
+        if (r.significant && r.ratio > 1) worse.push(`${k.slice(0, 3)} ×${r.ratio.toFixed(2)}, 95 % CI ${r.interval.low.toFixed(2)}–${r.interval.high.toFixed(2)}`);
+      }
+      if (worse.length) hurts.push(`${name} (${worse.join("; ")})`);
+      else if (told) not.push(name);
+      else unknown.push(name);
+    }
+    const said = [hurts.length ? `hurt under ${hurts.join(", ")}` : "", not.length ? `no measurable harm under ${not.join(", ")}` : "", unknown.length ? `cannot tell under ${unknown.join(", ")} (fewer than 2 repetitions)` : ""].filter(Boolean);
+    parts.push(`${stack}: ${said.join("; ")}`);
+  }
+  return parts.length ? `Does one slow client hurt everyone? The fast subscribers' latency against the same stack's baseline: ${parts.join(". ")}.` : null;
+}
+
 /** Slow-consumer table: one row per stack and point. Null when the scenario has no details. */
 export function slowConsumerTable(input: ReportInput): Table | null {
   const pts = input.points.filter((p) => p.scenario === "slow-consumer" && isMeasured(p) && slowDetails(p));
@@ -41,7 +88,7 @@ export function slowConsumerTable(input: ReportInput): Table | null {
   for (const p of pts) {
     const ds = p.reps.map((_, i) => slowDetails(p, i)).filter((d) => d !== null);
     const base = input.points.find((q) => q.scenario === "slow-consumer" && q.stack === p.stack && slowDetails(q)?.policy === "none");
-    const lat = (q: PointView | undefined, k: "p50Us" | "p99Us") => (q ? q.reps.map((r) => r.latency?.[k]).filter((x): x is number => typeof x === "number" && x > 0) : []);
+    const lat = fastLatency;
     const slope = meanOf(ds.map((d) => d.rssSlope?.perSec));
     const lo = meanOf(ds.map((d) => d.rssSlope?.ciLowPerSec));
     const hi = meanOf(ds.map((d) => d.rssSlope?.ciHighPerSec));
@@ -67,6 +114,7 @@ export function slowConsumerTable(input: ReportInput): Table | null {
     headers: ["Stack", "Point", "RSS slope in window (95 % CI)", "RSS", "RSS max", "Dropped: /stats / client", "Closed: /stats / client (codes)", "Fast p50", "Fast p99", "Fast latency vs baseline"],
     rows,
     notes: [
+      ...[slowConsumerAnswer(input)].filter((x): x is string => x !== null),
       "RSS slope: least squares over the fast subscribers' window, 95 % interval widened for autocorrelated samples; growing = interval above zero and ≥ 10 % of the bytes/s offered to the slow consumers, else bounded.",
       "Dropped: /stats `dropped` over the point, and the ticks missing from the slow consumers' sequences (read after the window for up to 2 s). Closed: /stats `closedForBackpressure`, and the slow consumers closed by the server with their close codes (1006 = TCP closed without a close frame).",
       "Fast p50/p99: the 10 fast subscribers' one-way latency (load generator); vs baseline: ratio to the same stack's point without a slow consumer (Welch's t on logs over repetitions; 1 rep gives no interval). ⚠ as in the scenario table.",
