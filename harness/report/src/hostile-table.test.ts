@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hostileChart } from "./charts/failure.ts";
 import { hostileTables } from "./hostile-table.ts";
 import type { ReportInput } from "./model.ts";
 
@@ -30,5 +31,15 @@ describe("hostileTables", () => {
   });
   it("is empty for other scenarios", () => {
     expect(hostileTables(input, "echo-latency")).toEqual([]);
+  });
+});
+
+describe("hostileChart", () => {
+  it("stacks each stack's inputs by verdict and names deaths and bystander failures", () => {
+    const ch = hostileChart(input)!;
+    const opt = ch.option as { yAxis: { data: string[] }; series: Array<{ name: string; data: number[] }> };
+    expect(opt.yAxis.data).toEqual(["deno: 0 deaths, 0 bystander failures"]);
+    expect(opt.series.map((s) => [s.name, s.data])).toEqual([["contract's outcome", [2]], ["documented deviation", [0]], ["unexpected", [1]]]);
+    expect(hostileChart({ points: [] } as unknown as ReportInput)).toBeNull();
   });
 });

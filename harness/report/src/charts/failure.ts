@@ -2,6 +2,7 @@
 // and latency trend (two panels), from the per-repetition `details` the scenarios store.
 import type { SlowConsumerDetails, SoakDetails } from "@wsarena/runner";
 import { fmtBytes, fmtCount, fmtUs } from "../format.ts";
+import { hostileDetailsByStack } from "../hostile-table.ts";
 import { isMeasured, type PointView, type ReportInput } from "../model.ts";
 import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
@@ -96,8 +97,52 @@ export function soakChart(input: ReportInput): ChartSpec | null {
   };
 }
 
+/** A hostile segment gets its count written inside from this share of the pass on. */
+const HOSTILE_LABEL_MIN_SHARE = 0.04;
+
+/** Colours of the hostile verdicts: the contract's, a documented deviation, neither. */
+export const HOSTILE_VERDICT_COLORS = { contract: "#2e7d32", deviation: "#f9a825", unexpected: "#c62828" } as const;
+
+/**
+ * Hostile: per stack, how the inputs of the pass were answered (stacked: the contract's outcome, a documented deviation,
+ * unexpected), with deaths and bystander failures in the stack's label. Null without hostile details.
+ */
+export function hostileChart(input: ReportInput): ChartSpec | null {
+  const rows = hostileDetailsByStack(input);
+  if (!rows.length) return null;
+  const labels = rows.map(({ stack, d }) => `${stack}: ${d.deaths} death${d.deaths === 1 ? "" : "s"}, ${d.bystanderFailures.length} bystander failure${d.bystanderFailures.length === 1 ? "" : "s"}`);
+  const names = { contract: "contract's outcome", deviation: "documented deviation", unexpected: "unexpected" } as const;
+  const series = (["contract", "deviation", "unexpected"] as const).map((v) => ({
+    name: names[v],
+    type: "bar",
+    stack: "verdict",
+    barWidth: 22,
+    itemStyle: { color: HOSTILE_VERDICT_COLORS[v] },
+    // Counts inside the segments wide enough to hold them (the tables below give every count).
+    label: { show: true, position: "inside", formatter: (x: { value: number }) => (x.value >= HOSTILE_LABEL_MIN_SHARE * Math.max(...rows.map(({ d }) => d.inputsSent)) ? String(x.value) : "") },
+    data: rows.map(({ d }) => d.verdicts[v] ?? 0),
+  }));
+  const height = 90 + rows.length * 44;
+  return {
+    name: "hostile-verdicts",
+    title: "Hostile: how each stack answered the fuzz pass",
+    caption:
+      "Inputs of the seeded pass per stack (last repetition), by how the outcome was classified: the contract's, a deviation the stack documents in stack.json under the rule's check id, or neither. The label gives the server deaths and the bystander echo failures after an input; the tables below give every input class's outcomes.",
+    width: DEFAULT_CHART_WIDTH,
+    height,
+    option: {
+      legend: { top: 4, data: Object.values(names) },
+      grid: { left: 330, right: 32, top: 40, bottom: 40 },
+      xAxis: { type: "value", name: "inputs", nameLocation: "middle", nameGap: 26, axisLabel: { formatter: (v: number) => fmtCount(v) } },
+      yAxis: { type: "category", inverse: true, data: labels },
+      series,
+    },
+  };
+}
+
 /** Charts that replace the headline bars of a failure scenario's section. */
 export const FAILURE_SCENARIO_CHARTS: Readonly<Record<string, (input: ReportInput) => ChartSpec | null>> = {
   "slow-consumer": slowConsumerChart,
   soak: soakChart,
+  hostile: hostileChart,
 };

@@ -17,6 +17,13 @@ export const SOAK_TIMING: Readonly<Record<Profile, { warmupMs: number; durationM
   standard: { warmupMs: 20_000, durationMs: 180_000 },
   full: { warmupMs: 60_000, durationMs: 900_000 },
 };
+/**
+ * The soak's server runs without the contract's idle timeout: its receivers only read, and WSARENA_IDLE_TIMEOUT_S
+ * (default 120 s) closes a connection that sends nothing: with WSARENA_IDLE_TIMEOUT_S=8 a receive-only /stream
+ * subscriber was closed after 8–10 s by every stack but Bun (whose idle timer restarts when it sends), and a standard
+ * soak on Deno lost its 10 receivers (1001) at about 129 s.
+ */
+export const SOAK_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({ WSARENA_IDLE_TIMEOUT_S: "0" });
 /** Sampling period of the RSS and latency trend. */
 export const SOAK_SAMPLE_MS = 1_000;
 /**
@@ -104,6 +111,7 @@ export const soak: Scenario = {
   id: "soak",
   description: "A long steady stream (10 receivers × 1k ticks/s): server RSS and latency every second; a positive RSS slope beyond noise is flagged suspected-leak.",
   group: "failure",
+  serverEnv: SOAK_SERVER_ENV,
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
   plan(profile: Profile): ScenarioPlan {
