@@ -40,8 +40,9 @@ function fastLatency(q: PointView | undefined, k: "p50Us" | "p99Us"): number[] {
 
 /**
  * The scenario's question, answered per stack from the ratio intervals: "does one slow client hurt everyone?". A policy
- * hurts when the fast subscribers' p50 or p99 is higher than the baseline's with a 95 % interval above 1; it does not
- * when both intervals include 1 or lie below it; with fewer than 2 repetitions on either side it cannot be told.
+ * hurts when the fast subscribers' p50 or p99 is higher than the baseline's with a 95 % interval above 1; no harm is
+ * shown when neither is, and the answer gives the largest upper bound (the harm the data cannot rule out); with fewer
+ * than 2 repetitions on either side it cannot be told.
  */
 export function slowConsumerAnswer(input: ReportInput): string | null {
   const pts = input.points.filter((p) => p.scenario === "slow-consumer" && isMeasured(p) && slowDetails(p));
@@ -54,11 +55,14 @@ export function slowConsumerAnswer(input: ReportInput): string | null {
     const hurts: string[] = [];
     const not: string[] = [];
     const unknown: string[] = [];
+    // Over the policies not told apart: the highest upper 95 % bound, i.e. the largest harm the data cannot rule out.
+    const upper = { p50Us: 0, p99Us: 0 };
     for (const p of mine) {
       const d = slowDetails(p)!;
       if (d.policy === "none") continue;
       const name = d.slowConsumers === 1 ? d.policy : `${d.policy} (${d.slowConsumers} slow)`;
       const worse: string[] = [];
+      const highs = { p50Us: 0, p99Us: 0 };
       let told = true;
       for (const k of ["p50Us", "p99Us"] as const) {
         const a = fastLatency(base, k);
@@ -68,13 +72,21 @@ export function slowConsumerAnswer(input: ReportInput): string | null {
           continue;
         }
         const r = ratioOfMeans(a, b);
+        highs[k] = r.interval.high;
         if (r.significant && r.ratio > 1) worse.push(`${k.slice(0, 3)} ×${r.ratio.toFixed(2)}, 95 % CI ${r.interval.low.toFixed(2)}–${r.interval.high.toFixed(2)}`);
       }
       if (worse.length) hurts.push(`${name} (${worse.join("; ")})`);
-      else if (told) not.push(name);
-      else unknown.push(name);
+      else if (told) {
+        not.push(name);
+        upper.p50Us = Math.max(upper.p50Us, highs.p50Us);
+        upper.p99Us = Math.max(upper.p99Us, highs.p99Us);
+      } else unknown.push(name);
     }
-    const said = [hurts.length ? `hurt under ${hurts.join(", ")}` : "", not.length ? `no measurable harm under ${not.join(", ")}` : "", unknown.length ? `cannot tell under ${unknown.join(", ")} (fewer than 2 repetitions)` : ""].filter(Boolean);
+    const said = [
+      hurts.length ? `hurt under ${hurts.join(", ")}` : "",
+      not.length ? `no harm shown under ${not.join(", ")} (not told apart from the baseline; the intervals still allow up to p50 ×${upper.p50Us.toFixed(2)}, p99 ×${upper.p99Us.toFixed(2)})` : "",
+      unknown.length ? `cannot tell under ${unknown.join(", ")} (fewer than 2 repetitions)` : "",
+    ].filter(Boolean);
     parts.push(`${stack}: ${said.join("; ")}`);
   }
   return parts.length ? `Does one slow client hurt everyone? The fast subscribers' latency against the same stack's baseline: ${parts.join(". ")}.` : null;

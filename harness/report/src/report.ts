@@ -14,6 +14,7 @@ import { burstReconnectChart } from "./burst-reconnect.ts";
 import { scenarioChart } from "./charts/scenario.ts";
 import { systemChart } from "./charts/system.ts";
 import { throughputChart } from "./charts/throughput.ts";
+import { headlineInput } from "./tables.ts";
 import { computeFindings, KEEP_UP_FRACTION, KNEE_P99_FACTOR, LEAK_GROWTH_FRACTION, type Finding } from "./findings.ts";
 import { loadReportInput } from "./load.ts";
 import { RANKING_RULE } from "./rank.ts";
@@ -76,14 +77,16 @@ export function methodNotes(o: ReportOptions): string[] {
 
 /** The charts of a report (overview first, then one per scenario), without rendering them. */
 export function reportCharts(input: ReportInput, o: ReportOptions): { overview: ChartSpec[]; perScenario: Record<string, ChartSpec> } {
+  // The overview charts draw the headline's figures: core scenarios only (scale and failure ones chart in their sections).
+  const core = headlineInput(input);
   const overview = [
-    throughputChart(input),
-    latencyChart(input),
-    latencyVsRateChart(input),
+    throughputChart(core),
+    latencyChart(core),
+    latencyVsRateChart(core),
     systemChart(input),
-    memoryPerConnectionChart(input),
+    memoryPerConnectionChart(core),
     ...connectionsCharts(input),
-    efficiencyChart(input, o.vcpuHourUsd),
+    efficiencyChart(core, o.vcpuHourUsd),
     httpRequestsChart(input),
     httpLatencyChart(input),
     ...clusterCharts(input),
