@@ -102,6 +102,9 @@ describe("formatSummary", () => {
     expect(text).toContain("caveat: high-variance");
     expect(text).toMatch(/verdict: y > z \(×[\d.]+, 95 % CI [\d.]+–[\d.]+\); caveats: y high-variance; unranked: x \(integrity\)\nwinner: y/);
   });
+  it("keeps an unranked figure's caveats beside its reason", () => {
+    expect(formatSummary([m("x", [5, 5.1, 4.9], ["at-floor", "suspected-leak"]), m("y", [6, 6.2, 5.9])])).toMatch(/UNRANKED: at-floor[^;\n]*; caveat: suspected-leak/);
+  });
   it("says why there is no winner when nothing can be ranked", () => {
     expect(formatSummary([m("x", [5, 5], ["integrity"])])).toContain("no decision: no figure can be ranked");
   });

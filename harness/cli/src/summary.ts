@@ -1,7 +1,7 @@
 // Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (95 %
 // intervals of ratios, ties grouped), the verdict line, and the stacks left unranked with why.
 import type { MeasurementRecord, ValidityFlag } from "@wsarena/runner";
-import { formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
+import { CAVEAT_FLAGS, formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
 import { fmtNum, renderTable } from "./table.ts";
 
 /** One row of a point. */
@@ -93,6 +93,9 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
   return out;
 }
 
+/** The caveat flags of a row (the unranked ones are named by its UNRANKED reason). */
+const caveats = (flags: readonly ValidityFlag[]): ValidityFlag[] => flags.filter((f) => CAVEAT_FLAGS.includes(f));
+
 /** The summary as text: one table and verdict per scenario point, then the measurements that were not ok. */
 export function formatSummary(measurements: readonly MeasurementRecord[]): string {
   const parts: string[] = [];
@@ -105,7 +108,8 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
       r.ratio === null ? "—" : `${r.ratio.toFixed(2)}x`,
       r.serverCpuPct === null ? "—" : `${fmtNum(r.serverCpuPct)}%`,
       r.clientCpuPct === null ? "—" : `${fmtNum(r.clientCpuPct)}%`,
-      r.unranked ? `UNRANKED: ${r.unranked}` : r.flags.length ? `caveat: ${r.flags.join(", ")}` : "",
+      // Why a figure is unranked, and its caveats either way (an unranked soak row still says suspected-leak).
+      [r.unranked ? `UNRANKED: ${r.unranked}` : "", caveats(r.flags).length ? `caveat: ${caveats(r.flags).join(", ")}` : ""].filter(Boolean).join("; "),
     ]);
     const v = rp.verdict;
     const decision = v.winner ? `winner: ${v.winner}` : `no decision: ${v.noDecision}`;

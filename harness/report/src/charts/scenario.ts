@@ -34,7 +34,8 @@ export function scenarioChart(input: ReportInput, scenario: string): ChartSpec |
     option: barChartOption({
       categories,
       series,
-      yName: `${headline.metric} (${headline.unit})`,
+      // Latency ticks carry their own unit (fmtUs writes µs, ms or s), so the axis name does not repeat one.
+      yName: latency ? headline.metric : `${headline.metric} (${headline.unit})`,
       logY: true,
       format: latency ? fmtUs : fmtCount,
     }),
