@@ -100,7 +100,6 @@ export function slowConsumerTable(input: ReportInput): Table | null {
   for (const p of pts) {
     const ds = p.reps.map((_, i) => slowDetails(p, i)).filter((d) => d !== null);
     const base = input.points.find((q) => q.scenario === "slow-consumer" && q.stack === p.stack && slowDetails(q)?.policy === "none");
-    const lat = fastLatency;
     const slope = meanOf(ds.map((d) => d.rssSlope?.perSec));
     const lo = meanOf(ds.map((d) => d.rssSlope?.ciLowPerSec));
     const hi = meanOf(ds.map((d) => d.rssSlope?.ciHighPerSec));
@@ -117,9 +116,9 @@ export function slowConsumerTable(input: ReportInput): Table | null {
       cell(fmtBytes(meanOf(ds.map((d) => d.rssMaxBytes))), true),
       cell(isBase ? "–" : `${count(meanOf(p.reps.map((r) => r.statsDelta?.dropped)))} / ${count(meanOf(ds.map((d) => d.slowClient.gaps)))}`, true),
       cell(isBase ? "–" : `${count(meanOf(p.reps.map((r) => r.statsDelta?.closedForBackpressure)))} / ${count(meanOf(ds.map((d) => d.slowClient.closed)))}${codes.size ? ` (${[...codes].map(([c, n]) => `${c}×${n}`).join(", ")})` : ""}`, true),
-      cell(fmtUs(meanOf(lat(p, "p50Us"))), true, warn),
-      cell(fmtUs(meanOf(lat(p, "p99Us"))), true, warn),
-      cell(isBase || !base ? "–" : `p50 ${ratioText(lat(base, "p50Us"), lat(p, "p50Us"))}; p99 ${ratioText(lat(base, "p99Us"), lat(p, "p99Us"))}`),
+      cell(fmtUs(meanOf(fastLatency(p, "p50Us"))), true, warn),
+      cell(fmtUs(meanOf(fastLatency(p, "p99Us"))), true, warn),
+      cell(isBase || !base ? "–" : `p50 ${ratioText(fastLatency(base, "p50Us"), fastLatency(p, "p50Us"))}; p99 ${ratioText(fastLatency(base, "p99Us"), fastLatency(p, "p99Us"))}`),
     ]);
   }
   return {

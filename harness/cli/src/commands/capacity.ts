@@ -5,28 +5,22 @@ import {
   CAPACITY_FILE,
   CAPACITY_PROFILES,
   DEFAULT_CAPACITY_STEPS,
-  DEFAULT_CLIENT_CPUS,
   DEFAULT_CRITERIA,
-  DEFAULT_SERVER_CPUS,
   DEFAULT_STEP_MS,
   DEFAULT_STEP_WARMUP_MS,
   REPO_ROOT,
   USER_PROFILES,
-  discoverStacks,
-  killDescendants,
   makeRunId,
   parseCriteria,
   planSteps,
-  resolveCommand,
-  resolvePinning,
   runCapacity,
-  selectStacks,
   type CapacityProfile,
   type CapacityRecord,
 } from "@wsarena/runner";
 import { asUsage, parseChoice, parseFlags, parseIntFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { fmtDuration } from "../progress.ts";
+import { EXIT_INTERRUPTED, interruptible, pinningFromFlags, stacksFromFlag } from "../setup.ts";
 import { renderTable } from "../table.ts";
 
 /** Default user profile. */
@@ -36,8 +30,6 @@ export const MAX_CAPACITY_USERS = 1_000_000;
 /** Shortest and longest --step-ms accepted. */
 export const MIN_STEP_MS = 500;
 export const MAX_STEP_MS = 600_000;
-/** Exit code of an interrupted run (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130;
 
 const USAGE =
   `wsarena capacity [--stacks a,b] [--users N] [--profile ${CAPACITY_PROFILES.join("|")}] [--criteria "${DEFAULT_CRITERIA}"] [--steps 5,10,25,...] [--step-ms ${DEFAULT_STEP_MS}] ` +
@@ -116,30 +108,13 @@ export const command: Command = {
     const bad = steps.filter((s) => s > granularity && s % granularity !== 0);
     if (bad.length) throw new UsageError(`--steps: ${bad.join(", ")} are not whole rooms of ${granularity} (${profile} profile)`);
     const stepMs = parseIntFlag("step-ms", values["step-ms"], MIN_STEP_MS, MAX_STEP_MS) ?? DEFAULT_STEP_MS;
-    const all = discoverStacks();
-    if (all.length === 0) throw new UsageError("no stacks found: no servers/*/stack.json in this checkout");
-    const stacks = asUsage(() => selectStacks(all, values.stacks?.split(",").map((s) => s.trim()).filter(Boolean)));
-    const notRunnable = stacks.filter((s) => !s.runnable);
-    if (values.stacks && notRunnable.length) throw new UsageError(`stack ${notRunnable.map((s) => `${s.id} (${s.reason})`).join(", ")} cannot run here`);
-    const pinning = asUsage(() => resolvePinning(values["server-cpus"] ?? DEFAULT_SERVER_CPUS, values["client-cpus"] ?? DEFAULT_CLIENT_CPUS));
-    if (!resolveCommand(REPO_ROOT, "taskset")) throw new UsageError("taskset was not found on PATH; install util-linux (apt-get install util-linux) to pin servers and clients");
+    const stacks = stacksFromFlag(values.stacks, { skipVariants: false });
+    const pinning = pinningFromFlags(values);
     const runId = makeRunId();
     const outDir = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? join(REPO_ROOT, "results", runId));
     if (existsSync(join(outDir, CAPACITY_FILE))) throw new UsageError(`--out ${outDir} already holds a capacity set (${CAPACITY_FILE}); choose an empty folder`);
 
-    const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals === 1) {
-        process.stderr.write(`\n${sig}: stopping after the current step (send again to exit at once)\n`);
-        controller.abort();
-      } else {
-        killDescendants("SIGKILL");
-        process.exit(EXIT_INTERRUPTED);
-      }
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const interrupt = interruptible("after the current step");
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const t0 = Date.now();
     log(`capacity ${runId}: ${stacks.filter((s) => s.runnable).map((s) => s.id).join(", ")}; profile ${profile}; criteria ${criteria.map((c) => c.text).join(", ")}; steps ${steps.join(", ")}; ${stepMs} ms per step; server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
@@ -158,11 +133,10 @@ export const command: Command = {
         timing: { warmupMs: DEFAULT_STEP_WARMUP_MS, durationMs: stepMs },
         pinning,
         onProgress: log,
-        signal: controller.signal,
+        signal: interrupt.signal,
       });
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      interrupt.release();
     }
     if (values.json) {
       const brief = rec.results.map((r) => ({ ...r, steps: r.steps.map(({ window: _w, ...s }) => s) }));

@@ -2,29 +2,23 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import {
-  DEFAULT_CLIENT_CPUS,
-  DEFAULT_SERVER_CPUS,
   PROFILES,
   PROFILE_REPETITIONS,
   REPO_ROOT,
   RUN_FILE,
   checkWritableDir,
-  discoverStacks,
   estimateRunRangeMs,
   fixedRepetitions,
-  killDescendants,
   makeRunId,
-  resolvePinning,
-  resolveCommand,
   runMatrix,
   selectScenarios,
-  selectStacks,
   type Profile,
   type RepetitionPolicy,
 } from "@wsarena/runner";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { createProgress, fmtDuration } from "../progress.ts";
+import { EXIT_INTERRUPTED, interruptible, pinningFromFlags, stacksFromFlag } from "../setup.ts";
 import { formatSummary, rankPoints } from "../summary.ts";
 import { verifyStack } from "./verify.ts";
 
@@ -39,8 +33,6 @@ export const MAX_TARGET_CI_PCT = 50;
 /** Shortest and longest --budget accepted, ms. */
 export const MIN_BUDGET_MS = 10_000;
 export const MAX_BUDGET_MS = 24 * 3_600_000;
-/** Exit code of an interrupted run (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130;
 
 const USAGE =
   "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--server-cpus 0] [--client-cpus 1] [--out DIR] [--json]";
@@ -103,38 +95,18 @@ export const command: Command = {
     });
     const profile = parseChoice("profile", values.profile, PROFILES) ?? DEFAULT_PROFILE;
     const repetitions = resolveRepetitions(profile, values);
-    const all = discoverStacks();
-    if (all.length === 0) throw new UsageError("no stacks found: no servers/*/stack.json in this checkout");
-    const stacks = asUsage(() => selectStacks(all, parseList("stacks", values.stacks)));
+    // A variant a stack cannot run is recorded as skipped with its reason, not refused.
+    const stacks = stacksFromFlag(values.stacks, { skipVariants: true });
     const scenarios = asUsage(() => selectScenarios(parseList("scenarios", values.scenarios)));
-    const pinning = asUsage(() => resolvePinning(values["server-cpus"] ?? DEFAULT_SERVER_CPUS, values["client-cpus"] ?? DEFAULT_CLIENT_CPUS));
-    if (!resolveCommand(REPO_ROOT, "taskset")) throw new UsageError("taskset was not found on PATH; install util-linux (apt-get install util-linux) to pin servers and clients");
+    const pinning = pinningFromFlags(values);
     const runId = makeRunId();
     const outDir = resolve(values.out ?? join(REPO_ROOT, "results", runId));
     if (existsSync(join(outDir, RUN_FILE))) throw new UsageError(`--out ${outDir} already holds a result set (${RUN_FILE}); choose an empty folder`);
-    // A variant a stack cannot run is recorded as skipped with its reason, not refused.
-    const notRunnable = stacks.filter((s) => !s.runnable && !s.variant);
-    if (values.stacks && notRunnable.length) {
-      throw new UsageError(`stack ${notRunnable.map((s) => `${s.id} (${s.reason})`).join(", ")} cannot run here`);
-    }
 
     // Last of the set-up checks, so a rejected run leaves no folder behind.
     asUsage(() => checkWritableDir(outDir));
     const { runLoad } = await import("@wsarena/loadgen");
-    const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals++;
-      if (signals === 1) {
-        process.stderr.write(`\n${sig}: stopping after cleanup (send again to exit at once)\n`);
-        controller.abort();
-      } else {
-        killDescendants("SIGKILL");
-        process.exit(EXIT_INTERRUPTED);
-      }
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const interrupt = interruptible("after cleanup");
     const progress = createProgress();
     const t0 = Date.now();
     const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -158,13 +130,12 @@ export const command: Command = {
           const v = await verifyStack(stack, VERIFY_LEVEL[profile], pinning.serverList);
           return { ok: v.ok, level: v.level, failures: v.failures };
         },
-        signal: controller.signal,
+        signal: interrupt.signal,
         onEvent: progress.onEvent,
       });
     } finally {
       progress.end();
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      interrupt.release();
     }
     const wallMs = Date.now() - t0;
     if (values.json) {

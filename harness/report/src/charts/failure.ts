@@ -111,6 +111,7 @@ export function hostileChart(input: ReportInput): ChartSpec | null {
   const rows = hostileDetailsByStack(input);
   if (!rows.length) return null;
   const labels = rows.map(({ stack, d }) => `${stack}: ${d.deaths} death${d.deaths === 1 ? "" : "s"}, ${d.bystanderFailures.length} bystander failure${d.bystanderFailures.length === 1 ? "" : "s"}`);
+  const minLabelled = HOSTILE_LABEL_MIN_SHARE * Math.max(...rows.map(({ d }) => d.inputsSent));
   const names = { contract: "contract's outcome", deviation: "documented deviation", unexpected: "unexpected" } as const;
   const series = (["contract", "deviation", "unexpected"] as const).map((v) => ({
     name: names[v],
@@ -119,7 +120,7 @@ export function hostileChart(input: ReportInput): ChartSpec | null {
     barWidth: 22,
     itemStyle: { color: HOSTILE_VERDICT_COLORS[v] },
     // Counts inside the segments wide enough to hold them (the tables below give every count).
-    label: { show: true, position: "inside", formatter: (x: { value: number }) => (x.value >= HOSTILE_LABEL_MIN_SHARE * Math.max(...rows.map(({ d }) => d.inputsSent)) ? String(x.value) : "") },
+    label: { show: true, position: "inside", formatter: (x: { value: number }) => (x.value >= minLabelled ? String(x.value) : "") },
     data: rows.map(({ d }) => d.verdicts[v] ?? 0),
   }));
   const height = 90 + rows.length * 44;

@@ -90,9 +90,10 @@ function postcondition(o: WindowOutcome): string[] {
     const cap = o.point.params.maxConnections;
     if (cap !== undefined) {
       // Over the cap the contract answers the upgrade with 503; the bystander connections of the harness (none here) do not count.
-      const refused503 = (detail(o, "outcomes") as Record<string, number> | undefined)?.["http-503"] ?? 0;
+      const outcomes = detail(o, "outcomes") as Record<string, number> | undefined;
+      const refused503 = outcomes?.["http-503"] ?? 0;
       if (o.result.connect.succeeded > Number(cap)) out.push(`capped storm: ${o.result.connect.succeeded} connections opened over WSARENA_MAX_CONNECTIONS=${cap}`);
-      if (o.result.connect.succeeded + refused503 < n) out.push(`capped storm: ${o.result.connect.succeeded} opened + ${refused503} refused with 503 < ${n} attempts (other errors: ${JSON.stringify(detail(o, "outcomes"))})`);
+      if (o.result.connect.succeeded + refused503 < n) out.push(`capped storm: ${o.result.connect.succeeded} opened + ${refused503} refused with 503 < ${n} attempts (other errors: ${JSON.stringify(outcomes)})`);
     }
     if (o.statsBefore && o.statsAfter && o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal < o.result.connect.succeeded)
       out.push(`/stats connectionsTotal grew by ${o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal}, fewer than the ${o.result.connect.succeeded} connections the client opened`);
