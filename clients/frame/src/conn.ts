@@ -1,11 +1,10 @@
 // One raw WebSocket client connection over node:net: upgrade, receive into a shared buffer (no per-read allocation),
 // frame parsing, automatic pong and close replies; data messages go to the owner's callback.
 import net from "node:net";
-import { checkUpgradeResponse, newKey, upgradeRequest } from "@wsarena/driver-kit";
+import { checkUpgradeResponse, newKey, upgradeRequest, nowNs } from "@wsarena/driver-kit";
 import { encodeClientFrame } from "./encode.ts";
 import { DeflateCodec, DEFLATE_OFFER, parseDeflateResponse } from "./deflate.ts";
 import { FrameParser, OP, type FrameHandler } from "./parser.ts";
-import { nowNs } from "@wsarena/driver-kit";
 
 /** Receives the data messages of a connection (see FrameHandler.onMessage). */
 export interface MessageSink {

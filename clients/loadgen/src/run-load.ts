@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { nowNs, type DriverTask } from "@wsarena/driver-kit";
-import { encode, merge, summarize } from "./histogram.ts";
+import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
 import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, OptionsError, resolveOptions, type RequiredLoadOptions } from "./options.ts";
 import type { LoadOptions, LoadResult } from "./types.ts";
@@ -192,9 +192,9 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
   const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
   const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
-  const lat = merge(results.map((r) => r.histogram));
-  const lag = merge(results.map((r) => r.schedulerLagHistogram));
-  const con = merge(connected.map((c) => c.connectHistogram));
+  const lat = mergeHistograms(results.map((r) => r.histogram));
+  const lag = mergeHistograms(results.map((r) => r.schedulerLagHistogram));
+  const con = mergeHistograms(connected.map((c) => c.connectHistogram));
   const members = o.pubsub.subscribers + o.pubsub.publishers;
   const fanout = o.mode !== "pubsub" ? 1 : o.pubsub.roomSize !== undefined ? Math.min(o.pubsub.roomSize, members) : members;
   const windowSent = sum((r) => r.windowSent);
@@ -220,9 +220,9 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
     ...(results.every((r) => r.wireInWindow) ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } } : {}),
     sentPerSec: perSec((r) => r.sentInWindow),
     latency: summarize(lat),
-    histogram: lat.totalCount > 0 ? encode(lat) : null,
+    histogram: lat.totalCount > 0 ? encodeHistogram(lat) : null,
     schedulerLagUs: summarize(lag),
-    schedulerLagHistogram: lag.totalCount > 0 ? encode(lag) : null,
+    schedulerLagHistogram: lag.totalCount > 0 ? encodeHistogram(lag) : null,
     integrity: {
       sent: windowSent,
       // Corrupted deliveries were received (but cannot be attributed to a seq), so they are not counted lost.
@@ -259,7 +259,7 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
     ...(o.workerUrls
       ? {
           perWorker: results.map((r, i) => {
-            const h = merge([r.histogram]);
+            const h = mergeHistograms([r.histogram]);
             return { url: tasks[i]!.url, publishers: tasks[i]!.pubsub.publishers, received: r.receivedInWindow, latency: summarize(h), histogram: r.histogram };
           }),
         }

@@ -77,17 +77,8 @@ export interface LoadOptions {
 }
 
 /** Latency summary in microseconds. */
-export interface LatencySummary {
-  /** Recorded values. */
-  count: number;
-  minUs: number;
-  meanUs: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-}
+export type { LatencySummary } from "@wsarena/stats";
+import type { LatencySummary } from "@wsarena/stats";
 
 /** Message integrity over the measured window (every message carries a sequence number). */
 export interface IntegrityCounts {

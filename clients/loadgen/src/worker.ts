@@ -1,7 +1,7 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
 import { nowNs, untilNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
-import { encode, newHistogram, record } from "./histogram.ts";
+import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, TaskMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";
 
@@ -82,7 +82,7 @@ async function connect(driver: Driver, c: Collector): Promise<void> {
     succeeded: c.attempted - c.failed,
     failed: c.failed,
     rampMs: (nowNs() - t0) / 1e6,
-    connectHistogram: encode(c.connectHist),
+    connectHistogram: encodeHistogram(c.connectHist),
     errors: [...c.connectErrors],
   };
   send(connected);
@@ -174,8 +174,8 @@ function result(w: WindowEdges, f: DriverCounters, c: Collector): ResultMessage 
     windowReordered: f.windowReordered,
     windowCorrupted: f.windowCorrupted,
     inFlightAtEnd: f.inFlight,
-    histogram: c.latencyHist.totalCount > 0 ? encode(c.latencyHist) : null,
-    schedulerLagHistogram: c.schedulerLagHist.totalCount > 0 ? encode(c.schedulerLagHist) : null,
+    histogram: c.latencyHist.totalCount > 0 ? encodeHistogram(c.latencyHist) : null,
+    schedulerLagHistogram: c.schedulerLagHist.totalCount > 0 ? encodeHistogram(c.schedulerLagHist) : null,
     errors: [...c.errors],
     closeCodes: c.closeCodes,
   };

@@ -3,7 +3,9 @@
 import { parseArgs } from "node:util";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
 import { deflateSection } from "./deflate.ts";
-import { clockTicksPerSec, discoverStacks, killAllServers, launchServer, selectScenarios, startSampler, type LaunchedServer, type RawReading } from "@wsarena/runner";
+import { clockTicksPerSec, startSampler, type RawReading } from "@wsarena/host";
+import { discoverStacks, killAllServers, launchServer, type LaunchedServer } from "@wsarena/stacks";
+import { selectScenarios } from "@wsarena/runner";
 
 /** Core of the servers and of the clients. */
 export const SERVER_CPUS = "0";

@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { DeflateCodec } from "@wsarena/driver-frame";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
-import { applyVariant, launchServer, type DiscoveredStack } from "@wsarena/runner";
+import { applyVariant, launchServer, type DiscoveredStack } from "@wsarena/stacks";
 
 /** Messages per codec-only measurement. */
 export const CODEC_MESSAGES = 200_000;

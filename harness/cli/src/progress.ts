@@ -1,5 +1,5 @@
 // Run progress: a live status line on a TTY (stack, scenario, rep, ETA), plain log lines otherwise; written to stderr.
-import type { RunEvent } from "@wsarena/runner";
+import { type RunEvent } from "@wsarena/runner";
 import { fmtNum } from "./table.ts";
 
 /** Formats milliseconds as "1h02m", "4m05s" or "12s". */

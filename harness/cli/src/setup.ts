@@ -1,16 +1,6 @@
 // Set-up shared by the commands that time stacks (run, capacity): which stacks, pinned where, and how Ctrl-C ends them.
-import {
-  DEFAULT_CLIENT_CPUS,
-  DEFAULT_SERVER_CPUS,
-  REPO_ROOT,
-  discoverStacks,
-  killDescendants,
-  resolveCommand,
-  resolvePinning,
-  selectStacks,
-  type DiscoveredStack,
-  type Pinning,
-} from "@wsarena/runner";
+import { DEFAULT_CLIENT_CPUS, DEFAULT_SERVER_CPUS, killDescendants, resolvePinning, type Pinning } from "@wsarena/host";
+import { REPO_ROOT, discoverStacks, resolveCommand, selectStacks, type DiscoveredStack } from "@wsarena/stacks";
 import { asUsage, parseList } from "./args.ts";
 import { UsageError } from "./command.ts";
 

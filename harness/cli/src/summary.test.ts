@@ -1,4 +1,5 @@
-import { SCHEMA_VERSION, summarizeSample, type MeasurementRecord, type ValidityFlag } from "@wsarena/runner";
+import { SCHEMA_VERSION, type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
+import { summarizeSample } from "@wsarena/stats";
 import { describe, expect, it } from "vitest";
 import { formatSummary, rankPoints } from "./summary.ts";
 

@@ -1,6 +1,6 @@
 // Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (95 %
 // intervals of ratios, ties grouped), the verdict line, and the stacks left unranked with why.
-import type { MeasurementRecord, ValidityFlag } from "@wsarena/runner";
+import { type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
 import { CAVEAT_FLAGS, formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
 import { fmtNum, renderTable } from "./table.ts";
 

@@ -1,6 +1,6 @@
 // Runs the conformance suite against every stack found under servers/ (WSARENA_STACKS=a,b to select, WSARENA_CONFORMANCE_LEVEL=smoke for the subset).
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { discoverStacks, killAllServers } from "@wsarena/runner";
+import { discoverStacks, killAllServers } from "@wsarena/stacks";
 import { CHECKS, CHECK_IDS, runConformance, type CheckResult, type ConformanceLevel, type ConformanceReport } from "./index.ts";
 import { deferred, type Deferred } from "./util.ts";
 

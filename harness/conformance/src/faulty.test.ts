@@ -1,7 +1,7 @@
 // The checks can fail: run against a deliberately faulty server (src/fixtures/servers/faulty), each fault is caught.
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks, killAllServers } from "@wsarena/runner";
+import { discoverStacks, killAllServers } from "@wsarena/stacks";
 import { runConformance, type ConformanceReport } from "./index.ts";
 
 const FIXTURE_ROOT = fileURLToPath(new URL("./fixtures", import.meta.url));

@@ -1,6 +1,6 @@
 // The heartbeat and GC-endpoint checks alone against every stack (the full suite runs them too; this file runs in seconds).
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks, killAllServers } from "@wsarena/runner";
+import { discoverStacks, killAllServers } from "@wsarena/stacks";
 import { runConformance } from "./index.ts";
 
 const CHECK_IDS = ["limits.ping-interval", "http.gc-endpoint"];

@@ -1,6 +1,7 @@
 // Report logic without servers: deviations become warnings, failures fail, inapplicable checks skip, timeouts fail.
 import { describe, expect, it } from "vitest";
-import type { DiscoveredStack, StackManifest } from "@wsarena/runner";
+import { type DiscoveredStack } from "@wsarena/stacks";
+import { type StackManifest } from "@wsarena/protocol/manifest";
 import { applyDeviation, formatReport, runConformance, type Check } from "./index.ts";
 
 function fakeStack(over: Partial<StackManifest> = {}, runnable = true): DiscoveredStack {

@@ -1,7 +1,7 @@
 // Runs the check table against one stack: plan the checks, start the shared server, run each check under its timeout
 // (phases: exclusive, shared, destructive, dedicated), apply the manifest's deviations and summarise.
 import { ramp } from "@wsarena/driver-kit";
-import { launchServer, type DiscoveredStack, type LaunchedServer } from "@wsarena/runner";
+import { launchServer, type DiscoveredStack, type LaunchedServer } from "@wsarena/stacks";
 import { CHECKS, CHECK_IDS } from "./checks/index.ts";
 import type { Check, CheckContext, CheckResult, CheckStatus, ConformanceOptions, ConformanceReport, Protocol } from "./types.ts";
 

@@ -1,6 +1,6 @@
 // Report parts of the failure scenarios: the storm outcome and drain tables of `burst`, the recovery table and the
 // recovery-time chart (per stack, per backoff policy) of `reconnect`. Read from each repetition's `details`.
-import type { RepetitionRecord } from "@wsarena/runner";
+import { type RepetitionRecord } from "@wsarena/results";
 import { barChartOption, barStat } from "./charts/bars.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./charts/render.ts";
 import { scenarioChartName } from "./charts/scenario.ts";

@@ -2,7 +2,7 @@
 // lines, and the verdict table, as report.md, report.html and charts/capacity-*.svg|png. A pure function of the set.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CAPACITY_FILE, capacitySchema, parseCriteria, type CapacityRecord, type CapacityStackRecord, type Criterion } from "@wsarena/runner";
+import { CAPACITY_FILE, capacitySchema, parseCriteria, type CapacityRecord, type CapacityStackRecord, type Criterion } from "@wsarena/results";
 import { renderSvg, responsiveSvg, svgToPng, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./charts/render.ts";
 import { stackColor } from "./charts/palette.ts";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";

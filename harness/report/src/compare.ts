@@ -2,7 +2,7 @@
 // Significance: Welch's t on log values per repetition (see ratioOfMeans in stats.ts for why not Mann–Whitney or a bootstrap).
 import { fmtChange, fmtCount, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, paramsKey, type PointView, type ReportInput } from "./model.ts";
-import { geoMean, ratioOfMeans, type Interval } from "@wsarena/runner";
+import { geoMean, ratioOfMeans, type Interval } from "@wsarena/stats";
 
 /**
  * A change is marked only when its whole 95% interval lies beyond ±this many percent (not merely beyond 0): pinned runs

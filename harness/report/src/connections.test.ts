@@ -1,5 +1,5 @@
 // The connections table and charts on a SYNTHETIC set whose connections repetitions carry the scenario's details.
-import type { ConnectionsDetails } from "@wsarena/runner";
+import { type ConnectionsDetails } from "@wsarena/results";
 import { describe, expect, it } from "vitest";
 import { connectionsCharts } from "./charts/connections.ts";
 import { connectionsLimitTable, connectionsRows } from "./connections.ts";

@@ -1,6 +1,6 @@
 // The connections scenario's own figures from each repetition's details: how many connections were held, which OS
 // limit capped or stopped the ramp, connect percentiles, handshake rate, RSS per connection and heartbeat cost.
-import type { ConnectionsDetails } from "@wsarena/runner";
+import { type ConnectionsDetails } from "@wsarena/results";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
 import { isMeasured, type PointView, type ReportInput } from "./model.ts";
 import type { Cell, Table } from "./tables.ts";

@@ -1,6 +1,6 @@
 // Failure-scenario tables: slow-consumer (RSS slope, drops and closes by client and /stats, fast-subscriber latency
 // against the baseline) and soak (RSS slope after warm-up, suspected-leak, latency trend). Means over repetitions.
-import { mean, ratioOfMeans } from "@wsarena/runner";
+import { mean, ratioOfMeans } from "@wsarena/stats";
 import { slowDetails, soakDetails } from "./charts/failure.ts";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
 import { isMeasured, type PointView, type ReportInput } from "./model.ts";

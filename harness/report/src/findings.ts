@@ -6,7 +6,8 @@ import { floorMeasured, latencyPoints, pointFloor, schedulerLagP99 } from "./flo
 import { formatVerdict, rankEntry, rankPoint, type Verdict } from "./rank.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
-import { coefficientOfVariation, mean, type PercentileName } from "@wsarena/runner";
+import { coefficientOfVariation, mean } from "@wsarena/stats";
+import { type PercentileName } from "@wsarena/results";
 
 /** A latency percentile within this multiple of the floor's same percentile is at the floor (the runner's rule, restated for the text). */
 export const AT_FLOOR_FACTOR = 2;

@@ -1,7 +1,7 @@
 // The measured floor of a latency point: the platform hiccup of the worst pinned core and the client's scheduler lag,
 // per repetition and averaged over a point, next to which latency percentiles are read (at-floor marks come from the runner).
-import type { LatencySummaryRecord, PercentileName } from "@wsarena/runner";
-import { mean } from "@wsarena/runner";
+import { type LatencySummaryRecord, type PercentileName } from "@wsarena/results";
+import { mean } from "@wsarena/stats";
 import type { PointView, ReportInput } from "./model.ts";
 
 type Rep = PointView["reps"][number];

@@ -1,5 +1,5 @@
 // Loads a result set with the runner's validating reader and flattens it into the report's PointView list.
-import { loadResultSet, type MeasurementRecord, type ResultSet } from "@wsarena/runner";
+import { loadResultSet, type MeasurementRecord, type ResultSet } from "@wsarena/results";
 import type { PointView, ReportInput } from "./model.ts";
 
 /** Reads and validates the result set in `dir` and returns the report input; throws a readable error otherwise. */

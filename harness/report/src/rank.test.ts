@@ -1,5 +1,5 @@
 // Ranking by ratio intervals: decides despite high variance, groups ties, keeps flagged figures out with their reason.
-import { coefficientOfVariation } from "@wsarena/runner";
+import { coefficientOfVariation } from "@wsarena/stats";
 import { describe, expect, it } from "vitest";
 import { formatVerdict, rankPoint, type RankEntry } from "./rank.ts";
 

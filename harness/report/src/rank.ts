@@ -1,6 +1,7 @@
 // Ranks stacks at one scenario point by the 95 % interval of the ratio of their repetition values (Welch on logs):
 // an order with ties, each `>` with its interval, and the stacks left out with why. Shared by the report and the CLI.
-import { geoMean, ratioOfMeans, type RatioEstimate, type RepetitionRecord, type ValidityFlag } from "@wsarena/runner";
+import { geoMean, ratioOfMeans, type RatioEstimate } from "@wsarena/stats";
+import { type RepetitionRecord, type ValidityFlag } from "@wsarena/results";
 import { metricValue } from "./model.ts";
 
 /**

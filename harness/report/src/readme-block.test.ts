@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadReportInput } from "./load.ts";
+import { loadReportInput, toReportInput } from "./load.ts";
 import { README_END, README_START, readmeBlock, replaceBlock } from "./readme-block.ts";
-import { toReportInput } from "./load.ts";
 import { REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";
 

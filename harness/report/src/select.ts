@@ -1,6 +1,6 @@
 // Picks what each chart and finding is about from the points: throughput points, open-loop rate sweeps, latency curves.
 import { isMeasured, metricValues, type PointView, type ReportInput } from "./model.ts";
-import { mean } from "@wsarena/runner";
+import { mean } from "@wsarena/stats";
 
 /**
  * Parameter names that carry the offered rate in received messages per second, in order of preference (the runner's

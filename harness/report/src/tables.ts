@@ -5,7 +5,8 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { groupOf, mean, meanInterval, SCENARIOS, unionFlags, varianceFlags } from "@wsarena/runner";
+import { groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
+import { mean, meanInterval } from "@wsarena/stats";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -97,8 +98,7 @@ export function stacksTable(input: ReportInput): Table {
  * headline); scenario ids the runner does not know are kept.
  */
 export function headlineInput(input: ReportInput): ReportInput {
-  const group = new Map(SCENARIOS.map((s) => [s.id, groupOf(s)]));
-  const core = (id: string): boolean => (group.get(id) ?? "core") === "core";
+  const core = (id: string): boolean => groupOfId(id) === "core";
   return { ...input, scenarios: input.scenarios.filter(core), points: input.points.filter((p) => core(p.scenario)) };
 }
 

@@ -1,6 +1,6 @@
 // Variants beside their base on a SYNTHETIC set: uws+deflate made from uws at half the throughput with counted wire bytes.
 import { describe, expect, it } from "vitest";
-import type { MeasurementRecord } from "@wsarena/runner";
+import { type MeasurementRecord } from "@wsarena/results";
 import { toReportInput } from "./load.ts";
 import { renderMarkdown } from "./render-md.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";

@@ -1,6 +1,6 @@
 // Variants beside their base stack (e.g. uws+deflate next to uws): per point the headline of both with the 95 % interval
 // of their ratio, server CPU per message, wire bytes per message and RSS per connection.
-import { mean, ratioOfMeans } from "@wsarena/runner";
+import { mean, ratioOfMeans } from "@wsarena/stats";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
 import { isMeasured, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { fmtAdvantage } from "./rank.ts";

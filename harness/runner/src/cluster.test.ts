@@ -3,9 +3,8 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { BROKER_ENV } from "@wsarena/protocol/broker";
-import { startBroker, type BrokerKind, type RunningBroker } from "./broker.ts";
-import { discoverStacks, type DiscoveredStack } from "./discover.ts";
-import { launchServer, type LaunchedServer } from "./launch.ts";
+import { startBroker, type BrokerKind, type RunningBroker } from "@wsarena/host";
+import { discoverStacks, type DiscoveredStack, launchServer, type LaunchedServer } from "@wsarena/stacks";
 
 /** Messages published over WebSocket on process A, and over POST /publish on process B. */
 const WS_PUBLISHES = 40;

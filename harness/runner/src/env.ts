@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { installedVersion, type DiscoveredStack } from "./discover.ts";
-import type { MachineRecord, RunRecord } from "./results/schema.ts";
+import { installedVersion, type DiscoveredStack } from "@wsarena/stacks";
+import type { MachineRecord, RunRecord } from "@wsarena/results";
 
 function run(cmd: string, args: string[], cwd?: string): string | null {
   try {

@@ -2,17 +2,13 @@
 // adaptive count), and writes the result set as it goes.
 import { join } from "node:path";
 import type { DriverId } from "@wsarena/loadgen";
-import { REPO_ROOT, type DiscoveredStack } from "./discover.ts";
+import { REPO_ROOT, type DiscoveredStack, freePort, killAllServers, launchServer, restartServer, type LaunchOptions, type LaunchedServer, type ServerExit } from "@wsarena/stacks";
 import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeVersions } from "./env.ts";
-import { describe, unionFlags, varianceFlags } from "./flags.ts";
-import { classifyOutliers } from "./stats.ts";
-import { startFloorProbes, type FloorProbes } from "./floor.ts";
-import { freePort, killAllServers, launchServer, restartServer, type LaunchOptions, type LaunchedServer, type ServerExit } from "./launch.ts";
+import { describe, unionFlags, varianceFlags, writeJsonAtomic } from "@wsarena/results";
+import { classifyOutliers } from "@wsarena/stats";
+import { startFloorProbes, type FloorProbes, type Pinning, killDescendants } from "@wsarena/host";
 import { measurePoint, type RunLoadFn } from "./measure.ts";
-import type { Pinning } from "./pin.ts";
-import { killDescendants } from "./procs.ts";
 import { endReason, pointStop, scenarioBudgetMs, type EndReason, type PointProgress, type RepetitionPolicy } from "./repetitions.ts";
-import { writeJsonAtomic } from "./results/io.ts";
 import {
   RUN_FILE,
   SCHEMA_VERSION,
@@ -24,7 +20,7 @@ import {
   type RunRecord,
   type RunStackRecord,
   type VariantRecord,
-} from "./results/schema.ts";
+} from "@wsarena/results";
 import { supportsScenario, type Profile, type Scenario, type ScenarioPlan, type ScenarioPoint } from "./scenarios/types.ts";
 
 /** Driver per stack protocol unless overridden: the frame-level client speaks plain WebSocket and Engine.IO/socket.io

@@ -1,11 +1,8 @@
 // Measures one scenario point against a running server: /stats before and after, /proc sampling, the load, postcondition, flags.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import type { FloorProbes } from "./floor.ts";
-import { atFloorPercentiles, computeFlags, isPercentileName } from "./flags.ts";
-import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "./launch.ts";
-import { serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "./results/schema.ts";
-import { quietGate } from "./quiet.ts";
-import { DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "./sample.ts";
+import { type FloorProbes, quietGate, DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "@wsarena/host";
+import { atFloorPercentiles, computeFlags, isPercentileName, serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "@wsarena/results";
+import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "@wsarena/stacks";
 import type { Scenario, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./scenarios/types.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */

@@ -1,8 +1,8 @@
 // Adaptive repetitions (after criterion.rs and hyperfine): a minimum count, then more until every point's 95 % interval
 // is tight, a cap is reached or the time budget is spent. Pure functions; the matrix runner calls them between rounds.
-import type { PointRecord } from "./results/schema.ts";
+import type { PointRecord } from "@wsarena/results";
 import type { Profile } from "./scenarios/types.ts";
-import { summarizeSample } from "./stats.ts";
+import { summarizeSample } from "@wsarena/stats";
 
 /** How many repetitions a measurement gets; never mutated. */
 export interface RepetitionPolicy {

@@ -6,9 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks } from "./discover.ts";
-import { launchServer, liveServerCount } from "./launch.ts";
-import { checkWritableDir } from "./results/io.ts";
+import { discoverStacks, launchServer, liveServerCount } from "@wsarena/stacks";
+import { checkWritableDir } from "@wsarena/results";
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -6,13 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadOptions } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks, selectStacks } from "./discover.ts";
-import { launchServer } from "./launch.ts";
+import { discoverStacks, selectStacks, launchServer, applyVariant, parseStackSelector, VARIANTS } from "@wsarena/stacks";
 import { runMatrix } from "./matrix.ts";
 import { fixedRepetitions } from "./repetitions.ts";
-import { loadResultSet } from "./results/io.ts";
+import { loadResultSet } from "@wsarena/results";
 import { selectScenarios } from "./scenarios/index.ts";
-import { applyVariant, parseStackSelector, VARIANTS } from "./variants.ts";
 
 const dirs: string[] = [];
 afterAll(() => {

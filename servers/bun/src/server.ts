@@ -2,10 +2,7 @@
 // Idiomatic Bun: websocket handlers with per-socket `data`, ws.cork for bursts, pub/sub by ws.subscribe + server.publish.
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import type { Server, ServerWebSocket } from "bun";
-import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
-import { limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, exitWhenClosed, readyLine, type ReadyLine } from "@wsarena/protocol";
-import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, exitWhenClosed, readyLine, type ReadyLine, anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "bun";

@@ -3,9 +3,7 @@
 import { createRequire } from "node:module";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
-import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
-import { listenFromEnv, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
-import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, readBody, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
+import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, listenFromEnv, portOf, readyLine, type ReadyLine, badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, readBody, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
 import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
 
 // Configuration (limits: the ws stack's connection module)

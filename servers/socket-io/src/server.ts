@@ -4,13 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
-import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
+import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
-import { limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
-import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
 import { BROKER_ENV, brokerSchemeOf } from "@wsarena/protocol/broker";
 
 // Configuration

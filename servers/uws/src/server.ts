@@ -2,11 +2,8 @@
 // Idiomatic uWS: per-socket user data, cork for bursts, native app.publish; refuses to start without the native addon.
 import { createRequire } from "node:module";
 import type * as UWS from "uWebSockets.js";
-import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
-import { limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, readyLine, type ReadyLine } from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, readyLine, type ReadyLine, anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
-import { anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 import { bridgeFromEnv } from "@wsarena/protocol/broker";
 
 // Configuration

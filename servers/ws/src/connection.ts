@@ -1,11 +1,8 @@
 // The `ws` library's side of protocol v1: send with the backpressure policy, pub/sub delivery, stream pacing.
 // Shared by the two stacks built on ws (ws behind node:http, and fastify-websocket): their hot path is this one library.
 import type { RawData, WebSocket } from "ws";
-import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES } from "@wsarena/protocol";
-import { limitsFromEnv, serverState, startIdleSweep, startPings } from "@wsarena/protocol";
+import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, serverState, startIdleSweep, startPings, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, type WsEndpoint } from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
-import { encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams } from "@wsarena/protocol";
-import type { WsEndpoint } from "@wsarena/protocol";
 import { bridgeFromEnv, type BrokerBridge } from "@wsarena/protocol/broker";
 
 // Configuration and state

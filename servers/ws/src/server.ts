@@ -4,10 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS } from "@wsarena/protocol";
-import { listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine } from "@wsarena/protocol";
-import type { StreamParams } from "@wsarena/protocol";
-import { badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine, type StreamParams, badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
 import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)

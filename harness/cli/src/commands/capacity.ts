@@ -1,22 +1,9 @@
 // `wsarena capacity`: can stack X hold N users? A ladder of concurrent users per stack, checked against criteria; writes results/<runId>/capacity.json.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import {
-  CAPACITY_FILE,
-  CAPACITY_PROFILES,
-  DEFAULT_CAPACITY_STEPS,
-  DEFAULT_CRITERIA,
-  DEFAULT_STEP_MS,
-  DEFAULT_STEP_WARMUP_MS,
-  REPO_ROOT,
-  USER_PROFILES,
-  makeRunId,
-  parseCriteria,
-  planSteps,
-  runCapacity,
-  type CapacityProfile,
-  type CapacityRecord,
-} from "@wsarena/runner";
+import { CAPACITY_FILE, DEFAULT_CRITERIA, parseCriteria, type CapacityRecord } from "@wsarena/results";
+import { CAPACITY_PROFILES, DEFAULT_CAPACITY_STEPS, DEFAULT_STEP_MS, DEFAULT_STEP_WARMUP_MS, USER_PROFILES, makeRunId, planSteps, runCapacity, type CapacityProfile } from "@wsarena/runner";
+import { REPO_ROOT } from "@wsarena/stacks";
 import { asUsage, parseChoice, parseFlags, parseIntFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { fmtDuration } from "../progress.ts";

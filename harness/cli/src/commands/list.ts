@@ -1,5 +1,5 @@
 // `wsarena list [--json]`: discovered stacks, their versions, runtime, and whether they can run here.
-import { discoverStacks, VARIANTS } from "@wsarena/runner";
+import { discoverStacks, VARIANTS } from "@wsarena/stacks";
 import { parseFlags } from "../args.ts";
 import type { Command } from "../command.ts";
 import { renderTable } from "../table.ts";

@@ -3,7 +3,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, descendantPids, loadResultSet } from "@wsarena/runner";
+import { REPO_ROOT } from "@wsarena/stacks";
+import { descendantPids } from "@wsarena/host";
+import { loadResultSet } from "@wsarena/results";
 import { afterAll, describe, expect, it } from "vitest";
 
 const MAIN = join(REPO_ROOT, "harness", "cli", "src", "main.ts");

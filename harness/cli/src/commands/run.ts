@@ -1,20 +1,9 @@
 // `wsarena run`: validates flags, verifies and times the stack × scenario matrix, writes a result set and prints a summary.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import {
-  PROFILES,
-  PROFILE_REPETITIONS,
-  REPO_ROOT,
-  RUN_FILE,
-  checkWritableDir,
-  estimateRunRangeMs,
-  fixedRepetitions,
-  makeRunId,
-  runMatrix,
-  selectScenarios,
-  type Profile,
-  type RepetitionPolicy,
-} from "@wsarena/runner";
+import { PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
+import { REPO_ROOT } from "@wsarena/stacks";
+import { RUN_FILE, checkWritableDir } from "@wsarena/results";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { createProgress, fmtDuration } from "../progress.ts";

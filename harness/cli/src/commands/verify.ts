@@ -1,5 +1,5 @@
 // `wsarena verify [--stacks a,b] [--level smoke|full] [--json]`: starts each stack and runs the protocol conformance checks.
-import { discoverStacks, selectStacks, type DiscoveredStack } from "@wsarena/runner";
+import { discoverStacks, selectStacks, type DiscoveredStack } from "@wsarena/stacks";
 import { asUsage, parseChoice, parseFlags, parseList } from "../args.ts";
 import type { Command } from "../command.ts";
 import { renderTable } from "../table.ts";

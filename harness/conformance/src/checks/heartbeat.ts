@@ -1,5 +1,5 @@
 // Heartbeat and GC endpoint checks on dedicated servers: WSARENA_PING_INTERVAL_S pings, pongs keep the connection open; POST /gc.
-import type { LaunchedServer } from "@wsarena/runner";
+import { type LaunchedServer } from "@wsarena/stacks";
 import { WsConn, expectEcho } from "../clients/ws-conn.ts";
 import { SioConn, describeDisconnect, expectSioEcho } from "../clients/sio-conn.ts";
 import { expect, sleep } from "../util.ts";

@@ -1,8 +1,8 @@
 // Checks for the contract's limits under hostile input, one per rule the hostile scenario's classifier names: frame
 // lengths, fragmentation, close frames, bad upgrades, and POST /publish bodies over WSARENA_MAX_PAYLOAD.
 import { connect } from "node:net";
-import { OPCODE, closePayload, encodeRawFrame, expectFrames, HTTP_FAULTS, classifyOutcome, observeInput, upgradeRequestBytes, type Expectation, type HostileInput, type RawFrame } from "@wsarena/runner";
-import type { LaunchedServer } from "@wsarena/runner";
+import { OPCODE, closePayload, encodeRawFrame, expectFrames, HTTP_FAULTS, classifyOutcome, observeInput, upgradeRequestBytes, type Expectation, type HostileInput, type RawFrame } from "@wsarena/hostile";
+import { type LaunchedServer } from "@wsarena/stacks";
 import { deferred, expect, within } from "../util.ts";
 import { SIO_WS_PATH, bytes, stats, withBystander } from "./common.ts";
 import type { Check, CheckContext, CheckFn } from "../types.ts";

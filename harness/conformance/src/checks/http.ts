@@ -1,6 +1,6 @@
 // HTTP checks: /health, /stats shape and counters consistent with the traffic sent, unknown paths.
 import type { ServerStats } from "@wsarena/protocol";
-import { serverIdOf } from "@wsarena/runner";
+import { serverIdOf } from "@wsarena/stacks";
 import { WsConn } from "../clients/ws-conn.ts";
 import { SioConn } from "../clients/sio-conn.ts";
 import { rawUpgrade } from "../clients/raw.ts";

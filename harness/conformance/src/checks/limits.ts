@@ -1,6 +1,6 @@
 // Limit checks on dedicated servers: max payload, max connections, backpressure drop/close, idle timeout, SIGTERM.
 import { CLOSE } from "@wsarena/protocol";
-import type { LaunchedServer } from "@wsarena/runner";
+import { type LaunchedServer } from "@wsarena/stacks";
 import { WsConn, expectEcho } from "../clients/ws-conn.ts";
 import { SioConn, describeDisconnect, expectSioEcho } from "../clients/sio-conn.ts";
 import { FrameReader, rawUpgrade } from "../clients/raw.ts";

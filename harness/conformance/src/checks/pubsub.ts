@@ -1,6 +1,6 @@
 // Pub/sub checks: exactly-once fan-out to 50 subscribers, control replies, unsubscribe, errors, POST /publish.
 import { randomBytes } from "node:crypto";
-import type { LaunchedServer } from "@wsarena/runner";
+import { type LaunchedServer } from "@wsarena/stacks";
 import { WsConn, type WsMessage } from "../clients/ws-conn.ts";
 import { SioConn, describeValue } from "../clients/sio-conn.ts";
 import { expect, http, sleep } from "../util.ts";

@@ -1,6 +1,6 @@
 // Stream checks: tick encoding in both formats, seq without gaps, count then close, padding, rate, clock, rate=0 memory.
 import { BINARY_TICK_BYTES, decodeBinaryTick, decodeJsonTick, encodeBinaryTick, encodeJsonTick, tickIsIntact, type Tick } from "@wsarena/protocol";
-import type { LaunchedServer } from "@wsarena/runner";
+import { type LaunchedServer } from "@wsarena/stacks";
 import { WsConn, type WsMessage } from "../clients/ws-conn.ts";
 import { SioConn, describeDisconnect, describeValue, type SioEvent } from "../clients/sio-conn.ts";
 import { expect, sleep } from "../util.ts";

@@ -1,6 +1,6 @@
 // Failure-scenario charts: slow-consumer server RSS over time (one panel per policy, one line per stack) and soak's RSS
 // and latency trend (two panels), from the per-repetition `details` the scenarios store.
-import type { SlowConsumerDetails, SoakDetails } from "@wsarena/runner";
+import { type SlowConsumerDetails, type SoakDetails } from "@wsarena/results";
 import { fmtBytes, fmtCount, fmtUs } from "../format.ts";
 import { hostileDetailsByStack } from "../hostile-table.ts";
 import { isMeasured, type PointView, type ReportInput } from "../model.ts";

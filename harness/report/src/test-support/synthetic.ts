@@ -3,21 +3,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as hdr from "hdr-histogram-js";
-import {
-  SCHEMA_VERSION,
-  measurementFileName,
-  prng,
-  summarizeSample,
-  measurementSchema,
-  unionFlags,
-  varianceFlags,
-  runSchema,
-  type MeasurementRecord,
-  type RepetitionRecord,
-  type HistogramRecord,
-  type RunRecord,
-  type ValidityFlag,
-} from "@wsarena/runner";
+import { SCHEMA_VERSION, measurementFileName, measurementSchema, unionFlags, varianceFlags, runSchema, type MeasurementRecord, type RepetitionRecord, type HistogramRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
+import { prng, summarizeSample } from "@wsarena/stats";
 
 /** Options of a synthetic set; never mutated. */
 export interface SyntheticOptions {

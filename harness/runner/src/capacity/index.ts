@@ -1,6 +1,4 @@
-// `wsarena capacity`: criteria, ladder, user profiles, the capacity result schema and the runner.
-export * from "./criteria.ts";
+// `wsarena capacity`: the ladder, user profiles and the runner (criteria and the result schema are in @wsarena/results).
 export * from "./ladder.ts";
 export * from "./profiles.ts";
-export * from "./schema.ts";
 export * from "./run.ts";

@@ -2,10 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks } from "../discover.ts";
-import { parseCriteria } from "./criteria.ts";
+import { discoverStacks } from "@wsarena/stacks";
+import { parseCriteria, CAPACITY_FILE, capacitySchema } from "@wsarena/results";
 import { runCapacity } from "./run.ts";
-import { CAPACITY_FILE, capacitySchema } from "./schema.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

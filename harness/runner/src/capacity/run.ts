@@ -1,24 +1,17 @@
 // `wsarena capacity`: per stack, a fresh pinned server and a ladder of concurrent users, each step measured like a
 // `wsarena run` window (measurePoint: /stats, /proc sampling, floor, flags) and checked against the criteria.
 import { join } from "node:path";
-import { encodeHistogram, mergeHistograms, runLoadGroup as defaultRunLoadGroup, summarize, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
-import type { DiscoveredStack } from "../discover.ts";
-import { REPO_ROOT } from "../discover.ts";
+import { runLoadGroup as defaultRunLoadGroup, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
+import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
+import { type DiscoveredStack, REPO_ROOT, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { gitState, machineInfo, runtimeVersions } from "../env.ts";
-import { integrityViolations } from "../flags.ts";
-import { startFloorProbes, type FloorProbes } from "../floor.ts";
-import { launchServer, type LaunchedServer } from "../launch.ts";
-import { QUIET_MAX_FOREIGN_BUSY_PCT } from "../quiet.ts";
+import { integrityViolations, writeJsonAtomic, SCHEMA_VERSION, type RepetitionRecord, checkCriteria, type Criterion, type StepMeasures, CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord } from "@wsarena/results";
+import { startFloorProbes, type FloorProbes, QUIET_MAX_FOREIGN_BUSY_PCT, type Pinning } from "@wsarena/host";
 import { stackRecordOf } from "../matrix.ts";
 import { loadOptionsFor, measurePoint } from "../measure.ts";
-import type { Pinning } from "../pin.ts";
-import { writeJsonAtomic } from "../results/io.ts";
-import { SCHEMA_VERSION, type RepetitionRecord } from "../results/schema.ts";
 import type { PointLoad, Scenario, ScenarioPoint, ScenarioWindow } from "../scenarios/types.ts";
-import { checkCriteria, type Criterion, type StepMeasures } from "./criteria.ts";
 import { BISECT_MAX_RATIO, BISECT_MAX_STEPS, largestPassing, nextLevel, type LevelOutcome, type NextLevel } from "./ladder.ts";
 import { USER_PROFILES, type CapacityProfile, type StepTiming } from "./profiles.ts";
-import { CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord } from "./schema.ts";
 
 /** The load generator used for a step (runLoadGroup of @wsarena/loadgen; injectable for tests). */
 export type RunLoadGroupFn = (options: LoadOptions[]) => Promise<LoadResult[]>;

@@ -1,8 +1,7 @@
 // burst: a connection storm (N connections opened within 1 s; errors classified, connect-time percentiles) and a
 // message burst (a quiet pub/sub stream jumps to 10× its rate for 2 s; time to drain). Client: fault/client.ts, pinned.
-import { startFaultClient } from "../fault/spawn.ts";
-import type { BurstResult, BurstTask, StormResult, StormTask } from "../fault/types.ts";
-import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "../fault/window.ts";
+import { startFaultClient, type BurstResult, type BurstTask, type StormResult, type StormTask } from "@wsarena/fault";
+import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "./fault-window.ts";
 import { baseLoad, rateLabel } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
@@ -106,7 +105,6 @@ function postcondition(o: WindowOutcome): string[] {
 
 export const burst: Scenario = {
   id: "burst",
-  group: "failure",
   description: "Connection storm (N connections within 1 s: errors by class, connect-time percentiles) and message burst (a quiet stream jumps to 10× for 2 s: time to drain).",
   metric: (p) => (p.params.kind === "storm" ? { name: "connectP99Us", unit: "µs", better: "lower" } : { name: "drainMs", unit: "ms", better: "lower" }),
   value: (p, r) => {

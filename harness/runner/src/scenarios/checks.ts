@@ -1,5 +1,5 @@
 // Postcondition checks shared by scenarios: message integrity and /stats deltas consistent with what the client counted.
-import { integrityViolations } from "../flags.ts";
+import { integrityViolations } from "@wsarena/results";
 import type { WindowOutcome } from "./types.ts";
 
 /** Integrity violations (lost, duplicated, reordered, corrupted) must be zero. */

@@ -1,7 +1,6 @@
 // Load option defaults shared by scenario modules, so each module states only what it varies.
 import type { LoadResult } from "@wsarena/loadgen";
-import type { PointLoad, Profile } from "./types.ts";
-import { PROFILE_TIMING } from "./types.ts";
+import { type PointLoad, type Profile, PROFILE_TIMING } from "./types.ts";
 
 /** Topic used by pub/sub points. */
 export const PUBSUB_TOPIC = "ticks";

@@ -1,8 +1,7 @@
 // A small real ramp: the connections scenario against a real server (ws) on 127.0.0.1, with a heartbeat phase.
 import { runLoad } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks } from "../discover.ts";
-import { killAllServers, launchServer } from "../launch.ts";
+import { discoverStacks, killAllServers, launchServer } from "@wsarena/stacks";
 import { measurePoint } from "../measure.ts";
 import { connections, connectionsDetails, CONNECTIONS_SERVER_ENV } from "./connections.ts";
 

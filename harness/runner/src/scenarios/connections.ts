@@ -1,10 +1,10 @@
 // connections: ramp to the most idle connections the machine allows (limits read up front); connect-time percentiles,
 // handshake rate, RSS per connection before and after a forced GC, and the server CPU cost of heartbeats while holding.
 import type { LoadResult } from "@wsarena/loadgen";
-import type { LaunchedServer } from "../launch.ts";
+import type { LaunchedServer } from "@wsarena/stacks";
 import { fetchStats } from "../measure.ts";
-import { limitOfError, planRamp, readMachineLimits, type MachineLimits, type RampCap, type RampPlan } from "../os-limits.ts";
-import { readCoreTicks, readProcessCpuTicks, readRssBytes, clockTicksPerSec } from "../sample.ts";
+import { limitOfError, planRamp, readMachineLimits, readCoreTicks, readProcessCpuTicks, readRssBytes, clockTicksPerSec } from "@wsarena/host";
+import type { ConnectionsDetails, HeartbeatDetails, HoldCpu, MachineLimits, RampCap, RampPlan } from "@wsarena/results";
 import { baseLoad } from "./common.ts";
 import type { PointLoad, Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
@@ -29,67 +29,8 @@ export const RAMP_STALL_MS = 4_000;
 /** Environment of the servers this scenario measures: POST /gc, for RSS per connection without garbage. */
 export const CONNECTIONS_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({ WSARENA_GC_ENDPOINT: "1" });
 
-/** Server CPU over a hold window. */
-export interface HoldCpu {
-  /** Window length, ms. */
-  windowMs: number;
-  /** Busy share of the server's pinned core(s) (/proc/stat), %; null when the server is not pinned. */
-  coreBusyPct: number | null;
-  /** The server process's own CPU (user + system) over the window, % of one core. */
-  processCpuPct: number;
-  /** The window ended while the connections were still held (false: the load had closed them, so the figure includes the closes). */
-  inHold: boolean;
-}
 
-/** The heartbeat phase: a second server with WSARENA_PING_INTERVAL_S, ramped to the same count and held. */
-export interface HeartbeatDetails {
-  /** WSARENA_PING_INTERVAL_S of the second server. */
-  intervalS: number;
-  /** Connections open on it (its /stats) when the window started. */
-  heldConnections: number;
-  /** Server CPU over the window with heartbeats on. */
-  on: HoldCpu;
-  /**
-   * Heartbeats' cost: the server process's CPU with them on minus off, % of one core. The headline: on a shared
-   * machine the pinned core's busy share also counts other processes' work (see costCoreBusyPct).
-   */
-  costCpuPct: number;
-  /** Pinned-core busy % on minus off (includes kernel work charged to no process, and any foreign work); null when unpinned. */
-  costCoreBusyPct: number | null;
-  /** Pings the server sent per second (held connections / interval). */
-  pingsPerSec: number;
-  /** Server process CPU per ping, µs ((CPU on − CPU off) / pings). */
-  cpuUsPerPing: number;
-  /** Connections that ended while the pings ran (/stats before and after the window; the client answers every ping, so any is a failure). */
-  closedDuringHold: number;
-  /** Connect summary of its ramp. */
-  connectPerSec: number;
-}
 
-/** `details` of a connections repetition (stored on the repetition record). */
-export interface ConnectionsDetails {
-  /** The OS limits read before the ramp (server: its own /proc/<pid>/limits). */
-  limits: MachineLimits;
-  /** The ramp as sized from them: connections, which limit capped it, workers, source addresses. */
-  ramp: RampPlan;
-  /** Open connections on the server (/stats) when the hold started. */
-  heldConnections: number;
-  /** What stopped the ramp short of ramp.connections: the OS limit a connect error names, "other" (see errors), or null when all opened. */
-  stoppedBy: Exclude<RampCap, "profile"> | "other" | null;
-  /** Server RSS before the ramp, with the connections held, and after POST /gc with them held (bytes; null when unavailable). */
-  rssBeforeBytes: number | null;
-  rssHeldBytes: number | null;
-  rssAfterGcBytes: number | null;
-  /** (RSS held − RSS before) / held connections, and the same after the GC, bytes. */
-  rssPerConnectionBytes: number | null;
-  rssPerConnectionAfterGcBytes: number | null;
-  /** Server CPU over the hold window, heartbeats off. */
-  off: HoldCpu;
-  /** The heartbeat phase, or null when the profile runs none. */
-  heartbeat: HeartbeatDetails | null;
-  /** Why there is no heartbeat phase, when heartbeat is null. */
-  heartbeatSkipped: string | null;
-}
 
 /** The limits a plan is sized from (injectable for tests). */
 export type LimitsReader = (serverPid?: number) => MachineLimits;

@@ -4,15 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLoad } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks } from "../discover.ts";
-import { launchServer, liveServerCount } from "../launch.ts";
+import { discoverStacks, launchServer, liveServerCount } from "@wsarena/stacks";
 import { runMatrix } from "../matrix.ts";
 import { measurePoint } from "../measure.ts";
 import { fixedRepetitions } from "../repetitions.ts";
-import { loadResultSet } from "../results/io.ts";
-import type { SlowConsumerDetails } from "./slow-consumer.ts";
+import { loadResultSet, type SlowConsumerDetails, type SoakDetails } from "@wsarena/results";
 import { slowConsumer } from "./slow-consumer.ts";
-import type { SoakDetails } from "./soak.ts";
 import { soak } from "./soak.ts";
 
 const dirs: string[] = [];

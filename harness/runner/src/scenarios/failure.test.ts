@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks } from "../discover.ts";
-import { liveServerCount } from "../launch.ts";
+import { discoverStacks, liveServerCount } from "@wsarena/stacks";
 import { runMatrix } from "../matrix.ts";
 import { fixedRepetitions } from "../repetitions.ts";
-import { loadResultSet } from "../results/io.ts";
+import { loadResultSet } from "@wsarena/results";
 import { selectScenarios } from "./index.ts";
 
 const dirs: string[] = [];

@@ -1,10 +1,9 @@
 // hostile: a seeded fuzz pass of malformed traffic with a bystander echo connection checked after every input; the
 // pass fails when the server dies, stops serving the bystander, grows RSS without bound or answers off-contract.
 import { limitsFromEnv } from "@wsarena/protocol";
-import { discoverStacks } from "../discover.ts";
-import { HOSTILE_CLASSES, hostileInputs, type HostileMix } from "../hostile/inputs.ts";
-import { runHostilePass, slope, type HostilePassResult, type Verdict } from "../hostile/pass.ts";
-import type { RepetitionRecord } from "../results/schema.ts";
+import { discoverStacks } from "@wsarena/stacks";
+import { HOSTILE_CLASSES, hostileInputs, type HostileMix, runHostilePass, slope, type HostilePassResult, type Verdict } from "@wsarena/hostile";
+import type { RepetitionRecord } from "@wsarena/results";
 import { baseLoad, emptyLoadResult } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
@@ -132,7 +131,6 @@ const hostilePlanLoad = (profile: Profile) => baseLoad(profile, { mode: "echo", 
 
 export const hostile: Scenario = {
   id: "hostile",
-  group: "failure",
   description: `Seeded fuzz pass of malformed traffic (${HOSTILE_CLASSES.length} input classes, ${HOSTILE_MIX.standard.inputs} inputs in standard) with a bystander echo checked after each input: deaths, bystander failures, RSS and the outcome of every input against the contract.`,
   // Headline: the share of inputs answered as the contract says or as the stack documents (100 % = no surprise);
   // deaths, bystander failures and RSS are postconditions, and the report's hostile tables show every count.

@@ -1,11 +1,10 @@
 // The http scenario against a real server (ws stack, 127.0.0.1): autocannon's GET /health and POST /publish with
 // WebSocket subscribers, measured through the runner's measurePoint, and its postconditions.
 import { describe, expect, it } from "vitest";
-import { discoverStacks } from "../discover.ts";
-import { launchServer } from "../launch.ts";
+import { discoverStacks, launchServer } from "@wsarena/stacks";
 import { measurePoint } from "../measure.ts";
 import { HTTP_HEALTH_POINTS, HTTP_PUBLISH_POINTS, http } from "./http.ts";
-import { selectScenarios, type ScenarioPoint } from "./index.ts";
+import { groupOf, selectScenarios, type ScenarioPoint } from "./index.ts";
 
 /**
  * A short window for tests (the profiles' windows are for measurements). It spans a whole second of the schedule:
@@ -17,7 +16,7 @@ const short = (p: ScenarioPoint): ScenarioPoint => ({ ...p, load: { ...p.load, .
 
 describe("http scenario plan", () => {
   it("is in the scale group, so a run without --scenarios does not measure it", () => {
-    expect(http.group).toBe("scale");
+    expect(groupOf(http)).toBe("scale");
     expect(selectScenarios(undefined).map((s) => s.id)).not.toContain("http");
     expect(selectScenarios(["scale"]).map((s) => s.id)).toContain("http");
   });

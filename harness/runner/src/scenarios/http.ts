@@ -1,7 +1,7 @@
 // http: the HTTP plane on autocannon. GET /health requests/s and response time; POST /publish/<topic> from autocannon with
 // WebSocket subscribers measuring fan-out latency per receiver ("REST publish, WebSocket delivery"), exactly-once checked.
 import { MIN_TEXT_PAYLOAD_BYTES } from "@wsarena/driver-kit";
-import { runHttpLoad } from "../http/http-load.ts";
+import { runHttpLoad } from "@wsarena/http-load";
 import { checkIntegrity, checkReceived, checkStatsOut } from "./checks.ts";
 import { PUBSUB_TOPIC, baseLoad, rateLabel } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, WindowOutcome } from "./types.ts";
@@ -55,7 +55,6 @@ function checkAnswered(o: WindowOutcome): string[] {
 
 export const http: Scenario = {
   id: "http",
-  group: "scale",
   description: "The HTTP plane on autocannon: GET /health requests/s and response time; POST /publish fan-out latency to WebSocket subscribers, exactly-once checked.",
   metric: (p) => (isPublish(p) ? { name: "p99Us", unit: "µs", better: "lower" } : { name: "requestsPerSec", unit: "req/s", better: "higher" }),
   value: (p, r) => (isPublish(p) ? (r.latency?.p99Us ?? Number.NaN) : r.msgsPerSec),

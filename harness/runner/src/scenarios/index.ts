@@ -12,17 +12,18 @@ import { reconnect } from "./reconnect.ts";
 import { pubsubCluster } from "./pubsub-cluster.ts";
 import { streamBinary } from "./stream-binary.ts";
 import { streamJson } from "./stream-json.ts";
-import { SCENARIO_GROUPS, type Scenario, type ScenarioGroup } from "./types.ts";
+import { groupOfId, SCENARIO_GROUPS, type ScenarioGroup } from "@wsarena/results";
+import type { Scenario } from "./types.ts";
 
 export * from "./types.ts";
-export type { ConnectionsDetails, HeartbeatDetails, HoldCpu } from "./connections.ts";
 
 /** Every scenario, in the order a run measures them. */
 export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak, burst, reconnect, pubsubCluster];
 
-/** The group of a scenario ("core" when it names none). */
+/** The group of a scenario (SCENARIO_GROUP in @wsarena/results, the one source). */
+
 export function groupOf(s: Scenario): ScenarioGroup {
-  return s.group ?? "core";
+  return groupOfId(s.id);
 }
 
 /**
@@ -38,5 +39,3 @@ export function selectScenarios(ids: readonly string[] | undefined): Scenario[] 
   for (const n of names) for (const s of SCENARIOS) if (n === s.id || n === "all" || n === groupOf(s)) picked.add(s);
   return SCENARIOS.filter((s) => picked.has(s));
 }
-export type { SlowConsumerDetails } from "./slow-consumer.ts";
-export type { SoakDetails } from "./soak.ts";

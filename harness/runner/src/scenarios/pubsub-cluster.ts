@@ -1,13 +1,13 @@
 // pubsub-cluster: pub/sub across 2+ server processes joined by a real broker (Redis, NATS) that the scenario starts,
 // next to the same load on one process; cross-process latency per receiver, exactly-once, broker CPU and RSS.
 import os from "node:os";
-import { mergeHistograms, summarize, type LatencySummary, type LoadResult } from "@wsarena/loadgen";
+import type { LoadResult } from "@wsarena/loadgen";
+import { mergeHistograms, summarize, type LatencySummary } from "@wsarena/stats";
 import { BROKER_ENV } from "@wsarena/protocol/broker";
-import { BROKER_KINDS, startBroker, type BrokerKind, type RunningBroker } from "../broker.ts";
-import type { LaunchedServer } from "../launch.ts";
-import type { StackManifest } from "../manifest.ts";
-import type { ServerUsage } from "../results/schema.ts";
-import { DEFAULT_SAMPLE_INTERVAL_MS, startSampler, summariseUsage, type Sampler } from "../sample.ts";
+import { BROKER_KINDS, startBroker, type BrokerKind, type RunningBroker, DEFAULT_SAMPLE_INTERVAL_MS, startSampler, summariseUsage, type Sampler } from "@wsarena/host";
+import type { LaunchedServer } from "@wsarena/stacks";
+import type { StackManifest } from "@wsarena/protocol/manifest";
+import type { ServerUsage } from "@wsarena/results";
 import { checkIntegrity, checkReceived } from "./checks.ts";
 import { PUBSUB_TOPIC, baseLoad, rateLabel } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
@@ -139,7 +139,6 @@ async function runCluster(point: ScenarioPoint, ctx: ScenarioRunContext): Promis
 
 export const pubsubCluster: Scenario = {
   id: "pubsub-cluster",
-  group: "scale",
   description: `Pub/sub over ${CLUSTER_PROCESSES} server processes joined by a broker the harness starts (Redis, NATS), beside the same load on one process: cross-process latency per receiver, exactly-once, broker CPU and RSS.`,
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   // Headline: the receivers on the processes without the publisher (cross-process; in "single", the same receivers on one process).

@@ -1,11 +1,9 @@
 // reconnect: the server is SIGKILLed and restarted mid-stream; subscribers reconnect with exponential backoff (one point
 // per policy: no-jitter, full-jitter, …) and subscribe again. Time to full recovery over clients, messages missed (by seq).
-import { BACKOFF_POLICIES, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, DEFAULT_BACKOFF_FACTOR, type BackoffPolicy } from "../fault/backoff.ts";
-import { percentile } from "../fault/client.ts";
-import { startFaultClient } from "../fault/spawn.ts";
-import type { ReconnectResult, ReconnectTask } from "../fault/types.ts";
-import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "../fault/window.ts";
-import type { ServerRestart } from "../launch.ts";
+import { BACKOFF_POLICIES, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, DEFAULT_BACKOFF_FACTOR, type BackoffPolicy, startFaultClient, type ReconnectResult, type ReconnectTask } from "@wsarena/fault";
+import { percentile } from "@wsarena/stats";
+import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "./fault-window.ts";
+import type { ServerRestart } from "@wsarena/stacks";
 import { baseLoad, rateLabel } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioWindow, WindowOutcome } from "./types.ts";
 
@@ -88,7 +86,6 @@ function postcondition(o: WindowOutcome): string[] {
 
 export const reconnect: Scenario = {
   id: "reconnect",
-  group: "failure",
   description: "Server SIGKILLed and restarted mid-stream; subscribers reconnect with backoff (one point per policy) and resubscribe: recovery time p50/p99 over clients, messages missed.",
   metric: () => ({ name: "recoveryP99Ms", unit: "ms", better: "lower" }),
   value: (_p, r) => {

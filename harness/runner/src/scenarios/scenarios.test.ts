@@ -101,7 +101,7 @@ describe("scenario plans per profile", () => {
 
 describe("selectScenarios", () => {
   it("returns every scenario when none is named", () => {
-    expect(selectScenarios(undefined).map((s) => s.id)).toEqual(SCENARIOS.filter((s) => (s.group ?? "core") === "core").map((s) => s.id));
+    expect(selectScenarios(undefined).map((s) => s.id)).toEqual(SCENARIOS.filter((s) => groupOf(s) === "core").map((s) => s.id));
     expect(selectScenarios(["all"]).map((s) => s.id)).toEqual(SCENARIOS.map((s) => s.id));
   });
   it("rejects an unknown scenario and lists the valid ones", () => {

@@ -1,8 +1,9 @@
 // slow-consumer: k subscribers stop reading a heavy paced stream while fast subscribers keep receiving theirs, once per
 // backpressure policy (drop, close, buffer) and once without a slow consumer: does one slow client hurt everyone?
-import { readRssBytes } from "../sample.ts";
-import { fitSlope, rssGrowth, samplesBetween, type SlopeFit, type TrendSample } from "../slope.ts";
-import { StreamReader } from "../stream-reader.ts";
+import { readRssBytes } from "@wsarena/host";
+import { fitSlope, rssGrowth, samplesBetween, type SlopeFit, type TrendSample } from "@wsarena/stats";
+import { StreamReader } from "@wsarena/fault";
+import type { SlowConsumerDetails } from "@wsarena/results";
 import { checkIntegrity, checkReceived } from "./checks.ts";
 import { baseLoad } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow } from "./types.ts";
@@ -38,38 +39,6 @@ export const SLOW_CONSUMER_RSS_CAP_BYTES = 2 * 1024 ** 3;
 /** Time the slow consumers get after the window to read what the server kept and its close frame. */
 export const SLOW_DRAIN_MS = 2_000;
 
-/** What one slow-consumer point stores in its repetition's `details`. */
-export interface SlowConsumerDetails {
-  /** WSARENA_BACKPRESSURE of the server, or "none" for the baseline. */
-  policy: BackpressurePolicy | "none";
-  slowConsumers: number;
-  /** Bytes per second offered to all slow consumers together (rate × tick bytes × k). */
-  offeredBytesPerSec: number;
-  /** Epoch ms of the first RSS sample; sample and window times below are ms after it. */
-  startMs: number;
-  rssSampleMs: number;
-  /** [ms after startMs, server RSS bytes] from before the slow consumers connected to after the window. */
-  rss: Array<[number, number]>;
-  /** The fast subscribers' measured window, ms after startMs. */
-  windowStartOffsetMs: number;
-  windowEndOffsetMs: number;
-  /** RSS slope over the window (bytes/s, 95 % interval), or null with too few samples. */
-  rssSlope: SlopeFit | null;
-  /** "growing": slope significantly > 0 and ≥ 10 % of offeredBytesPerSec; "bounded" otherwise (see slope.ts). */
-  rssGrowth: "growing" | "bounded" | "unknown" | "none";
-  rssMaxBytes: number;
-  /** The RSS cap was passed and the slow consumers were cut off. */
-  capHit: boolean;
-  /** Counted by the slow consumers themselves after the window (they read what was kept for up to SLOW_DRAIN_MS). */
-  slowClient: {
-    /** Ticks received, and ticks missing from their sequences (what was dropped for them). */
-    received: number;
-    gaps: number;
-    /** Slow consumers the server closed (any close frame or TCP close before the drain ended), and their close codes. */
-    closed: number;
-    closeCodes: Record<string, number>;
-  };
-}
 
 function point(profile: Profile, policy: BackpressurePolicy | "none", slow: number): ScenarioPoint {
   return {
@@ -161,7 +130,6 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
 export const slowConsumer: Scenario = {
   id: "slow-consumer",
   description: "k subscribers stop reading a 20k/s stream while 10 fast ones keep theirs, per backpressure policy: server RSS over time, drops and closes, fast-subscriber latency against a baseline.",
-  group: "failure",
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
   plan(profile: Profile): ScenarioPlan {

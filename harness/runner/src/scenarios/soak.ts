@@ -1,9 +1,9 @@
 // soak: a long steady stream (quick 30 s, standard 3 min, full 15 min) with server RSS and latency sampled every
 // second; an RSS slope above zero beyond noise after warm-up is flagged suspected-leak, with the slope in KiB/min.
-import { readRssBytes } from "../sample.ts";
-import { bytesPerSecToKibPerMin, fitSlope, leakVerdict, samplesBetween, type TrendSample } from "../slope.ts";
-import { quantile } from "../stats.ts";
-import { StreamReader } from "../stream-reader.ts";
+import { readRssBytes } from "@wsarena/host";
+import { bytesPerSecToKibPerMin, fitSlope, leakVerdict, samplesBetween, type TrendSample, quantile } from "@wsarena/stats";
+import { StreamReader } from "@wsarena/fault";
+import type { SoakDetails } from "@wsarena/results";
 import { checkIntegrity, checkReceived, checkStatsOut } from "./checks.ts";
 import { baseLoad } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow } from "./types.ts";
@@ -33,31 +33,6 @@ export const SOAK_SAMPLE_MS = 1_000;
  */
 export const SOAK_PROBE_RATE_PER_SEC = 200;
 
-/** What a soak repetition stores in `details`. */
-export interface SoakDetails {
-  /** Epoch ms of the first sample; times below are ms after it. */
-  startMs: number;
-  sampleMs: number;
-  /** [ms after startMs, server RSS bytes], one per second from before warm-up to after the window. */
-  rss: Array<[number, number]>;
-  /** [ms after startMs, probe p50 µs, probe p99 µs, ticks in that second], one per second. */
-  latency: Array<[number, number, number, number]>;
-  windowStartOffsetMs: number;
-  windowEndOffsetMs: number;
-  /** RSS slope over the window (after warm-up), KiB/min, with its 95 % interval (autocorrelation-adjusted; see slope.ts). */
-  rssSlopeKibPerMin: number;
-  rssSlopeCiKibPerMin: [number, number] | null;
-  /** Samples fitted, and their effective number after autocorrelation. */
-  rssSamples: number;
-  rssEffectiveSamples: number;
-  /** True when the RSS slope's interval lies above zero (the repetition carries the suspected-leak flag). */
-  suspectedLeak: boolean;
-  /** Slope of the probe's per-second p99 over the window, µs per minute, with its 95 % interval, or null. */
-  p99SlopeUsPerMin: number | null;
-  p99SlopeCiUsPerMin: [number, number] | null;
-  /** The probe's own counts (a gap is a tick the server skipped for it). */
-  probe: { received: number; gaps: number };
-}
 
 async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow> {
   const startMs = Date.now();
@@ -110,7 +85,6 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
 export const soak: Scenario = {
   id: "soak",
   description: "A long steady stream (10 receivers × 1k ticks/s): server RSS and latency every second; a positive RSS slope beyond noise is flagged suspected-leak.",
-  group: "failure",
   serverEnv: SOAK_SERVER_ENV,
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   value: (_p, r) => r.latency?.p99Us ?? Number.NaN,

@@ -1,9 +1,8 @@
 // What a scenario module exports: id, description, parameters per profile, its points and its postcondition.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "../launch.ts";
-import type { StackManifest } from "../manifest.ts";
-import type { PointKind } from "../flags.ts";
-import type { ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "../results/schema.ts";
+import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "@wsarena/stacks";
+import type { StackManifest } from "@wsarena/protocol/manifest";
+import type { PointKind, ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "@wsarena/results";
 
 /** Run profiles, shortest first. */
 export const PROFILES = ["quick", "standard", "full"] as const;
@@ -78,12 +77,6 @@ export interface WindowOutcome {
   server: ServerUsage | null;
 }
 
-/**
- * Scenario groups. A run without --scenarios measures `core` only (the quick comparison stays a few minutes and needs no
- * broker); `--scenarios scale` / `failure` / `all` or explicit ids select the others.
- */
-export const SCENARIO_GROUPS = ["core", "scale", "failure"] as const;
-export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 
 /** What a scenario's own `run` gets: the launched server, pinning, and the load generator for the parts it can use. */
 export interface ScenarioRunContext {
@@ -124,7 +117,7 @@ export type ScenarioWindow = LoadResult & {
 
 /** A scenario module (harness/runner/src/scenarios/<id>.ts). */
 export interface Scenario {
-  /** Scenario id (kebab-case, equal to the file name). */
+  /** Scenario id (kebab-case, equal to the file name; its group is SCENARIO_GROUP[id] in @wsarena/results). */
   id: string;
   /** One line on what it measures. */
   description: string;
@@ -138,8 +131,6 @@ export interface Scenario {
   postcondition(outcome: WindowOutcome): string[];
   /** Ladders: true when the server could not keep up with this point, so later (heavier) points are not run. */
   saturated?(outcome: WindowOutcome): boolean;
-  /** Which runs include it by default (absent = "core"). */
-  group?: ScenarioGroup;
   /** Extra environment of the servers this scenario measures (e.g. WSARENA_GC_ENDPOINT=1); absent = none. */
   serverEnv?: Readonly<Record<string, string>>;
   /**

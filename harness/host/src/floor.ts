@@ -1,0 +1,160 @@
+// Platform floor: one hiccup probe process per pinned core (floor-probe.ts, jHiccup method), started once per run, asked
+// for the wake-up lateness histogram of exactly each measured window; killed on stop, on exit and with its parent.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { mergeHistograms, summarize } from "@wsarena/stats";
+import type { FloorRecord, LatencySummaryRecord } from "@wsarena/results";
+import { tasksetArgv } from "./pin.ts";
+import { ChildSet } from "./procs.ts";
+
+/** Sleep interval of every probe, µs (jHiccup's default resolution is 1 ms too). */
+export const FLOOR_INTERVAL_US = 1_000;
+/** Time allowed from spawn to a probe's first logged wake-up. */
+export const PROBE_READY_TIMEOUT_MS = 15_000;
+/** Time allowed for a probe to answer a window request. */
+export const PROBE_REPLY_TIMEOUT_MS = 5_000;
+
+const PROBE_PATH = fileURLToPath(new URL("./floor-probe.mjs", import.meta.url));
+
+/** A core to probe and whose it is. */
+export interface FloorCore {
+  cpu: number;
+  role: FloorRecord["role"];
+}
+
+/** Runner → probe IPC message. */
+export type FloorProbeRequest = { type: "window"; id: number; startMs: number; endMs: number } | { type: "stop" };
+
+/** Probe → runner IPC message. */
+export type FloorProbeReply =
+  | { type: "ready"; pid: number }
+  | {
+      type: "window";
+      id: number;
+      /** Wake-ups logged inside the window (before the coordinated-omission correction adds synthetic ones). */
+      wakeups: number;
+      /** Lateness, µs: hdr-histogram-js compressed base64 with the load generator's settings, or null when nothing was logged. */
+      histogram: string | null;
+      /** Probe process CPU over the window, % of one core, or null when it could not be read. */
+      probeCpuPct: number | null;
+    };
+
+/** One window answer of one probe, with the lateness summary (µs; null when nothing was logged in the window). */
+export type ProbeWindow = Extract<FloorProbeReply, { type: "window" }> & FloorCore & { summary: LatencySummaryRecord | null };
+
+/** Running probes of a run. */
+export interface FloorProbes {
+  /** The probed cores with their probe pids. */
+  readonly probes: ReadonlyArray<FloorCore & { pid: number }>;
+  /** Raw answers of every probe for the wall-clock window [startMs, endMs] (epoch ms); a dead probe is left out. */
+  windows(startMs: number, endMs: number): Promise<ProbeWindow[]>;
+  /** Floor records of the window: one per probe that logged wake-ups in it. */
+  floor(startMs: number, endMs: number): Promise<FloorRecord[]>;
+  /** Stops every probe (SIGKILL after a short grace); idempotent. */
+  stop(): Promise<void>;
+}
+
+const probes = new ChildSet();
+
+/** Kills every probe this process started that is still alive (SIGKILL); safe to call from an exit handler. */
+export function killAllProbes(): number {
+  return probes.killAll();
+}
+
+interface ProbeHandle extends FloorCore {
+  child: ChildProcess;
+  pid: number;
+  pending: Map<number, (r: Extract<FloorProbeReply, { type: "window" }> | null) => void>;
+}
+
+/** Spawns one probe per core, each pinned to its core with taskset, and resolves once every probe is sleeping. */
+export async function startFloorProbes(cores: readonly FloorCore[], intervalUs = FLOOR_INTERVAL_US): Promise<FloorProbes> {
+  const started = await Promise.allSettled(cores.map((c) => startProbe(c, intervalUs)));
+  const handles = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    for (const h of handles) h.child.kill("SIGKILL");
+    throw failed.reason as Error;
+  }
+  let nextId = 1;
+  const ask = (h: ProbeHandle, startMs: number, endMs: number) =>
+    new Promise<Extract<FloorProbeReply, { type: "window" }> | null>((res) => {
+      if (!h.child.connected) return res(null);
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        h.pending.delete(id);
+        res(null);
+      }, PROBE_REPLY_TIMEOUT_MS);
+      h.pending.set(id, (r) => {
+        clearTimeout(timer);
+        h.pending.delete(id);
+        res(r);
+      });
+      h.child.send({ type: "window", id, startMs, endMs } satisfies FloorProbeRequest);
+    });
+  const windows = async (startMs: number, endMs: number): Promise<ProbeWindow[]> => {
+    const replies = await Promise.all(handles.map((h) => ask(h, startMs, endMs)));
+    return replies.flatMap((r, i) => (r ? [{ ...r, cpu: handles[i]!.cpu, role: handles[i]!.role, summary: summarize(mergeHistograms([r.histogram])) }] : []));
+  };
+  return {
+    probes: handles.map((h) => ({ cpu: h.cpu, role: h.role, pid: h.pid })),
+    windows,
+    floor: async (startMs, endMs) =>
+      (await windows(startMs, endMs)).flatMap((w) =>
+        w.summary
+          ? [{ cpu: w.cpu, role: w.role, intervalUs, lateness: { summary: w.summary, histogram: w.histogram }, probeCpuPct: w.probeCpuPct ?? 0 }]
+          : [],
+      ),
+    stop: async () => {
+      await Promise.all(
+        handles.map(async (h) => {
+          if (h.child.exitCode !== null || h.child.signalCode !== null) return;
+          const exited = new Promise<void>((res) => h.child.once("exit", () => res()));
+          if (h.child.connected) h.child.send({ type: "stop" } satisfies FloorProbeRequest);
+          const t = setTimeout(() => h.child.kill("SIGKILL"), 1_000);
+          await exited;
+          clearTimeout(t);
+        }),
+      );
+    },
+  };
+}
+
+async function startProbe(core: FloorCore, intervalUs: number): Promise<ProbeHandle> {
+  const argv = tasksetArgv(String(core.cpu), [process.execPath, PROBE_PATH, String(intervalUs)]);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  probes.add(child);
+  // A send racing the probe's death reports EPIPE here; the exit handler below settles whatever was pending.
+  child.on("error", () => {});
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (d: string) => (stderr = (stderr + d).slice(-2_000)));
+  const pending: ProbeHandle["pending"] = new Map();
+  child.once("exit", () => {
+    for (const done of [...pending.values()]) done(null);
+  });
+  child.on("message", (m: FloorProbeReply) => {
+    if (m.type === "window") pending.get(m.id)?.(m);
+  });
+  const pid = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rej(new Error(`floor probe for cpu ${core.cpu} did not start within ${PROBE_READY_TIMEOUT_MS} ms. stderr: ${stderr || "(empty)"}`));
+    }, PROBE_READY_TIMEOUT_MS);
+    child.on("message", (m: FloorProbeReply) => {
+      if (m.type === "ready") {
+        clearTimeout(timer);
+        res(m.pid);
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      rej(new Error(`floor probe for cpu ${core.cpu} exited before it was ready (code ${code}, signal ${signal}); expected it to run until stopped. stderr: ${stderr || "(empty)"}`));
+    });
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      rej(new Error(`cannot start the floor probe for cpu ${core.cpu} (${argv.join(" ")}): ${e.message}`));
+    });
+  });
+  return { ...core, child, pid, pending };
+}

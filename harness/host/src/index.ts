@@ -1,0 +1,8 @@
+// @wsarena/host: The machine: CPU pinning, child processes, /proc samplers, the floor probe, the quiet gate, OS limits and brokers.
+export * from "./broker.ts";
+export * from "./floor.ts";
+export * from "./os-limits.ts";
+export * from "./pin.ts";
+export * from "./procs.ts";
+export * from "./quiet.ts";
+export * from "./sample.ts";

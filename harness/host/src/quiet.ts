@@ -1,0 +1,137 @@
+// Quiet-machine gate before a measured window: the pinned cores must show no foreign work (/proc/stat busy minus what
+// the server and the probes used) and the hiccup probes must wake up on time; otherwise wait and retry, bounded.
+import type { FloorProbes } from "./floor.ts";
+import type { QuietGateRecord } from "@wsarena/results";
+import { readCoreTicks, readProcessCpuTicks } from "./sample.ts";
+
+/** Length of one check, ms: 25 scheduler ticks at USER_HZ 100, so one tick is 4 % of a core. */
+export const QUIET_CHECK_MS = 250;
+/**
+ * A core is busy with foreign work above this share, % of the core. Measured here (floor-check, 250 ms checks): idle
+ * cores 0–8 % busy, 0–4 % foreign (a tick or two of kernel and harness work); a busy loop pinned to cpu 0 92–100 %
+ * foreign in 8 of 8 checks; other developers' compilers 17–100 %.
+ */
+export const QUIET_MAX_FOREIGN_BUSY_PCT = 15;
+/**
+ * The probe woke up late above this p99 over the check, µs. Measured here: idle cores 0.12–0.52 ms in 12 of 14 checks
+ * (1.1 and 2.3 ms in the other two: hiccups with no process at work); behind a pinned busy loop 0.07–3.9 ms (the
+ * scheduler often lets a sleeper in at once, so the busy share is the main signal). 1.5 ms is 3× the idle p99 over 10 s
+ * that the issue measured (0.35–0.5 ms): above it the platform itself is stalling.
+ */
+export const QUIET_MAX_PROBE_P99_US = 1_500;
+/** Checks before giving up and measuring anyway. */
+export const QUIET_MAX_ATTEMPTS = 5;
+/** Longest time spent at the gate, ms (checks and pauses). */
+export const QUIET_MAX_WAIT_MS = 10_000;
+/** Pause between a failed check and the next, ms. */
+export const QUIET_RETRY_DELAY_MS = 500;
+
+/** What the gate looks at; never mutated. */
+export interface QuietGateOptions {
+  /** Server process (its own CPU is not foreign work), or null when none runs. */
+  serverPid: number | null;
+  /** Pinned server cpus. */
+  serverCpus: readonly number[];
+  /** Pinned client cpus (no load runs there between windows, so all their busy time is foreign). */
+  clientCpus: readonly number[];
+  /** Hiccup probes on those cores (their CPU is not foreign; their lateness is checked), or null. */
+  probes?: FloorProbes | null;
+  checkMs?: number;
+  maxForeignBusyPct?: number;
+  maxProbeP99Us?: number;
+  maxAttempts?: number;
+  maxWaitMs?: number;
+  retryDelayMs?: number;
+  /** Aborting ends the gate at once (the record says what was seen so far). */
+  signal?: AbortSignal;
+}
+
+/** One core's reading over one check. */
+export interface QuietCoreReading {
+  cpu: number;
+  role: "server" | "client";
+  /** Core busy %, all processes. */
+  busyPct: number;
+  /** Busy % minus the server's and the probe's own CPU on it. */
+  foreignBusyPct: number;
+  /** Probe wake-up lateness p99 over the check, µs, or null without a probe. */
+  probeP99Us: number | null;
+}
+
+/** Result of one check. */
+export interface QuietCheck {
+  ok: boolean;
+  /** One line per failed core, e.g. "cpu 0 (server) busy 97 % with the server idle (foreign 96 %)". */
+  reasons: string[];
+  cores: QuietCoreReading[];
+}
+
+// The abort listener is removed when the sleep ends, so a run's one signal does not collect a listener per check.
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((res) => {
+    if (signal?.aborted) return res();
+    const onAbort = (): void => (clearTimeout(t), res());
+    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), res()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+function ticksOf(pid: number | null | undefined): number {
+  return pid ? (readProcessCpuTicks(pid) ?? 0) : 0;
+}
+
+/** Watches the pinned cores for checkMs and says whether anything but the server and the probes was at work. */
+export async function checkQuiet(opts: QuietGateOptions): Promise<QuietCheck> {
+  const checkMs = opts.checkMs ?? QUIET_CHECK_MS;
+  const maxBusy = opts.maxForeignBusyPct ?? QUIET_MAX_FOREIGN_BUSY_PCT;
+  const maxP99 = opts.maxProbeP99Us ?? QUIET_MAX_PROBE_P99_US;
+  const cores = [...opts.serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...opts.clientCpus.map((cpu) => ({ cpu, role: "client" as const }))];
+  const probeOf = (cpu: number) => opts.probes?.probes.find((p) => p.cpu === cpu);
+  const cpus = cores.map((c) => c.cpu);
+  const startMs = Date.now();
+  const before = readCoreTicks(cpus);
+  const serverBefore = ticksOf(opts.serverPid);
+  const probesBefore = cores.map((c) => ticksOf(probeOf(c.cpu)?.pid));
+  await sleep(checkMs, opts.signal);
+  const after = readCoreTicks(cpus);
+  const serverTicks = ticksOf(opts.serverPid) - serverBefore;
+  const probeTicks = cores.map((c, i) => ticksOf(probeOf(c.cpu)?.pid) - probesBefore[i]!);
+  const endMs = Date.now();
+  const lateness = opts.probes ? await opts.probes.windows(startMs, endMs) : [];
+  // The server may run on any of its cores: its ticks are taken off the server cores' sum, shared in proportion.
+  const serverCoreBusy = cores.reduce((a, c, i) => a + (c.role === "server" ? after[i]!.busy - before[i]!.busy : 0), 0);
+  const readings: QuietCoreReading[] = cores.map((c, i) => {
+    const total = after[i]!.total - before[i]!.total;
+    const busy = after[i]!.busy - before[i]!.busy;
+    const serverShare = c.role === "server" && serverCoreBusy > 0 ? (serverTicks * busy) / serverCoreBusy : 0;
+    const foreign = Math.max(0, busy - serverShare - probeTicks[i]!);
+    const pct = (x: number) => (total > 0 ? Math.round((x / total) * 1000) / 10 : 0);
+    return { cpu: c.cpu, role: c.role, busyPct: pct(busy), foreignBusyPct: pct(foreign), probeP99Us: lateness.find((w) => w.cpu === c.cpu)?.summary?.p99Us ?? null };
+  });
+  const reasons: string[] = [];
+  for (const r of readings) {
+    const server = r.role === "server" ? (opts.serverPid ? " with the server idle" : "") : " with no load running";
+    if (r.foreignBusyPct > maxBusy) reasons.push(`cpu ${r.cpu} (${r.role}) busy ${r.busyPct} %${server} (foreign work ${r.foreignBusyPct} % > ${maxBusy} %)`);
+    if (r.probeP99Us !== null && r.probeP99Us > maxP99) reasons.push(`cpu ${r.cpu} (${r.role}) probe woke up late: p99 ${r.probeP99Us} µs > ${maxP99} µs`);
+  }
+  return { ok: reasons.length === 0, reasons, cores: readings };
+}
+
+/** Checks until quiet or until the attempts or the time run out; then the window is measured anyway and the record says so. */
+export async function quietGate(opts: QuietGateOptions): Promise<QuietGateRecord> {
+  const maxAttempts = opts.maxAttempts ?? QUIET_MAX_ATTEMPTS;
+  const maxWaitMs = opts.maxWaitMs ?? QUIET_MAX_WAIT_MS;
+  const retryDelayMs = opts.retryDelayMs ?? QUIET_RETRY_DELAY_MS;
+  const checkMs = opts.checkMs ?? QUIET_CHECK_MS;
+  const t0 = Date.now();
+  const reasons: string[] = [];
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const check = await checkQuiet(opts);
+    if (check.ok) return { ok: true, attempts, waitedMs: Date.now() - t0, reasons };
+    reasons.push(...check.reasons.map((r) => `attempt ${attempts}: ${r}`));
+    const outOfTime = Date.now() - t0 + retryDelayMs + checkMs > maxWaitMs;
+    if (attempts >= maxAttempts || outOfTime || opts.signal?.aborted) return { ok: false, attempts, waitedMs: Date.now() - t0, reasons };
+    await sleep(retryDelayMs, opts.signal);
+  }
+}

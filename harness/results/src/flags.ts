@@ -1,0 +1,110 @@
+// Validity flags: pure functions from what was measured to the flags a figure carries (see FLAG_* thresholds).
+import { percentileNameSchema, type FigureSummary, type FloorRecord, type IntegrityRecord, type LatencySummaryRecord, type PercentileName, type ValidityFlag } from "./schema.ts";
+import { summarizeSample } from "@wsarena/stats";
+
+/** Client cores at least this busy (utilisation, 0..1) count as saturated. */
+export const CLIENT_BUSY_THRESHOLD = 0.85;
+/** Server below this busy % (of its pinned cores) is not the bottleneck. */
+export const SERVER_BUSY_THRESHOLD_PCT = 90;
+/** Coefficient of variation across repetitions above which a figure is flagged high-variance. */
+export const HIGH_VARIANCE_CV = 0.1;
+/**
+ * A latency point whose client core is at least this busy (0..1) is client-loaded: open-loop senders queue behind their
+ * own work long before the core is full (issue 9: 87 % busy gave echo p99 71 ms where 25 % busy gave 2.7 ms).
+ */
+export const CLIENT_LOADED_BUSY = 0.5;
+/** A latency point whose client scheduler-lag p99 exceeds this share of the measured p99 is client-loaded. */
+export const CLIENT_LOADED_LAG_SHARE = 0.25;
+/** A latency percentile within this factor of the platform floor's same percentile is at-floor. */
+export const AT_FLOOR_FACTOR = 2;
+
+/** What a point measures: throughput points should saturate a side; latency and connection points run at a fixed load. */
+export type PointKind = "throughput" | "latency" | "connections";
+
+/** What computeFlags needs from one measured window. */
+export interface FlagInput {
+  kind: PointKind;
+  /** Server busy in % of its pinned cores (from /proc/stat; process CPU share when unpinned), or null when it could not be sampled. */
+  serverBusyPct: number | null;
+  /** Client utilisation 0..1 (1 = every client core fully busy): the larger of its own CPU share and its pinned cores' busy share. */
+  clientUtilisation: number;
+  integrity: IntegrityRecord;
+  /** Errors reported by the load generator or the harness. */
+  errors: readonly string[];
+  /** Postcondition failures of this window. */
+  postconditionFailures: readonly string[];
+  /** The load generator's scheduler-lag p99 over the window, µs, or null (closed-loop and stream modes). */
+  schedulerLagP99Us?: number | null;
+  /** Measured latency p99 over the window, µs, or null when the point has no latency. */
+  latencyP99Us?: number | null;
+  /** True when the point's headline percentile is among the window's at-floor percentiles (see atFloorPercentiles). */
+  headlineAtFloor?: boolean;
+}
+
+/** Total of lost, duplicated, reordered and corrupted messages. */
+export function integrityViolations(i: IntegrityRecord): number {
+  return i.lost + i.duplicated + i.reordered + i.corrupted;
+}
+
+/** Flags of one measured window (high-variance needs several windows: see varianceFlags). */
+export function computeFlags(m: FlagInput): ValidityFlag[] {
+  const flags: ValidityFlag[] = [];
+  const clientBusy = m.clientUtilisation >= CLIENT_BUSY_THRESHOLD;
+  const serverBusy = m.serverBusyPct !== null && m.serverBusyPct >= SERVER_BUSY_THRESHOLD_PCT;
+  // A connections point is measured over an idle hold: neither side is meant to be busy, so client-bound does not apply.
+  if (m.kind !== "connections" && clientBusy && !serverBusy && m.serverBusyPct !== null) flags.push("client-bound");
+  if (m.kind === "latency" && isClientLoaded(m)) flags.push("client-loaded");
+  if (m.kind === "latency" && m.headlineAtFloor === true) flags.push("at-floor");
+  if (m.kind === "throughput" && !clientBusy && !serverBusy) flags.push("not-saturated");
+  if (integrityViolations(m.integrity) > 0) flags.push("integrity");
+  if (m.errors.length > 0 || m.postconditionFailures.length > 0) flags.push("errors");
+  return flags;
+}
+
+/** Latency point rule: client core ≥ CLIENT_LOADED_BUSY, or scheduler-lag p99 > CLIENT_LOADED_LAG_SHARE × measured p99. */
+export function isClientLoaded(m: Pick<FlagInput, "clientUtilisation" | "schedulerLagP99Us" | "latencyP99Us">): boolean {
+  if (m.clientUtilisation >= CLIENT_LOADED_BUSY) return true;
+  const lag = m.schedulerLagP99Us ?? null;
+  const p99 = m.latencyP99Us ?? null;
+  return lag !== null && p99 !== null && lag > CLIENT_LOADED_LAG_SHARE * p99;
+}
+
+/** Latency percentile names, lowest first. */
+export const PERCENTILE_NAMES: readonly PercentileName[] = percentileNameSchema.options;
+
+/** Whether a metric name (e.g. a point's headline "p99Us") is a latency percentile. */
+export function isPercentileName(name: string): name is PercentileName {
+  return (PERCENTILE_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Latency percentiles within AT_FLOOR_FACTOR× of the floor's same percentile. The floor of a percentile is the worst
+ * (largest) over the pinned cores' hiccup probes: whatever delays either side delays the round trip. Floors that
+ * recorded nothing are ignored; no latency or no floor gives an empty list.
+ */
+export function atFloorPercentiles(latency: LatencySummaryRecord | null, floors: readonly FloorRecord[]): PercentileName[] {
+  const measured = floors.filter((f) => f.lateness.summary.count > 0);
+  if (!latency || latency.count === 0 || measured.length === 0) return [];
+  return PERCENTILE_NAMES.filter((p) => {
+    const floor = Math.max(...measured.map((f) => f.lateness.summary[p]));
+    return latency[p] <= AT_FLOOR_FACTOR * floor;
+  });
+}
+
+/** Headline statistics of `values` (non-empty) across repetitions: location, spread, 95 % interval, MAD, outliers. */
+export function describe(values: readonly number[]): Omit<FigureSummary, "metric" | "unit" | "better"> {
+  return summarizeSample(values);
+}
+
+/** ["high-variance"] when the coefficient of variation of `values` across repetitions exceeds HIGH_VARIANCE_CV. */
+export function varianceFlags(values: readonly number[]): ValidityFlag[] {
+  if (values.length < 2) return [];
+  return describe(values).cv > HIGH_VARIANCE_CV ? ["high-variance"] : [];
+}
+
+/** Union of flag lists in a stable order. */
+export function unionFlags(...lists: ReadonlyArray<readonly ValidityFlag[]>): ValidityFlag[] {
+  const order: ValidityFlag[] = ["client-bound", "client-loaded", "at-floor", "not-saturated", "integrity", "errors", "high-variance", "suspected-leak", "shared-core"];
+  const set = new Set(lists.flat());
+  return order.filter((f) => set.has(f));
+}
