@@ -65,7 +65,7 @@ const TICKER_LEAD_STEP_NS = 50_000;
 // Ticker thread: sleeps with Atomics.wait (a futex with a fractional-ms timeout, precise to ~0.1 ms, unlike setTimeout's
 // whole ms) until `lead` before each tick's intended time, then wakes the main thread with postMessage (uv_async).
 // ctl[0]: 0 = waiting for a schedule, 1 = running, 2 = stop. sched (f64): t0Ns, tickNs, endNs, leadNs (main thread
-// adapts leadNs so that it is woken TICKER_EARLY_NS before the tick: thread wake-up + uv_async is ~100-150 µs here).
+// adapts leadNs so that it is woken TICKER_EARLY_NS before the tick: thread wake-up + uv_async takes its own time).
 const TICKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const ctl = new Int32Array(workerData.ctl);

@@ -1,6 +1,6 @@
 // Hiccup probe process (jHiccup method), started pinned by floor.ts: a worker thread sleeps a fixed interval in a loop and
 // logs its wake-up lateness into a shared ring; the main thread answers "lateness histogram between t0 and t1" over IPC.
-// Plain JavaScript run by plain node: with the tsx loader an otherwise idle node process uses 0.5 % of a core (measured).
+// Plain JavaScript run by plain node: the tsx loader would add its own idle CPU to the probe's cost.
 // @ts-check
 import { Worker } from "node:worker_threads";
 import * as hdr from "hdr-histogram-js";

@@ -19,7 +19,8 @@ export const CONNECTIONS_PER_SOURCE_ADDRESS = 10_000;
 export const MAX_SOURCE_ADDRESSES = 254;
 /**
  * Memory budgeted per connection for both ends (server and client state plus two kernel sockets): an upper bound from
- * the heaviest stack measured here (deno ~21 KiB/conn server side), so a ramp never pushes the machine into swap.
+ * several times the heaviest stack's RSS per connection (see the connections results), so a ramp never pushes the
+ * machine into swap.
  */
 export const BUDGET_BYTES_PER_CONNECTION = 64 * 1024;
 /** Share of MemAvailable a ramp may use. */

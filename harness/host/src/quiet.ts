@@ -7,16 +7,15 @@ import { readCoreTicks, readProcessCpuTicks } from "./sample.ts";
 /** Length of one check, ms: 25 scheduler ticks at USER_HZ 100, so one tick is 4 % of a core. */
 export const QUIET_CHECK_MS = 250;
 /**
- * A core is busy with foreign work above this share, % of the core. Measured here (floor-check, 250 ms checks): idle
- * cores 0–8 % busy, 0–4 % foreign (a tick or two of kernel and harness work); a busy loop pinned to cpu 0 92–100 %
- * foreign in 8 of 8 checks; other developers' compilers 17–100 %.
+ * A core is busy with foreign work above this share, % of the core. An idle core shows a tick or two of kernel and
+ * harness work per check, a pinned busy loop nearly all of it: the threshold sits well above the first and well below
+ * the second (`pnpm --filter @wsarena/host floor:check` shows both on a given machine).
  */
 export const QUIET_MAX_FOREIGN_BUSY_PCT = 15;
 /**
- * The probe woke up late above this p99 over the check, µs. Measured here: idle cores 0.12–0.52 ms in 12 of 14 checks
- * (1.1 and 2.3 ms in the other two: hiccups with no process at work); behind a pinned busy loop 0.07–3.9 ms (the
- * scheduler often lets a sleeper in at once, so the busy share is the main signal). 1.5 ms is 3× the idle p99 over 10 s
- * that the issue measured (0.35–0.5 ms): above it the platform itself is stalling.
+ * The probe woke up late above this p99 over the check, µs: a few times an idle core's p99, so that above it the platform
+ * itself is stalling. Behind a busy loop the probe is often let in at once anyway (the scheduler favours a sleeper), so
+ * the busy share is the main signal and this one catches stalls with no process at work.
  */
 export const QUIET_MAX_PROBE_P99_US = 1_500;
 /** Checks before giving up and measuring anyway. */

@@ -22,14 +22,13 @@ export interface RepetitionPolicy {
 export const DEFAULT_TARGET_CI_HALF_WIDTH_REL = 0.05;
 
 /**
- * Repetitions per profile. Sized from the reference run (standard, 6 stacks, 3 reps: 61 s of verification, 317 windows,
- * 1.94 s per point outside its window incl. 0.5 s warm-up, ~106 points per round of six stacks once ladders stop):
- * - quick: 6 points per stack; the first two rounds took 192 s for six stacks here (verification 10 s, 3m23s in all),
- *   so a 150 s budget grants a third repetition only when the first two were quicker than that (quick is a smoke
- *   comparison, not a verdict; it stays within the 4-minute Quick start).
- * - standard: 3 s windows (PROFILE_TIMING) make a round ~106 × (3 + 1.94) s ≈ 9 min, so minReps 3 takes ~26 min; the
- *   40-minute budget leaves ~14 min for extra repetitions of the points still wider than ±5 %, and with verification
- *   (~1 min) and the last repetition's overrun the run stays under 45 minutes.
+ * Repetitions per profile, sized from what a round of six stacks costs (each point's window plus the worker start,
+ * connect, warm-up and drain around it; `run.json` records `timing` for every run):
+ * - quick: 6 points per stack; the 150 s budget grants a third repetition only when the first two were quick (quick is
+ *   a smoke comparison, not a verdict; it stays within the Quick start's few minutes).
+ * - standard: minReps 3 of 3 s windows (PROFILE_TIMING) take well under the 40-minute budget, which leaves room for
+ *   extra repetitions of the points still wider than ±5 %; with verification and the last repetition's overrun the run
+ *   stays under 45 minutes.
  * - full: no budget; repetitions stop on the interval or the cap.
  */
 export const PROFILE_REPETITIONS: Readonly<Record<Profile, RepetitionPolicy>> = Object.freeze({

@@ -229,7 +229,7 @@ export async function restartServer(stack: DiscoveredStack, old: LaunchedServer,
   const exit = r.signal === "SIGTERM" ? await old.stop() : (old.kill("SIGKILL"), await old.exited);
   const exitedAtMs = Date.now();
   // Timers run on the monotonic clock and may fire a fraction of a ms early against Date.now(): wait until the wall clock
-  // has moved downMs, as the recorded exitedAtMs/spawnedAtMs say (a single setTimeout measured 99 ms for 100).
+  // has moved downMs, as the recorded exitedAtMs/spawnedAtMs say (one setTimeout alone can come back short of it).
   for (let left = r.downMs; left > 0; left = exitedAtMs + r.downMs - Date.now()) await new Promise((res) => setTimeout(res, left));
   const opts: LaunchOptions = { ...launch, host: old.host, port: old.port };
   let spawnedAtMs: number;

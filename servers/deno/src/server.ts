@@ -2,8 +2,8 @@
 // Idiomatic Deno: one fetch handler, the standard WebSocket API on the server side, pub/sub by a topic map in JS.
 import { Buffer } from "node:buffer"; // Buffer.byteLength counts UTF-8 bytes without encoding a copy (TextEncoder does)
 // deno runs with --no-npm: the workspace package by path
-import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SERVER_ENV_NAMES, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, exitWhenClosed, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "../../../harness/protocol/src/index.ts";
-import { v8FullGc } from "../../../harness/protocol/src/gc.ts";
+import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SERVER_ENV_NAMES, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, exitWhenClosed, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
+import { v8FullGc } from "@wsarena/protocol/gc";
 
 // Configuration
 const STACK_ID = "deno";

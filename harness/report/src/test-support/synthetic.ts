@@ -43,7 +43,7 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
 
 /** Floor probe sleep interval of the synthetic sets, µs. */
 export const SYNTHETIC_FLOOR_INTERVAL_US = 1000;
-/** Median wake-up lateness of the synthetic floor and its log-normal spread: p99 ≈ 400 µs, p99.9 ≈ 750 µs, close to this VM's. */
+/** Median wake-up lateness of the synthetic floor and its log-normal spread: p99 ≈ 400 µs, p99.9 ≈ 750 µs, the order of an idle VM's. */
 const FLOOR_MEDIAN_US = 60;
 const FLOOR_SPREAD = 0.8;
 /** Scheduler lag of the synthetic open-loop sender: median 15 µs, p99 ≈ 100 µs. */

@@ -24,7 +24,7 @@ export const HOLD_WINDOW_MS: Readonly<Record<Profile, number>> = { quick: 500, s
 export const HOLD_SLACK_MS: Readonly<Record<Profile, number>> = { quick: 1_000, standard: 2_500, full: 5_000 };
 /** How often /stats is polled for the open-connection count while ramping. */
 export const STATS_POLL_MS = 50;
-/** The ramp counts as over once /stats shows no new connection for this long (some attempts failed; a busy shared machine stalls a ramp for 1.5 s at times). */
+/** The ramp counts as over once /stats shows no new connection for this long (some attempts failed; a busy shared machine stalls a ramp for a while at times). */
 export const RAMP_STALL_MS = 4_000;
 /** Environment of the servers this scenario measures: POST /gc, for RSS per connection without garbage. */
 export const CONNECTIONS_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({ WSARENA_GC_ENDPOINT: "1" });

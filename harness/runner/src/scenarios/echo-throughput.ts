@@ -7,7 +7,7 @@ import type { Profile, Scenario, ScenarioPlan } from "./types.ts";
 export const ECHO_CONNECTIONS = 64;
 /**
  * Messages in flight per connection, by payload size. Deep windows let one client core out-run the fastest server
- * (64 x 128 x 64 B keeps Bun's ~2.5M echoes/s server-bound here); large payloads need fewer to fill the pipe.
+ * (deep enough at 64 B that the fastest stack stays server-bound); large payloads need fewer to fill the pipe.
  */
 export function echoWindow(size: number): number {
   return size <= 256 ? 128 : size <= 4096 ? 32 : 8;

@@ -16,8 +16,8 @@ export type BackpressurePolicy = (typeof BACKPRESSURE_POLICIES)[number];
 export const FAST_RECEIVERS = 10;
 export const FAST_RATE_PER_CONN = 1_000;
 /**
- * A slow consumer's stream: paced binary ticks padded to 1 KiB at 20k/s, ~20 MiB/s each. The issue's own probe saw RSS
- * grow 20–38 MB/s under `buffer` at this rate; the paced stream is where the policy applies (rate=0 waits for drain).
+ * A slow consumer's stream: paced binary ticks padded to 1 KiB at 20k/s, ~20 MiB/s each: fast enough that a server
+ * buffering for it grows visibly within one window; the paced stream is where the policy applies (rate=0 waits for drain).
  */
 export const SLOW_RATE_PER_SEC = 20_000;
 export const SLOW_SIZE_BYTES = 1_024;
@@ -32,8 +32,9 @@ export const SLOW_CONSUMER_TIMING: Readonly<Record<Profile, { warmupMs: number; 
 /** RSS sampling period of the series stored in details. */
 export const SLOW_CONSUMER_RSS_SAMPLE_MS = 250;
 /**
- * Safety bound: when the server's RSS passes this, the slow consumers are cut off (capHit in details). `buffer` at
- * 20–38 MB/s reaches ~0.4 GB in a full-profile point, so the cap only stops a server that buffers far faster than seen.
+ * Safety bound: when the server's RSS passes this, the slow consumers are cut off (capHit in details). Buffering every
+ * byte the slow consumers are offered over a full-profile point stays well under it, so the cap only stops a server that
+ * buffers far more than it is sent.
  */
 export const SLOW_CONSUMER_RSS_CAP_BYTES = 2 * 1024 ** 3;
 /** Time the slow consumers get after the window to read what the server kept and its close frame. */

@@ -17,11 +17,10 @@ export interface Timing {
 
 /**
  * Default warm-up and window per profile (a scenario may override them). Sized for the time budgets on a 2-core machine
- * (quick ≤ 4 min, standard ≤ 45 min for six stacks; see PROFILE_REPETITIONS), where each point also costs ~1.4 s of
- * worker start, connect and drain. Standard doubles the reference run's 1.5 s window, as issue 9 asks (longer windows,
- * after criterion.rs); the budget allows it. Not yet shown to lower CV here: uws and bun echo-throughput at 1.5 s and 3 s
- * (3 reps each, 2026-12-02) was inconclusive, the other work on the shared 2-core VM moved the means by 30-40 % between
- * the two runs, more than any window length could average out.
+ * (quick ≤ 4 min, standard ≤ 45 min for six stacks; see PROFILE_REPETITIONS), where each point also costs worker
+ * start, connect and drain outside its window. Standard uses longer windows, as issue 9 asks (after criterion.rs); the
+ * budget allows it. Whether they lower the spread between repetitions on a shared VM is not shown: there, other work
+ * moves the means between runs more than a window length can average out.
  */
 export const PROFILE_TIMING: Readonly<Record<Profile, Timing>> = Object.freeze({
   quick: { warmupMs: 400, durationMs: 900 },
