@@ -59,12 +59,14 @@ export interface RunOutcome {
   measurements: MeasurementRecord[];
 }
 
+/** The repetitions of one point of a measurement so far. */
 export interface PointState {
   params: PointRecord["params"];
   reps: RepetitionRecord[];
   saturated: boolean;
 }
 
+/** One (stack, scenario) measurement while the run goes on; its measurement file is built from it. */
 export interface MeasurementState {
   stack: DiscoveredStack;
   scenario: Scenario;
@@ -116,8 +118,10 @@ export interface AbortGuard {
   dispose: () => void;
 }
 
+/** Key of a measurement in RunContext.states. */
 export const stateKey = (stack: string, scenario: string) => `${stack}\u0000${scenario}`;
 
+/** The abort guard of a run's signal (a run without one is never aborted). */
 export function createAbortGuard(signal: AbortSignal | undefined): AbortGuard {
   let current: LaunchedServer | null = null;
   const onAbort = () => {
