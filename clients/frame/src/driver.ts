@@ -1,303 +1,18 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
-import { writeSync } from "node:fs";
-import { BINARY_TICK_BYTES, tickPrice, tickQty } from "@wsarena/protocol";
 import {
-  DriverState, lifecycleDriver, nowNs, topicOf, PAYLOAD_HEAD_BYTES, parseBaseUrl, readPayloadHead, senderOf, SeqTracker, sourceAddressFor, writePayloadHead, wsPath,
-  type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopSender, type OpenLoopTarget, type PayloadHead,
+  lifecycleDriver, nowNs, topicOf, PAYLOAD_HEAD_BYTES, parseBaseUrl, senderOf, sourceAddressFor, wsPath,
+  type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopSender,
 } from "@wsarena/driver-kit";
-import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
-import { JsonTickChecker } from "./jsontick.ts";
-import { buildTemplate, decodeBinaryHead, encodeClientFrame, patchBinaryHeads, type FrameTemplate } from "./encode.ts";
-import { buildSioTemplate, SioAdaptor, SIO_WS_PATH } from "./sio.ts";
+import { RawConn, type MessageSink } from "./conn.ts";
+import { encodeClientFrame } from "./encode.ts";
+import { SioAdaptor, SIO_WS_PATH } from "./sio.ts";
 import { SendThread } from "./sendthread.ts";
-import { deflateClientFrames } from "./deflate.ts";
+import { EchoConn, IdleConn, PubsubConn, Shared, StreamConn } from "./receivers.ts";
 
-/** Shared state of one driver instance: the run state, plus the receive buffer and encoders every connection uses. */
-class Shared extends DriverState {
-  constructor(task: DriverTask, sink: DriverSink) {
-    super(task, sink);
-    // The frame driver sees the frames themselves, so it counts bytes as on the wire (compressed under deflate).
-    this.counters.wireBytesReceivedTotal = 0;
-    this.counters.wireBytesSentTotal = 0;
-  }
-
-  readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);
-  /** 32-bit reads of payload heads straight from the receive buffer (binary payloads). */
-  readonly recvView = new DataView(this.recvBuf.buffer, this.recvBuf.byteOffset, this.recvBuf.byteLength);
-
-  private jsonChecker: JsonTickChecker | null = null;
-  /** The JSON tick checker, shared by every stream connection so its per-seq cache is filled once per worker. */
-  jsonTicks(): JsonTickChecker {
-    return (this.jsonChecker ??= new JsonTickChecker(this.task.size, this.task.protocol === "socket.io"));
-  }
-
-  /** `count` pre-encoded messages to send: echo messages or publishes (to `topic`), as WebSocket or socket.io packets. */
-  template(count: number, role: "echo" | "pub", topic = this.task.pubsub.topic): FrameTemplate {
-    const t = this.task;
-    if (t.protocol === "socket.io") return buildSioTemplate(count, t.size, t.binary, role, role === "pub" ? [topic] : []);
-    return buildTemplate(count, t.size, t.binary);
-  }
-}
-
-/**
- * Echo connection: closed loop (refills the window after each received chunk, one write) or open loop (sent by the
- * scheduler). Latency = receive time of the chunk − send time carried in the payload.
- */
-class EchoConn implements MessageSink, OpenLoopTarget {
-  conn!: RawConn;
-  private tpl: FrameTemplate;
-  private tplView: DataView | null = null;
-  private tplViewOf: Buffer | null = null;
-  private nextSeq = 0;
-  private inFlightOwn = 0;
-  readonly tracker = new SeqTracker();
-  private recvNs = 0;
-  private got = 0;
-  private groupTs = -1;
-  private groupCount = 0;
-  private readonly head: PayloadHead = { seq: 0, sender: 0, tsNs: 0 };
-  private readonly op: number;
-  private owed = 0;
-  private readonly refillBatch: number;
-  /** Open loop sent by a SendThread: its per-connection sent counts (seqs[seqIdx] = next seq), else null. */
-  private seqs: Int32Array | null = null;
-  private seqIdx = 0;
-  private received = 0;
-  /** The socket's fd for direct writes (-1: none, write through the socket), resolved at the first send. */
-  private fd = -2;
-
-  constructor(
-    private readonly s: Shared,
-    readonly id: number,
-    private readonly closedLoop: boolean,
-    private readonly role: "echo" | "pub" = "echo",
-    /** Publishers: the topic they publish to (socket.io names it in every packet). */
-    private readonly topic = s.task.pubsub.topic,
-  ) {
-    this.op = s.task.binary ? 2 : 1;
-    this.refillBatch = Math.max(1, Math.floor(s.task.window * s.task.refillFraction));
-    this.tpl = s.template(Math.max(1, closedLoop ? s.task.window : 16), role, topic);
-  }
-
-  /** Hands sending to a SendThread: from now on the thread's count for this connection is the next seq. */
-  sentBy(seqs: Int32Array, idx: number): void {
-    this.seqs = seqs;
-    this.seqIdx = idx;
-  }
-
-  /** Messages sent and not echoed yet. */
-  get inFlight(): number {
-    return this.seqs ? Math.max(0, Atomics.load(this.seqs, this.seqIdx) - this.received) : this.inFlightOwn;
-  }
-
-  send(count: number, tsNs: number): void {
-    if (!this.conn.isOpen) return;
-    if (count > this.tpl.count) this.tpl = this.s.template(count * 2, this.role, this.topic);
-    const t = this.tpl;
-    const binary = this.s.task.binary;
-    if (binary) {
-      if (this.tplViewOf !== t.buf) {
-        this.tplView = new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength);
-        this.tplViewOf = t.buf;
-      }
-      patchBinaryHeads(this.tplView!, t.payloadOffset, t.frameBytes, count, this.nextSeq, this.id, tsNs);
-      this.nextSeq += count;
-    } else for (let i = 0, off = t.payloadOffset; i < count; i++, off += t.frameBytes) writePayloadHead(t.buf, off, binary, this.nextSeq++, this.id, tsNs);
-    const c = this.s.counters;
-    c.sentTotal += count;
-    if (tsNs >= this.s.win.startNs && tsNs < this.s.win.endNs) c.windowSent += count;
-    this.inFlightOwn += count;
-    const sock = this.conn.socket;
-    const len = count * t.frameBytes;
-    const codec = this.conn.codec;
-    if (codec) {
-      // permessage-deflate: every message compressed in order through the connection's deflater (its context carries over).
-      const z = deflateClientFrames(t.buf, len, codec);
-      c.wireBytesSentTotal! += z.length;
-      sock.write(z);
-      return;
-    }
-    c.wireBytesSentTotal! += len;
-    if (this.fd === -2) this.fd = DIRECT_WRITES ? ((sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
-    // Straight to the kernel when nothing is queued in the socket (one syscall, none of the stream machinery: ~5 µs of
-    // JS per write); what the kernel does not take goes through the socket's queue, which keeps the byte order.
-    if (this.fd >= 0 && sock.writableLength === 0) {
-      let done = 0;
-      try {
-        done = writeSync(this.fd, t.buf, 0, len);
-      } catch {
-        /* EAGAIN (kernel buffer full) or a broken socket: the socket write below queues it or reports the error */
-      }
-      if (done < len) sock.write(Buffer.from(t.buf.subarray(done, len)));
-      return;
-    }
-    sock.write(t.buf.subarray(0, len));
-    // The socket still holds the buffer (kernel buffer full): patch a copy next time.
-    if (sock.writableLength > 0) t.buf = Buffer.from(t.buf);
-  }
-
-  beginChunk(): void {
-    this.recvNs = nowNs();
-    this.got = 0;
-  }
-
-  onMessage(opcode: number, buf: Buffer, off: number, avail: number, totalLen: number): void {
-    const s = this.s;
-    const c = s.counters;
-    c.receivedTotal++;
-    c.bytesReceivedTotal += totalLen;
-    this.got++;
-    const h = this.head;
-    const ok = buf === s.recvBuf && s.task.binary ? decodeBinaryHead(s.recvView, off, avail, totalLen, s.task.size, h) : readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h);
-    if (opcode !== this.op || !ok || h.sender !== this.id || h.seq >= (this.seqs ? Atomics.load(this.seqs, this.seqIdx) : this.nextSeq)) {
-      if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
-      return;
-    }
-    const ts = h.tsNs;
-    if (ts < s.win.startNs || ts >= s.win.endNs) return;
-    this.tracker.see(h.seq);
-    if (ts === this.groupTs) this.groupCount++;
-    else {
-      if (this.groupCount > 0) s.sink.latency((this.recvNs - this.groupTs) / 1000, this.groupCount);
-      this.groupTs = ts;
-      this.groupCount = 1;
-    }
-  }
-
-  endChunk(): void {
-    if (this.groupCount > 0) {
-      this.s.sink.latency((this.recvNs - this.groupTs) / 1000, this.groupCount);
-      this.groupCount = 0;
-      this.groupTs = -1;
-    }
-    const got = this.got;
-    if (got === 0) return;
-    this.received += got;
-    this.inFlightOwn = Math.max(0, this.inFlightOwn - got);
-    if (!this.closedLoop || !this.s.sending) return;
-    // Refill in batches of at least refillBatch messages: fewer write syscalls per message; the window stays between
-    // W − refillBatch and W in flight.
-    this.owed += got;
-    if (this.owed >= this.refillBatch) {
-      this.send(this.owed, this.recvNs);
-      this.owed = 0;
-    }
-  }
-}
-
-/** Stream receiver: one-way latency = chunk receive time − tick ts; tick content checked against its seq. */
-class StreamConn implements MessageSink {
-  conn!: RawConn;
-  readonly tracker = new SeqTracker();
-  private recvNs = 0;
-  private readonly json: JsonTickChecker | null;
-
-  constructor(private readonly s: Shared) {
-    this.json = s.task.stream.format === "json" ? s.jsonTicks() : null;
-  }
-
-  beginChunk(): void {
-    this.recvNs = nowNs();
-  }
-
-  onMessage(opcode: number, buf: Buffer, off: number, avail: number, totalLen: number): void {
-    const s = this.s;
-    const c = s.counters;
-    c.receivedTotal++;
-    c.bytesReceivedTotal += totalLen;
-    let seq: number;
-    let ts: number;
-    let ok: boolean;
-    if (s.task.stream.format === "binary") {
-      if (opcode !== 2 || avail < BINARY_TICK_BYTES) ok = false;
-      else {
-        seq = buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 4294967296;
-        ts = buf.readUInt32LE(off + 8) + buf.readUInt32LE(off + 12) * 4294967296;
-        ok = buf.readDoubleLE(off + 16) === tickPrice(seq) && buf.readDoubleLE(off + 24) === tickQty(seq) && buf[off + 32] === seq % 2 && totalLen >= s.task.size;
-      }
-    } else {
-      // Digits of seq and ts scanned in place, the rest compared byte by byte with the expected encoding (jsontick.ts).
-      const j = this.json!;
-      ok = opcode === 1 && j.check(buf, off, avail, totalLen);
-      seq = j.seq;
-      ts = j.ts;
-    }
-    if (!ok) {
-      if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
-      return;
-    }
-    if (ts! < s.win.startNs || ts! >= s.win.endNs) return;
-    this.tracker.see(seq!);
-    s.sink.latency((this.recvNs - ts!) / 1000, 1);
-  }
-
-  endChunk(): void {}
-}
-
-/** Pub/sub receiver (and publisher when `publisherId` ≥ 0): one tracker per publisher. */
-class PubsubConn implements MessageSink, OpenLoopTarget {
-  conn!: RawConn;
-  readonly trackers: (SeqTracker | undefined)[] = [];
-  private recvNs = 0;
-  private readonly head: PayloadHead = { seq: 0, sender: 0, tsNs: 0 };
-  private readonly pub: EchoConn | null;
-
-  constructor(
-    private readonly s: Shared,
-    publisherId: number,
-    topic: string,
-  ) {
-    // A publisher reuses the echo sender path (template, patching, window accounting) for its sends.
-    this.pub = publisherId >= 0 ? new EchoConn(s, publisherId, false, "pub", topic) : null;
-  }
-
-  attach(conn: RawConn): void {
-    this.conn = conn;
-    if (this.pub) this.pub.conn = conn;
-  }
-
-  send(count: number, tsNs: number): void {
-    this.pub?.send(count, tsNs);
-  }
-
-  beginChunk(): void {
-    this.recvNs = nowNs();
-  }
-
-  onMessage(opcode: number, buf: Buffer, off: number, avail: number, totalLen: number): void {
-    const s = this.s;
-    const c = s.counters;
-    c.receivedTotal++;
-    c.bytesReceivedTotal += totalLen;
-    const h = this.head;
-    if (opcode !== (s.task.binary ? 2 : 1) || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender >= s.task.pubsub.totalPublishers) {
-      if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
-      return;
-    }
-    if (h.tsNs < s.win.startNs || h.tsNs >= s.win.endNs) return;
-    (this.trackers[h.sender] ??= new SeqTracker()).see(h.seq);
-    s.sink.latency((this.recvNs - h.tsNs) / 1000, 1);
-  }
-
-  endChunk(): void {}
-}
-
-/** Idle connection (connections mode): counts whatever arrives. */
-class IdleConn implements MessageSink {
-  constructor(private readonly s: Shared) {}
-  beginChunk(): void {}
-  onMessage(_op: number, _b: Buffer, _o: number, _a: number, totalLen: number): void {
-    this.s.counters.receivedTotal++;
-    this.s.counters.bytesReceivedTotal += totalLen;
-  }
-  endChunk(): void {}
-}
+export { DIRECT_WRITES } from "./receivers.ts";
 
 /** The frame driver sends echo-open from a SendThread unless WSARENA_FRAME_SEND_THREAD=0 (main-thread OpenLoop, for comparison). */
 export const SEND_THREAD_ENABLED = process.env.WSARENA_FRAME_SEND_THREAD !== "0";
-
-/** Echo writes go straight to the socket's fd unless WSARENA_FRAME_DIRECT_WRITES=0 (net.Socket.write, for comparison). */
-export const DIRECT_WRITES = process.env.WSARENA_FRAME_DIRECT_WRITES !== "0";
 
 /** Longest wait for the socket.io connect acknowledgement after the WebSocket upgrade. */
 export const SIO_CONNECT_TIMEOUT_MS = 10_000;
@@ -312,44 +27,59 @@ interface FrameConn extends DriverConn {
 /** The lifecycle's view of a connection that sends nothing and has nothing in flight. */
 const RECEIVER = { publisher: false, inFlight: () => 0, send: () => {} };
 
+/** The receiver of connection `i` for the task's mode, and its view for the lifecycle once its socket is open. */
+interface Receiver {
+  sink: MessageSink;
+  bind(c: RawConn): FrameConn;
+}
+
 /** Creates the frame driver for a task: protocol v1 over plain WebSocket, or over Engine.IO v4 / socket.io packets. */
 export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
-  const sio = task.protocol === "socket.io";
   const s = new Shared(task, sink);
+  const close = async (conns: readonly FrameConn[]): Promise<void> => {
+    for (const { raw } of conns) raw.close(1000, task.mode !== "stream");
+    await Promise.all(conns.map(({ raw }) => new Promise<void>((res) => (raw.socket.destroyed ? res() : raw.socket.once("close", () => res())))));
+  };
+  return lifecycleDriver(s, { open: connectionOpener(s), close, openLoopSender: (targets, onLag) => openLoopSenderFor(s, targets, onLag) });
+}
+
+function receiverFor(s: Shared, i: number): Receiver {
+  const task = s.task;
+  const { id, publisher } = senderOf(task, i);
+  switch (task.mode) {
+    case "echo":
+    case "echo-open": {
+      const e = new EchoConn(s, id, task.mode === "echo");
+      return {
+        sink: e,
+        bind: (raw) => ((e.conn = raw), { raw, echo: e, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }),
+      };
+    }
+    case "stream": {
+      const st = new StreamConn(s);
+      return { sink: st, bind: (raw) => ((st.conn = raw), { ...RECEIVER, raw, trackers: [st.tracker] }) };
+    }
+    case "pubsub": {
+      const p = new PubsubConn(s, id, topicOf(task, i));
+      return { sink: p, bind: (raw) => (p.attach(raw), { ...RECEIVER, raw, publisher, trackers: p.trackers, send: (n, ts) => p.send(n, ts) }) };
+    }
+    default:
+      return { sink: new IdleConn(s), bind: (raw) => ({ ...RECEIVER, raw, trackers: [] }) };
+  }
+}
+
+/** Opens connection `i`: the WebSocket upgrade, then for socket.io the connect acknowledgement (and the stream request); null when it failed. */
+function connectionOpener(s: Shared): (i: number) => Promise<FrameConn | null> {
+  const { task, sink } = s;
+  const sio = task.protocol === "socket.io";
   const { host, port } = parseBaseUrl(task.url);
   // Pub/sub with rooms: each connection's path names its room's topic.
   const pathOf = (i: number): string => (!sio ? wsPath(task, i) : task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(topicOf(task, i))}` : SIO_WS_PATH);
-
-  /** The receiver of connection `i` for the task's mode, and its view for the lifecycle once its socket is open. */
-  const receiver = (i: number): { sink: MessageSink; bind(c: RawConn): FrameConn } => {
-    const { id, publisher } = senderOf(task, i);
-    switch (task.mode) {
-      case "echo":
-      case "echo-open": {
-        const e = new EchoConn(s, id, task.mode === "echo");
-        return {
-          sink: e,
-          bind: (raw) => ((e.conn = raw), { raw, echo: e, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }),
-        };
-      }
-      case "stream": {
-        const st = new StreamConn(s);
-        return { sink: st, bind: (raw) => ((st.conn = raw), { ...RECEIVER, raw, trackers: [st.tracker] }) };
-      }
-      case "pubsub": {
-        const p = new PubsubConn(s, id, topicOf(task, i));
-        return { sink: p, bind: (raw) => (p.attach(raw), { ...RECEIVER, raw, publisher, trackers: p.trackers, send: (n, ts) => p.send(n, ts) }) };
-      }
-      default:
-        return { sink: new IdleConn(s), bind: (raw) => ({ ...RECEIVER, raw, trackers: [] }) };
-    }
-  };
-
   const capture = task.mode === "stream" ? (sio ? 384 : 192) : PAYLOAD_HEAD_BYTES + (sio ? 32 : 0);
   const sioEvent = task.mode === "stream" ? "tick" : task.mode === "pubsub" ? "msg" : "echo";
 
-  const open = async (i: number): Promise<FrameConn | null> => {
-    const m = receiver(i);
+  return async (i) => {
+    const m = receiverFor(s, i);
     const t0 = nowNs();
     const adaptor = sio ? new SioAdaptor(m.sink, sioEvent) : null;
     if (adaptor) adaptor.onOther = (text) => sink.error(`unexpected socket.io packet: ${text.slice(0, 120)}`);
@@ -369,17 +99,7 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
     if (adaptor) adaptor.conn = c;
     try {
       await c.opened;
-      if (adaptor) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          adaptor.connected,
-          new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS))),
-        ]).finally(() => clearTimeout(timer));
-        if (task.mode === "stream") {
-          const args = JSON.stringify({ format: task.stream.format, rate: task.stream.rate, count: 0, size: task.size });
-          c.write(encodeClientFrame(`42["stream",${args}]`, 1));
-        }
-      }
+      if (adaptor) await sioHandshake(task, adaptor, c);
       sink.connected((nowNs() - t0) / 1000);
       return m.bind(c);
     } catch (e) {
@@ -388,34 +108,43 @@ export function createFrameDriver(task: DriverTask, sink: DriverSink): Driver {
       return null;
     }
   };
+}
 
-  const close = async (conns: readonly FrameConn[]): Promise<void> => {
-    for (const { raw } of conns) raw.close(1000, task.mode !== "stream");
-    await Promise.all(conns.map(({ raw }) => new Promise<void>((res) => (raw.socket.destroyed ? res() : raw.socket.once("close", () => res())))));
+/** After the upgrade: waits for socket.io's connect acknowledgement, then asks a stream task's server for ticks. */
+async function sioHandshake(task: DriverTask, adaptor: SioAdaptor, c: RawConn): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    adaptor.connected,
+    new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS))),
+  ]).finally(() => clearTimeout(timer));
+  if (task.mode === "stream") {
+    const args = JSON.stringify({ format: task.stream.format, rate: task.stream.rate, count: 0, size: task.size });
+    c.write(encodeClientFrame(`42["stream",${args}]`, 1));
+  }
+}
+
+/**
+ * echo-open over plain WebSocket is sent by a sender thread straight to the sockets (one wake-up per tick, the main
+ * thread only receives); pub/sub, socket.io and sockets without an fd keep the main-thread OpenLoop (null).
+ */
+function openLoopSenderFor(s: Shared, targets: readonly FrameConn[], onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender | null {
+  const task = s.task;
+  if (task.mode !== "echo-open" || task.protocol === "socket.io" || !SEND_THREAD_ENABLED || task.ratePerSec <= 0 || targets.length === 0) return null;
+  // The sender thread writes pre-encoded frames; compressed messages are built per message on the main thread.
+  if (targets.some((c) => c.raw.codec)) return null;
+  const fds = targets.map((c) => (c.raw.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
+  if (fds.some((fd) => fd < 0)) return null;
+  const echo = targets.map((c) => c.echo!);
+  const one = s.template(1, "echo");
+  const sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag);
+  echo.forEach((e, i) => e.sentBy(sender.seqs, i));
+  return {
+    start: (t0Ns, win) => sender.start(t0Ns, win.endNs, win.startNs, win.endNs),
+    stop: () => sender.stop(),
+    addCounters: (c) => {
+      c.sentTotal += sender.sentTotal;
+      c.windowSent += sender.windowSent;
+      c.wireBytesSentTotal = (c.wireBytesSentTotal ?? 0) + sender.sentTotal * one.frameBytes;
+    },
   };
-
-  // echo-open over plain WebSocket is sent by a sender thread straight to the sockets (one wake-up per tick, the main
-  // thread only receives); pub/sub, socket.io and sockets without an fd keep the main-thread OpenLoop.
-  const openLoopSender = (targets: readonly FrameConn[], onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender | null => {
-    if (task.mode !== "echo-open" || sio || !SEND_THREAD_ENABLED || task.ratePerSec <= 0 || targets.length === 0) return null;
-    // The sender thread writes pre-encoded frames; compressed messages are built per message on the main thread.
-    if (targets.some((c) => c.raw.codec)) return null;
-    const fds = targets.map((c) => (c.raw.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
-    if (fds.some((fd) => fd < 0)) return null;
-    const echo = targets.map((c) => c.echo!);
-    const one = s.template(1, "echo");
-    const sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag);
-    echo.forEach((e, i) => e.sentBy(sender.seqs, i));
-    return {
-      start: (t0Ns, win) => sender.start(t0Ns, win.endNs, win.startNs, win.endNs),
-      stop: () => sender.stop(),
-      addCounters: (c) => {
-        c.sentTotal += sender.sentTotal;
-        c.windowSent += sender.windowSent;
-        c.wireBytesSentTotal = (c.wireBytesSentTotal ?? 0) + sender.sentTotal * one.frameBytes;
-      },
-    };
-  };
-
-  return lifecycleDriver(s, { open, close, openLoopSender });
 }

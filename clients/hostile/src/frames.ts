@@ -128,92 +128,41 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
   let fragmented: "text" | "binary" | null = null;
   let fragments: Buffer[] = [];
   let echoed = false;
-  const fail = (faults: Fault[]): Expectation => ({ faults, allowed: [...new Set(faults.flatMap((f) => f.allowed))], anyClose: false, ...(echoed ? { dataBeforeFault: true } : {}) });
-  // Faults a server can see in the first byte (and the mask bit of the second) of a header still incomplete: it may
-  // refuse the frame already.
-  const headerStartFaults = (b0: number, b1?: number): Fault[] => {
-    const op = b0 & 0x0f;
-    const known = op <= 2 || (op >= 8 && op <= 10);
-    const faults: Fault[] = [];
-    if (((b0 >> 4) & 7) !== 0) faults.push(F.rsv);
-    if (!known) faults.push(F.opcode);
-    if (b1 !== undefined && (b1 & 0x80) === 0) faults.push(F.unmasked);
-    if (op >= 8 && known && (b0 & 0x80) === 0) faults.push(F.controlFragmented);
-    if (op === OPCODE.continuation && fragmented === null) faults.push(F.orphanContinuation);
-    if ((op === OPCODE.text || op === OPCODE.binary) && fragmented !== null) faults.push(F.dataMidFragment);
-    return faults;
-  };
   let partialHeaderFaults: Fault[] = [];
   for (;;) {
     if (b.length - off < 2) {
-      partialHeaderFaults = b.length > off ? headerStartFaults(b[off]!) : [];
+      partialHeaderFaults = b.length > off ? headerStartFaults(fragmented, b[off]!) : [];
       break;
     }
-    const b0 = b[off]!;
-    const b1 = b[off + 1]!;
-    const fin = (b0 & 0x80) !== 0;
-    const rsv = (b0 >> 4) & 7;
-    const opcode = b0 & 0x0f;
-    const masked = (b1 & 0x80) !== 0;
-    let len = BigInt(b1 & 0x7f);
-    let hl = 2;
-    if (len === 126n) {
-      if (b.length - off < 4) {
-        partialHeaderFaults = headerStartFaults(b0, b1);
-        break;
-      }
-      len = BigInt(b.readUInt16BE(off + 2));
-      hl = 4;
-    } else if (len === 127n) {
-      if (b.length - off < 10) {
-        partialHeaderFaults = headerStartFaults(b0, b1);
-        break;
-      }
-      len = b.readBigUInt64BE(off + 2);
-      hl = 10;
+    const h = readHeader(b, off);
+    if (!h) {
+      partialHeaderFaults = headerStartFaults(fragmented, b[off]!, b[off + 1]!);
+      break;
     }
-    const control = opcode >= 8;
-    const known = opcode <= 2 || (opcode >= 8 && opcode <= 10);
-    const faults: Fault[] = [];
-    if (rsv !== 0) faults.push(F.rsv);
-    if (!known) faults.push(F.opcode);
-    if (!masked) faults.push(F.unmasked);
-    if (len >= 1n << 63n) faults.push(F.msb);
-    if (known && control && len > 125n) faults.push(F.controlLong);
-    if (known && control && !fin) faults.push(F.controlFragmented);
-    if (opcode === OPCODE.continuation && fragmented === null) faults.push(F.orphanContinuation);
-    if ((opcode === OPCODE.text || opcode === OPCODE.binary) && fragmented !== null) faults.push(F.dataMidFragment);
-    if (known && !control && len < 1n << 63n) {
-      const total = BigInt(fragments.reduce((s, x) => s + x.length, 0)) + len;
-      if (total > BigInt(maxPayloadBytes)) faults.push(len >= (1n << 63n) - 1n ? F.huge63 : F.tooBig);
-    }
-    const start = off + hl + (masked ? 4 : 0);
+    const { fin, opcode, masked, len } = h;
+    const faults = headerFaults(h, fragmented, fragments, maxPayloadBytes);
+    const start = off + h.headerBytes + (masked ? 4 : 0);
     if (faults.length) {
       // A server may read a whole frame before it judges the header: with the payload still to come, waiting is allowed
       // too, except for a length over the limit, which must be refused from the header (else it would be buffered).
       const waits = b.length < start + Number(len < 1n << 53n ? len : 1n << 53n) && !faults.some((f) => f === F.tooBig || f === F.huge63 || f === F.msb);
-      const e = fail(faults);
+      const e = fail(faults, echoed);
       return waits ? { ...e, allowed: [...e.allowed, "none"] } : e;
     }
     if (b.length < start + Number(len)) break;
-    const key = b.subarray(off + hl, off + hl + 4);
+    const key = b.subarray(off + h.headerBytes, off + h.headerBytes + 4);
     const payload = Buffer.from(b.subarray(start, start + Number(len)));
     for (let i = 0; i < payload.length; i++) payload[i]! ^= key[i & 3]!;
     off = start + Number(len);
-    if (opcode === OPCODE.close) {
-      if (payload.length === 1) return fail([F.close1Byte]);
-      if (payload.length >= 2 && !isValidCloseCode(payload.readUInt16BE(0))) return fail([F.closeCode]);
-      if (payload.length > 2 && !validUtf8(payload.subarray(2))) return fail([F.closeReason]);
-      return { faults: [], allowed: [], anyClose: true };
-    }
-    if (control) continue; // ping → pong, pong ignored: neither is an echo
+    if (opcode === OPCODE.close) return expectClose(payload, echoed);
+    if (opcode >= 8) continue; // ping → pong, pong ignored: neither is an echo
     const kind: "text" | "binary" = opcode === OPCODE.continuation ? fragmented! : opcode === OPCODE.text ? "text" : "binary";
     fragments.push(payload);
     if (!fin) {
       fragmented = kind;
       continue;
     }
-    if (kind === "text" && !validUtf8(Buffer.concat(fragments))) return fail([F.utf8]);
+    if (kind === "text" && !validUtf8(Buffer.concat(fragments))) return fail([F.utf8], echoed);
     fragmented = null;
     fragments = [];
     echoed = true;
@@ -224,6 +173,87 @@ export function expectFrames(bytes: Uint8Array, maxPayloadBytes: number): Expect
   // A server may reject an unfinished text message as soon as its bytes cannot become valid UTF-8 (uWS does).
   if (fragmented === "text" && !validUtf8Prefix(Buffer.concat(fragments))) allowed.push("close:1007");
   return { faults: partialHeaderFaults, allowed, anyClose: false, ...(echoed && partialHeaderFaults.length ? { dataBeforeFault: true } : {}) };
+}
+
+/** The expectation of an input that stops at a faulty frame; `echoed` when a complete data message came before it. */
+function fail(faults: Fault[], echoed: boolean): Expectation {
+  return { faults, allowed: [...new Set(faults.flatMap((f) => f.allowed))], anyClose: false, ...(echoed ? { dataBeforeFault: true } : {}) };
+}
+
+/** A frame header as read from the input. */
+interface FrameHeader {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  masked: boolean;
+  /** Payload length as the header says (up to 64 bits). */
+  len: bigint;
+  /** Bytes of the header before the mask key: 2, 4 or 10. */
+  headerBytes: number;
+}
+
+/** The header at `off` (at least 2 bytes there), or null when the input ends inside its extended length. */
+function readHeader(b: Buffer, off: number): FrameHeader | null {
+  const b0 = b[off]!;
+  const b1 = b[off + 1]!;
+  let len = BigInt(b1 & 0x7f);
+  let headerBytes = 2;
+  if (len === 126n) {
+    if (b.length - off < 4) return null;
+    len = BigInt(b.readUInt16BE(off + 2));
+    headerBytes = 4;
+  } else if (len === 127n) {
+    if (b.length - off < 10) return null;
+    len = b.readBigUInt64BE(off + 2);
+    headerBytes = 10;
+  }
+  return { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked: (b1 & 0x80) !== 0, len, headerBytes };
+}
+
+/**
+ * Faults a server can see in the first byte (and the mask bit of the second) of a header still incomplete: it may
+ * refuse the frame already.
+ */
+function headerStartFaults(fragmented: "text" | "binary" | null, b0: number, b1?: number): Fault[] {
+  const op = b0 & 0x0f;
+  const known = op <= 2 || (op >= 8 && op <= 10);
+  const faults: Fault[] = [];
+  if (((b0 >> 4) & 7) !== 0) faults.push(F.rsv);
+  if (!known) faults.push(F.opcode);
+  if (b1 !== undefined && (b1 & 0x80) === 0) faults.push(F.unmasked);
+  if (op >= 8 && known && (b0 & 0x80) === 0) faults.push(F.controlFragmented);
+  if (op === OPCODE.continuation && fragmented === null) faults.push(F.orphanContinuation);
+  if ((op === OPCODE.text || op === OPCODE.binary) && fragmented !== null) faults.push(F.dataMidFragment);
+  return faults;
+}
+
+/** Every fault of a complete header, given the message being reassembled (`fragments` so far) and the payload limit. */
+function headerFaults(h: FrameHeader, fragmented: "text" | "binary" | null, fragments: readonly Buffer[], maxPayloadBytes: number): Fault[] {
+  const { fin, rsv, opcode, masked, len } = h;
+  const control = opcode >= 8;
+  const known = opcode <= 2 || (opcode >= 8 && opcode <= 10);
+  const faults: Fault[] = [];
+  if (rsv !== 0) faults.push(F.rsv);
+  if (!known) faults.push(F.opcode);
+  if (!masked) faults.push(F.unmasked);
+  if (len >= 1n << 63n) faults.push(F.msb);
+  if (known && control && len > 125n) faults.push(F.controlLong);
+  if (known && control && !fin) faults.push(F.controlFragmented);
+  if (opcode === OPCODE.continuation && fragmented === null) faults.push(F.orphanContinuation);
+  if ((opcode === OPCODE.text || opcode === OPCODE.binary) && fragmented !== null) faults.push(F.dataMidFragment);
+  if (known && !control && len < 1n << 63n) {
+    const total = BigInt(fragments.reduce((s, x) => s + x.length, 0)) + len;
+    if (total > BigInt(maxPayloadBytes)) faults.push(len >= (1n << 63n) - 1n ? F.huge63 : F.tooBig);
+  }
+  return faults;
+}
+
+/** A close frame (unmasked payload) ends the reading: a valid one lets the server close with any code. */
+function expectClose(payload: Buffer, echoed: boolean): Expectation {
+  if (payload.length === 1) return fail([F.close1Byte], echoed);
+  if (payload.length >= 2 && !isValidCloseCode(payload.readUInt16BE(0))) return fail([F.closeCode], echoed);
+  if (payload.length > 2 && !validUtf8(payload.subarray(2))) return fail([F.closeReason], echoed);
+  return { faults: [], allowed: [], anyClose: true };
 }
 
 function validUtf8Prefix(b: Uint8Array): boolean {

@@ -74,6 +74,55 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   if (!stack.runnable) throw new Error(`stack ${stack.id} cannot run here: ${stack.reason}`);
   const host = opts.host ?? "127.0.0.1";
   const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const proc = spawnServer(stack, opts, host);
+  const { child, stderrTail, exited, stop } = proc;
+  const ready = readReadyLine(stack, child);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`${stack.id} was not ready within ${timeoutMs} ms (ready line + GET /health). stderr:\n${stderrTail()}`)), timeoutMs);
+  });
+  const early = exitBeforeReady(stack, proc, host, opts.port ?? 0);
+  try {
+    const r = await Promise.race([ready, timeout, early, proc.spawnError]);
+    const httpUrl = `http://${host}:${r.port}`;
+    await Promise.race([waitHealthy(httpUrl, serverIdOf(stack)), timeout, early]);
+    clearTimeout(timer);
+    return {
+      stack: stack.id,
+      pid: r.pid,
+      port: r.port,
+      host,
+      version: r.version,
+      httpUrl,
+      wsUrl: `ws://${host}:${r.port}`,
+      stderrTail,
+      exited,
+      stop,
+      kill: (signal) => {
+        // The ready line's pid is the process sampled; the spawned child is the same process (taskset and the runtimes exec).
+        if (r.pid !== child.pid) try { process.kill(r.pid, signal); } catch { /* already gone */ }
+        child.kill(signal);
+      },
+    };
+  } catch (e) {
+    clearTimeout(timer);
+    await stop(500);
+    throw e;
+  }
+}
+
+/** A spawned server process, ready or not: its stderr tail, its exit, its teardown, and a failure to spawn. */
+interface ServerProcess {
+  child: ChildProcess;
+  stderrTail: () => string;
+  exited: Promise<ServerExit>;
+  stop: (graceMs?: number) => Promise<ServerExit>;
+  /** Rejects when the process could not be spawned (e.g. the runtime is missing). */
+  spawnError: Promise<never>;
+}
+
+/** Spawns the server (pinned when opts.cpus is set) on `host`, keeping the last stderr lines. */
+function spawnServer(stack: DiscoveredStack, opts: LaunchOptions, host: string): ServerProcess {
   const argv = tasksetArgv(opts.cpus, stack.argv);
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: stack.dir,
@@ -109,7 +158,11 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
     }
     return exited;
   };
+  return { child, stderrTail, exited, stop, spawnError };
+}
 
+/** The server's first stdout line, checked as its ready line; further stdout is drained. */
+function readReadyLine(stack: DiscoveredStack, child: ChildProcess): Promise<ReadyLine> {
   const ready = new Promise<ReadyLine>((res, rej) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once("line", (line) => {
@@ -126,47 +179,21 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
     child.stdout!.resume();
   });
   ready.catch(() => {});
+  return ready;
+}
 
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`${stack.id} was not ready within ${timeoutMs} ms (ready line + GET /health). stderr:\n${stderrTail()}`)), timeoutMs);
-  });
+/** Rejects once the process exits (meant to race the start-up), saying why: a port in use, or its stderr. */
+function exitBeforeReady(stack: DiscoveredStack, proc: ServerProcess, host: string, port: number): Promise<never> {
+  const { child, stderrTail } = proc;
   // The exit event can come before the last stderr chunk: wait for the pipe's end (briefly) so the message shows why.
   const stderrEnded = new Promise<void>((res) => child.stderr!.once("close", () => res()));
-  const early = exited.then(async (e) => {
+  return proc.exited.then(async (e) => {
     await Promise.race([stderrEnded, new Promise((r) => setTimeout(r, 500))]);
     if (/EADDRINUSE/.test(stderrTail())) {
-      throw new Error(`${stack.id} could not listen: port ${opts.port ?? 0} on ${host} is in use (EADDRINUSE); stop the process holding it (ss -ltnp 'sport = :${opts.port ?? 0}') or let the OS pick a free port (port 0)`);
+      throw new Error(`${stack.id} could not listen: port ${port} on ${host} is in use (EADDRINUSE); stop the process holding it (ss -ltnp 'sport = :${port}') or let the OS pick a free port (port 0)`);
     }
     throw new Error(`${stack.id} exited before it was ready (code ${e.code}, signal ${e.signal}). stderr:\n${stderrTail()}`);
   });
-  try {
-    const r = await Promise.race([ready, timeout, early, spawnError]);
-    const httpUrl = `http://${host}:${r.port}`;
-    await Promise.race([waitHealthy(httpUrl, serverIdOf(stack)), timeout, early]);
-    clearTimeout(timer);
-    return {
-      stack: stack.id,
-      pid: r.pid,
-      port: r.port,
-      host,
-      version: r.version,
-      httpUrl,
-      wsUrl: `ws://${host}:${r.port}`,
-      stderrTail,
-      exited,
-      stop,
-      kill: (signal) => {
-        // The ready line's pid is the process sampled; the spawned child is the same process (taskset and the runtimes exec).
-        if (r.pid !== child.pid) try { process.kill(r.pid, signal); } catch { /* already gone */ }
-        child.kill(signal);
-      },
-    };
-  } catch (e) {
-    clearTimeout(timer);
-    await stop(500);
-    throw e;
-  }
 }
 
 async function waitHealthy(httpUrl: string, id: string): Promise<void> {

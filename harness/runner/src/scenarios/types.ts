@@ -43,7 +43,7 @@ export interface ScenarioPoint {
   load: PointLoad;
   /**
    * Server environment of the point (e.g. WSARENA_BACKPRESSURE); absent = the server's defaults. The runner relaunches
-   * the server before a point whose serverEnv differs from the running server's (see sameServerEnv in matrix.ts).
+   * the server before a point whose serverEnv differs from the running server's (see sameServerEnv in repetition-server.ts).
    */
   serverEnv?: Record<string, string>;
 }

@@ -1,0 +1,110 @@
+// One repetition of one measurement: a fresh server, every point of the scenario in ladder order (a ladder stops at
+// the first saturated point), then the server is stopped. Errors mark the measurement errored.
+import type { LaunchedServer } from "@wsarena/stacks";
+import { ESTIMATED_SERVER_START_MS, estimatePointMs } from "./estimate.ts";
+import { measurePoint } from "./measure.ts";
+import { eta } from "./progress.ts";
+import { headlineOf } from "./records.ts";
+import { createRepetitionServer, SERVER_STOP_GRACE_MS, type RepetitionServer } from "./repetition-server.ts";
+import type { MeasurementState, RunContext } from "./run-context.ts";
+import type { ScenarioPoint } from "./scenarios/types.ts";
+
+/** Lines of a crashed server's stderr kept in its measurement file (serverExit.stderrTail). */
+export const SERVER_STDERR_TAIL_LINES = 10;
+/** How long an errored repetition waits for the server's exit to be seen (a crash can fail the load first). */
+export const SERVER_EXIT_WAIT_MS = 500;
+
+/** Step 3 of runMatrix: one repetition of `s` (see the module header). */
+export async function measureRepetition(ctx: RunContext, s: MeasurementState): Promise<void> {
+  const { opts, abort, progress: pr } = ctx;
+  const rep = s.repsStarted++;
+  s.startedAt ??= new Date().toISOString();
+  const t0 = ctx.now();
+  const slot = createRepetitionServer(s.stack, s.scenario, opts.pinning, abort);
+  let pointKey = "(start)";
+  try {
+    await slot.start(s.plan.points[0]?.serverEnv);
+    pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
+    for (const point of s.plan.points) {
+      if (abort.aborted()) break;
+      pointKey = point.key;
+      const server = await slot.switchTo(point.serverEnv);
+      if (!(await measureLadderPoint(ctx, s, slot, server, point, rep))) break;
+    }
+    if (!abort.aborted()) s.repsDone++;
+  } catch (e) {
+    if (abort.aborted()) return;
+    await recordRepetitionError(ctx, s, slot.current(), rep, pointKey, (e as Error).message);
+  } finally {
+    abort.setCurrent(null);
+    await slot.current()?.stop(abort.aborted() ? 200 : SERVER_STOP_GRACE_MS);
+    s.repsMs += ctx.now() - t0;
+  }
+  ctx.writeState(s, abort.aborted());
+}
+
+/**
+ * Measures one point against `server` and keeps its record. Returns whether the ladder goes on (false when the run was
+ * interrupted during the window, whose record is discarded, or when the point saturated the server); throws when the
+ * server exited during the window.
+ */
+async function measureLadderPoint(ctx: RunContext, s: MeasurementState, slot: RepetitionServer, server: LaunchedServer, point: ScenarioPoint, rep: number): Promise<boolean> {
+  const { opts, abort, progress: pr, emit } = ctx;
+  const { stack, scenario, plan } = s;
+  emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(pr, ctx.policy, ctx.now, ctx.states.values()) });
+  const measured = measurePoint(point, {
+    scenario,
+    server,
+    protocol: stack.manifest.protocol,
+    driver: ctx.driverFor(stack),
+    ...(stack.variant?.load.deflate ? { deflate: true } : {}),
+    serverCpus: opts.pinning?.serverCpus ?? [],
+    clientCpus: opts.pinning?.clientList,
+    clientCoreList: opts.pinning?.clientCpus ?? [],
+    rep,
+    runLoad: opts.runLoad,
+    probes: ctx.probes,
+    quietGate: opts.floor !== false,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    launchServer: slot.launchExtra(point),
+    // The restarted server replaces this repetition's: it is the one checked after the window and stopped at the end.
+    restartServer: slot.restart,
+  });
+  measured.catch(() => {});
+  const { record, outcome } = await Promise.race([measured, abort.abortedP]);
+  if (abort.aborted()) return false; // the window was cut short by the interruption: discard it
+  const exitedEarly = slot.exitedEarly();
+  if (exitedEarly) record.errors.push(`server exited during the window: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
+  let ps = s.points.get(point.key);
+  if (!ps) s.points.set(point.key, (ps = { params: point.params, reps: [], saturated: false }));
+  ps.reps.push(record);
+  ctx.inWindowMs += record.durationMs;
+  ctx.quietWaitMs += record.quietGate?.waitedMs ?? 0;
+  pr.done++;
+  pr.estimatedDoneMs += estimatePointMs(point);
+  emit({ type: "point-done", scenario: scenario.id, stack: stack.id, rep, point: point.key, record, headline: headlineOf(scenario, point, record), unit: scenario.metric(point).unit });
+  if (exitedEarly) throw new Error(`${stack.id} exited during ${scenario.id} ${point.key}`);
+  if (!scenario.saturated?.(outcome)) return true;
+  ps.saturated = true;
+  const skipped = plan.points.slice(plan.points.indexOf(point) + 1);
+  pr.done += skipped.length;
+  pr.estimatedDoneMs += skipped.reduce((a, p) => a + estimatePointMs(p), 0);
+  return false;
+}
+
+/** Marks `s` errored by repetition `rep`, saying how the server ended when it exited (a crash often fails the load first). */
+async function recordRepetitionError(ctx: RunContext, s: MeasurementState, server: LaunchedServer | null, rep: number, pointKey: string, loadMessage: string): Promise<void> {
+  const { stack, scenario } = s;
+  let message = loadMessage;
+  // A crash often fails the load before the exit is seen: wait for it briefly, then say how the server ended.
+  const exit = server ? await Promise.race([server.exited, new Promise<null>((r) => setTimeout(() => r(null), SERVER_EXIT_WAIT_MS))]) : null;
+  if (server && exit) {
+    const stderrTail = server.stderrTail().split("\n").filter(Boolean).slice(-SERVER_STDERR_TAIL_LINES);
+    s.serverExit = { code: exit.code, signal: exit.signal, stderrTail, rep, point: pointKey };
+    const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    message = `${stack.id} ${how} during ${scenario.id} ${pointKey}${stderrTail.length ? `; last stderr line: ${stderrTail[stderrTail.length - 1]}` : "; no stderr output"} (load: ${message})`;
+  }
+  s.status = "errored";
+  s.reason = `repetition ${rep}: ${message}`;
+  ctx.emit({ type: "measurement-error", scenario: scenario.id, stack: stack.id, rep, message });
+}
