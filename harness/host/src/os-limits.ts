@@ -70,23 +70,45 @@ export function readMachineLimits(serverPid?: number): MachineLimits {
   };
 }
 
-/** Sizes a ramp of `requested` connections to `limits`: the lowest limit wins and is named. */
-export function planRamp(requested: number, limits: MachineLimits): RampPlan {
-  const caps: Array<{ cap: RampCap; allows: number; reason: string }> = [];
+/** One OS limit on connections: which, its own value (open files, ports, bytes), the connections it allows and why. */
+export interface ConnectionLimit {
+  cap: Exclude<RampCap, "profile">;
+  /** The limit's own value: open files (RLIMIT_NOFILE soft or fs.file-max), ephemeral ports per address, or MemAvailable bytes. */
+  value: number;
+  /** Connections it allows. */
+  allows: number;
+  /** What it is, with its value, in words. */
+  reason: string;
+}
+
+/** Every readable limit on connections (the server's and the workers' open files, the system's, ephemeral ports, memory). */
+export function connectionLimits(limits: MachineLimits): ConnectionLimit[] {
+  const caps: ConnectionLimit[] = [];
   const serverFd = limits.serverOpenFiles.soft;
-  if (serverFd !== null) caps.push({ cap: "file-descriptors", allows: serverFd - FD_RESERVE, reason: `the server's open-file limit (RLIMIT_NOFILE soft ${serverFd}, hard ${limits.serverOpenFiles.hard ?? "unlimited"}) less ${FD_RESERVE} for its own files` });
+  if (serverFd !== null) caps.push({ cap: "file-descriptors", value: serverFd, allows: serverFd - FD_RESERVE, reason: `the server's open-file limit (RLIMIT_NOFILE soft ${serverFd}, hard ${limits.serverOpenFiles.hard ?? "unlimited"}) less ${FD_RESERVE} for its own files` });
   const clientFd = limits.clientOpenFiles.soft;
-  if (clientFd !== null) caps.push({ cap: "file-descriptors", allows: (clientFd - FD_RESERVE) * MAX_WORKERS, reason: `the load workers' open-file limit (RLIMIT_NOFILE soft ${clientFd}) × ${MAX_WORKERS} workers` });
-  if (limits.fileMax !== null) caps.push({ cap: "file-descriptors", allows: Math.floor(limits.fileMax / 2) - FD_RESERVE, reason: `the system's open-file limit (fs.file-max ${limits.fileMax}) for both ends of every connection` });
+  if (clientFd !== null) caps.push({ cap: "file-descriptors", value: clientFd, allows: (clientFd - FD_RESERVE) * MAX_WORKERS, reason: `the load workers' open-file limit (RLIMIT_NOFILE soft ${clientFd}) × ${MAX_WORKERS} workers` });
+  if (limits.fileMax !== null) caps.push({ cap: "file-descriptors", value: limits.fileMax, allows: Math.floor(limits.fileMax / 2) - FD_RESERVE, reason: `the system's open-file limit (fs.file-max ${limits.fileMax}) for both ends of every connection` });
   if (limits.ephemeralPorts) {
     const ports = limits.ephemeralPorts.high - limits.ephemeralPorts.low + 1;
     const perAddress = Math.min(ports, CONNECTIONS_PER_SOURCE_ADDRESS);
-    caps.push({ cap: "ephemeral-ports", allows: perAddress * MAX_SOURCE_ADDRESSES, reason: `ephemeral ports (${ports} per source address, ${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high}; ${perAddress} used per address) × ${MAX_SOURCE_ADDRESSES} loopback addresses` });
+    caps.push({ cap: "ephemeral-ports", value: ports, allows: perAddress * MAX_SOURCE_ADDRESSES, reason: `ephemeral ports (${ports} per source address, ${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high}; ${perAddress} used per address) × ${MAX_SOURCE_ADDRESSES} loopback addresses` });
   }
   if (limits.memAvailableBytes !== null) {
-    caps.push({ cap: "memory", allows: Math.floor((limits.memAvailableBytes * MEMORY_SHARE) / BUDGET_BYTES_PER_CONNECTION), reason: `memory (${(MEMORY_SHARE * 100).toFixed(0)} % of MemAvailable ${(limits.memAvailableBytes / 2 ** 30).toFixed(1)} GiB at ${BUDGET_BYTES_PER_CONNECTION / 1024} KiB per connection)` });
+    caps.push({ cap: "memory", value: limits.memAvailableBytes, allows: Math.floor((limits.memAvailableBytes * MEMORY_SHARE) / BUDGET_BYTES_PER_CONNECTION), reason: `memory (${(MEMORY_SHARE * 100).toFixed(0)} % of MemAvailable ${(limits.memAvailableBytes / 2 ** 30).toFixed(1)} GiB at ${BUDGET_BYTES_PER_CONNECTION / 1024} KiB per connection)` });
   }
-  const lowest = caps.reduce<(typeof caps)[number] | null>((a, c) => (a === null || c.allows < a.allows ? c : a), null);
+  return caps;
+}
+
+/** The limit that allows the fewest connections (the first named on a tie), or null when none is readable. */
+export function lowestLimit(limits: MachineLimits): ConnectionLimit | null {
+  return connectionLimits(limits).reduce<ConnectionLimit | null>((a, c) => (a === null || c.allows < a.allows ? c : a), null);
+}
+
+/** Sizes a ramp of `requested` connections to `limits`: the lowest limit wins and is named. */
+export function planRamp(requested: number, limits: MachineLimits): RampPlan {
+  const clientFd = limits.clientOpenFiles.soft;
+  const lowest = lowestLimit(limits);
   // A limit that allows exactly the request is named too: the ramp stands at that limit.
   const capped = lowest !== null && lowest.allows <= requested;
   const connections = Math.max(1, capped ? lowest.allows : requested);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { capacityCharts, isCapacitySet, loadCapacitySet, verdictText, writeCapacityReport } from "./capacity.ts";
+import { capacityCharts, isCapacitySet, largestText, loadCapacitySet, verdictText, writeCapacityReport } from "./capacity.ts";
 
 /** harness/report/fixtures/capacity: a real capacity.json written by `wsarena capacity` (uws, trader). */
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/capacity");
@@ -50,5 +50,34 @@ describe("capacity report", () => {
     const dir = copy();
     writeFileSync(join(dir, "capacity.json"), JSON.stringify({ kind: "capacity" }));
     expect(() => loadCapacitySet(dir)).toThrow(/is not a valid capacity file: /);
+  });
+
+  it("shows a ladder stopped at the machine's limit as that limit: verdict, largest level, the step beyond it and a note", () => {
+    const dir = copy();
+    const rec = JSON.parse(readFileSync(join(dir, "capacity.json"), "utf8"));
+    const r = rec.results[0];
+    const upTo = r.steps.filter((s: { users: number; phase: string }) => s.phase === "ladder" && s.users <= 2000);
+    const atLimit = { ...upTo.at(-1), users: 2500, connections: 5000 };
+    const beyond = { ...atLimit, users: 5000, connections: 10000, verdict: "limit", failures: [], latency: null, latencyByKind: {}, window: null, error: null, serverCpuPct: null, serverCoreBusyPct: null, foreignCpuPct: null, rssBytes: null, clientCpuPct: 0, floorP99Us: null, flags: [] };
+    r.steps = [...upTo, atLimit, beyond];
+    r.limit = { cap: "file-descriptors", value: 6000, connections: 5000, users: 2500, reason: "the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections" };
+    Object.assign(r, { verdict: "limit", verdictFailures: [], largestPassingUsers: 2500, largestPassingIsLowerBound: true });
+    rec.config.users = 5000;
+    writeFileSync(join(dir, "capacity.json"), JSON.stringify(rec));
+    writeCapacityReport(dir);
+    const loaded = loadCapacitySet(dir).results[0]!;
+    expect(verdictText(loaded)).toBe("limit: file-descriptors (the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections; 2500 users)");
+    expect(largestText(loaded)).toBe("≥ 2500 (machine limit)");
+    const md = readFileSync(join(dir, "report.md"), "utf8");
+    expect(md).toContain(`| uws | ${verdictText(loaded)} | ≥ 2500 (machine limit) |`);
+    expect(md).toMatch(/\| 5000 \| ladder \| – \| – \|.*\| limit: file-descriptors allows 2500 users \|/);
+    expect(md).toContain("- Machine limit for uws: 2500 users (limit: file-descriptors");
+    expect(md).not.toMatch(/\berror\b.*5000/);
+  });
+
+  it("loads a capacity.json written before capacity read the limits (no limit field)", () => {
+    const rec = loadCapacitySet(FIXTURE);
+    expect(rec.results.every((r) => r.limit === undefined)).toBe(true);
+    expect(largestText(rec.results[0]!)).toBe(String(rec.results[0]!.largestPassingUsers));
   });
 });

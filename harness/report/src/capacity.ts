@@ -2,7 +2,7 @@
 // lines, and the verdict table, as report.md, report.html and charts/capacity-*.svg|png. A pure function of the set.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CAPACITY_FILE, capacitySchema, parseCriteria, type CapacityRecord, type CapacityStackRecord, type Criterion } from "@wsarena/results";
+import { CAPACITY_FILE, capacityLimitText, capacitySchema, parseCriteria, type CapacityRecord, type CapacityStackRecord, type Criterion } from "@wsarena/results";
 import { renderSvg, responsiveSvg, svgToPng, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./charts/render.ts";
 import { stackColor } from "./charts/palette.ts";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
@@ -144,14 +144,23 @@ export function verdictText(r: CapacityStackRecord): string {
   if (r.verdict === null) return "—";
   if (r.verdict === "yes") return "yes";
   if (r.verdict === "no") return `no: ${why}`;
+  if (r.verdict === "limit") {
+    const at = [...r.steps].reverse().find((s) => s.verdict === "limit");
+    return at?.error ? `limit: ${at.error}` : r.limit ? capacityLimitText(r.limit) : "limit: beyond the machine's limits";
+  }
   const step = [...r.steps].reverse().find((s) => s.verdict !== "pass");
   const reason = step?.verdict === "client-limited" ? " (client busy: not a server limit)" : step?.verdict === "noisy" ? " (other work on the pinned cores in every attempt)" : step?.verdict === "error" ? ` (${step.error})` : "";
   return `unknown${reason}${why ? `: ${why}` : ""}`;
 }
 
-/** Largest passing level cell. */
+/** True when the ladder stopped at the machine's limit (it recorded a level beyond the limit the stack read). */
+export function stoppedAtLimit(r: CapacityStackRecord): boolean {
+  return !!r.limit && r.steps.some((s) => s.verdict === "limit" && s.error === null);
+}
+
+/** Largest passing level cell ("(machine limit)" when the ladder stopped at the machine's limit, not at the server's). */
 export function largestText(r: CapacityStackRecord): string {
-  return r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}`;
+  return r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}${stoppedAtLimit(r) ? " (machine limit)" : ""}`;
 }
 
 /** Rows of the verdict table: stack, verdict for --users, largest passing level. */
@@ -173,7 +182,7 @@ export function stepRows(r: CapacityStackRecord): string[][] {
     s.rssBytes === null ? "–" : fmtBytes(s.rssBytes),
     `${s.clientCpuPct}%${s.foreignCpuPct !== null && s.foreignCpuPct > 0 ? ` (+${s.foreignCpuPct}% other)` : ""}`,
     s.floorP99Us === null ? "–" : fmtUs(s.floorP99Us),
-    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? `: ${s.failures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : "") + (s.error ? `: ${s.error}` : ""),
+    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? `: ${s.failures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : "") + (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
     s.flags.join(", "),
   ]);
 }
@@ -191,6 +200,13 @@ function mdTable(header: string[], rows: string[][]): string {
   return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
 }
 
+/** One note per stack that read the machine's limits (files written before capacity read them have none). */
+function limitNotes(rec: CapacityRecord): string[] {
+  return rec.results.flatMap((r) =>
+    r.limit ? [`Machine limit for ${r.stack}: ${r.limit.users} users (${capacityLimitText(r.limit)}). Levels above it are not measured: the ladder stops at it and records the next level as "limit", a bound of this machine, not of the stack.`] : [],
+  );
+}
+
 function capacityNotes(rec: CapacityRecord): string[] {
   const c = rec.config;
   return [
@@ -200,6 +216,7 @@ function capacityNotes(rec: CapacityRecord): string[] {
     "errors = connect failures + closes other than 1000 + lost, duplicated, reordered or corrupted messages + the server's dropped and closed-for-backpressure counts.",
     "cpu is the server process's own CPU, % of one core; the pinned core's busy share (server core busy) also holds the kernel's network work and anything else that ran there. A step that does not pass while other work ran on the pinned cores (the quiet gate failed before the window, or more than 15 % of the client core went to other processes) is measured again on a fresh server, at most 3 times; if it never passes quietly it is noisy and its verdict unknown.",
     "client-limited: a criterion failed while the client core was busy (client-bound: client ≥ 85 % busy while the server core is < 90 %; client-loaded: client core ≥ 50 % busy or its scheduler-lag p99 > 25 % of the measured p99). Such a step says nothing about the server: its verdict is unknown, never no.",
+    ...limitNotes(rec),
   ];
 }
 

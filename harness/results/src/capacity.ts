@@ -27,7 +27,29 @@ export const stepVerdictSchema = z.enum([
   "error",
   /** Did not pass while other work ran on the pinned cores (quiet gate failed, or foreign work on the client core), in every attempt: no verdict. */
   "noisy",
+  /** Not measured: the level needs more connections than the machine allows (the stack's `limit` names the limit); no verdict on the stack. */
+  "limit",
 ]);
+
+/** The OS limit that caps the users one run can measure on this machine (the lowest of those planRamp reads). */
+export const capacityLimitSchema = z.object({
+  /** Which limit: file-descriptors (open files of the server, the load workers or the system), ephemeral-ports or memory. */
+  cap: z.enum(["file-descriptors", "ephemeral-ports", "memory"]),
+  /** The limit's own value: open files (RLIMIT_NOFILE soft or fs.file-max), ephemeral ports per address, or MemAvailable bytes. */
+  value: z.number(),
+  /** WebSocket connections it allows. */
+  connections: z.number(),
+  /** Users it allows: connections / connections per user, rounded down (to whole rooms for chat above one room). */
+  users: z.number(),
+  /** One sentence: which limit, its value and the connections it allows. */
+  reason: z.string(),
+});
+export type CapacityLimit = z.infer<typeof capacityLimitSchema>;
+
+/** One line naming a limit, its value and the users it allows: "limit: file-descriptors (the server's open-file limit (…) … allows 19000 connections; 19000 users)". */
+export function capacityLimitText(l: CapacityLimit): string {
+  return `limit: ${l.cap} (${l.reason}; ${l.users} users)`;
+}
 
 /** One measured level of users. */
 export const capacityStepSchema = z.object({
@@ -93,16 +115,25 @@ export const capacityStackSchema = z.object({
   stack: z.string(),
   /** Version the server reported, or null when it did not start. */
   version: z.string().nullable(),
-  /** Verdict for --users: yes (every criterion met), no (a criterion failed at the server), unknown (client-limited or not measured). */
-  verdict: z.enum(["yes", "no", "unknown"]).nullable(),
+  /**
+   * Verdict for --users: yes (every criterion met), no (a criterion failed at the server), unknown (client-limited or not
+   * measured), limit (--users needs more connections than the machine allows: `limit` names the limit).
+   */
+  verdict: z.enum(["yes", "no", "unknown", "limit"]).nullable(),
   /** Criteria that failed at --users, with the measured values. */
   verdictFailures: z.array(criterionFailureSchema),
   /** Largest level that passed below the first failure, or null when none passed. */
   largestPassingUsers: z.number().nullable(),
-  /** True when no step failed: the ladder ran out of steps, capacity is at least largestPassingUsers. */
+  /** True when no step failed: the ladder ran out of steps (or stopped at the machine's limit), capacity is at least largestPassingUsers. */
   largestPassingIsLowerBound: z.boolean(),
   /** Every measured step in the order measured. */
   steps: z.array(capacityStepSchema),
+  /**
+   * The OS limit on users, read once the stack's server was up (its own open-file limit counts): the ladder stops at
+   * limit.users and records the first level beyond it as a "limit" step. null when no limit was readable; absent in
+   * files written before capacity read the limits.
+   */
+  limit: capacityLimitSchema.nullable().optional(),
   /** Why the stack could not be measured, or null. */
   error: z.string().nullable(),
 });

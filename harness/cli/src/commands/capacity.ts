@@ -1,7 +1,7 @@
 // `wsarena capacity`: can stack X hold N users? A ladder of concurrent users per stack, checked against criteria; writes results/<runId>/capacity.json.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { CAPACITY_FILE, DEFAULT_CRITERIA, parseCriteria, type CapacityRecord } from "@wsarena/results";
+import { CAPACITY_FILE, DEFAULT_CRITERIA, capacityLimitText, parseCriteria, type CapacityRecord, type CapacityStackRecord } from "@wsarena/results";
 import { CAPACITY_PROFILES, DEFAULT_CAPACITY_STEPS, DEFAULT_STEP_MS, DEFAULT_STEP_WARMUP_MS, USER_PROFILES, makeRunId, planSteps, runCapacity, type CapacityProfile } from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
 import { asUsage, parseChoice, parseFlags, parseIntFlag } from "../args.ts";
@@ -35,15 +35,33 @@ export function parseSteps(value: string | undefined): number[] | undefined {
   return out;
 }
 
-/** Verdict table per stack: --users → yes/no with the failed criteria, and the largest passing level. */
+/** The machine's limit when the ladder stopped at it (a level beyond it was recorded), else null. */
+function reachedLimit(r: CapacityStackRecord): string | null {
+  return r.limit && r.steps.some((s) => s.verdict === "limit" && s.error === null) ? capacityLimitText(r.limit) : null;
+}
+
+/** Verdict cell for --users: yes, no or unknown with the failed criteria, or the limit that keeps it from being measured. */
+function verdictCell(r: CapacityStackRecord, users: number | null): string {
+  const why = r.verdictFailures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ");
+  if (users === null) return "—";
+  if (r.verdict === "yes") return "yes";
+  if (r.verdict === "no") return `no: ${why}`;
+  if (r.verdict === "limit") return reachedLimit(r) ?? `limit: ${[...r.steps].reverse().find((s) => s.users === users)?.error ?? "beyond the machine's limits"}`;
+  return `unknown${why ? `: ${why}` : ""}`;
+}
+
+/** Verdict table per stack: --users → yes/no with the failed criteria (or the machine's limit), and the largest passing level. */
 export function formatVerdicts(rec: CapacityRecord): string {
   const users = rec.config.users;
-  const rows = rec.results.map((r) => [
-    r.stack,
-    users === null ? "—" : r.verdict === "yes" ? "yes" : r.verdict === "no" ? `no: ${r.verdictFailures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : `unknown${r.verdictFailures.length ? `: ${r.verdictFailures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : ""}`,
-    r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}`,
-    r.error ?? "",
-  ]);
+  const rows = rec.results.map((r) => {
+    const limit = reachedLimit(r);
+    return [
+      r.stack,
+      verdictCell(r, users),
+      r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}${limit ? " (machine limit)" : ""}`,
+      [r.error, limit && r.verdict !== "limit" ? limit : null].filter(Boolean).join("; "),
+    ];
+  });
   return renderTable(["stack", users === null ? "verdict" : `${users} users?`, "largest passing", "note"], rows);
 }
 
@@ -61,7 +79,7 @@ export function formatSteps(r: CapacityRecord["results"][number]): string {
     s.rssBytes === null ? "—" : `${+(s.rssBytes / 1024 ** 2).toFixed(1)}`,
     String(s.clientCpuPct),
     s.foreignCpuPct === null ? "—" : String(s.foreignCpuPct),
-    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") + (s.error ? `: ${s.error}` : ""),
+    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") + (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
     s.flags.join(", "),
   ]);
   return renderTable(["users", "phase", "p50 ms", "p99 ms", "errors", "server cpu %", "core busy %", "rss MiB", "client cpu %", "other work %", "verdict", "flags"], rows);

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { BISECT_MAX_STEPS, bisectPoint, DEFAULT_CAPACITY_STEPS, largestPassing, nextLevel, planSteps, type LevelOutcome } from "./ladder.ts";
 
 /** Drives the ladder against a server that holds `capacity` users exactly; returns the levels measured in order. */
-function simulate(plan: number[], capacity: number, target: number | null, granularity = 1): LevelOutcome[] {
+function simulate(plan: number[], capacity: number, target: number | null, granularity = 1, maxUsers?: number): LevelOutcome[] {
   const done: LevelOutcome[] = [];
-  for (let next = nextLevel(plan, done, target, { granularity }); next; next = nextLevel(plan, done, target, { granularity })) {
-    done.push({ users: next.users, phase: next.phase, pass: next.users <= capacity });
+  const o = { granularity, ...(maxUsers !== undefined ? { maxUsers } : {}) };
+  for (let next = nextLevel(plan, done, target, o); next; next = nextLevel(plan, done, target, o)) {
+    if (next.beyondLimit) done.push({ users: next.users, phase: next.phase, pass: false, beyondLimit: true });
+    else done.push({ users: next.users, phase: next.phase, pass: next.users <= capacity });
     if (done.length > 100) throw new Error("ladder does not end");
   }
   return done;
@@ -76,5 +78,36 @@ describe("nextLevel", () => {
     const done = simulate([5, 10, 25, 50, 100, 200, 500, 1000], 420, null, 50);
     for (const d of done.filter((x) => x.phase === "bisect")) expect(d.users % 50).toBe(0);
     expect(largestPassing(done)!.users).toBe(400);
+  });
+
+  it("stops at the machine's limit: measures the limit itself, records the next step as beyond it, and never measures above", () => {
+    const done = simulate([5, 10, 1000, 10_000, 20_000, 50_000], 1e9, 20_000, 1, 19_000);
+    expect(done.map((d) => [d.users, d.phase, d.beyondLimit ?? false])).toEqual([
+      [5, "ladder", false],
+      [10, "ladder", false],
+      [1000, "ladder", false],
+      [10_000, "ladder", false],
+      [19_000, "ladder", false],
+      [20_000, "ladder", true],
+    ]);
+    // A level beyond the limit is no failure of the server: the largest passing level is the limit, a lower bound.
+    expect(largestPassing(done)).toEqual({ users: 19_000, atLeast: true });
+  });
+
+  it("bisects up to the limit when the limit itself fails, and records a --users above the limit as beyond it", () => {
+    const done = simulate([5, 10, 1000, 10_000, 20_000], 15_000, 30_000, 1, 19_000);
+    expect(done.filter((d) => d.phase === "ladder").map((d) => d.users)).toEqual([5, 10, 1000, 10_000, 19_000]);
+    const bis = done.filter((d) => d.phase === "bisect");
+    expect(bis.length).toBeGreaterThan(0);
+    for (const d of bis) expect(d.users).toBeLessThan(19_000);
+    expect(done.at(-1)).toEqual({ users: 30_000, phase: "target", pass: false, beyondLimit: true });
+    expect(done.filter((d) => d.beyondLimit)).toHaveLength(1);
+    expect(largestPassing(done)!.atLeast).toBe(false);
+  });
+
+  it("measures nothing when the machine allows no user, and a limit on a step itself changes nothing", () => {
+    expect(simulate([5, 10], 1e9, null, 1, 0).map((d) => [d.users, d.beyondLimit ?? false])).toEqual([[5, true]]);
+    expect(simulate([5, 10, 25], 1e9, null, 1, 10).map((d) => [d.users, d.beyondLimit ?? false])).toEqual([[5, false], [10, false], [25, true]]);
+    expect(simulate([5, 10, 25], 1e9, null, 1, 1000).map((d) => d.users)).toEqual([5, 10, 25]);
   });
 });

@@ -15,12 +15,16 @@ export interface LevelOutcome {
   users: number;
   phase: LevelPhase;
   pass: boolean;
+  /** Not measured: beyond the machine's limit (neither a pass nor a failure of the server). */
+  beyondLimit?: boolean;
 }
 
 /** The next level to measure and why. */
 export interface NextLevel {
   users: number;
   phase: LevelPhase;
+  /** Beyond the machine's limit: to be recorded as such, not measured. */
+  beyondLimit?: boolean;
 }
 
 /** Options of the ladder (defaults: the constants above). */
@@ -29,6 +33,8 @@ export interface LadderOptions {
   maxBisectSteps?: number;
   /** User counts are rounded to multiples of this when bisecting (e.g. a room size); default 1. */
   granularity?: number;
+  /** Most users the machine allows (its OS limits); levels above it are never measured. Default: no limit. */
+  maxUsers?: number;
 }
 
 /** Ladder steps with --users added when it is not one of them, ascending and unique; every step must be a positive integer. */
@@ -40,7 +46,7 @@ export function planSteps(steps: readonly number[], users: number | null): numbe
 
 /** Highest passing level below the first (lowest) failing one, the bracket the bisection narrows; lo = 0 when nothing below passed. */
 export function bracket(done: readonly LevelOutcome[]): { lo: number; hi: number | null } {
-  const fails = done.filter((d) => !d.pass).map((d) => d.users);
+  const fails = done.filter((d) => !d.pass && !d.beyondLimit).map((d) => d.users);
   const hi = fails.length ? Math.min(...fails) : null;
   const passes = done.filter((d) => d.pass && (hi === null || d.users < hi)).map((d) => d.users);
   return { lo: passes.length ? Math.max(...passes) : 0, hi };
@@ -58,24 +64,29 @@ export function bisectPoint(lo: number, hi: number, granularity = 1): number | n
 /**
  * The next level: the next ladder step until one fails; then bisection between the last pass and the first fail until
  * the bracket is within maxRatio (or maxBisectSteps were spent); then `target` (--users) if it was not measured yet; then null.
+ * With maxUsers, a ladder step above it is replaced by maxUsers itself; once that passed, the step above is returned once
+ * as beyondLimit (the ladder stops there), and so is a target above maxUsers.
  */
 export function nextLevel(plan: readonly number[], done: readonly LevelOutcome[], target: number | null, o: LadderOptions = {}): NextLevel | null {
   const maxRatio = o.maxRatio ?? BISECT_MAX_RATIO;
   const maxBisect = o.maxBisectSteps ?? BISECT_MAX_STEPS;
+  const cap = o.maxUsers ?? Infinity;
   const measured = new Set(done.map((d) => d.users));
   const { lo, hi } = bracket(done);
   if (hi === null) {
     const step = plan.find((s) => !measured.has(s));
-    if (step !== undefined) return { users: step, phase: "ladder" };
+    if (step !== undefined && step <= cap) return { users: step, phase: "ladder" };
+    if (step !== undefined && cap >= 1 && !measured.has(cap)) return { users: cap, phase: "ladder" };
+    if (step !== undefined && !done.some((d) => d.beyondLimit && d.phase === "ladder")) return { users: step, phase: "ladder", beyondLimit: true };
   } else {
     const bisected = done.filter((d) => d.phase === "bisect").length;
     const wide = lo === 0 ? hi > 1 : hi / lo > maxRatio;
     if (bisected < maxBisect && wide) {
       const mid = bisectPoint(lo, hi, o.granularity ?? 1);
-      if (mid !== null && !measured.has(mid)) return { users: mid, phase: "bisect" };
+      if (mid !== null && mid <= cap && !measured.has(mid)) return { users: mid, phase: "bisect" };
     }
   }
-  if (target !== null && !measured.has(target)) return { users: target, phase: "target" };
+  if (target !== null && !measured.has(target)) return target > cap ? { users: target, phase: "target", beyondLimit: true } : { users: target, phase: "target" };
   return null;
 }
 

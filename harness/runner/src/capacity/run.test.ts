@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks } from "@wsarena/stacks";
+import { FD_RESERVE, readMachineLimits } from "@wsarena/host";
 import { parseCriteria, CAPACITY_FILE, capacitySchema } from "@wsarena/results";
+import type { CapacityLimitsReader } from "./limits.ts";
 import { runCapacity } from "./run.ts";
 
 const dirs: string[] = [];
@@ -12,7 +14,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const uws = discoverStacks().find((s) => s.id === "uws")!;
 
 /** A short real ladder (unpinned: CI machines may have one core; verdicts on a real run are pinned). */
-async function shortRun(criteria: string, steps: number[], users: number) {
+async function shortRun(criteria: string, steps: number[], users: number, readLimits?: CapacityLimitsReader) {
   const outDir = mkdtempSync(join(tmpdir(), "wsarena-capacity-"));
   dirs.push(outDir);
   const lines: string[] = [];
@@ -27,6 +29,7 @@ async function shortRun(criteria: string, steps: number[], users: number) {
     timing: { warmupMs: 200, durationMs: 2_100 },
     pinning: null,
     onProgress: (l) => lines.push(l),
+    ...(readLimits ? { readLimits } : {}),
   });
   return { rec, lines, file: capacitySchema.parse(JSON.parse(readFileSync(join(outDir, CAPACITY_FILE), "utf8"))) };
 }
@@ -65,5 +68,33 @@ describe("runCapacity against a real uws server on 127.0.0.1", () => {
     expect(r.verdictFailures[0]!.criterion).toBe("rss<1KiB");
     expect(r.verdictFailures[0]!.measured).toBeGreaterThan(1024);
     expect(r.largestPassingUsers).toBeNull();
+  }, 60_000);
+
+  it("stops at the machine's limit: measures the most users it allows, records the next level as the limit, never as an error", async () => {
+    // The server may hold 30 connections (its open-file limit less FD_RESERVE): 15 trader users of 2 connections.
+    const pids: Array<number | undefined> = [];
+    const readLimits: CapacityLimitsReader = (pid) => {
+      pids.push(pid);
+      return { ...readMachineLimits(pid), serverOpenFiles: { soft: FD_RESERVE + 30, hard: FD_RESERVE + 30 } };
+    };
+    const { rec, lines, file } = await shortRun("errors=0,rss<64GiB", [4, 20], 20, readLimits);
+    const r = rec.results[0]!;
+    expect(pids).toHaveLength(1);
+    expect(pids[0]).toBeGreaterThan(0);
+    expect(r.error).toBeNull();
+    expect(r.limit).toMatchObject({ cap: "file-descriptors", value: FD_RESERVE + 30, connections: 30, users: 15 });
+    expect(r.steps.map((s) => [s.users, s.phase, s.connections, s.verdict])).toEqual([
+      [4, "ladder", 8, "pass"],
+      [15, "ladder", 30, "pass"],
+      [20, "ladder", 40, "limit"],
+    ]);
+    expect(r.steps[2]!.window).toBeNull();
+    expect(r.steps[1]!.window!.connect.succeeded).toBe(30);
+    expect(r.verdict).toBe("limit");
+    expect(r.largestPassingUsers).toBe(15);
+    expect(r.largestPassingIsLowerBound).toBe(true);
+    expect(file.results[0]!.limit).toEqual(r.limit);
+    expect(lines.some((l) => /step 3 \(ladder\) 20 users \(40 conns\): LIMIT, not measured: limit: file-descriptors \(the server's open-file limit .* allows 30 connections; 15 users\)/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/largest passing level ≥ 15 users \(limit: file-descriptors .*\); 20 users: limit/);
   }, 60_000);
 });

@@ -5,12 +5,13 @@ import { runLoadGroup as defaultRunLoadGroup, type LoadOptions, type LoadResult 
 import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import { type DiscoveredStack, REPO_ROOT, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { gitState, machineInfo, runtimeVersions } from "../env.ts";
-import { integrityViolations, writeJsonAtomic, SCHEMA_VERSION, type RepetitionRecord, checkCriteria, type Criterion, type StepMeasures, CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord } from "@wsarena/results";
-import { startFloorProbes, type FloorProbes, QUIET_MAX_FOREIGN_BUSY_PCT, type Pinning } from "@wsarena/host";
+import { integrityViolations, writeJsonAtomic, SCHEMA_VERSION, type RepetitionRecord, checkCriteria, type Criterion, type StepMeasures, CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord, type CapacityLimit, type MachineLimits, capacityLimitText } from "@wsarena/results";
+import { limitOfError, readMachineLimits, startFloorProbes, type FloorProbes, QUIET_MAX_FOREIGN_BUSY_PCT, type Pinning } from "@wsarena/host";
 import { stackRecordOf } from "../matrix.ts";
 import { loadOptionsFor, measurePoint } from "../measure.ts";
 import type { PointLoad, Scenario, ScenarioPoint, ScenarioWindow } from "../scenarios/types.ts";
-import { BISECT_MAX_RATIO, BISECT_MAX_STEPS, largestPassing, nextLevel, type LevelOutcome, type NextLevel } from "./ladder.ts";
+import { BISECT_MAX_RATIO, BISECT_MAX_STEPS, bracket, largestPassing, nextLevel, type LevelOutcome, type NextLevel } from "./ladder.ts";
+import { spreadLoads, userLimit, type CapacityLimitsReader } from "./limits.ts";
 import { USER_PROFILES, type CapacityProfile, type StepTiming } from "./profiles.ts";
 
 /** The load generator used for a step (runLoadGroup of @wsarena/loadgen; injectable for tests). */
@@ -38,6 +39,8 @@ export interface CapacityOptions {
   /** Quiet-machine gate before each step; default true when pinned. */
   quietGate?: boolean;
   runLoadGroup?: RunLoadGroupFn;
+  /** Reads the OS limits once each stack's server is up (default readMachineLimits; injectable for tests). */
+  readLimits?: CapacityLimitsReader;
   /** One progress line per event (stack start, each step, verdict). */
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -134,12 +137,13 @@ export function stepMeasures(rec: RepetitionRecord, errors: number): StepMeasure
   };
 }
 
-/** One progress line of a measured step. */
-export function formatStepLine(stack: string, n: number, s: CapacityStepRecord): string {
+/** One progress line of a measured step (or of a level beyond the machine's `limit`). */
+export function formatStepLine(stack: string, n: number, s: CapacityStepRecord, limit?: CapacityLimit | null): string {
   const ms = (us: number | null | undefined) => (us === null || us === undefined ? "–" : us >= 1000 ? `${+(us / 1000).toFixed(2)}ms` : `${Math.round(us)}us`);
   const mib = s.rssBytes === null ? "–" : `${+(s.rssBytes / 1024 ** 2).toFixed(1)}MiB`;
   const head = `capacity ${stack}: step ${n} (${s.phase}) ${s.users} users (${s.connections} conns)`;
   if (s.verdict === "error") return `${head}: ERROR ${s.error}`;
+  if (s.verdict === "limit") return `${head}: LIMIT, not measured: ${s.error ?? (limit ? capacityLimitText(limit) : "beyond the machine's limits")}`;
   const figures = `p50 ${ms(s.latency?.p50Us)} p99 ${ms(s.latency?.p99Us)} errors ${s.errors} cpu ${s.serverCpuPct ?? "–"}% (core ${s.serverCoreBusyPct ?? "–"}%) rss ${mib} client ${s.clientCpuPct}%${s.foreignCpuPct !== null && s.foreignCpuPct > NOISE_FOREIGN_PCT ? ` (foreign ${s.foreignCpuPct}%)` : ""}`;
   const why = s.failures.length ? ` (${s.failures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : "";
   const flags = s.flags.length ? ` [${s.flags.join(", ")}]` : "";
@@ -163,9 +167,10 @@ function stepScenario(profile: CapacityProfile, loads: readonly PointLoad[], run
 }
 
 /** Measures one level of users against a running server. */
-async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: LaunchedServer, next: NextLevel, probes: FloorProbes | null, runGroup: RunLoadGroupFn): Promise<CapacityStepRecord> {
+async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: LaunchedServer, next: NextLevel, limits: MachineLimits, probes: FloorProbes | null, runGroup: RunLoadGroupFn): Promise<CapacityStepRecord> {
   const profile = USER_PROFILES[o.profile];
-  const loads = profile.loads(next.users, o.timing);
+  // As many workers and source addresses as the step's connections need: one worker holding them all runs out of open files.
+  const loads = spreadLoads(profile.loads(next.users, o.timing), limits, o.pinning?.clientCpus.length ?? 1);
   const point: ScenarioPoint = { key: `${next.users}u`, params: { users: next.users }, kind: "latency", load: loads[0]! };
   const base = { users: next.users, phase: next.phase, connections: next.users * profile.connectionsPerUser };
   try {
@@ -217,39 +222,54 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
       window: record,
     };
   } catch (e) {
-    return {
-      ...base,
-      verdict: "error",
-      failures: [],
-      latency: null,
-      latencyByKind: {},
-      errors: 0,
-      errorParts: { connectFailed: 0, unexpectedCloses: 0, integrity: 0, serverDropped: 0 },
-      serverCpuPct: null,
-      serverCoreBusyPct: null,
-      foreignCpuPct: null,
-      quietGateOk: null,
-      attempts: 1,
-      rssBytes: null,
-      clientCpuPct: 0,
-      msgsPerSec: 0,
-      floorP99Us: null,
-      flags: [],
-      error: (e as Error).message,
-      window: null,
-    };
+    const error = (e as Error).message;
+    // The load ran out of an OS resource (open files, ports, memory): a limit of the machine, not an error of the stack.
+    return unmeasuredStep(base, limitOfError(error) ? "limit" : "error", error);
   }
+}
+
+/** A step with nothing measured: an error, or a level beyond the machine's limit (`error`: why, or null). */
+export function unmeasuredStep(base: Pick<CapacityStepRecord, "users" | "phase" | "connections">, verdict: "error" | "limit", error: string | null): CapacityStepRecord {
+  return {
+    ...base,
+    verdict,
+    failures: [],
+    latency: null,
+    latencyByKind: {},
+    errors: 0,
+    errorParts: { connectFailed: 0, unexpectedCloses: 0, integrity: 0, serverDropped: 0 },
+    serverCpuPct: null,
+    serverCoreBusyPct: null,
+    foreignCpuPct: null,
+    quietGateOk: null,
+    attempts: 1,
+    rssBytes: null,
+    clientCpuPct: 0,
+    msgsPerSec: 0,
+    floorP99Us: null,
+    flags: [],
+    error,
+    window: null,
+  };
 }
 
 /** Fills the stack's verdict for --users and its largest passing level from its steps. */
 export function concludeStack(r: CapacityStackRecord, users: number | null): void {
-  const outcomes: LevelOutcome[] = r.steps.map((s) => ({ users: s.users, phase: s.phase, pass: s.verdict === "pass" }));
+  const outcomes: LevelOutcome[] = r.steps.map((s) => ({ users: s.users, phase: s.phase, pass: s.verdict === "pass", beyondLimit: s.verdict === "limit" }));
   const best = largestPassing(outcomes);
   r.largestPassingUsers = best?.users ?? null;
   r.largestPassingIsLowerBound = best?.atLeast ?? false;
   const at = users === null ? undefined : [...r.steps].reverse().find((s) => s.users === users);
-  r.verdict = users === null ? null : !at ? "unknown" : at.verdict === "pass" ? "yes" : at.verdict === "fail" ? "no" : "unknown";
+  r.verdict = users === null ? null : !at ? "unknown" : at.verdict === "pass" ? "yes" : at.verdict === "fail" ? "no" : at.verdict === "limit" ? "limit" : "unknown";
   r.verdictFailures = at?.failures ?? [];
+}
+
+/** The progress line of a stack's outcome: its largest passing level (and the limit that stopped it), the verdict for --users. */
+export function conclusionLine(r: CapacityStackRecord, users: number | null): string {
+  const atLimit = r.limit && r.steps.some((s) => s.verdict === "limit" && s.error === null);
+  const best = r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers} users${atLimit ? ` (${capacityLimitText(r.limit!)})` : ""}`;
+  const verdict = users === null ? "" : `; ${users} users: ${r.verdict}${r.verdictFailures.length ? ` (${r.verdictFailures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : ""}`;
+  return `capacity ${r.stack}: largest passing level ${best}${verdict}${r.error ? `; ${r.error}` : ""}`;
 }
 
 /** Runs the ladder on every stack in turn and writes capacity.json after every step. */
@@ -293,14 +313,12 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
     }
     for (const stack of o.stacks) {
       if (o.signal?.aborted) break;
-      const r: CapacityStackRecord = { stack: stack.id, version: null, verdict: null, verdictFailures: [], largestPassingUsers: null, largestPassingIsLowerBound: false, steps: [], error: null };
+      const r: CapacityStackRecord = { stack: stack.id, version: null, verdict: null, verdictFailures: [], largestPassingUsers: null, largestPassingIsLowerBound: false, steps: [], limit: null, error: null };
       record.results.push(r);
       await ladderOfStack(o, stack, r, probes, runGroup, log, write);
       concludeStack(r, o.users);
       write();
-      const best = r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers} users`;
-      const verdict = o.users === null ? "" : `; ${o.users} users: ${r.verdict}${r.verdictFailures.length ? ` (${r.verdictFailures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : ""}`;
-      log(`capacity ${stack.id}: largest passing level ${best}${verdict}${r.error ? `; ${r.error}` : ""}`);
+      log(conclusionLine(r, o.users));
     }
   } finally {
     await probes?.stop();
@@ -325,31 +343,38 @@ async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: Capa
   try {
     server = await launch();
     r.version = server.version;
+    // The server's own open-file limit counts too: read once it runs.
+    const limits = (o.readLimits ?? readMachineLimits)(server.pid);
+    r.limit = userLimit(limits, profile.connectionsPerUser, profile.granularity);
     log(`capacity ${stack.id}: server ${server.version} pid ${server.pid}${o.pinning ? ` on cpu ${o.pinning.serverList}, load on cpu ${o.pinning.clientList}` : ""}; profile ${o.profile}: ${profile.description}`);
+    if (r.limit) log(`capacity ${stack.id}: at most ${r.limit.users} users on this machine (${capacityLimitText(r.limit)})`);
+    let maxUsers = r.limit?.users ?? Infinity;
     const done: LevelOutcome[] = [];
     for (let n = 1; !o.signal?.aborted; n++) {
-      const next = nextLevel(o.steps, done, o.users, { granularity: profile.granularity });
+      const next = nextLevel(o.steps, done, o.users, { granularity: profile.granularity, maxUsers });
       if (!next) break;
-      let step = await measureStep(o, stack, server, next, probes, runGroup);
+      let step = next.beyondLimit ? unmeasuredStep({ users: next.users, phase: next.phase, connections: next.users * profile.connectionsPerUser }, "limit", null) : await measureStep(o, stack, server, next, limits, probes, runGroup);
       // Other work on the pinned cores (a shared machine) can fail a step that the server would pass: measure it again.
       for (let attempt = 2; step.verdict === "noisy" && attempt <= STEP_MAX_ATTEMPTS && !o.signal?.aborted; attempt++) {
         log(`${formatStepLine(stack.id, n, step)}; other work ran on the pinned cores, measuring again (attempt ${attempt} of ${STEP_MAX_ATTEMPTS})`);
         await server.stop();
         server = await launch();
-        step = { ...(await measureStep(o, stack, server, next, probes, runGroup)), attempts: attempt };
+        step = { ...(await measureStep(o, stack, server, next, limits, probes, runGroup)), attempts: attempt };
       }
       // Ctrl-C / SIGTERM during the step also stopped its load workers: what it measured is the interruption, not the server.
       if (o.signal?.aborted) {
         log(`capacity ${stack.id}: step ${n} (${step.users} users) interrupted; not recorded`);
         break;
       }
+      // A measured step that ran out of an OS resource the limits did not foresee: the ladder stops below it.
+      if (step.verdict === "limit" && !next.beyondLimit) maxUsers = Math.min(maxUsers, bracket(done).lo);
       r.steps.push(step);
-      done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass" });
+      done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass", beyondLimit: step.verdict === "limit" });
       concludeStack(r, o.users);
       write();
-      log(formatStepLine(stack.id, n, step));
+      log(formatStepLine(stack.id, n, step, r.limit));
       // A step that did not pass may leave backlog, dropped state or a dead server behind: the next step gets a fresh one.
-      if (step.verdict !== "pass" || dead) {
+      if ((step.verdict !== "pass" && !next.beyondLimit) || dead) {
         await server.stop();
         server = await launch();
       }
