@@ -70,7 +70,10 @@ export const repetitionSchema = z.object({
    * size under permessage-deflate; TCP/IP headers excluded): received and sent. Absent when the driver does not count them.
    */
   wire: z.object({ receivedBytesPerSec: z.number(), sentBytesPerSec: z.number() }).optional(),
-  /** Scenario-specific figures of scenarios that measure a window themselves (their module documents the shape); absent otherwise. */
+  /**
+   * Scenario-specific figures of scenarios that measure a window themselves; absent otherwise. Stored as a plain record
+   * (a repetition does not know its scenario): their schema is DETAILS_SCHEMAS[scenario] (details.ts), read with detailsOf.
+   */
   details: z.record(z.string(), z.unknown()).optional(),
 });
 export type RepetitionRecord = z.infer<typeof repetitionSchema>;
