@@ -1,6 +1,6 @@
 // Report parts of the failure scenarios: the storm outcome and drain tables of `burst`, the recovery table and the
 // recovery-time chart (per stack, per backoff policy) of `reconnect`. Read from each repetition's `details`.
-import { type RepetitionRecord } from "@wsarena/results";
+import { detailsOf, type MessageBurstDetails, type ReconnectDetails, type RepetitionRecord, type StormDetails } from "@wsarena/results";
 import { barChartOption, barStat } from "./charts/bars.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./charts/render.ts";
 import { scenarioChartName } from "./charts/scenario.ts";
@@ -10,23 +10,42 @@ import type { Cell, Table } from "./tables.ts";
 
 const cell = (text: string, num = true): Cell => ({ text, warn: [], num });
 
-/** Numeric detail `name` of every repetition that has it. */
-function detailValues(p: PointView, name: string): number[] {
-  return p.reps.map((r) => r.details?.[name]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+/** The storm details of a repetition, or null. */
+function stormOf(r: RepetitionRecord): StormDetails | null {
+  const d = detailsOf("burst", r);
+  return d?.kind === "storm" ? d : null;
 }
 
-/** Mean of a numeric detail over repetitions, or null. */
-function detailMean(p: PointView, name: string): number | null {
-  const v = detailValues(p, name);
+/** The message-burst details of a repetition, or null. */
+function messageBurstOf(r: RepetitionRecord): MessageBurstDetails | null {
+  const d = detailsOf("burst", r);
+  return d?.kind === "message-burst" ? d : null;
+}
+
+/** The reconnect details of a repetition, or null. */
+const recoveryOf = (r: RepetitionRecord): ReconnectDetails | null => detailsOf("reconnect", r);
+
+/** Finite values of `f` over the repetitions whose details `of` reads. */
+function detailValues<D>(p: PointView, of: (r: RepetitionRecord) => D | null, f: (d: D) => number | null | undefined): number[] {
+  return p.reps.flatMap((r) => {
+    const d = of(r);
+    const v = d === null ? null : f(d);
+    return typeof v === "number" && Number.isFinite(v) ? [v] : [];
+  });
+}
+
+/** Mean of a detail over repetitions, or null. */
+function detailMean<D>(p: PointView, of: (r: RepetitionRecord) => D | null, f: (d: D) => number | null | undefined): number | null {
+  const v = detailValues(p, of, f);
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 }
 
-/** Sum over repetitions of a count map in details (outcomes, closeCodes). */
-function countsOf(reps: readonly RepetitionRecord[], name: string): Record<string, number> {
+/** Sum over repetitions of a count map in their storm details (outcomes, closeCodes). */
+function countsOf(reps: readonly RepetitionRecord[], f: (d: StormDetails) => Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of reps) {
-    const m = r.details?.[name];
-    if (m && typeof m === "object") for (const [k, v] of Object.entries(m as Record<string, unknown>)) if (typeof v === "number") out[k] = (out[k] ?? 0) + v;
+    const d = stormOf(r);
+    if (d) for (const [k, v] of Object.entries(f(d))) out[k] = (out[k] ?? 0) + v;
   }
   return out;
 }
@@ -51,9 +70,9 @@ export function stormTable(input: ReportInput): Table | null {
   const pts = points(input, "burst", "storm");
   if (!pts.length) return null;
   const rows = pts.map((p) => {
-    const o = countsOf(p.reps, "outcomes");
+    const o = countsOf(p.reps, (d) => d.outcomes);
     const http = Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith("http-")));
-    const closes = { ...Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith("close-"))), ...Object.fromEntries(Object.entries(countsOf(p.reps, "closeCodes")).map(([k, v]) => [`held-close-${k}`, v])) };
+    const closes = { ...Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith("close-"))), ...Object.fromEntries(Object.entries(countsOf(p.reps, (d) => d.closeCodes)).map(([k, v]) => [`held-close-${k}`, v])) };
     const mean = (f: (r: RepetitionRecord) => number) => p.reps.reduce((a, r) => a + f(r), 0) / p.reps.length;
     const attempted = p.reps.reduce((a, r) => a + r.connect.attempted, 0);
     return [
@@ -70,7 +89,7 @@ export function stormTable(input: ReportInput): Table | null {
       cell(us(mean((r) => r.connect.p50Us))),
       cell(us(mean((r) => r.connect.p99Us))),
       cell(us(mean((r) => r.connect.maxUs))),
-      cell(ms(detailMean(p, "settledMs"))),
+      cell(ms(detailMean(p, stormOf, (d) => d.settledMs))),
     ];
   });
   return {
@@ -92,11 +111,11 @@ export function drainTable(input: ReportInput): Table | null {
     rows: pts.map((p) => [
       cell(p.stack, false),
       cell(pointLabel(p), false),
-      cell(us(detailMean(p, "baselineP99Us"))),
-      cell(ms(detailMean(p, "backlogDrainMs"))),
-      cell(ms(detailMean(p, "latencyRecoverMs"))),
-      cell(ms(detailMean(p, "drainMs"))),
-      cell(n(detailMean(p, "lost"))),
+      cell(us(detailMean(p, messageBurstOf, (d) => d.baselineP99Us))),
+      cell(ms(detailMean(p, messageBurstOf, (d) => d.backlogDrainMs))),
+      cell(ms(detailMean(p, messageBurstOf, (d) => d.latencyRecoverMs))),
+      cell(ms(detailMean(p, messageBurstOf, (d) => d.drainMs))),
+      cell(n(detailMean(p, messageBurstOf, (d) => d.lost))),
     ]),
     notes: [
       "Message burst: one publisher at the base rate, 10× for 2 s, then the base rate again; every subscriber times each delivery from its intended send time. Backlog drained: from the burst's end until the last delivery of a message sent by then. Latency back: from the burst's end until three 100 ms send buckets in a row have p99 within max(2 × quiet p99, quiet p99 + 1 ms). Drain time: the later of the two (means over repetitions).",
@@ -105,8 +124,11 @@ export function drainTable(input: ReportInput): Table | null {
 }
 
 /** Mean over repetitions of the highest value of `f` over the connect buckets after the kill (details.buckets), or null. */
-function herd(p: PointView, f: (b: { succeeded: number; p99Us: number | null }) => number): number | null {
-  const peaks = p.reps.map((r) => r.details?.buckets).filter((b): b is Array<{ succeeded: number; p99Us: number | null }> => Array.isArray(b)).map((b) => Math.max(0, ...b.map(f)));
+function herd(p: PointView, f: (b: ReconnectDetails["buckets"][number]) => number): number | null {
+  const peaks = p.reps.flatMap((r) => {
+    const b = recoveryOf(r)?.buckets;
+    return b ? [Math.max(0, ...b.map(f))] : [];
+  });
   return peaks.length ? peaks.reduce((a, b) => a + b, 0) / peaks.length : null;
 }
 
@@ -117,19 +139,19 @@ export function recoveryTable(input: ReportInput): Table | null {
   return {
     headers: ["Stack", "Policy", "Recovered", "Recovery p50", "Recovery p99", "Recovery max", "p99 after ready", "Server down", "Missed/client p50", "Missed/client p99", "Attempts p99", "Peak reconnects/100 ms", "Peak connect p99"],
     rows: pts.map((p) => {
-      const rec = p.reps.map((r) => `${String(r.details?.recovered ?? "?")}/${String(r.details?.clients ?? "?")}`);
+      const rec = p.reps.map((r) => `${String(recoveryOf(r)?.recovered ?? "?")}/${String(recoveryOf(r)?.clients ?? "?")}`);
       return [
         cell(p.stack, false),
         cell(String(p.params.policy ?? pointLabel(p)), false),
         cell(rec.join(", ")),
-        cell(ms(detailMean(p, "recoveryP50Ms"))),
-        cell(ms(detailMean(p, "recoveryP99Ms"))),
-        cell(ms(detailMean(p, "recoveryMaxMs"))),
-        cell(ms(detailMean(p, "afterReadyP99Ms"))),
-        cell(ms(detailMean(p, "serverDownMs"))),
-        cell(n(detailMean(p, "missedP50"))),
-        cell(n(detailMean(p, "missedP99"))),
-        cell(n(detailMean(p, "attemptsP99"))),
+        cell(ms(detailMean(p, recoveryOf, (d) => d.recoveryP50Ms))),
+        cell(ms(detailMean(p, recoveryOf, (d) => d.recoveryP99Ms))),
+        cell(ms(detailMean(p, recoveryOf, (d) => d.recoveryMaxMs))),
+        cell(ms(detailMean(p, recoveryOf, (d) => d.afterReadyP99Ms))),
+        cell(ms(detailMean(p, recoveryOf, (d) => d.serverDownMs))),
+        cell(n(detailMean(p, recoveryOf, (d) => d.missedP50))),
+        cell(n(detailMean(p, recoveryOf, (d) => d.missedP99))),
+        cell(n(detailMean(p, recoveryOf, (d) => d.attemptsP99))),
         cell(n(herd(p, (b) => b.succeeded))),
         cell(us(herd(p, (b) => b.p99Us ?? 0))),
       ];
@@ -158,7 +180,7 @@ export function recoveryChart(input: ReportInput): ChartSpec | null {
     values: categories.map((c) => {
       const [pol, pct] = c.split(" ");
       const p = pts.find((q) => q.stack === stack && String(q.params.policy ?? pointLabel(q)) === pol);
-      return p ? barStat(detailValues(p, pct === "p50" ? "recoveryP50Ms" : "recoveryP99Ms")) : null;
+      return p ? barStat(detailValues(p, recoveryOf, (d) => (pct === "p50" ? d.recoveryP50Ms : d.recoveryP99Ms))) : null;
     }),
   }));
   return {

@@ -1,6 +1,6 @@
 // The connections scenario's own figures from each repetition's details: how many connections were held, which OS
 // limit capped or stopped the ramp, connect percentiles, handshake rate, RSS per connection and heartbeat cost.
-import { type ConnectionsDetails } from "@wsarena/results";
+import { detailsOf, type ConnectionsDetails } from "@wsarena/results";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
 import { isMeasured, type PointView, type ReportInput } from "./model.ts";
 import type { Cell, Table } from "./tables.ts";
@@ -41,18 +41,12 @@ const meanOrNull = (xs: readonly (number | null | undefined)[]): number | null =
   return v.length ? mean(v) : null;
 };
 
-/** The details of a repetition when the connections scenario stored them. */
-export function detailsOf(rep: PointView["reps"][number]): ConnectionsDetails | null {
-  const d = rep.details as Partial<ConnectionsDetails> | undefined;
-  return d && typeof d === "object" && d.ramp && d.limits ? (d as ConnectionsDetails) : null;
-}
-
 /** One row per measured connections point that carries details, in report order. */
 export function connectionsRows(input: ReportInput): ConnectionsRow[] {
   const rows: ConnectionsRow[] = [];
   for (const p of input.points) {
     if (p.scenario !== "connections" || !isMeasured(p)) continue;
-    const reps = p.reps.map((r) => ({ r, d: detailsOf(r) })).filter((x): x is { r: (typeof p.reps)[number]; d: ConnectionsDetails } => x.d !== null);
+    const reps = p.reps.map((r) => ({ r, d: detailsOf("connections", r) })).filter((x): x is { r: (typeof p.reps)[number]; d: ConnectionsDetails } => x.d !== null);
     if (reps.length === 0) continue;
     const first = reps[0]!.d;
     const hb = reps.map((x) => x.d.heartbeat);

@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { hostileChart } from "./charts/failure.ts";
 import { hostileTables } from "./hostile-table.ts";
+import type { HostileDetails } from "@wsarena/results";
 import type { ReportInput } from "./model.ts";
 
-const details = {
+const details: HostileDetails = {
   seed: 7,
   inputsPlanned: 3,
   inputsSent: 3,
   outcomesByClass: { unmasked: { "close:1002": 2 }, "missing-key": { "http:500": 1 } },
   verdictsByClass: { unmasked: { contract: 2, deviation: 0, unexpected: 0 }, "missing-key": { contract: 0, deviation: 0, unexpected: 1 } },
   verdicts: { contract: 2, deviation: 0, unexpected: 1 },
+  unexpected: [{ id: "missing-key-0", outcome: "http:500", allowed: ["close:1002"] }],
   deaths: 0,
   bystanderFailures: [],
   rssBeforeBytes: 10 * 1048576,

@@ -1,37 +1,22 @@
 // The hostile scenario's tables: survival per stack (inputs, verdicts, deaths, bystander failures, RSS) and, per stack,
 // the outcome of every input class (counts per class × outcome), read from the repetitions' `details`.
+import { detailsOf, type HostileDetails } from "@wsarena/results";
 import type { ReportInput } from "./model.ts";
 import type { Cell, Table } from "./tables.ts";
 
 /** Scenario id whose repetitions carry hostile details. */
-export const HOSTILE_SCENARIO = "hostile";
-
-/** The fields of the runner's HostileDetails the report reads (see harness/runner/src/scenarios/hostile.ts). */
-interface HostileDetailsView {
-  seed: number;
-  inputsPlanned: number;
-  inputsSent: number;
-  outcomesByClass: Record<string, Record<string, number>>;
-  verdictsByClass: Record<string, Record<string, number>>;
-  verdicts: Record<string, number>;
-  deaths: number;
-  bystanderFailures: unknown[];
-  rssBeforeBytes: number | null;
-  rssAfterBytes: number | null;
-  rssSlopeKiBPerMin: number;
-}
+export const HOSTILE_SCENARIO = "hostile" as const;
 
 const cell = (text: string, num = false, warn: string[] = []): Cell => ({ text, warn, num });
 const mib = (b: number | null): string => (b === null ? "–" : (b / 1048576).toFixed(1));
 
 /** Hostile details per stack (the last repetition of each stack's point), in the report's stack order. */
-export function hostileDetailsByStack(input: ReportInput): Array<{ stack: string; d: HostileDetailsView }> {
-  const out: Array<{ stack: string; d: HostileDetailsView }> = [];
+export function hostileDetailsByStack(input: ReportInput): Array<{ stack: string; d: HostileDetails }> {
+  const out: Array<{ stack: string; d: HostileDetails }> = [];
   for (const p of input.points) {
     if (p.scenario !== HOSTILE_SCENARIO) continue;
-    const rep = [...p.reps].reverse().find((r) => (r as { details?: unknown }).details);
-    const d = (rep as { details?: HostileDetailsView } | undefined)?.details;
-    if (d && d.outcomesByClass) out.push({ stack: p.stack, d });
+    const d = detailsOf(HOSTILE_SCENARIO, [...p.reps].reverse().find((r) => r.details));
+    if (d) out.push({ stack: p.stack, d });
   }
   return out;
 }
@@ -69,12 +54,12 @@ export function hostileTables(input: ReportInput, scenario: string): Array<{ tit
       table: {
         headers: ["input class", ...outcomes, "deviation", "unexpected"],
         rows: Object.keys(d.outcomesByClass).map((cls) => {
-          const v = d.verdictsByClass[cls] ?? {};
+          const v = d.verdictsByClass[cls];
           return [
             cell(cls),
             ...outcomes.map((o) => cell(String(d.outcomesByClass[cls]![o] ?? ""), true)),
-            cell(String(v.deviation || ""), true),
-            cell(String(v.unexpected || ""), true, v.unexpected ? ["outcomes neither the contract's nor documented"] : []),
+            cell(String(v?.deviation || ""), true),
+            cell(String(v?.unexpected || ""), true, v?.unexpected ? ["outcomes neither the contract's nor documented"] : []),
           ];
         }),
       },

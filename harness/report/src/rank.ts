@@ -1,24 +1,24 @@
 // Ranks stacks at one scenario point by the 95 % interval of the ratio of their repetition values (Welch on logs):
 // an order with ties, each `>` with its interval, and the stacks left out with why. Shared by the report and the CLI.
 import { geoMean, ratioOfMeans, type RatioEstimate } from "@wsarena/stats";
-import { type RepetitionRecord, type ValidityFlag } from "@wsarena/results";
+import { CAVEAT_FLAG_NAMES, EXCLUDING_FLAGS, MEASUREMENT_BOUND_FLAG_NAMES, type RepetitionRecord, type ValidityFlag } from "@wsarena/results";
 import { metricValue } from "./model.ts";
 
 /**
  * Flags that keep a figure out of the ranking: the figure is not a property of the server (the client or the machine's
  * floor set it: client-bound, client-loaded, at-floor) or the server did not do the work (integrity, errors).
  */
-export const UNRANKED_FLAGS: readonly ValidityFlag[] = ["integrity", "errors", "client-bound", "client-loaded", "at-floor"];
+export const UNRANKED_FLAGS: readonly ValidityFlag[] = EXCLUDING_FLAGS;
 
 /**
  * Of the unranked flags, those that bound the figure by the measurement rather than by the stack: a stack so flagged
  * may be better than its figure, so when its figure beats the would-be winner no winner is named. A stack with
  * integrity violations or errors did not do the same work, so it never blocks a winner.
  */
-export const MEASUREMENT_BOUND_FLAGS: readonly ValidityFlag[] = ["client-bound", "client-loaded", "at-floor"];
+export const MEASUREMENT_BOUND_FLAGS: readonly ValidityFlag[] = MEASUREMENT_BOUND_FLAG_NAMES;
 
 /** Flags printed beside a ranked figure as a caveat: the ratio interval already accounts for the spread behind them. */
-export const CAVEAT_FLAGS: readonly ValidityFlag[] = ["high-variance", "not-saturated", "suspected-leak", "shared-core"];
+export const CAVEAT_FLAGS: readonly ValidityFlag[] = CAVEAT_FLAG_NAMES;
 
 /** The ranking rule in one paragraph, printed in reports and the README. */
 export const RANKING_RULE =

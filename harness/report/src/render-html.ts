@@ -5,7 +5,7 @@ import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { connectionsLimitTable } from "./connections.ts";
 import { failureTables } from "./failure-tables.ts";
-import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Table } from "./tables.ts";
+import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
 
 /** A chart as it goes into the page. */
@@ -142,7 +142,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
 <main>
 <h1>${esc(title)}</h1>
 <nav><a href="#headline">Headline</a><a href="#findings">Findings</a><a href="#run">Run</a><a href="#charts">Charts</a>${input.scenarios.map((s) => `<a href="#${anchor(s)}">${esc(s)}</a>`).join("")}<a href="#method">Method</a></nav>
-<p class="note">⚠ marks a figure that is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios. Hover for the flags; see Findings for the verdict of every point and Method for the rule.</p>
+<p class="note">⚠ marks a figure that is not a server property (${WARN_FLAGS_TEXT}) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios. Hover for the flags; see Findings for the verdict of every point and Method for the rule.</p>
 <section id="headline"><h2>Headline</h2>
 ${tableHtml(headlineTable(input, o.vcpuHourUsd))}
 </section>

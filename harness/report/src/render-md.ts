@@ -5,7 +5,7 @@ import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import { hostileTables } from "./hostile-table.ts";
 import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
-import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
+import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Cell, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
 
 /** Escapes a cell for a Markdown table. */
@@ -58,7 +58,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
   const parts: string[] = [
     `# wsarena results: ${input.run.runId}`,
     "",
-    "⚠ marks a figure that is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios; see Findings for the verdict of every point and Method for the rule.",
+    `⚠ marks a figure that is not a server property (${WARN_FLAGS_TEXT}) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios; see Findings for the verdict of every point and Method for the rule.`,
     "",
     "## Headline",
     "",

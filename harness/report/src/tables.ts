@@ -5,7 +5,7 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
+import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
 import { mean, meanInterval } from "@wsarena/stats";
 
 /** A table cell: text plus the marks it carries (shown in place). */
@@ -54,9 +54,12 @@ export function allMarks(p: PointView): string[] {
   return p.partial ? [...p.flags, "partial"] : [...p.flags];
 }
 
+/** The flags that keep a figure out of the ranking as the legends list them (flag-table order). */
+export const WARN_FLAGS_TEXT = flagsOfRank("exclude").join(", ");
+
 /** The legend printed under tables that carry the markers. */
 export const MARKER_NOTES: readonly string[] = [
-  `${WARN_MARK} the figure is not a server property (client-bound, client-loaded, at-floor, integrity, errors) or the measurement failed: it is not ranked.`,
+  `${WARN_MARK} the figure is not a server property (${WARN_FLAGS_TEXT}) or the measurement failed: it is not ranked.`,
   `${CAVEAT_MARK} a caveat (high-variance: CV > 10 % across repetitions; not-saturated; shared-core; partial): the figure is ranked, its ratio interval accounts for the spread.`,
 ];
 

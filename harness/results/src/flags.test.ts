@@ -1,5 +1,6 @@
 import { describe as suite, expect, it } from "vitest";
-import { AT_FLOOR_FACTOR, atFloorPercentiles, computeFlags, describe, unionFlags, varianceFlags, type FlagInput } from "./flags.ts";
+import { computeFlags, describe, unionFlags, varianceFlags, atFloorPercentiles, type FlagInput } from "./flags.ts";
+import { AT_FLOOR_FACTOR } from "./flag-table.ts";
 import type { FloorRecord, LatencySummaryRecord } from "./schema.ts";
 
 const clean = { sent: 1000, received: 1000, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 };

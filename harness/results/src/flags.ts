@@ -1,22 +1,7 @@
-// Validity flags: pure functions from what was measured to the flags a figure carries (see FLAG_* thresholds).
+// Validity flags: pure functions from what was measured to the flags a figure carries (thresholds and rules in flag-table.ts).
 import { percentileNameSchema, type FigureSummary, type FloorRecord, type IntegrityRecord, type LatencySummaryRecord, type PercentileName, type ValidityFlag } from "./schema.ts";
 import { summarizeSample } from "@wsarena/stats";
-
-/** Client cores at least this busy (utilisation, 0..1) count as saturated. */
-export const CLIENT_BUSY_THRESHOLD = 0.85;
-/** Server below this busy % (of its pinned cores) is not the bottleneck. */
-export const SERVER_BUSY_THRESHOLD_PCT = 90;
-/** Coefficient of variation across repetitions above which a figure is flagged high-variance. */
-export const HIGH_VARIANCE_CV = 0.1;
-/**
- * A latency point whose client core is at least this busy (0..1) is client-loaded: open-loop senders queue behind their
- * own work long before the core is full (issue 9: 87 % busy gave echo p99 71 ms where 25 % busy gave 2.7 ms).
- */
-export const CLIENT_LOADED_BUSY = 0.5;
-/** A latency point whose client scheduler-lag p99 exceeds this share of the measured p99 is client-loaded. */
-export const CLIENT_LOADED_LAG_SHARE = 0.25;
-/** A latency percentile within this factor of the platform floor's same percentile is at-floor. */
-export const AT_FLOOR_FACTOR = 2;
+import { AT_FLOOR_FACTOR, CLIENT_BUSY_THRESHOLD, CLIENT_LOADED_BUSY, CLIENT_LOADED_LAG_SHARE, FLAG_NAMES, HIGH_VARIANCE_CV, SERVER_BUSY_THRESHOLD_PCT } from "./flag-table.ts";
 
 /** What a point measures: throughput points should saturate a side; latency and connection points run at a fixed load. */
 export type PointKind = "throughput" | "latency" | "connections";
@@ -102,9 +87,8 @@ export function varianceFlags(values: readonly number[]): ValidityFlag[] {
   return describe(values).cv > HIGH_VARIANCE_CV ? ["high-variance"] : [];
 }
 
-/** Union of flag lists in a stable order. */
+/** Union of flag lists in the flag table's order. */
 export function unionFlags(...lists: ReadonlyArray<readonly ValidityFlag[]>): ValidityFlag[] {
-  const order: ValidityFlag[] = ["client-bound", "client-loaded", "at-floor", "not-saturated", "integrity", "errors", "high-variance", "suspected-leak", "shared-core"];
   const set = new Set(lists.flat());
-  return order.filter((f) => set.has(f));
+  return FLAG_NAMES.filter((f) => set.has(f));
 }

@@ -1,6 +1,7 @@
 // @wsarena/results: The result-set contract: run, measurement and capacity schemas, validity flags, capacity criteria, migrations and io.
 export * from "./capacity.ts";
 export * from "./criteria.ts";
+export * from "./flag-table.ts";
 export * from "./flags.ts";
 export * from "./io.ts";
 export * from "./migrate.ts";

@@ -1,21 +1,14 @@
 // pubsub-cluster charts: cross-process against single-process delivery latency per stack and broker, and the broker's own CPU and RSS.
+import { detailsOf, type ClusterDetails } from "@wsarena/results";
 import { fmtBytes, fmtPct, fmtUs } from "../format.ts";
 import { isMeasured, pointLabel, type PointView, type ReportInput } from "../model.ts";
 import { barChartOption, barStat } from "./bars.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
 
 /** Scenario id of the cluster points. */
-export const CLUSTER_SCENARIO = "pubsub-cluster";
+export const CLUSTER_SCENARIO = "pubsub-cluster" as const;
 
-/** The fields of a pubsub-cluster repetition's `details` these charts read (harness/runner scenarios/pubsub-cluster.ts). */
-interface ClusterDetailsView {
-  brokerUsage?: { cpuPct: number; rssBytesMax: number } | null;
-  receivers?: Array<{ group: string; latency: { p50Us: number; p99Us: number } | null }>;
-}
-
-const details = (d: unknown): ClusterDetailsView => (d ?? {}) as ClusterDetailsView;
-
-function bars(pts: PointView[], value: (d: ClusterDetailsView) => number | null | undefined): { categories: string[]; series: { stack: string; values: ReturnType<typeof barStat>[] }[] } {
+function bars(pts: PointView[], value: (d: ClusterDetails) => number | null | undefined): { categories: string[]; series: { stack: string; values: ReturnType<typeof barStat>[] }[] } {
   const categories = [...new Set(pts.map(pointLabel))];
   const stacks = [...new Set(pts.map((p) => p.stack))].sort();
   return {
@@ -24,7 +17,7 @@ function bars(pts: PointView[], value: (d: ClusterDetailsView) => number | null 
       stack,
       values: categories.map((c) => {
         const p = pts.find((q) => q.stack === stack && pointLabel(q) === c);
-        const vs = (p?.reps ?? []).map((r) => value(details(r.details))).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+        const vs = (p?.reps ?? []).map((r) => detailsOf(CLUSTER_SCENARIO, r)).map((d) => (d ? value(d) : null)).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
         return barStat(vs);
       }),
     })),
@@ -35,7 +28,7 @@ function bars(pts: PointView[], value: (d: ClusterDetailsView) => number | null 
 export function clusterCharts(input: ReportInput): ChartSpec[] {
   const pts = input.points.filter((p) => p.scenario === CLUSTER_SCENARIO && isMeasured(p));
   if (pts.length === 0) return [];
-  const cross = (d: ClusterDetailsView) => d.receivers?.find((g) => g.group === "other-processes")?.latency?.p99Us;
+  const cross = (d: ClusterDetails) => d.receivers.find((g) => g.group === "other-processes")?.latency?.p99Us;
   const out: ChartSpec[] = [
     {
       name: "cluster-latency",
@@ -47,7 +40,7 @@ export function clusterCharts(input: ReportInput): ChartSpec[] {
       option: barChartOption({ ...bars(pts, cross), yName: "p99 latency", logY: false, format: fmtUs }),
     },
   ];
-  const brokerPts = pts.filter((p) => p.reps.some((r) => details(r.details).brokerUsage));
+  const brokerPts = pts.filter((p) => p.reps.some((r) => detailsOf(CLUSTER_SCENARIO, r)?.brokerUsage));
   if (brokerPts.length) {
     out.push(
       {

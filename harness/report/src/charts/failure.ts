@@ -1,6 +1,6 @@
 // Failure-scenario charts: slow-consumer server RSS over time (one panel per policy, one line per stack) and soak's RSS
 // and latency trend (two panels), from the per-repetition `details` the scenarios store.
-import { type SlowConsumerDetails, type SoakDetails } from "@wsarena/results";
+import { detailsOf, type SlowConsumerDetails, type SoakDetails } from "@wsarena/results";
 import { fmtBytes, fmtCount, fmtUs } from "../format.ts";
 import { hostileDetailsByStack } from "../hostile-table.ts";
 import { isMeasured, type PointView, type ReportInput } from "../model.ts";
@@ -12,14 +12,12 @@ export const FAILURE_PANEL_HEIGHT_PX = 170;
 
 /** The slow-consumer details of a repetition, or null when absent or not of that shape. */
 export function slowDetails(p: PointView, rep = 0): SlowConsumerDetails | null {
-  const d = p.reps[rep]?.details as Partial<SlowConsumerDetails> | undefined;
-  return d && Array.isArray(d.rss) && typeof d.policy === "string" ? (d as SlowConsumerDetails) : null;
+  return detailsOf("slow-consumer", p.reps[rep]);
 }
 
 /** The soak details of a repetition, or null when absent or not of that shape. */
 export function soakDetails(p: PointView, rep = 0): SoakDetails | null {
-  const d = p.reps[rep]?.details as Partial<SoakDetails> | undefined;
-  return d && Array.isArray(d.rss) && Array.isArray(d.latency) ? (d as SoakDetails) : null;
+  return detailsOf("soak", p.reps[rep]);
 }
 
 /** Panels stacked vertically with a shared legend: grid, axes and the height they need. */

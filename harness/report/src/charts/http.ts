@@ -1,5 +1,6 @@
 // http charts: GET /health requests/s per stack, and latency per point (health response time p99, REST-publish →
 // WebSocket fan-out p99 per receiver), from the http scenario's µs HDR figures.
+import { detailsOf } from "@wsarena/results";
 import { fmtCount, fmtUs } from "../format.ts";
 import { isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "../model.ts";
 import { barChartOption, barStat } from "./bars.ts";
@@ -43,7 +44,7 @@ export function httpLatencyChart(input: ReportInput): ChartSpec | null {
   const pts = httpPoints(input);
   if (pts.length === 0) return null;
   const p99 = (p: PointView): number[] =>
-    isPublish(p) ? metricValues(p, "p99Us") : p.reps.flatMap((r) => ((r.details?.responseLatency as { p99Us?: unknown } | null | undefined)?.p99Us ?? null)).filter((v): v is number => typeof v === "number");
+    isPublish(p) ? metricValues(p, "p99Us") : p.reps.flatMap((r) => detailsOf("http", r)?.responseLatency?.p99Us ?? []);
   return {
     name: "http-latency",
     title: "HTTP latency p99: /health response, REST publish → WebSocket fan-out",

@@ -5,7 +5,7 @@ import { runLoadGroup as defaultRunLoadGroup, type LoadOptions, type LoadResult 
 import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import { type DiscoveredStack, REPO_ROOT, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { gitState, machineInfo, runtimeVersions } from "../env.ts";
-import { integrityViolations, writeJsonAtomic, SCHEMA_VERSION, type RepetitionRecord, checkCriteria, type Criterion, type StepMeasures, CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord, type CapacityLimit, type MachineLimits, capacityLimitText } from "@wsarena/results";
+import { detailsOf, integrityViolations, writeJsonAtomic, type CapacityStepDetails, SCHEMA_VERSION, type RepetitionRecord, checkCriteria, type Criterion, type StepMeasures, CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord, type CapacityLimit, type MachineLimits, capacityLimitText } from "@wsarena/results";
 import { limitOfError, readMachineLimits, startFloorProbes, type FloorProbes, QUIET_MAX_FOREIGN_BUSY_PCT, type Pinning } from "@wsarena/host";
 import { stackRecordOf } from "../matrix.ts";
 import { loadOptionsFor, measurePoint } from "../measure.ts";
@@ -59,7 +59,7 @@ export function mergeStepLoads(loads: readonly PointLoad[], results: readonly Lo
   const first = results[0]!;
   const sum = (f: (r: LoadResult) => number): number => results.reduce((a, r) => a + f(r), 0);
   const hist = mergeHistograms(results.map((r) => r.histogram));
-  const latencyByKind: Record<string, unknown> = {};
+  const latencyByKind: CapacityStepDetails["latencyByKind"] = {};
   results.forEach((r, i) => (latencyByKind[KIND_OF_MODE[loads[i]!.mode] ?? loads[i]!.mode] = r.latency));
   const lag = results.find((r) => r.schedulerLagUs)?.schedulerLagUs ?? null;
   const closeCodes: Record<string, number> = {};
@@ -205,7 +205,7 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
       verdict: failures.length === 0 ? "pass" : noisy ? "noisy" : clientBusy && !serverSide ? "client-limited" : "fail",
       failures,
       latency: record.latency && record.latency.count > 0 ? record.latency : null,
-      latencyByKind: (record.details?.latencyByKind ?? {}) as CapacityStepRecord["latencyByKind"],
+      latencyByKind: detailsOf("capacity", record)?.latencyByKind ?? {},
       errors,
       errorParts,
       serverCpuPct: stepMeasures(record, errors).cpuPct,

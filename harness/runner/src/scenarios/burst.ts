@@ -3,7 +3,8 @@
 import { startFaultClient, type BurstResult, type BurstTask, type StormResult, type StormTask } from "@wsarena/fault";
 import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "./fault-window.ts";
 import { baseLoad, rateLabel } from "./common.ts";
-import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
+import { detailsOf, type BurstDetails, type MessageBurstDetails, type StormDetails } from "@wsarena/results";
+import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, WindowOutcome } from "./types.ts";
 
 /** Storm: connections attempted and the time they are spread over. */
 export const STORM_SPREAD_MS = 1_000;
@@ -56,12 +57,12 @@ function burstTask(p: ScenarioPoint, ctx: ScenarioRunContext): BurstTask {
 }
 
 /** details of a storm point (stored per repetition). */
-function stormDetails(r: StormResult): Record<string, unknown> {
+function stormDetails(r: StormResult): StormDetails {
   return { kind: "storm", outcomes: r.outcomes, closeCodes: r.closeCodes, settledMs: r.settledMs, openAtEnd: r.openAtEnd, buckets: r.buckets, errorSamples: r.errorSamples };
 }
 
 /** details of a message-burst point. */
-function burstDetails(r: BurstResult): Record<string, unknown> {
+function burstDetails(r: BurstResult): MessageBurstDetails {
   return {
     kind: "message-burst",
     baselineP99Us: r.baselineP99Us,
@@ -77,8 +78,10 @@ function burstDetails(r: BurstResult): Record<string, unknown> {
   };
 }
 
-function detail(o: WindowOutcome, name: string): unknown {
-  return (o.result as ScenarioWindow).details?.[name];
+/** The details of a window, when it is a burst one. */
+function burstOf(o: WindowOutcome): BurstDetails | null {
+  const d = o.result.details;
+  return d && "kind" in d && (d.kind === "storm" || d.kind === "message-burst") ? d : null;
 }
 
 function postcondition(o: WindowOutcome): string[] {
@@ -89,7 +92,7 @@ function postcondition(o: WindowOutcome): string[] {
     const cap = o.point.params.maxConnections;
     if (cap !== undefined) {
       // Over the cap the contract answers the upgrade with 503; the bystander connections of the harness (none here) do not count.
-      const outcomes = detail(o, "outcomes") as Record<string, number> | undefined;
+      const outcomes = burstOf(o)?.outcomes;
       const refused503 = outcomes?.["http-503"] ?? 0;
       if (o.result.connect.succeeded > Number(cap)) out.push(`capped storm: ${o.result.connect.succeeded} connections opened over WSARENA_MAX_CONNECTIONS=${cap}`);
       if (o.result.connect.succeeded + refused503 < n) out.push(`capped storm: ${o.result.connect.succeeded} opened + ${refused503} refused with 503 < ${n} attempts (other errors: ${JSON.stringify(outcomes)})`);
@@ -98,7 +101,8 @@ function postcondition(o: WindowOutcome): string[] {
       out.push(`/stats connectionsTotal grew by ${o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal}, fewer than the ${o.result.connect.succeeded} connections the client opened`);
   } else {
     if (o.result.integrity.received === 0) out.push("message burst: no delivery received");
-    if (detail(o, "drainMs") === null) out.push(`message burst: did not drain within ${BURST_AFTER_MS + BURST_DRAIN_LIMIT_MS} ms after the burst (backlog or latency still above baseline)`);
+    const d = burstOf(o);
+    if (d?.kind === "message-burst" && d.drainMs === null) out.push(`message burst: did not drain within ${BURST_AFTER_MS + BURST_DRAIN_LIMIT_MS} ms after the burst (backlog or latency still above baseline)`);
   }
   return out;
 }
@@ -109,8 +113,8 @@ export const burst: Scenario = {
   metric: (p) => (p.params.kind === "storm" ? { name: "connectP99Us", unit: "µs", better: "lower" } : { name: "drainMs", unit: "ms", better: "lower" }),
   value: (p, r) => {
     if (p.params.kind === "storm") return r.connect.succeeded > 0 ? r.connect.p99Us : Number.NaN;
-    const d = r.details?.drainMs;
-    return typeof d === "number" ? d : Number.NaN;
+    const d = detailsOf("burst", r);
+    return d?.kind === "message-burst" && d.drainMs !== null ? d.drainMs : Number.NaN;
   },
   plan(profile: Profile): ScenarioPlan {
     const { storms, bursts } = BURST_POINTS[profile];

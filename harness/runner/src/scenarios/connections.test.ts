@@ -2,6 +2,7 @@
 import { runLoad } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks, killAllServers, launchServer } from "@wsarena/stacks";
+import { detailsOf } from "@wsarena/results";
 import { measurePoint } from "../measure.ts";
 import { connections, connectionsDetails, CONNECTIONS_SERVER_ENV } from "./connections.ts";
 
@@ -44,6 +45,8 @@ describe("connections scenario (real server)", () => {
       expect(d.heartbeat).toMatchObject({ intervalS: 1, heldConnections: SMALL_RAMP, closedDuringHold: 0, pingsPerSec: SMALL_RAMP });
       expect(record.postcondition).toEqual({ ok: true, failures: [] });
       expect(record.details).toBe(d);
+      // What the runner wrote is what the report reads: the details parse with the connections schema after a JSON round trip.
+      expect(detailsOf("connections", JSON.parse(JSON.stringify(record)))).toEqual(d);
     } finally {
       await server.stop();
     }

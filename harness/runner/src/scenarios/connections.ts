@@ -147,7 +147,7 @@ async function run(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<Scena
     heartbeat,
     heartbeatSkipped,
   };
-  return { ...result, details: details as unknown as Record<string, unknown> };
+  return { ...result, details };
 }
 
 /** A second server with WSARENA_PING_INTERVAL_S, ramped to the same count, held; its CPU against the first server's. */
@@ -171,9 +171,9 @@ async function heartbeatPhase(ctx: ScenarioRunContext, point: ScenarioPoint, ram
 }
 
 /** The details of a window, when the scenario's run stored them. */
-export function connectionsDetails(result: LoadResult): ConnectionsDetails | null {
-  const d = (result as ScenarioWindow).details;
-  return d && typeof d === "object" && "ramp" in d ? (d as unknown as ConnectionsDetails) : null;
+export function connectionsDetails(result: ScenarioWindow): ConnectionsDetails | null {
+  const d = result.details;
+  return d && "ramp" in d ? d : null;
 }
 
 /** Every connection of the ramp succeeded, the server accepted them all, and none closed while heartbeats ran. */

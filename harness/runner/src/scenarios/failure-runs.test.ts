@@ -8,7 +8,7 @@ import { discoverStacks, launchServer, liveServerCount } from "@wsarena/stacks";
 import { runMatrix } from "../matrix.ts";
 import { measurePoint } from "../measure.ts";
 import { fixedRepetitions } from "../repetitions.ts";
-import { loadResultSet, type SlowConsumerDetails, type SoakDetails } from "@wsarena/results";
+import { detailsOf, loadResultSet } from "@wsarena/results";
 import { slowConsumer } from "./slow-consumer.ts";
 import { soak } from "./soak.ts";
 
@@ -27,7 +27,8 @@ describe("slow-consumer on ws (quick)", () => {
     const [m] = loadResultSet(out).measurements;
     expect(m!.status).toBe("ok");
     const rep = (key: string) => m!.points.find((p) => p.key === key)!.reps[0]!;
-    const d = (key: string) => rep(key).details as unknown as SlowConsumerDetails;
+    // The stored details parse with the slow-consumer schema (detailsOf is null otherwise).
+    const d = (key: string) => detailsOf("slow-consumer", rep(key))!;
     expect(m!.points.map((p) => p.key)).toEqual(["baseline", "1slow-drop", "1slow-close", "1slow-buffer"]);
     for (const key of ["baseline", "1slow-drop", "1slow-close", "1slow-buffer"]) {
       expect(rep(key).latency!.count).toBeGreaterThan(0);
@@ -59,7 +60,8 @@ describe("soak on ws (shortened window)", () => {
       const plan = soak.plan("quick").points[0]!;
       const point = { ...plan, load: { ...plan.load, warmupMs: 1_000, durationMs: 10_000 } };
       const { record } = await measurePoint(point, { scenario: soak, server, protocol: "ws", driver: "frame", serverCpus: [], clientCpus: undefined, clientCoreList: [], rep: 0, runLoad });
-      const d = record.details as unknown as SoakDetails;
+      const d = detailsOf("soak", record)!;
+      expect(d).not.toBeNull();
       expect(d.rss.length).toBeGreaterThanOrEqual(10);
       expect(d.latency.length).toBeGreaterThanOrEqual(8);
       expect(d.probe.received).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks, liveServerCount } from "@wsarena/stacks";
 import { runMatrix } from "../matrix.ts";
 import { fixedRepetitions } from "../repetitions.ts";
-import { loadResultSet } from "@wsarena/results";
+import { detailsOf, loadResultSet } from "@wsarena/results";
 import { selectScenarios } from "./index.ts";
 
 const dirs: string[] = [];
@@ -43,18 +43,22 @@ describe("failure scenarios against ws (quick profile)", () => {
     expect(m.status, m.reason).toBe("ok");
     const storm = m.points.find((p) => p.key === "storm-500")!.reps[0]!;
     expect(storm.connect.attempted).toBe(500);
-    expect(storm.details?.outcomes).toEqual({ ok: 500 });
+    const stormDetails = detailsOf("burst", storm);
+    if (stormDetails?.kind !== "storm") throw new Error(`storm details do not parse: ${JSON.stringify(storm.details)}`);
+    expect(stormDetails.outcomes).toEqual({ ok: 500 });
     expect(storm.connect.p99Us).toBeGreaterThan(0);
-    expect((storm.details?.buckets as unknown[]).length).toBeGreaterThan(0);
+    expect(stormDetails.buckets.length).toBeGreaterThan(0);
     // The same storm against WSARENA_MAX_CONNECTIONS=250: the attempts over the cap are refused with 503, not dropped.
     const capped = m.points.find((p) => p.key === "storm-500-cap250")!.reps[0]!;
-    expect(capped.details?.outcomes).toEqual({ ok: 250, "http-503": 250 });
+    expect(detailsOf("burst", capped)?.outcomes).toEqual({ ok: 250, "http-503": 250 });
     expect(capped.postcondition.failures).toEqual([]);
     const b = m.points.find((p) => p.params.kind === "message-burst")!.reps[0]!;
     expect(b.postcondition.failures).toEqual([]);
     expect(b.integrity.lost).toBe(0);
     expect(b.integrity.received).toBe(b.integrity.sent * 20);
-    expect(b.details?.drainMs).toEqual(expect.any(Number));
+    const burstDetails = detailsOf("burst", b);
+    expect(burstDetails?.kind).toBe("message-burst");
+    expect(burstDetails?.kind === "message-burst" ? burstDetails.drainMs : null).toEqual(expect.any(Number));
     expect(b.clientCpu.cpuSeconds).toBeGreaterThan(0);
   }, 120_000);
 
@@ -64,10 +68,11 @@ describe("failure scenarios against ws (quick profile)", () => {
     expect(m.points.map((p) => p.params.policy)).toEqual(["no-jitter", "full-jitter"]);
     for (const p of m.points) {
       const r = p.reps[0]!;
-      const d = r.details as Record<string, unknown> & { restart: { oldPid: number; newPid: number } };
+      const d = detailsOf("reconnect", r);
+      if (!d) throw new Error(`reconnect details do not parse: ${JSON.stringify(r.details)}`);
       expect(r.postcondition.failures).toEqual([]);
       expect(d.recovered).toBe(100);
-      expect(d.recoveryP99Ms).toBeGreaterThanOrEqual(d.recoveryP50Ms as number);
+      expect(d.recoveryP99Ms).toBeGreaterThanOrEqual(d.recoveryP50Ms!);
       expect(d.restart.newPid).not.toBe(d.restart.oldPid);
       expect(r.closeCodes["1006"]).toBe(100); // a SIGKILL sends no close frame
       expect(d.missedTotal).toBeGreaterThan(0); // the feed was down during the outage

@@ -6,9 +6,10 @@ import { parseCpuList } from "@wsarena/host";
 import { emptyLoadResult } from "./common.ts";
 import type { PointLoad, ScenarioWindow } from "./types.ts";
 import type { FaultResult } from "@wsarena/fault";
+import type { ScenarioDetails } from "@wsarena/results";
 
 /** The ScenarioWindow of a fault task: runner-recorded fields filled from `r`, `details` as given. */
-export function faultWindow(load: PointLoad, r: FaultResult, clientCpus: string | undefined, details: Record<string, unknown>): ScenarioWindow {
+export function faultWindow(load: PointLoad, r: FaultResult, clientCpus: string | undefined, details: ScenarioDetails<"burst" | "reconnect">): ScenarioWindow {
   const w = emptyLoadResult(load, r.windowStartMs, r.windowEndMs);
   const sec = Math.max(1e-3, w.durationMs / 1000);
   const latency = r.latencyHistogram ? summarize(mergeHistograms([r.latencyHistogram])) : null;

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { hostileInputs, runHostilePass } from "@wsarena/hostile";
+import { detailsOf } from "@wsarena/results";
 import { hostileDetails, hostileFailures } from "./hostile.ts";
 
 describe("hostile pass on a real server (ws)", () => {
@@ -29,5 +30,6 @@ describe("hostile pass on a real server (ws)", () => {
     expect(d.outcomesByClass["reserved-opcode"]?.["close:1002"]).toBeGreaterThan(0);
     expect(d.outcomesByClass["invalid-utf8"]?.["close:1007"]).toBeGreaterThan(0);
     expect(hostileFailures(d)).toEqual([]);
+    expect(detailsOf("hostile", JSON.parse(JSON.stringify({ details: d })))).toEqual(d);
   }, 90_000);
 });

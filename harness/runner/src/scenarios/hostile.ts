@@ -3,7 +3,7 @@
 import { limitsFromEnv } from "@wsarena/protocol";
 import { discoverStacks } from "@wsarena/stacks";
 import { HOSTILE_CLASSES, hostileInputs, type HostileMix, runHostilePass, slope, type HostilePassResult, type Verdict } from "@wsarena/hostile";
-import type { RepetitionRecord } from "@wsarena/results";
+import { detailsOf, type HostileDetails, type RepetitionRecord } from "@wsarena/results";
 import { baseLoad, emptyLoadResult } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
@@ -22,35 +22,6 @@ export const HOSTILE_UNEXPECTED_KEPT = 50;
 
 /** Path of socket.io's WebSocket transport, where the frame-level inputs go on socket.io stacks. */
 export const SIO_TRANSPORT_PATH = "/socket.io/?EIO=4&transport=websocket";
-
-/** `details` of a hostile repetition. */
-export interface HostileDetails {
-  /** PRNG seed the inputs were generated from. */
-  seed: number;
-  /** Inputs planned for the profile. */
-  inputsPlanned: number;
-  /** Inputs sent (fewer when the server died or the run was aborted). */
-  inputsSent: number;
-  /** Per input class: outcome → count (outcomes as in hostile/frames.ts Outcome). */
-  outcomesByClass: Record<string, Record<string, number>>;
-  /** Per input class: verdict → count. */
-  verdictsByClass: Record<string, Record<Verdict, number>>;
-  /** Headline: % of the inputs sent whose outcome was the contract's or a documented deviation. */
-  accountedPct: number;
-  /** Totals over the pass: verdict → count. */
-  verdicts: Record<Verdict, number>;
-  /** The first HOSTILE_UNEXPECTED_KEPT inputs whose outcome was neither the contract's nor a documented deviation. */
-  unexpected: Array<{ id: string; outcome: string; allowed: readonly string[]; check?: string }>;
-  /** 1 when the server died during the pass. */
-  deaths: number;
-  /** Bystander echo failures (after which input, and the error). */
-  bystanderFailures: Array<{ afterInput: string; error: string }>;
-  /** Server RSS before and after the pass, bytes (null when /proc could not be read). */
-  rssBeforeBytes: number | null;
-  rssAfterBytes: number | null;
-  /** Least-squares RSS slope over the pass, KiB per minute. */
-  rssSlopeKiBPerMin: number;
-}
 
 /** Folds the pass into the stored details. */
 export function hostileDetails(seed: number, planned: number, pass: HostilePassResult): HostileDetails {
@@ -100,8 +71,9 @@ export function hostileFailures(d: HostileDetails): string[] {
 }
 
 /** The details of a window, when it is a hostile one. */
-function detailsOf(o: WindowOutcome): HostileDetails | null {
-  return ((o.result as ScenarioWindow).details as HostileDetails | undefined) ?? null;
+function passDetails(o: WindowOutcome): HostileDetails | null {
+  const d = o.result.details;
+  return d && "outcomesByClass" in d ? d : null;
 }
 
 /** Runs the pass against the repetition's server. */
@@ -124,7 +96,7 @@ async function runPass(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<S
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   result.clientCpu = { cpus: null, workers: 1, cpuSeconds, utilisation: cpuSeconds / Math.max(0.001, result.durationMs / 1000), perWorkerCpuSeconds: [cpuSeconds] };
   const details = hostileDetails(seed, inputs.length, pass);
-  return { ...result, details: details as unknown as Record<string, unknown> };
+  return { ...result, details };
 }
 
 const hostilePlanLoad = (profile: Profile) => baseLoad(profile, { mode: "echo", warmupMs: 0 });
@@ -136,8 +108,8 @@ export const hostile: Scenario = {
   // deaths, bystander failures and RSS are postconditions, and the report's hostile tables show every count.
   metric: () => ({ name: "accountedPct", unit: "%", better: "higher" }),
   value: (_p, r: RepetitionRecord) => {
-    const d = (r as RepetitionRecord & { details?: HostileDetails }).details;
-    return d && d.inputsSent > 0 ? d.accountedPct : Number.NaN;
+    const d = detailsOf("hostile", r);
+    return d && d.inputsSent > 0 && d.accountedPct !== undefined ? d.accountedPct : Number.NaN;
   },
   plan(profile: Profile): ScenarioPlan {
     const mix = HOSTILE_MIX[profile];
@@ -148,7 +120,7 @@ export const hostile: Scenario = {
   },
   run: (point, ctx) => runPass(point, ctx),
   postcondition(o: WindowOutcome): string[] {
-    const d = detailsOf(o);
+    const d = passDetails(o);
     return d ? hostileFailures(d) : ["the hostile pass returned no details"];
   },
 };

@@ -2,6 +2,7 @@
 // WebSocket subscribers, measured through the runner's measurePoint, and its postconditions.
 import { describe, expect, it } from "vitest";
 import { discoverStacks, launchServer } from "@wsarena/stacks";
+import { detailsOf } from "@wsarena/results";
 import { measurePoint } from "../measure.ts";
 import { HTTP_HEALTH_POINTS, HTTP_PUBLISH_POINTS, http } from "./http.ts";
 import { groupOf, selectScenarios, type ScenarioPoint } from "./index.ts";
@@ -49,7 +50,7 @@ describe("http scenario against the real ws server", () => {
       expect(record.postcondition).toEqual({ ok: true, failures: [] });
       expect(record.errors).toEqual([]);
       expect(record.msgsPerSec).toBeGreaterThan(0);
-      expect(record.details?.requestsPerSec).toBe(record.msgsPerSec);
+      expect(detailsOf("http", record)?.requestsPerSec).toBe(record.msgsPerSec);
       expect(record.latency!.count).toBe(record.integrity.sent);
       // autocannon's own histogram holds whole milliseconds; ours holds µs, so a loopback /health answer is below 1 ms.
       expect(record.latency!.minUs).toBeLessThan(1000);

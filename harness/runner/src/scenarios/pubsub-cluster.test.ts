@@ -8,7 +8,7 @@ import { liveBrokerCount } from "@wsarena/host";
 import { discoverStacks, type DiscoveredStack, liveServerCount } from "@wsarena/stacks";
 import type { StackManifest } from "@wsarena/protocol/manifest";
 import { runMatrix } from "../matrix.ts";
-import { loadResultSet, type RepetitionRecord } from "@wsarena/results";
+import { detailsOf, loadResultSet, type ClusterDetails, type RepetitionRecord } from "@wsarena/results";
 import { fixedRepetitions } from "../repetitions.ts";
 import { emptyLoadResult } from "./common.ts";
 import { CLUSTER_PROCESSES, pubsubCluster, sharesCore } from "./pubsub-cluster.ts";
@@ -48,8 +48,20 @@ describe("pubsub-cluster", () => {
   it("takes the headline from the receivers on the processes without the publisher", () => {
     const point = pubsubCluster.plan("quick").points[1]!;
     const latency = (p99Us: number) => ({ count: 10, minUs: 1, meanUs: 2, p50Us: 2, p90Us: 3, p99Us, p999Us: p99Us, maxUs: p99Us });
-    const rep = { details: { receivers: [{ group: "publisher-process", received: 10, latency: latency(100) }, { group: "other-processes", received: 10, latency: latency(900) }] } } as unknown as RepetitionRecord;
-    expect(pubsubCluster.value(point, rep)).toBe(900);
+    const details: ClusterDetails = {
+      broker: "redis",
+      processes: 2,
+      brokerVersion: "Redis server v=7",
+      brokerUsage: null,
+      processUsage: [null, null],
+      processCpus: ["", ""],
+      sharedCore: false,
+      receivers: [
+        { group: "publisher-process", received: 10, latency: latency(100) },
+        { group: "other-processes", received: 10, latency: latency(900) },
+      ],
+    };
+    expect(pubsubCluster.value(point, { ...({} as RepetitionRecord), details })).toBe(900);
     expect(pubsubCluster.value(point, {} as RepetitionRecord)).toBeNaN();
   });
 
@@ -89,7 +101,7 @@ describe("pubsub-cluster", () => {
       expect(new Set(urls[1]).size).toBe(CLUSTER_PROCESSES);
       const redisRep = ran.points[1]!.reps[0]!;
       expect(redisRep.flags).toContain("shared-core");
-      expect((redisRep.details as { brokerVersion: string }).brokerVersion).toMatch(/Redis/);
+      expect(detailsOf("pubsub-cluster", redisRep)?.brokerVersion).toMatch(/Redis/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -2,12 +2,12 @@
 // next to the same load on one process; cross-process latency per receiver, exactly-once, broker CPU and RSS.
 import os from "node:os";
 import type { LoadResult } from "@wsarena/loadgen";
-import { mergeHistograms, summarize, type LatencySummary } from "@wsarena/stats";
+import { mergeHistograms, summarize } from "@wsarena/stats";
 import { BROKER_ENV } from "@wsarena/protocol/broker";
 import { BROKER_KINDS, startBroker, type BrokerKind, type RunningBroker, DEFAULT_SAMPLE_INTERVAL_MS, startSampler, summariseUsage, type Sampler } from "@wsarena/host";
 import type { LaunchedServer } from "@wsarena/stacks";
 import type { StackManifest } from "@wsarena/protocol/manifest";
-import type { ServerUsage } from "@wsarena/results";
+import { detailsOf, type ClusterBroker, type ClusterDetails, type ReceiverGroup } from "@wsarena/results";
 import { checkIntegrity, checkReceived } from "./checks.ts";
 import { PUBSUB_TOPIC, baseLoad, rateLabel } from "./common.ts";
 import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
@@ -29,42 +29,9 @@ export const CLUSTER_POINTS: Readonly<Record<Profile, ReadonlyArray<{ subscriber
   ],
 };
 
-/** "single" = the same load on the repetition's one server process, no broker. */
-export type ClusterBroker = BrokerKind | "single";
-
-/** Latency of one group of receivers in a window (the `details.receivers` entries of a repetition). */
-export interface ReceiverGroup {
-  /** "publisher-process": receivers on the publishers' process; "other-processes": receivers on the others (cross-process in a cluster, the same process in "single"). */
-  group: "publisher-process" | "other-processes";
-  /** Deliveries received in the window. */
-  received: number;
-  /** Per-receiver latency from the publisher's send time, µs; null when none was recorded. */
-  latency: LatencySummary | null;
-}
-
-/** What a pubsub-cluster repetition stores in `details`. */
-export interface ClusterDetails {
-  /** "single", "redis" or "nats". */
-  broker: ClusterBroker;
-  /** Server processes that carried the load. */
-  processes: number;
-  /** Broker version (its --version line), or null for "single". */
-  brokerVersion: string | null;
-  /** The broker process's own CPU and RSS over the window (sampled from /proc), or null for "single". */
-  brokerUsage: ServerUsage | null;
-  /** Each server process's CPU and RSS over the window, in process order (publishers on the first); "single": the repetition's server is sampled by the runner. */
-  processUsage: Array<ServerUsage | null>;
-  /** taskset cpu list of each server process ("" = not pinned). */
-  processCpus: string[];
-  /** True when the server processes and the broker were more than the server cpus: they shared a core. */
-  sharedCore: boolean;
-  /** Receivers by where they were connected. */
-  receivers: ReceiverGroup[];
-}
-
 /** The cross-process receivers' group (the headline), or undefined. */
-export function otherProcesses(details: unknown): ReceiverGroup | undefined {
-  return (details as ClusterDetails | undefined)?.receivers?.find((g) => g.group === "other-processes");
+export function otherProcesses(details: ClusterDetails | null): ReceiverGroup | undefined {
+  return details?.receivers.find((g) => g.group === "other-processes");
 }
 
 function brokerOf(point: ScenarioPoint): ClusterBroker {
@@ -104,7 +71,7 @@ async function runCluster(point: ScenarioPoint, ctx: ScenarioRunContext): Promis
     // The same client layout (one worker per process slot), every worker on the repetition's one server.
     const result = await ctx.runLoad({ ...point.load, workerUrls: Array.from({ length: CLUSTER_PROCESSES }, () => ctx.server.wsUrl) });
     const details: ClusterDetails = { broker: kind, processes: 1, brokerVersion: null, brokerUsage: null, processUsage: [], processCpus: [ctx.serverCpus.join(",")], sharedCore: false, receivers: receiverGroups(result) };
-    return { ...result, details: details as unknown as Record<string, unknown> };
+    return { ...result, details };
   }
   const allCpus = ctx.serverCpus.length ? ctx.serverCpus.join(",") : undefined;
   const processCpus = Array.from({ length: processes }, (_, i) => (ctx.serverCpus.length ? String(ctx.serverCpus[i % ctx.serverCpus.length]) : ""));
@@ -129,7 +96,7 @@ async function runCluster(point: ScenarioPoint, ctx: ScenarioRunContext): Promis
       sharedCore,
       receivers: receiverGroups(result),
     };
-    return { ...result, details: details as unknown as Record<string, unknown>, ...(sharedCore ? { flags: ["shared-core" as const] } : {}) };
+    return { ...result, details, ...(sharedCore ? { flags: ["shared-core" as const] } : {}) };
   } finally {
     samplers.forEach((s) => s.stop());
     await Promise.all(servers.map((s) => s.stop()));
@@ -142,7 +109,7 @@ export const pubsubCluster: Scenario = {
   description: `Pub/sub over ${CLUSTER_PROCESSES} server processes joined by a broker the harness starts (Redis, NATS), beside the same load on one process: cross-process latency per receiver, exactly-once, broker CPU and RSS.`,
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   // Headline: the receivers on the processes without the publisher (cross-process; in "single", the same receivers on one process).
-  value: (_p, r) => otherProcesses(r.details)?.latency?.p99Us ?? Number.NaN,
+  value: (_p, r) => otherProcesses(detailsOf("pubsub-cluster", r))?.latency?.p99Us ?? Number.NaN,
   plan(profile: Profile): ScenarioPlan {
     const brokers: ClusterBroker[] = ["single", ...BROKER_KINDS];
     return {

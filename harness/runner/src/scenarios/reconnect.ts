@@ -5,7 +5,8 @@ import { percentile } from "@wsarena/stats";
 import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "./fault-window.ts";
 import type { ServerRestart } from "@wsarena/stacks";
 import { baseLoad, rateLabel } from "./common.ts";
-import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioWindow, WindowOutcome } from "./types.ts";
+import { detailsOf, type ReconnectDetails, type RecoveryFigures } from "@wsarena/results";
+import type { Profile, Scenario, ScenarioPlan, ScenarioPoint, WindowOutcome } from "./types.ts";
 
 /** Streaming before the kill, once every subscriber is up, ms. */
 export const RECONNECT_BEFORE_KILL_MS = 1_000;
@@ -32,7 +33,7 @@ export const RECONNECT_POINTS: Readonly<Record<Profile, { subscribers: number; r
 };
 
 /** Recovery figures of one repetition (stored in `details`, documented in harness/runner/README.md). */
-export function recoveryFigures(r: ReconnectResult, restart: ServerRestart, oldPid: number): Record<string, unknown> {
+export function recoveryFigures(r: ReconnectResult, restart: ServerRestart, oldPid: number): RecoveryFigures {
   const fromKill: number[] = [];
   const fromReady: number[] = [];
   const missed: number[] = [];
@@ -76,10 +77,16 @@ export function recoveryFigures(r: ReconnectResult, restart: ServerRestart, oldP
   };
 }
 
+/** The details of a window, when it is a reconnect one. */
+function recoveryOf(o: WindowOutcome): ReconnectDetails | null {
+  const d = o.result.details;
+  return d && "kind" in d && d.kind === "reconnect" ? d : null;
+}
+
 function postcondition(o: WindowOutcome): string[] {
-  const d = (o.result as ScenarioWindow).details ?? {};
+  const d = recoveryOf(o);
   const out: string[] = [];
-  if (d.recovered !== d.clients) out.push(`reconnect: ${String(d.recovered)} of ${String(d.clients)} subscribers received again within ${RECONNECT_RECOVER_LIMIT_MS} ms of the kill`);
+  if (d && d.recovered !== d.clients) out.push(`reconnect: ${d.recovered} of ${d.clients} subscribers received again within ${RECONNECT_RECOVER_LIMIT_MS} ms of the kill`);
   if (o.result.integrity.duplicated > 0) out.push(`reconnect: ${o.result.integrity.duplicated} duplicated deliveries; expected none`);
   return out;
 }
@@ -89,7 +96,7 @@ export const reconnect: Scenario = {
   description: "Server SIGKILLed and restarted mid-stream; subscribers reconnect with backoff (one point per policy) and resubscribe: recovery time p50/p99 over clients, messages missed.",
   metric: () => ({ name: "recoveryP99Ms", unit: "ms", better: "lower" }),
   value: (_p, r) => {
-    const v = r.details?.recoveryP99Ms;
+    const v = detailsOf("reconnect", r)?.recoveryP99Ms;
     return typeof v === "number" ? v : Number.NaN;
   },
   plan(profile: Profile): ScenarioPlan {
@@ -131,7 +138,7 @@ export const reconnect: Scenario = {
       const r = await client.result;
       if (r.kind !== "reconnect") throw new Error(`fault client returned a ${r.kind} result for a reconnect point`);
       const details = recoveryFigures(r, restart, oldPid);
-      return faultWindow(point.load, r, ctx.clientCpus, { kind: "reconnect", policy: point.params.policy, ...details });
+      return faultWindow(point.load, r, ctx.clientCpus, { kind: "reconnect", policy: String(point.params.policy), ...details });
     } catch (e) {
       client.abort();
       throw e;

@@ -121,7 +121,7 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
         closeCodes,
       },
     };
-    return { ...result, details: details as unknown as Record<string, unknown> };
+    return { ...result, details };
   } finally {
     clearInterval(timer);
     for (const r of readers) r.close(true);

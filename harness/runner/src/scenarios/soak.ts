@@ -75,7 +75,7 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
       p99SlopeCiUsPerMin: lf ? [lf.ciLowPerSec * 60, lf.ciHighPerSec * 60] : null,
       probe: { received: probe.counts.received, gaps: probe.counts.gaps },
     };
-    return { ...result, details: details as unknown as Record<string, unknown>, ...(v.suspectedLeak ? { flags: ["suspected-leak" as const] } : {}) };
+    return { ...result, details, ...(v.suspectedLeak ? { flags: ["suspected-leak" as const] } : {}) };
   } finally {
     clearInterval(timer);
     probe?.close(true);

@@ -2,7 +2,7 @@
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "@wsarena/stacks";
 import type { StackManifest } from "@wsarena/protocol/manifest";
-import type { PointKind, ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "@wsarena/results";
+import type { AnyScenarioDetails, PointKind, ParamsRecord, RepetitionRecord, ServerStatsRecord, ServerUsage, ValidityFlag } from "@wsarena/results";
 
 /** Run profiles, shortest first. */
 export const PROFILES = ["quick", "standard", "full"] as const;
@@ -68,7 +68,8 @@ export interface Metric {
 /** What a postcondition sees after a measured window. */
 export interface WindowOutcome {
   point: ScenarioPoint;
-  result: LoadResult;
+  /** The measured window (a scenario's own run returns its details with it; read them with detailsOf). */
+  result: ScenarioWindow;
   /** /stats before the load (warm-up included) and after it; null when unavailable. */
   statsBefore: ServerStatsRecord | null;
   statsAfter: ServerStatsRecord | null;
@@ -108,8 +109,8 @@ export interface ScenarioRunContext {
 
 /** A window measured by a scenario's own `run`: a LoadResult (see emptyLoadResult) plus scenario-specific details. */
 export type ScenarioWindow = LoadResult & {
-  /** Scenario-specific figures stored in the repetition's `details` (JSON; the scenario module documents the shape). */
-  details?: Record<string, unknown>;
+  /** Scenario-specific figures stored in the repetition's `details` (their zod schema: @wsarena/results details/<scenario>.ts). */
+  details?: AnyScenarioDetails;
   /** Validity flags only the scenario can tell (e.g. soak's suspected-leak, a cluster's shared-core), added to the window's computed flags. */
   flags?: ValidityFlag[];
 };
