@@ -1,8 +1,10 @@
 // The fault client process (started by fault/spawn.ts, pinned to the client cpus): runs one storm, burst or reconnect
 // task against a server over the `ws` library and sends back connect outcomes, connect times, delivery latencies and
 // recoveries. It measures its own CPU over the window (process.cpuUsage).
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record, percentile, prng } from "@wsarena/stats";
 import { fileURLToPath } from "node:url";
+import { sioEvent } from "@wsarena/protocol";
 import WebSocket from "ws";
 import { backoffDelayMs } from "./backoff.ts";
 import { ConnectError, openConn, type OpenConn } from "./conn.ts";
@@ -40,7 +42,6 @@ export const STEADY_BEFORE_READY_MS = 500;
 
 type Histogram = ReturnType<typeof newHistogram>;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowNs = () => Number(process.hrtime.bigint() - ORIGIN_NS);
 const ORIGIN_NS = process.hrtime.bigint();
 
@@ -168,7 +169,7 @@ function decodeMsg(data: Buffer | string): { seq: number; ns: number } | null {
 /** A publisher connection on `topic` (ws: /pubsub?topic; socket.io: the `pub` event). */
 function publish(conn: OpenConn, protocol: "ws" | "socket.io", topic: string, payload: Buffer | string): void {
   if (conn.ws.readyState !== WebSocket.OPEN) return;
-  if (protocol === "socket.io") conn.ws.send(`42${JSON.stringify(["pub", topic, payload])}`);
+  if (protocol === "socket.io") conn.ws.send(sioEvent("pub", [topic, payload]));
   else conn.ws.send(payload);
 }
 

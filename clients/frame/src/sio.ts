@@ -4,16 +4,10 @@ import { encodeClientFrame, type FrameTemplate } from "./encode.ts";
 import { fillPayload } from "@wsarena/driver-kit";
 import type { MessageSink, RawConn } from "./conn.ts";
 
-/** Engine.IO path and query of the WebSocket transport (socket.io default path). */
-export const SIO_WS_PATH = "/socket.io/?EIO=4&transport=websocket";
+export { SIO_WS_PATH, sioEventPacket } from "@wsarena/protocol";
 
 /** Placeholder of the first binary attachment in a socket.io binary event. */
 const PLACEHOLDER = '{"_placeholder":true,"num":0}';
-
-/** The text packet of an event; `args` are already JSON-encoded. */
-export function sioEventPacket(event: string, args: string[]): string {
-  return `42${JSON.stringify([event]).slice(0, -1)},${args.join(",")}]`;
-}
 
 /**
  * `count` pre-encoded event messages (string arguments `leadingArgs` first) carrying a `size`-byte payload as their last argument: text payloads inline as a JSON

@@ -2,6 +2,7 @@
 // HDR histogram: autocannon's own histogram rounds to whole ms). Started pinned by http-load.ts; talks over IPC.
 import autocannon from "autocannon";
 import { encodePayload, nowNs, untilNs } from "@wsarena/driver-kit";
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { AutocannonResult, AutocannonTask, WorkerMessage } from "./ipc.ts";
 
@@ -14,7 +15,6 @@ export const ANSWER_WAIT_MS = 5_000;
 export const REQUEST_TIMEOUT_S = 10;
 
 const send = (m: WorkerMessage): void => void process.send?.(m);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function run(task: AutocannonTask): Promise<AutocannonResult> {
   const hist = newHistogram();

@@ -2,6 +2,7 @@
 // with no publisher of its own (sender 0 is the HTTP publisher), fan-out latency per receiver in a µs HDR histogram.
 import { createFrameDriver } from "@wsarena/driver-frame";
 import { nowNs, untilNs, type DriverCounters, type DriverSink } from "@wsarena/driver-kit";
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { SubscriberDrain, SubscriberResult, SubscriberStart, SubscriberTask, WorkerMessage } from "./ipc.ts";
 
@@ -13,7 +14,6 @@ export const CONNECT_CONCURRENCY = 64;
 export const QUIET_MS = 300;
 
 const send = (m: WorkerMessage): void => void process.send?.(m);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const hist = newHistogram();
 const errors = new Set<string>();

@@ -1,6 +1,7 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
 import { nowNs, untilNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, TaskMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";
@@ -22,7 +23,6 @@ function send(m: FromWorker): void {
   process.send?.(m);
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The sink the driver reports into: latency, scheduler-lag and connect histograms, connect outcomes, errors, close codes. */
 class Collector implements DriverSink {

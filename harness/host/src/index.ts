@@ -6,3 +6,4 @@ export * from "./pin.ts";
 export * from "./procs.ts";
 export * from "./quiet.ts";
 export * from "./sample.ts";
+export * from "./time.ts";
