@@ -1,5 +1,6 @@
 // Defaults of every load option as named constants, and resolution/validation of partial options into LoadOptions.
 import { minPayloadBytes } from "@wsarena/driver-kit";
+import { parseCpuList } from "@wsarena/host";
 import type { DriverId, LoadMode, LoadOptions } from "./types.ts";
 
 export const DEFAULT_DRIVER: DriverId = "frame";
@@ -35,16 +36,11 @@ export type RequiredLoadOptions = Pick<LoadOptions, "url">;
 
 /** Number of cpus in a taskset list such as "1", "2-3" or "1,3-5". */
 export function cpuCount(list: string): number {
-  let n = 0;
-  for (const part of list.split(",")) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) throw new OptionsError(`cpu list "${list}": expected numbers and ranges such as 1 or 1-3,5`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) throw new OptionsError(`cpu list "${list}": range ${part} is reversed`);
-    n += b - a + 1;
+  try {
+    return parseCpuList(list).length;
+  } catch (e) {
+    throw new OptionsError((e as Error).message);
   }
-  return n;
 }
 
 const positiveInt = (name: string, v: number, min = 1): void => {

@@ -7,3 +7,4 @@ export * from "./procs.ts";
 export * from "./quiet.ts";
 export * from "./sample.ts";
 export * from "./time.ts";
+export * from "./worker.ts";
