@@ -1,6 +1,6 @@
 // One client connection of the fault client over the `ws` library: ws endpoints or socket.io (Engine.IO v4 over a
 // WebSocket, connect + ping replies by hand), with the failure of an attempt classified (refused, reset, timeout, HTTP status).
-import { SIO_WS_PATH, sioEvent } from "@wsarena/protocol";
+import { parseSioEvent, SIO_WS_PATH, sioEvent } from "@wsarena/protocol";
 import WebSocket from "ws";
 import type { ConnectOutcome, Target } from "./types.ts";
 
@@ -99,9 +99,9 @@ export function openConn(t: Target, path: string, timeoutMs: number, h: ConnHand
       else if (s.startsWith("0{")) ws.send("40"); // Engine.IO open → socket.io connect
       else if (s.startsWith("40")) ok();
       else if (s.startsWith("44")) fail(new ConnectError("other", `socket.io connect refused: ${s.slice(2, 120)}`));
-      else if (s.startsWith("42") && usable) {
-        const arr = JSON.parse(s.slice(2)) as [string, ...unknown[]];
-        h.onMessage(typeof arr[1] === "string" ? arr[1] : JSON.stringify(arr[1] ?? null), arr[0]);
+      else if (usable) {
+        const arr = parseSioEvent(s);
+        if (arr) h.onMessage(typeof arr[1] === "string" ? arr[1] : JSON.stringify(arr[1] ?? null), arr[0]);
       }
     });
   });
