@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { percentile } from "@wsarena/stats";
-import { BUCKET_MS, burstFigures, burstSchedule } from "./client.ts";
+import { burstFigures, burstSchedule } from "./client.ts";
+import { BUCKET_MS } from "./collect.ts";
 
 const shape = { baseRate: 100, factor: 10, quietMs: 2_000, burstMs: 2_000, afterMs: 2_000 };
 

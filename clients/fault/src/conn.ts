@@ -1,10 +1,9 @@
 // One client connection of the fault client over the `ws` library: ws endpoints or socket.io (Engine.IO v4 over a
 // WebSocket, connect + ping replies by hand), with the failure of an attempt classified (refused, reset, timeout, HTTP status).
+import { parseSioEvent, SIO_WS_PATH, sioEvent } from "@wsarena/protocol";
 import WebSocket from "ws";
 import type { ConnectOutcome, Target } from "./types.ts";
 
-/** Engine.IO path of the WebSocket transport (socket.io default path). */
-export const SIO_WS_PATH = "/socket.io/?EIO=4&transport=websocket";
 
 /** A failed attempt: its class and the detail. */
 export class ConnectError extends Error {
@@ -40,11 +39,6 @@ export interface OpenConn {
   connectUs: number;
   /** Sends a control/event: ws = the text as is; socket.io = event `name` with JSON-encoded `args`. */
   emit(name: string, args: unknown[], wsText: string): void;
-}
-
-/** The socket.io event packet of `name` with `args`. */
-export function sioEvent(name: string, args: unknown[]): string {
-  return `42${JSON.stringify([name, ...args])}`;
 }
 
 /**
@@ -105,9 +99,9 @@ export function openConn(t: Target, path: string, timeoutMs: number, h: ConnHand
       else if (s.startsWith("0{")) ws.send("40"); // Engine.IO open → socket.io connect
       else if (s.startsWith("40")) ok();
       else if (s.startsWith("44")) fail(new ConnectError("other", `socket.io connect refused: ${s.slice(2, 120)}`));
-      else if (s.startsWith("42") && usable) {
-        const arr = JSON.parse(s.slice(2)) as [string, ...unknown[]];
-        h.onMessage(typeof arr[1] === "string" ? arr[1] : JSON.stringify(arr[1] ?? null), arr[0]);
+      else if (usable) {
+        const arr = parseSioEvent(s);
+        if (arr) h.onMessage(typeof arr[1] === "string" ? arr[1] : JSON.stringify(arr[1] ?? null), arr[0]);
       }
     });
   });

@@ -1,7 +1,8 @@
 // One binary /stream subscriber in the runner process (ws or socket.io, raw frames): counts ticks and sequence gaps,
 // records one-way latency, and can stop reading (pause the socket) to play a slow consumer.
 import { nowNs } from "@wsarena/driver-kit";
-import { RawConn, SioAdaptor, SIO_WS_PATH, encodeClientFrame, type MessageSink } from "@wsarena/driver-frame";
+import { RawConn, SioAdaptor, encodeClientFrame, type MessageSink } from "@wsarena/driver-frame";
+import { SIO_WS_PATH, sioEventPacket } from "@wsarena/protocol";
 
 /** Receive buffer of one reader. */
 export const READER_RECV_BYTES = 256 * 1024;
@@ -78,7 +79,7 @@ export class StreamReader implements MessageSink {
         clearTimeout(timer);
       }
       const args = JSON.stringify({ format: "binary", rate: o.ratePerSec, count: 0, size: o.sizeBytes });
-      r.conn.write(encodeClientFrame(`42["stream",${args}]`, 1));
+      r.conn.write(encodeClientFrame(sioEventPacket("stream", [args]), 1));
     }
     return r;
   }

@@ -2,18 +2,13 @@
 // and an adaptor that unwraps `echo` / `tick` / `msg` events (text argument or binary attachment) for the mode sinks.
 import { encodeClientFrame, type FrameTemplate } from "./encode.ts";
 import { fillPayload } from "@wsarena/driver-kit";
+import { sioEventHead } from "@wsarena/protocol";
 import type { MessageSink, RawConn } from "./conn.ts";
 
-/** Engine.IO path and query of the WebSocket transport (socket.io default path). */
-export const SIO_WS_PATH = "/socket.io/?EIO=4&transport=websocket";
+export { SIO_WS_PATH, sioEventPacket } from "@wsarena/protocol";
 
 /** Placeholder of the first binary attachment in a socket.io binary event. */
 const PLACEHOLDER = '{"_placeholder":true,"num":0}';
-
-/** The text packet of an event; `args` are already JSON-encoded. */
-export function sioEventPacket(event: string, args: string[]): string {
-  return `42${JSON.stringify([event]).slice(0, -1)},${args.join(",")}]`;
-}
 
 /**
  * `count` pre-encoded event messages (string arguments `leadingArgs` first) carrying a `size`-byte payload as their last argument: text payloads inline as a JSON
@@ -30,7 +25,7 @@ export function buildSioTemplate(count: number, size: number, binary: boolean, e
     unit = Buffer.concat([head, att]);
     payloadOffset = unit.length - size;
   } else {
-    const prefix = `42${JSON.stringify([event, ...leadingArgs]).slice(0, -1)},"`;
+    const prefix = `${sioEventHead(event, leadingArgs)}"`;
     const payload = Buffer.alloc(size);
     fillPayload(payload, 0, size, false);
     const text = Buffer.concat([Buffer.from(prefix), payload, Buffer.from('"]')]);
@@ -65,7 +60,7 @@ export class SioAdaptor implements MessageSink {
     private readonly inner: MessageSink,
     event: string,
   ) {
-    this.textPrefix = Buffer.from(`42${JSON.stringify([event]).slice(0, -1)},"`);
+    this.textPrefix = Buffer.from(`${sioEventHead(event)}"`);
     this.binaryPrefix = Buffer.from(`451-${JSON.stringify([event]).slice(0, -1)},`);
     this.connected = new Promise<void>((res, rej) => {
       this.resolveConnected = res;

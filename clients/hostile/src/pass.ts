@@ -1,8 +1,9 @@
 // The hostile pass: sends each input on its own connection, records the server's reaction, classifies it against the
 // contract and the stack's deviations, and checks a bystander echo connection after every input.
 import { connect, type Socket } from "node:net";
-import { readFileSync } from "node:fs";
 import { readFrameHeader } from "@wsarena/driver-kit";
+import { readRssBytes } from "@wsarena/host";
+import { sioEvent } from "@wsarena/protocol";
 import { OPCODE, encodeRawFrame, type Outcome } from "./frames.ts";
 import type { HostileClass, HostileInput } from "./inputs.ts";
 
@@ -250,7 +251,7 @@ export class Bystander {
   async echo(): Promise<void> {
     const msg = `bystander-${this.n++}`;
     if (this.ep.protocol === "socket.io") {
-      const packet = `42${JSON.stringify(["echo", msg])}`;
+      const packet = sioEvent("echo", [msg]);
       this.send(packet);
       return this.expectText((t) => t === packet, `echo of ${msg}`);
     }
@@ -260,16 +261,6 @@ export class Bystander {
 
   close(): void {
     this.w.socket.destroy();
-  }
-}
-
-/** RSS of `pid` from /proc, or null when the process is gone. */
-export function rssOf(pid: number): number | null {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
   }
 }
 
@@ -326,7 +317,7 @@ export async function runHostilePass(opts: HostilePassOptions): Promise<HostileP
   const startedMs = Date.now();
   const rssSamples: HostilePassResult["rssSamples"] = [];
   const sample = () => {
-    const r = rssOf(opts.pid);
+    const r = readRssBytes(opts.pid);
     if (r !== null) rssSamples.push({ atMs: Date.now() - startedMs, rssBytes: r });
     return r;
   };

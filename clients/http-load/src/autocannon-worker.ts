@@ -2,6 +2,7 @@
 // HDR histogram: autocannon's own histogram rounds to whole ms). Started pinned by http-load.ts; talks over IPC.
 import autocannon from "autocannon";
 import { encodePayload, nowNs, untilNs } from "@wsarena/driver-kit";
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { AutocannonResult, AutocannonTask, WorkerMessage } from "./ipc.ts";
 
@@ -14,34 +15,40 @@ export const ANSWER_WAIT_MS = 5_000;
 export const REQUEST_TIMEOUT_S = 10;
 
 const send = (m: WorkerMessage): void => void process.send?.(m);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function run(task: AutocannonTask): Promise<AutocannonResult> {
-  const hist = newHistogram();
-  const errors = new Set<string>();
-  const { windowStartNs: ws, windowEndNs: we } = task;
-  let seq = 0;
-  let sentInWindow = 0;
-  let ok2xx = 0;
-  let non2xx = 0;
-  let bytesInWindow = 0;
-  let responses = 0;
-  const publishPath = `/publish/${encodeURIComponent(task.topic)}`;
-  // setupRequest runs right before autocannon writes the request (httpClient _doRequest), so the body's ts is its send
-  // time on CLOCK_MONOTONIC, what the subscribers subtract from their receive time.
-  const request: autocannon.Request =
-    task.target === "health"
-      ? { method: "GET", path: "/health" }
-      : {
-          method: "POST",
-          path: publishPath,
-          headers: { "content-type": "text/plain" },
-          setupRequest: (req: autocannon.Request) => {
-            const ts = nowNs();
-            if (ts >= ws && ts < we) sentInWindow++;
-            return { ...req, body: encodePayload(task.sizeBytes, false, seq++, 0, ts).toString("latin1") };
-          },
-        };
+type Histogram = ReturnType<typeof newHistogram>;
+
+/** What the run counts of requests sent inside the window, and the bodies built so far. */
+interface Counts {
+  seq: number;
+  sentInWindow: number;
+  ok2xx: number;
+  non2xx: number;
+  bytesInWindow: number;
+  responses: number;
+}
+
+/**
+ * The request autocannon repeats. setupRequest runs right before autocannon writes the request (httpClient
+ * _doRequest), so the body's ts is its send time on CLOCK_MONOTONIC, what the subscribers subtract from their receive time.
+ */
+function buildRequest(task: AutocannonTask, n: Counts): autocannon.Request {
+  if (task.target === "health") return { method: "GET", path: "/health" };
+  return {
+    method: "POST",
+    path: `/publish/${encodeURIComponent(task.topic)}`,
+    headers: { "content-type": "text/plain" },
+    setupRequest: (req: autocannon.Request) => {
+      const ts = nowNs();
+      if (ts >= task.windowStartNs && ts < task.windowEndNs) n.sentInWindow++;
+      return { ...req, body: encodePayload(task.sizeBytes, false, n.seq++, 0, ts).toString("latin1") };
+    },
+  };
+}
+
+/** Starts autocannon at task.startNs; counts and times every response to a request sent inside the window. */
+async function startAutocannon(task: AutocannonTask, n: Counts, hist: Histogram, errors: Set<string>): Promise<{ instance: autocannon.Instance; done: Promise<autocannon.Result> }> {
+  const request = buildRequest(task, n);
   await untilNs(task.startNs);
   let onDone!: (r: autocannon.Result) => void;
   let onFail!: (e: Error) => void;
@@ -56,29 +63,36 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
     requests: [request],
   }, (err: Error | null, r: autocannon.Result) => (err ? onFail(err) : onDone(r)));
   instance.on("response", ((_client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => {
-    responses++;
-    const end = nowNs();
-    const sentAt = end - responseTimeMs * 1e6;
-    if (sentAt < ws || sentAt >= we) return;
-    if (task.target === "health") sentInWindow++;
-    if (statusCode >= 200 && statusCode < 300) ok2xx++;
-    else non2xx++;
-    bytesInWindow += resBytes;
+    n.responses++;
+    const sentAt = nowNs() - responseTimeMs * 1e6;
+    if (sentAt < task.windowStartNs || sentAt >= task.windowEndNs) return;
+    if (task.target === "health") n.sentInWindow++;
+    if (statusCode >= 200 && statusCode < 300) n.ok2xx++;
+    else n.non2xx++;
+    n.bytesInWindow += resBytes;
     record(hist, responseTimeMs * 1000);
   }) as never);
   instance.on("reqError", ((e: Error) => void (errors.size < MAX_ERRORS && errors.add(`request error: ${e.message}`))) as never);
-  await untilNs(ws);
+  return { instance, done };
+}
+
+async function run(task: AutocannonTask): Promise<AutocannonResult> {
+  const hist = newHistogram();
+  const errors = new Set<string>();
+  const n: Counts = { seq: 0, sentInWindow: 0, ok2xx: 0, non2xx: 0, bytesInWindow: 0, responses: 0 };
+  const { instance, done } = await startAutocannon(task, n, hist, errors);
+  await untilNs(task.windowStartNs);
   const cpu0 = process.cpuUsage();
   const w0Ns = nowNs();
-  await untilNs(we);
+  await untilNs(task.windowEndNs);
   const cpu = process.cpuUsage(cpu0);
   const w1Ns = nowNs();
   // Requests sent before the edge are still being answered: wait for them (publish: every body built so far; its
   // publish is only certain once answered), at most ANSWER_WAIT_MS, before stopping.
-  const builtAtEdge = seq;
+  const builtAtEdge = n.seq;
   const waitEnd = Date.now() + ANSWER_WAIT_MS;
   await sleep(MIN_ANSWER_WAIT_MS);
-  while (task.target === "publish" && responses < builtAtEdge && Date.now() < waitEnd) await sleep(5);
+  while (task.target === "publish" && n.responses < builtAtEdge && Date.now() < waitEnd) await sleep(5);
   instance.stop();
   const r = await done;
   if (r.errors > 0 && errors.size === 0) errors.add(`autocannon counted ${r.errors} errors`);
@@ -88,10 +102,10 @@ async function run(task: AutocannonTask): Promise<AutocannonResult> {
     w0Ns,
     w1Ns,
     cpuUs: cpu.user + cpu.system,
-    sentInWindow,
-    ok2xx,
-    non2xx,
-    bytesInWindow,
+    sentInWindow: n.sentInWindow,
+    ok2xx: n.ok2xx,
+    non2xx: n.non2xx,
+    bytesInWindow: n.bytesInWindow,
     histogram: hist.totalCount > 0 ? encodeHistogram(hist) : null,
     autocannon: { requestsAverage: r.requests.average, latencyP99Ms: r.latency.p99, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx },
     errors: [...errors],

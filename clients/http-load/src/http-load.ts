@@ -1,12 +1,11 @@
 // Runs one http scenario window: autocannon (and, for publish, the WebSocket subscribers) in child processes pinned to the
 // client cpus, on one shared CLOCK_MONOTONIC schedule; merges their reports into a LoadResult plus http details.
-import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { nowNs } from "@wsarena/driver-kit";
 import { type LoadResult } from "@wsarena/loadgen";
 import { mergeHistograms, summarize } from "@wsarena/stats";
-import { ChildSet } from "@wsarena/host";
+import { ChildSet, parseCpuList, spawnPinnedWorker, type PinnedWorker } from "@wsarena/host";
 import type { AutocannonResult, AutocannonTask, SubscriberDrain, SubscriberResult, SubscriberStart, SubscriberTask, WorkerMessage } from "./ipc.ts";
 
 /** Margin between both workers being ready and the start of the load. */
@@ -16,7 +15,6 @@ export const HTTP_DRAIN_MS = 3_000;
 /** Time allowed on top of warm-up + window for spawning, connecting and draining, before the window is abandoned. */
 export const HTTP_TIMEOUT_SLACK_MS = 30_000;
 
-const TSX_LOADER = import.meta.resolve("tsx");
 const AUTOCANNON_WORKER = fileURLToPath(new URL("./autocannon-worker.ts", import.meta.url));
 const SUBSCRIBER_WORKER = fileURLToPath(new URL("./subscriber-worker.ts", import.meta.url));
 
@@ -73,57 +71,26 @@ export type HttpDetails = {
   subscriberCpuSeconds: number;
 };
 
-interface Worker {
-  child: ChildProcess;
-  next(): Promise<WorkerMessage>;
-}
+type Worker = PinnedWorker<AutocannonTask | SubscriberTask | SubscriberStart | SubscriberDrain, WorkerMessage>;
 
-function startWorker(path: string, clientCpus: string | undefined): Worker {
-  const node = [process.execPath, "--import", TSX_LOADER, path];
-  const argv = clientCpus !== undefined ? ["taskset", "-c", clientCpus, ...node] : node;
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  workers.add(child);
-  const queue: WorkerMessage[] = [];
-  const waiting: Array<{ res: (m: WorkerMessage) => void; rej: (e: Error) => void }> = [];
-  let failure: Error | null = null;
-  const fail = (e: Error) => {
-    failure ??= e;
-    for (const w of waiting.splice(0)) w.rej(failure);
-  };
-  child.on("message", (m: WorkerMessage) => {
-    if (m.type === "fatal") return fail(new Error(m.message));
-    const w = waiting.shift();
-    if (w) w.res(m);
-    else queue.push(m);
-  });
-  child.once("error", (e) => fail(new Error(`cannot start ${argv.join(" ")}: ${e.message}`)));
-  child.once("exit", (code, signal) => fail(new Error(`http client worker ${path.split("/").pop()} exited (code ${code}, signal ${signal}) before reporting`)));
-  return {
-    child,
-    next: () => {
-      const m = queue.shift();
-      if (m) return Promise.resolve(m);
-      if (failure) return Promise.reject(failure);
-      return new Promise((res, rej) => waiting.push({ res, rej }));
+function startWorker(path: string, clientCpus: string | undefined, signal: AbortSignal | undefined): Worker {
+  const name = path.split("/").pop();
+  return spawnPinnedWorker({
+    script: path,
+    cpus: clientCpus,
+    children: workers,
+    ...(signal ? { signal } : {}),
+    texts: {
+      fatal: (message) => message,
+      spawnFailed: (argv, message) => `cannot start ${argv}: ${message}`,
+      exited: (code, signal) => `http client worker ${name} exited (code ${code}, signal ${signal}) before reporting`,
     },
-  };
-}
-
-async function expect<T extends WorkerMessage>(w: Worker, type: T["type"]): Promise<T> {
-  const m = await w.next();
-  if (m.type !== type) throw new Error(`http client worker sent "${m.type}", expected "${type}"`);
-  return m as T;
+  });
 }
 
 /** Cores the client workers may run on: the pinned list's size, or every core when unpinned. */
 function clientCores(list: string | undefined): number {
-  if (list === undefined) return os.cpus().length;
-  let n = 0;
-  for (const part of list.split(",")) {
-    const [a, b] = part.split("-").map(Number);
-    n += b === undefined ? 1 : b! - a! + 1;
-  }
-  return Math.max(1, n);
+  return list === undefined ? os.cpus().length : Math.max(1, parseCpuList(list).length);
 }
 
 /**
@@ -133,42 +100,36 @@ function clientCores(list: string | undefined): number {
 export async function runHttpLoad(o: HttpLoadOptions): Promise<LoadResult & { details: HttpDetails }> {
   const started: Worker[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const onAbort = () => started.forEach((w) => w.child.kill("SIGKILL"));
-  o.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const ac = startWorker(AUTOCANNON_WORKER, o.clientCpus);
+    const ac = startWorker(AUTOCANNON_WORKER, o.clientCpus, o.signal);
     started.push(ac);
-    const sub = o.target === "publish" ? startWorker(SUBSCRIBER_WORKER, o.clientCpus) : null;
+    const sub = o.target === "publish" ? startWorker(SUBSCRIBER_WORKER, o.clientCpus, o.signal) : null;
     if (sub) started.push(sub);
     const timeout = new Promise<never>((_, rej) => {
       timer = setTimeout(() => rej(new Error(`http window passed its bound of ${o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS} ms`)), o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS);
     });
     timeout.catch(() => {});
-    await Promise.race([expect(ac, "ready"), timeout]);
+    await Promise.race([ac.next("ready"), timeout]);
     // The subscribers connect first (their ready means every connection is open), then the schedule is fixed.
     if (sub) {
-      sub.child.send({ type: "task", url: o.wsUrl, protocol: o.protocol, subscribers: o.subscribers, topic: o.topic, sizeBytes: o.sizeBytes } satisfies SubscriberTask);
-      await Promise.race([expect(sub, "ready"), timeout]);
+      sub.send({ type: "task", url: o.wsUrl, protocol: o.protocol, subscribers: o.subscribers, topic: o.topic, sizeBytes: o.sizeBytes } satisfies SubscriberTask);
+      await Promise.race([sub.next("ready"), timeout]);
     }
     const startNs = nowNs() + HTTP_START_MARGIN_MS * 1e6;
     const sched = { startNs, windowStartNs: startNs + o.warmupMs * 1e6, windowEndNs: startNs + (o.warmupMs + o.durationMs) * 1e6 };
-    sub?.child.send({ type: "start", windowStartNs: sched.windowStartNs, windowEndNs: sched.windowEndNs } satisfies SubscriberStart);
-    ac.child.send({ type: "task", url: o.httpUrl, target: o.target, topic: o.topic, sizeBytes: o.sizeBytes, connections: o.connections, pipelining: o.pipelining, overallRate: o.overallRate, ...sched } satisfies AutocannonTask);
+    sub?.send({ type: "start", windowStartNs: sched.windowStartNs, windowEndNs: sched.windowEndNs } satisfies SubscriberStart);
+    ac.send({ type: "task", url: o.httpUrl, target: o.target, topic: o.topic, sizeBytes: o.sizeBytes, connections: o.connections, pipelining: o.pipelining, overallRate: o.overallRate, ...sched } satisfies AutocannonTask);
     const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
-    const acr = await Promise.race([expect<AutocannonResult>(ac, "result"), timeout]);
+    const acr = (await Promise.race([ac.next("result"), timeout])) as AutocannonResult;
     let sr: SubscriberResult | null = null;
     if (sub) {
-      sub.child.send({ type: "drain", expectedPerSubscriber: acr.sentInWindow, drainMs: HTTP_DRAIN_MS } satisfies SubscriberDrain);
-      sr = await Promise.race([expect<SubscriberResult>(sub, "result"), timeout]);
+      sub.send({ type: "drain", expectedPerSubscriber: acr.sentInWindow, drainMs: HTTP_DRAIN_MS } satisfies SubscriberDrain);
+      sr = (await Promise.race([sub.next("result"), timeout])) as SubscriberResult;
     }
     return assemble(o, acr, sr, wallMinusMonoMs);
   } finally {
     clearTimeout(timer);
-    o.signal?.removeEventListener("abort", onAbort);
-    const exits = started.map((w) => new Promise<void>((res) => (w.child.exitCode !== null || w.child.signalCode !== null ? res() : w.child.once("exit", () => res()))));
-    const grace = setTimeout(() => started.forEach((w) => w.child.kill("SIGKILL")), 3000);
-    await Promise.all(exits);
-    clearTimeout(grace);
+    await Promise.all(started.map((w) => w.stop()));
   }
 }
 

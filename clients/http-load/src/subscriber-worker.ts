@@ -1,7 +1,8 @@
 // Child process holding the WebSocket subscribers of the http scenario's publish points: the frame driver in pub/sub mode
 // with no publisher of its own (sender 0 is the HTTP publisher), fan-out latency per receiver in a µs HDR histogram.
 import { createFrameDriver } from "@wsarena/driver-frame";
-import { nowNs, untilNs, type DriverCounters, type DriverSink } from "@wsarena/driver-kit";
+import { measureWindow, type DriverCounters, type DriverSink } from "@wsarena/driver-kit";
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { SubscriberDrain, SubscriberResult, SubscriberStart, SubscriberTask, WorkerMessage } from "./ipc.ts";
 
@@ -13,7 +14,6 @@ export const CONNECT_CONCURRENCY = 64;
 export const QUIET_MS = 300;
 
 const send = (m: WorkerMessage): void => void process.send?.(m);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const hist = newHistogram();
 const errors = new Set<string>();
@@ -67,14 +67,7 @@ async function main(): Promise<void> {
   send({ type: "ready" });
   const win = await nextMessage<SubscriberStart>("start");
   driver.start({ startNs: win.windowStartNs, endNs: win.windowEndNs });
-  await untilNs(win.windowStartNs);
-  const c0 = driver.counters();
-  const cpu0 = process.cpuUsage();
-  const w0Ns = nowNs();
-  await untilNs(win.windowEndNs);
-  const c1 = driver.counters();
-  const cpu = process.cpuUsage(cpu0);
-  const w1Ns = nowNs();
+  const { c0, c1, cpu, w0: w0Ns, w1: w1Ns } = await measureWindow(driver, win.windowStartNs, win.windowEndNs);
   const drain = await nextMessage<SubscriberDrain>("drain");
   const want = drain.expectedPerSubscriber * task.subscribers;
   const end = Date.now() + drain.drainMs;

@@ -187,3 +187,27 @@ export async function untilNs(ns: number): Promise<void> {
     /* spin at most ~2 ms */
   }
 }
+
+/** A driver's counters and this process's CPU at the actual edges of a measured window. */
+export interface WindowEdges {
+  c0: DriverCounters;
+  c1: DriverCounters;
+  /** CPU used between the edges. */
+  cpu: NodeJS.CpuUsage;
+  /** Actual edges, ns on the monotonic clock (timer-driven: a saturated event loop fires them late). */
+  w0: number;
+  w1: number;
+}
+
+/** Waits for the window [startNs, endNs) and snapshots `driver`'s counters and the process CPU at its edges. */
+export async function measureWindow(driver: Pick<Driver, "counters">, startNs: number, endNs: number): Promise<WindowEdges> {
+  await untilNs(startNs);
+  const c0 = driver.counters();
+  const cpu0 = process.cpuUsage();
+  const w0 = nowNs();
+  await untilNs(endNs);
+  const c1 = driver.counters();
+  const cpu = process.cpuUsage(cpu0);
+  const w1 = nowNs();
+  return { c0, c1, cpu, w0, w1 };
+}

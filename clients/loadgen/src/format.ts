@@ -1,8 +1,6 @@
 // Readable one-screen summary of a LoadResult (the CLI without --json).
+import { fmtBytes, fmtNum as n, fmtPct } from "@wsarena/format";
 import type { LoadResult } from "./types.ts";
-
-const n = (v: number): string => Math.round(v).toLocaleString("en-US");
-const bytes = (v: number): string => (v >= 1e9 ? `${(v / 1e9).toFixed(2)} GB` : v >= 1e6 ? `${(v / 1e6).toFixed(2)} MB` : `${(v / 1e3).toFixed(1)} kB`);
 
 /** Multi-line human summary. */
 export function formatResult(r: LoadResult): string {
@@ -10,7 +8,7 @@ export function formatResult(r: LoadResult): string {
   const lines: string[] = [];
   lines.push(`${r.driver} ${r.mode} → ${o.url} (${o.protocol}) · ${o.mode === "pubsub" ? `${o.pubsub.subscribers} subscribers, ${o.pubsub.publishers} publishers` : `${o.connections} connections`}` +
     `${o.mode === "echo" ? ` × window ${o.window}` : ""}${o.mode === "echo-open" || o.mode === "pubsub" ? ` · offered ${n(o.rate)} msgs/s` : ""} · ${o.size} B ${o.binary ? "binary" : "text"} · window ${(r.durationMs / 1000).toFixed(2)} s`);
-  lines.push(`throughput   ${n(r.msgsPerSec)} msgs/s received · ${bytes(r.bytesPerSec)}/s · ${n(r.sentPerSec)} msgs/s sent`);
+  lines.push(`throughput   ${n(r.msgsPerSec)} msgs/s received · ${fmtBytes(r.bytesPerSec)}/s · ${n(r.sentPerSec)} msgs/s sent`);
   const l = r.latency;
   lines.push(l ? `latency µs   p50 ${n(l.p50Us)} · p90 ${n(l.p90Us)} · p99 ${n(l.p99Us)} · p99.9 ${n(l.p999Us)} · max ${n(l.maxUs)} (${n(l.count)} samples)` : "latency      none recorded");
   const g = r.schedulerLagUs;
@@ -20,7 +18,7 @@ export function formatResult(r: LoadResult): string {
   const c = r.connect;
   lines.push(`connect      ${n(c.succeeded)}/${n(c.attempted)} ok · ${n(c.perSec)}/s · p50 ${n(c.p50Us)} µs · p99 ${n(c.p99Us)} µs · max ${n(c.maxUs)} µs${c.failed ? ` · ${c.failed} failed: ${c.errors.join("; ")}` : ""}`);
   const cpu = r.clientCpu;
-  lines.push(`client cpu   ${(cpu.utilisation * 100).toFixed(1)}% of ${cpu.cpus ? `cpu ${cpu.cpus}` : "unpinned cores"} (${cpu.workers} worker${cpu.workers > 1 ? "s" : ""}, ${cpu.cpuSeconds.toFixed(2)} cpu-s) · ${n(r.msgsPerClientCpuSec)} msgs per client cpu-s`);
+  lines.push(`client cpu   ${fmtPct(cpu.utilisation, 1)} of ${cpu.cpus ? `cpu ${cpu.cpus}` : "unpinned cores"} (${cpu.workers} worker${cpu.workers > 1 ? "s" : ""}, ${cpu.cpuSeconds.toFixed(2)} cpu-s) · ${n(r.msgsPerClientCpuSec)} msgs per client cpu-s`);
   if (Object.keys(r.closeCodes).length) lines.push(`close codes  ${Object.entries(r.closeCodes).map(([k, v]) => `${k}×${v}`).join(" ")}`);
   if (r.errors.length) lines.push(`errors       ${r.errors.join("\n             ")}`);
   return lines.join("\n");

@@ -1,5 +1,6 @@
 // Defaults of every load option as named constants, and resolution/validation of partial options into LoadOptions.
 import { minPayloadBytes } from "@wsarena/driver-kit";
+import { parseCpuList } from "@wsarena/host";
 import type { DriverId, LoadMode, LoadOptions } from "./types.ts";
 
 export const DEFAULT_DRIVER: DriverId = "frame";
@@ -35,16 +36,11 @@ export type RequiredLoadOptions = Pick<LoadOptions, "url">;
 
 /** Number of cpus in a taskset list such as "1", "2-3" or "1,3-5". */
 export function cpuCount(list: string): number {
-  let n = 0;
-  for (const part of list.split(",")) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) throw new OptionsError(`cpu list "${list}": expected numbers and ranges such as 1 or 1-3,5`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) throw new OptionsError(`cpu list "${list}": range ${part} is reversed`);
-    n += b - a + 1;
+  try {
+    return parseCpuList(list).length;
+  } catch (e) {
+    throw new OptionsError((e as Error).message);
   }
-  return n;
 }
 
 const positiveInt = (name: string, v: number, min = 1): void => {
@@ -53,6 +49,18 @@ const positiveInt = (name: string, v: number, min = 1): void => {
 
 /** Applies defaults and validates; throws OptionsError with a readable message on a bad value. Never mutates `o`. */
 export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): LoadOptions {
+  const r = withDefaults(o);
+  checkTarget(r);
+  checkTraffic(r);
+  checkPlacement(r);
+  const computed = r.warmupMs + (r.mode === "connections" ? r.holdMs : r.durationMs) + DEFAULT_DRAIN_MS + DEFAULT_TIMEOUT_SLACK_MS;
+  r.timeoutMs = o.timeoutMs ?? computed;
+  positiveInt("timeout", r.timeoutMs);
+  return r;
+}
+
+/** `o` with every default filled in (timeoutMs is computed after the checks). */
+function withDefaults(o: Partial<LoadOptions> & RequiredLoadOptions): LoadOptions {
   const driver = o.driver ?? DEFAULT_DRIVER;
   const mode = o.mode ?? DEFAULT_MODE;
   const protocol = o.protocol ?? (driver === "socket.io" ? "socket.io" : DEFAULT_PROTOCOL);
@@ -81,18 +89,29 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
     timeoutMs: 0,
     ...(o.allowRemote ? { allowRemote: true } : {}),
   };
+  return r;
+}
+
+/** Driver, mode, protocol and the server URL (loopback unless allowRemote). */
+function checkTarget(r: LoadOptions): void {
+  const { driver, mode, protocol } = r;
   if (!["frame", "ws", "socket.io"].includes(driver)) throw new OptionsError(`driver "${driver}": expected frame, ws or socket.io`);
   if (!["echo", "echo-open", "stream", "pubsub", "connections"].includes(mode)) {
     throw new OptionsError(`mode "${mode}": expected echo, echo-open, stream, pubsub or connections`);
   }
   if (protocol !== "ws" && protocol !== "socket.io") throw new OptionsError(`protocol "${protocol}": expected ws or socket.io`);
   if (protocol === "socket.io" && driver === "ws") throw new OptionsError("protocol socket.io needs driver frame or socket.io, not ws");
-  if (o.deflate && driver !== "frame") throw new OptionsError(`deflate: only the frame driver speaks permessage-deflate, not ${driver}; use --driver frame`);
+  if (r.deflate && driver !== "frame") throw new OptionsError(`deflate: only the frame driver speaks permessage-deflate, not ${driver}; use --driver frame`);
   if (protocol === "ws" && driver === "socket.io") throw new OptionsError("driver socket.io speaks only protocol socket.io");
   if (!/^(ws|http):\/\/[^/]+/.test(r.url)) throw new OptionsError(`url "${r.url}": expected ws://HOST:PORT`);
   if (!r.allowRemote && !isLoopbackUrl(r.url)) {
     throw new OptionsError(`url "${r.url}": the target is not loopback (127.0.0.0/8, localhost, ::1); a load generator must not hit another host by accident: pass --allow-remote (allowRemote: true) if you mean it`);
   }
+}
+
+/** Connections, window, rate, payload size, timings, stream and pub/sub figures. */
+function checkTraffic(r: LoadOptions): void {
+  const { driver, mode, binary } = r;
   positiveInt("connections", r.connections);
   positiveInt("window", r.window);
   if (!(r.refillFraction! > 0 && r.refillFraction! <= 1)) throw new OptionsError(`refill=${r.refillFraction}: expected a fraction of the window in (0, 1]`);
@@ -120,6 +139,10 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
       throw new OptionsError(`${r.pubsub.publishers} publishers in rooms of ${room}: expected at most ${room} or a multiple of ${room}, so every room is full`);
     }
   }
+}
+
+/** Client cpus, workers and their URLs, and source addresses enough for the connections. */
+function checkPlacement(r: LoadOptions): void {
   if (r.clientCpus !== undefined) cpuCount(r.clientCpus);
   if (r.workers !== undefined) positiveInt("workers", r.workers);
   if (r.workerUrls !== undefined) {
@@ -128,15 +151,11 @@ export function resolveOptions(o: Partial<LoadOptions> & RequiredLoadOptions): L
   }
   positiveInt("source-addresses", r.sourceAddresses);
   if (r.sourceAddresses > 254) throw new OptionsError(`source-addresses=${r.sourceAddresses}: expected at most 254 (127.0.0.1 … 127.0.0.254)`);
-  const total = mode === "pubsub" ? r.pubsub.subscribers + r.pubsub.publishers : r.connections;
+  const total = r.mode === "pubsub" ? r.pubsub.subscribers + r.pubsub.publishers : r.connections;
   if (total > r.sourceAddresses * MAX_CONNECTIONS_PER_SOURCE_ADDRESS) {
     throw new OptionsError(`${total} connections need at least ${Math.ceil(total / MAX_CONNECTIONS_PER_SOURCE_ADDRESS)} source addresses (--source-addresses), each holds ~${MAX_CONNECTIONS_PER_SOURCE_ADDRESS}`);
   }
   if (r.sourceAddresses > 1 && !/^(ws|http):\/\/127\./.test(r.url)) throw new OptionsError("source-addresses > 1 needs a 127.x.x.x server url (loopback)");
-  const computed = r.warmupMs + (mode === "connections" ? r.holdMs : r.durationMs) + DEFAULT_DRAIN_MS + DEFAULT_TIMEOUT_SLACK_MS;
-  r.timeoutMs = o.timeoutMs ?? computed;
-  positiveInt("timeout", r.timeoutMs);
-  return r;
 }
 
 /** Whether a ws:// or http:// URL's host is loopback: 127.0.0.0/8, localhost or ::1. */

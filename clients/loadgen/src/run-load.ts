@@ -1,8 +1,8 @@
 // runLoad: splits a run over pinned worker processes, schedules warm-up and window on the shared clock, merges results.
-import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { nowNs, type DriverTask } from "@wsarena/driver-kit";
+import { ChildSet, spawnPinnedWorker, type PinnedWorker } from "@wsarena/host";
 import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
 import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, OptionsError, resolveOptions, type RequiredLoadOptions } from "./options.ts";
@@ -14,23 +14,17 @@ export const START_MARGIN_MS = 100;
 export const MAX_RESULT_ERRORS = 20;
 
 const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
-const TSX_LOADER = import.meta.resolve("tsx");
 
-const live = new Set<ChildProcess>();
+const workers = new ChildSet();
 let hooksInstalled = false;
 
-function killWorkers(): void {
-  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  live.clear();
-}
-
-function installHooks(): void {
+/** Besides the ChildSet's exit hook: an interrupt kills the workers too, then keeps its default effect. */
+function installSignalHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on("exit", killWorkers);
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     const onSignal = (): void => {
-      killWorkers();
+      workers.killAll();
       // Keep the default behaviour (terminate) when nobody else handles the signal.
       if (process.listenerCount(sig) === 1) {
         process.removeListener(sig, onSignal);
@@ -101,8 +95,10 @@ function baseTask(o: LoadOptions, worker: number, connections: number, ratePerSe
   };
 }
 
+type LoadWorker = PinnedWorker<ToWorker, FromWorker>;
+
 interface WorkerHandle {
-  child: ChildProcess;
+  worker: LoadWorker;
   connected: Promise<ConnectedMessage>;
   result: Promise<ResultMessage>;
 }
@@ -110,32 +106,19 @@ interface WorkerHandle {
 function startWorker(o: LoadOptions, task: DriverTask, timeoutMs: number): WorkerHandle {
   // WSARENA_LOAD_CPU_PROF=<dir> writes a V8 CPU profile of every worker into <dir> (see where client time goes).
   const prof = process.env.WSARENA_LOAD_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.WSARENA_LOAD_CPU_PROF] : [];
-  const node = [process.execPath, ...prof, "--import", TSX_LOADER, WORKER_PATH];
-  const argv = o.clientCpus !== undefined ? ["taskset", "-c", o.clientCpus, ...node] : node;
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  live.add(child);
-  let onConnected!: (m: ConnectedMessage) => void;
-  let onResult!: (m: ResultMessage) => void;
-  let fail!: (e: Error) => void;
-  const failed = new Promise<never>((_, rej) => (fail = rej));
-  failed.catch(() => {});
-  const connected = Promise.race([new Promise<ConnectedMessage>((r) => (onConnected = r)), failed]);
-  const result = Promise.race([new Promise<ResultMessage>((r) => (onResult = r)), failed]);
-  connected.catch(() => {});
-  result.catch(() => {});
-  child.on("message", (m: FromWorker) => {
-    if (m.type === "connected") onConnected(m);
-    else if (m.type === "result") onResult(m);
-    else if (m.type === "fatal") fail(new Error(`load worker failed: ${m.message}`));
+  const worker = spawnPinnedWorker<ToWorker, FromWorker>({
+    script: WORKER_PATH,
+    cpus: o.clientCpus,
+    nodeArgs: prof,
+    children: workers,
+    texts: {
+      fatal: (message) => `load worker failed: ${message}`,
+      spawnFailed: (argv, message) => `cannot start a load worker (${argv}): ${message}`,
+      exited: (code, signal) => `load worker exited early (code ${code}, signal ${signal})`,
+    },
   });
-  child.on("error", (e) => fail(new Error(`cannot start a load worker (${argv.join(" ")}): ${e.message}`)));
-  child.on("exit", (code, signal) => {
-    live.delete(child);
-    fail(new Error(`load worker exited early (code ${code}, signal ${signal})`));
-  });
-  const msg: ToWorker = { type: "task", driver: o.driver, task, timeoutMs };
-  child.send(msg);
-  return { child, connected, result };
+  worker.send({ type: "task", driver: o.driver, task, timeoutMs });
+  return { worker, connected: worker.next("connected"), result: worker.next("result") };
 }
 
 /** Runs one load against a server and returns the merged result. Options are validated (OptionsError on a bad value). */
@@ -151,7 +134,7 @@ export async function runLoad(options: Partial<LoadOptions> & RequiredLoadOption
 export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOptions> & RequiredLoadOptions>): Promise<LoadResult[]> {
   if (optionsList.length === 0) throw new OptionsError("runLoadGroup: expected at least one load");
   const all = optionsList.map(resolveOptions);
-  installHooks();
+  installSignalHooks();
   // Cores the workers may run on: the pinned cpu list, or every core when unpinned.
   const coresOf = (o: LoadOptions): number => (o.clientCpus !== undefined ? cpuCount(o.clientCpus) : os.availableParallelism());
   const groups = all.map((o) => {
@@ -175,16 +158,12 @@ export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOption
     const windowEndNs = windowStartNs + Math.max(...all.map((o) => (o.mode === "connections" ? o.holdMs : o.durationMs))) * 1e6;
     // Both clocks read together: converts the workers' monotonic window edges to wall-clock ms.
     const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
-    for (const h of handles) h.child.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS } satisfies ToWorker);
+    for (const h of handles) h.worker.send({ type: "start", startNs, windowStartNs, windowEndNs, drainMs: DEFAULT_DRAIN_MS });
     const results = await Promise.race([Promise.all(groups.map((g) => Promise.all(g.handles.map((h) => h.result)))), timeout]);
     return groups.map((g, i) => assemble(g.o, g.tasks, connected[i]!, results[i]!, wallMinusMonoMs, g.cores));
   } finally {
     clearTimeout(timer);
-    const exits = handles.map((h) => new Promise<void>((res) => (h.child.exitCode !== null || h.child.signalCode !== null ? res() : h.child.once("exit", () => res()))));
-    const grace = setTimeout(() => handles.forEach((h) => h.child.kill("SIGKILL")), 3000);
-    for (const h of handles) if (h.child.connected) h.child.send({ type: "abort" } satisfies ToWorker);
-    await Promise.all(exits);
-    clearTimeout(grace);
+    await Promise.all(handles.map((h) => h.worker.stop({ type: "abort" })));
   }
 }
 

@@ -1,6 +1,7 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
-import { nowNs, untilNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask } from "@wsarena/driver-kit";
+import { measureWindow, nowNs, untilNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask, type WindowEdges } from "@wsarena/driver-kit";
+import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, TaskMessage, ToWorker } from "./ipc.ts";
 import type { DriverId } from "./types.ts";
@@ -22,7 +23,6 @@ function send(m: FromWorker): void {
   process.send?.(m);
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The sink the driver reports into: latency, scheduler-lag and connect histograms, connect outcomes, errors, close codes. */
 class Collector implements DriverSink {
@@ -98,31 +98,13 @@ function receiveSchedule(driver: Driver): Promise<StartMessage> {
   });
 }
 
-/** Counters and CPU at the actual window edges of this worker. */
-interface WindowEdges {
-  c0: DriverCounters;
-  c1: DriverCounters;
-  /** CPU used between the edges. */
-  cpu: NodeJS.CpuUsage;
-  /** Actual edges, ns on the monotonic clock (timer-driven: a saturated event loop fires them late). */
-  w0: number;
-  w1: number;
-}
-
 /** Follows the schedule: starts traffic, snapshots counters and CPU at the window edges, stops sending. */
 async function runWindow(driver: Driver, start: StartMessage): Promise<WindowEdges> {
   await untilNs(start.startNs);
   driver.start({ startNs: start.windowStartNs, endNs: start.windowEndNs });
-  await untilNs(start.windowStartNs);
-  const c0 = driver.counters();
-  const cpu0 = process.cpuUsage();
-  const w0 = nowNs();
-  await untilNs(start.windowEndNs);
-  const c1 = driver.counters();
-  const cpu = process.cpuUsage(cpu0);
-  const w1 = nowNs();
+  const edges = await measureWindow(driver, start.windowStartNs, start.windowEndNs);
   driver.stopSending();
-  return { c0, c1, cpu, w0, w1 };
+  return edges;
 }
 
 /**

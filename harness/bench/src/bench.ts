@@ -1,6 +1,7 @@
 // pnpm bench:loadgen — proves the load generator measures the servers, not itself: launches stacks pinned to core 0,
 // drives them from core 1 (open loop along the echo-latency ladder, closed loop at saturation), prints targets and figures.
 import { parseArgs } from "node:util";
+import { DURATION_EXAMPLES, parseDuration } from "@wsarena/format";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
 import { deflateSection } from "./deflate.ts";
 import { clockTicksPerSec, startSampler, type RawReading } from "@wsarena/host";
@@ -245,12 +246,6 @@ async function agreement(durationMs: number, report: Record<string, unknown>[]):
   }
 }
 
-function parseDurationMs(name: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v.trim());
-  if (!m) throw new Error(`--${name} ${v}: expected a duration such as 3s or 500ms`);
-  return Math.round(Number(m[1]) * (m[2] === "s" ? 1000 : 1));
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -269,7 +264,8 @@ async function main(): Promise<void> {
   const bad = sections.filter((s) => !SECTIONS.includes(s));
   if (bad.length) throw new Error(`--sections ${bad.join(",")}: expected a list of ${SECTIONS.join(", ")}`);
   const reps = Number(values.reps ?? DEFAULT_REPS);
-  const durationMs = values.duration ? parseDurationMs("duration", values.duration) : 3000;
+  const durationMs = values.duration ? parseDuration(values.duration) : 3000;
+  if (durationMs === null) throw new Error(`--duration ${values.duration}: expected a duration such as ${DURATION_EXAMPLES}`);
   const all = discoverStacks();
   const wanted = values.stacks ? values.stacks.split(",") : DEFAULT_STACKS;
   const stacks = wanted.map((id) => all.find((s) => s.id === id && s.runnable)).filter((s) => s !== undefined);

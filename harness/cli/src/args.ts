@@ -1,5 +1,6 @@
 // Flag parsing for commands: node:util parseArgs with one-line errors, plus validators for lists and numbers.
 import { parseArgs } from "node:util";
+import { fmtDurationExact, parseDuration } from "@wsarena/format";
 import { UsageError } from "./command.ts";
 
 /** Flag spec: name → string or boolean. */
@@ -64,16 +65,12 @@ export function parsePercentFlag(flag: string, value: string | undefined, maxPct
   return pct / 100;
 }
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000 };
-
-/** Parses a duration such as "45m", "90s", "1h" or "1h30m" into ms within [minMs, maxMs]. */
+/** Parses a duration of @wsarena/format's grammar ("45m", "90s", "1h30m", "500ms") into ms within [minMs, maxMs]. */
 export function parseDurationFlag(flag: string, value: string | undefined, minMs: number, maxMs: number): number | undefined {
   if (value === undefined) return undefined;
-  const v = value.trim();
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
-  const ms = m && v !== "" ? Number(m[1] ?? 0) * DURATION_UNITS_MS.h! + Number(m[2] ?? 0) * DURATION_UNITS_MS.m! + Number(m[3] ?? 0) * DURATION_UNITS_MS.s! : NaN;
-  if (!(ms >= minMs && ms <= maxMs)) {
-    throw new UsageError(`--${flag} ${value}: expected a duration from ${minMs / 1000}s to ${maxMs / 3_600_000}h written like 45m, 90s or 1h30m`);
+  const ms = parseDuration(value);
+  if (ms === null || !(ms >= minMs && ms <= maxMs)) {
+    throw new UsageError(`--${flag} ${value}: expected a duration from ${fmtDurationExact(minMs)} to ${fmtDurationExact(maxMs)} written like 45m, 90s or 1h30m`);
   }
   return ms;
 }

@@ -1,14 +1,8 @@
 // Run progress: a live status line on a TTY (stack, scenario, rep, ETA), plain log lines otherwise; written to stderr.
 import { type RunEvent } from "@wsarena/runner";
-import { fmtNum } from "./table.ts";
+import { fmtDuration, fmtNum } from "@wsarena/format";
 
-/** Formats milliseconds as "1h02m", "4m05s" or "12s". */
-export function fmtDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${s}s`;
-}
+export { fmtDuration };
 
 /** One log line for an event, or null for events that only update the status line. */
 export function eventLine(e: RunEvent): string | null {

@@ -2,7 +2,8 @@
 // intervals of ratios, ties grouped), the verdict line, and the stacks left unranked with why.
 import { type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
 import { CAVEAT_FLAGS, formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
-import { fmtNum, renderTable } from "./table.ts";
+import { fmtNum } from "@wsarena/format";
+import { renderTable } from "./table.ts";
 
 /** One row of a point. */
 export interface RankedRow {

@@ -11,9 +11,3 @@ export function renderTable(header: string[], rows: string[][]): string {
       .trimEnd();
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
-
-/** Formats a number with thousands separators and at most `digits` decimals. */
-export function fmtNum(n: number, digits = 0): string {
-  if (!Number.isFinite(n)) return "—";
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-}

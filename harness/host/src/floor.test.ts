@@ -6,6 +6,7 @@ import { newHistogram } from "@wsarena/stats";
 import * as hdr from "hdr-histogram-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOOR_INTERVAL_US, startFloorProbes, type FloorProbes } from "./floor.ts";
+import { sleep } from "./time.ts";
 
 /** The settings an encoded histogram carries (fields of hdr-histogram-js's JsHistogram, not in its Histogram interface). */
 function settingsOf(h: object): number[] {
@@ -13,7 +14,6 @@ function settingsOf(h: object): number[] {
   return [j.lowestDiscernibleValue, j.highestTrackableValue, j.numberOfSignificantValueDigits];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("floor probes", () => {
   let probes: FloorProbes;

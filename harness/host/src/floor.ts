@@ -1,16 +1,17 @@
 // Platform floor: one hiccup probe process per pinned core (floor-probe.ts, jHiccup method), started once per run, asked
 // for the wake-up lateness histogram of exactly each measured window; killed on stop, on exit and with its parent.
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { mergeHistograms, summarize } from "@wsarena/stats";
 import type { FloorRecord, LatencySummaryRecord } from "@wsarena/results";
-import { tasksetArgv } from "./pin.ts";
 import { ChildSet } from "./procs.ts";
+import { spawnPinnedWorker, type PinnedWorker } from "./worker.ts";
 
 /** Sleep interval of every probe, µs (jHiccup's default resolution is 1 ms too). */
 export const FLOOR_INTERVAL_US = 1_000;
 /** Time allowed from spawn to a probe's first logged wake-up. */
 export const PROBE_READY_TIMEOUT_MS = 15_000;
+/** Time a stopped probe gets to exit before SIGKILL. */
+export const PROBE_STOP_GRACE_MS = 1_000;
 /** Time allowed for a probe to answer a window request. */
 export const PROBE_REPLY_TIMEOUT_MS = 5_000;
 
@@ -62,7 +63,7 @@ export function killAllProbes(): number {
 }
 
 interface ProbeHandle extends FloorCore {
-  child: ChildProcess;
+  worker: PinnedWorker<FloorProbeRequest, FloorProbeReply>;
   pid: number;
   pending: Map<number, (r: Extract<FloorProbeReply, { type: "window" }> | null) => void>;
 }
@@ -73,13 +74,13 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
   const handles = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) {
-    for (const h of handles) h.child.kill("SIGKILL");
+    for (const h of handles) h.worker.abort(new Error("another probe failed to start"));
     throw failed.reason as Error;
   }
   let nextId = 1;
   const ask = (h: ProbeHandle, startMs: number, endMs: number) =>
     new Promise<Extract<FloorProbeReply, { type: "window" }> | null>((res) => {
-      if (!h.child.connected) return res(null);
+      if (!h.worker.child.connected) return res(null);
       const id = nextId++;
       const timer = setTimeout(() => {
         h.pending.delete(id);
@@ -90,7 +91,7 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
         h.pending.delete(id);
         res(r);
       });
-      h.child.send({ type: "window", id, startMs, endMs } satisfies FloorProbeRequest);
+      h.worker.send({ type: "window", id, startMs, endMs });
     });
   const windows = async (startMs: number, endMs: number): Promise<ProbeWindow[]> => {
     const replies = await Promise.all(handles.map((h) => ask(h, startMs, endMs)));
@@ -106,55 +107,37 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
           : [],
       ),
     stop: async () => {
-      await Promise.all(
-        handles.map(async (h) => {
-          if (h.child.exitCode !== null || h.child.signalCode !== null) return;
-          const exited = new Promise<void>((res) => h.child.once("exit", () => res()));
-          if (h.child.connected) h.child.send({ type: "stop" } satisfies FloorProbeRequest);
-          const t = setTimeout(() => h.child.kill("SIGKILL"), 1_000);
-          await exited;
-          clearTimeout(t);
-        }),
-      );
+      await Promise.all(handles.map((h) => h.worker.stop({ type: "stop" }, PROBE_STOP_GRACE_MS)));
     },
   };
 }
 
 async function startProbe(core: FloorCore, intervalUs: number): Promise<ProbeHandle> {
-  const argv = tasksetArgv(String(core.cpu), [process.execPath, PROBE_PATH, String(intervalUs)]);
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
-  probes.add(child);
-  // A send racing the probe's death reports EPIPE here; the exit handler below settles whatever was pending.
-  child.on("error", () => {});
-  let stderr = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (d: string) => (stderr = (stderr + d).slice(-2_000)));
   const pending: ProbeHandle["pending"] = new Map();
-  child.once("exit", () => {
+  const worker = spawnPinnedWorker<FloorProbeRequest, FloorProbeReply>({
+    script: PROBE_PATH,
+    args: [String(intervalUs)],
+    cpus: String(core.cpu),
+    // Plain node: the probe is JavaScript, and the tsx loader alone would add to the floor it measures.
+    tsx: false,
+    stderr: "pipe",
+    children: probes,
+    texts: {
+      fatal: (message) => `floor probe for cpu ${core.cpu} failed: ${message}`,
+      spawnFailed: (argv, message) => `cannot start the floor probe for cpu ${core.cpu} (${argv}): ${message}`,
+      exited: (code, signal, stderr) =>
+        `floor probe for cpu ${core.cpu} exited before it was ready (code ${code}, signal ${signal}); expected it to run until stopped. stderr: ${stderr || "(empty)"}`,
+    },
+    onMessage: (m) => {
+      if (m.type !== "window") return false;
+      pending.get(m.id)?.(m);
+      return true;
+    },
+  });
+  // A dead probe answers every pending window request with null.
+  void worker.exited.then(() => {
     for (const done of [...pending.values()]) done(null);
   });
-  child.on("message", (m: FloorProbeReply) => {
-    if (m.type === "window") pending.get(m.id)?.(m);
-  });
-  const pid = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      rej(new Error(`floor probe for cpu ${core.cpu} did not start within ${PROBE_READY_TIMEOUT_MS} ms. stderr: ${stderr || "(empty)"}`));
-    }, PROBE_READY_TIMEOUT_MS);
-    child.on("message", (m: FloorProbeReply) => {
-      if (m.type === "ready") {
-        clearTimeout(timer);
-        res(m.pid);
-      }
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      rej(new Error(`floor probe for cpu ${core.cpu} exited before it was ready (code ${code}, signal ${signal}); expected it to run until stopped. stderr: ${stderr || "(empty)"}`));
-    });
-    child.once("error", (e) => {
-      clearTimeout(timer);
-      rej(new Error(`cannot start the floor probe for cpu ${core.cpu} (${argv.join(" ")}): ${e.message}`));
-    });
-  });
-  return { ...core, child, pid, pending };
+  const ready = await worker.next("ready", { ms: PROBE_READY_TIMEOUT_MS, text: (stderr) => `floor probe for cpu ${core.cpu} did not start within ${PROBE_READY_TIMEOUT_MS} ms. stderr: ${stderr || "(empty)"}` });
+  return { ...core, worker, pid: ready.pid, pending };
 }

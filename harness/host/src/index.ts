@@ -6,3 +6,5 @@ export * from "./pin.ts";
 export * from "./procs.ts";
 export * from "./quiet.ts";
 export * from "./sample.ts";
+export * from "./time.ts";
+export * from "./worker.ts";

@@ -3,6 +3,7 @@
 import type { FloorProbes } from "./floor.ts";
 import type { QuietGateRecord } from "@wsarena/results";
 import { readCoreTicks, readProcessCpuTicks } from "./sample.ts";
+import { sleep } from "./time.ts";
 
 /** Length of one check, ms: 25 scheduler ticks at USER_HZ 100, so one tick is 4 % of a core. */
 export const QUIET_CHECK_MS = 250;
@@ -64,15 +65,6 @@ export interface QuietCheck {
   reasons: string[];
   cores: QuietCoreReading[];
 }
-
-// The abort listener is removed when the sleep ends, so a run's one signal does not collect a listener per check.
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((res) => {
-    if (signal?.aborted) return res();
-    const onAbort = (): void => (clearTimeout(t), res());
-    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), res()), ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 function ticksOf(pid: number | null | undefined): number {
   return pid ? (readProcessCpuTicks(pid) ?? 0) : 0;

@@ -1,4 +1,5 @@
 // HTTP side of protocol v1 shared by every server: POST /publish topic and body type, and the JSON error answers.
+import type { ServerStats } from "./index.ts";
 
 /** Endpoint paths: WebSocket endpoints (echo, stream, pubsub) and HTTP routes (health, stats, the publish prefix, gc). */
 export const PATHS = { echo: "/echo", stream: "/stream", pubsub: "/pubsub", health: "/health", stats: "/stats", publish: "/publish/", gc: "/gc" } as const;
@@ -110,5 +111,49 @@ export function readBody(req: BodyStream, maxBytes: number, done: (body: Uint8Ar
     let at = 0;
     for (const c of chunks) { body.set(c, at); at += c.byteLength; }
     done(body);
+  });
+}
+
+/** The parts of node:http's request the plain endpoints read, typed structurally. */
+export interface NodeHttpRequest extends BodyStream {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: { "content-type"?: string | undefined };
+}
+
+/** The part of node:http's response the plain endpoints write. */
+export interface NodeHttpResponse {
+  writeHead(status: number, headers: Record<string, string | number>): { end(body: string): unknown };
+}
+
+/** What a node:http server plugs into the plain endpoints. */
+export interface NodeHttpRoutes {
+  stackId: string;
+  /** Body of GET /stats. */
+  stats(): ServerStats;
+  /** POST /gc: a full collection, returning the RSS after it; undefined when the server runs without --expose-gc. */
+  gc: (() => number) | null | undefined;
+  maxPayloadBytes: number;
+  /** POST /publish/<topic>: delivers `body` (text when the content type says so) and returns how many received it. */
+  publish(topic: string, body: Uint8Array, text: boolean): number;
+}
+
+function sendJson(res: NodeHttpResponse, status: number, body: string): void {
+  res.writeHead(status, { "Content-Type": JSON_CONTENT_TYPE, "Content-Length": new TextEncoder().encode(body).byteLength }).end(body);
+}
+
+/** Answers protocol v1's plain HTTP endpoints on a node:http server: health, stats, gc, publish, else 404 (413 over the payload limit). */
+export function serveNodeHttp(req: NodeHttpRequest, res: NodeHttpResponse, routes: NodeHttpRoutes): void {
+  const fail = (e: ErrorReply): void => sendJson(res, e.status, e.body);
+  const path = (req.url ?? "/").split("?")[0]!;
+  if (req.method === "GET" && path === PATHS.health) return sendJson(res, 200, JSON.stringify({ ok: true, stack: routes.stackId }));
+  if (req.method === "GET" && path === PATHS.stats) return sendJson(res, 200, JSON.stringify(routes.stats()));
+  if (req.method === "POST" && path === PATHS.gc && routes.gc) return sendJson(res, 200, gcBody(routes.gc()));
+  const topic = req.method === "POST" ? publishTopic(path) : undefined;
+  if (typeof topic === "object") return fail(topic);
+  if (topic === undefined) return fail(notFound(req.method ?? "?", path));
+  readBody(req, routes.maxPayloadBytes, (body) => {
+    if (body === null) return fail(payloadTooLarge(routes.maxPayloadBytes));
+    sendJson(res, 200, JSON.stringify({ ok: true, topic, delivered: routes.publish(topic, body, isTextBody(req.headers["content-type"])) }));
   });
 }

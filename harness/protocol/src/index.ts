@@ -7,6 +7,7 @@ export * from "./http.ts";
 export * from "./pacing.ts";
 export * from "./state.ts";
 export * from "./fetch.ts";
+export * from "./socket-io.ts";
 
 /** Version of the contract described in this package. */
 export const PROTOCOL_VERSION = 1;

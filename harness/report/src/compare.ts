@@ -1,6 +1,6 @@
 // `wsarena compare`: matches points of two result sets (or two stacks) and tests every change for significance.
 // Significance: Welch's t on log values per repetition (see ratioOfMeans in stats.ts for why not Mann–Whitney or a bootstrap).
-import { fmtChange, fmtCount, fmtUs } from "./format.ts";
+import { fmtChange, fmtCount, fmtMetric, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, paramsKey, type PointView, type ReportInput } from "./model.ts";
 import { geoMean, ratioOfMeans, type Interval } from "@wsarena/stats";
 
@@ -186,10 +186,6 @@ export function compareResultSets(a: ReportInput, b: ReportInput, opts: Partial<
   return { runA: a.run.runId, runB: b.run.runId, warnings, points, onlyInA, onlyInB, regressions, improvements, failed, options: o };
 }
 
-function fmtValue(metric: string, v: number): string {
-  return isLatencyMetric(metric) ? fmtUs(v) : fmtCount(v);
-}
-
 /** A change for display, capped at ±999% (intervals from 2 noisy repetitions can span many orders of magnitude). */
 function fmtChangeCapped(ratio: number): string {
   return ratio > 10.99 ? ">+999%" : fmtChange(ratio);
@@ -214,8 +210,8 @@ export function formatComparison(c: Comparison): string {
         p.pointKey || "default",
         stack,
         m.metric,
-        fmtValue(m.metric, m.meanA),
-        fmtValue(m.metric, m.meanB),
+        fmtMetric(m.metric, m.meanA),
+        fmtMetric(m.metric, m.meanB),
         fmtChange(m.ratio),
         `${fmtChangeCapped(m.interval.low)}…${fmtChangeCapped(m.interval.high)}`,
         m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3),

@@ -1,6 +1,6 @@
 // Findings computed by fixed rules from the data, each citing the numbers behind it: the verdict per point (rank.ts),
 // the latency floor, where stacks saturate, flagged or failed measurements, RSS growth, and which stacks meet an SLO.
-import { fmtBytes, fmtCount, fmtPct, fmtUs } from "./format.ts";
+import { fmtBytes, fmtCount, fmtMetric, fmtPct, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { floorMeasured, latencyPoints, pointFloor, schedulerLagP99 } from "./floor.ts";
 import { formatVerdict, rankEntry, rankPoint, type Verdict } from "./rank.ts";
@@ -58,10 +58,6 @@ export const FINDING_TITLES: Readonly<Record<FindingKind, string>> = {
 /** Every finding for the report, in a stable order (kind, then scenario and point order). */
 export function computeFindings(input: ReportInput, opts: FindingsOptions): Finding[] {
   return [...verdicts(input), ...floorFindings(input), ...saturation(input), ...flagged(input), ...leaks(input), ...(opts.slo ? slo(input, opts.slo) : [])];
-}
-
-function fmtMetric(metric: string, v: number): string {
-  return isLatencyMetric(metric) ? fmtUs(v) : fmtCount(v);
 }
 
 /** Groups measured points by (scenario, point key), in input order. */

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
-import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, type ErrorReply } from "@wsarena/protocol";
+import { CLOSE, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, notFound, overConnectionLimit, parseStreamParams, rawHttpResponse, statsBody, type ErrorReply, serveNodeHttp, type NodeHttpRoutes } from "@wsarena/protocol";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { v8FullGc } from "@wsarena/protocol/gc";
@@ -187,28 +187,23 @@ function onConnection(s: Sock): void {
 }
 
 // HTTP endpoints, then the upgrade routing (404 / 503)
-function json(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "Content-Type": JSON_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) }).end(body);
-}
-const fail = (res: ServerResponse, e: ErrorReply): void => json(res, e.status, e.body);
-
-/** Plain HTTP endpoints; engine.io hands over every request outside /socket.io/. */
-function onRequest(req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? "/").split("?")[0]!;
-  if (req.method === "GET" && path === PATHS.health) return json(res, 200, JSON.stringify({ ok: true, stack: STACK_ID }));
-  if (req.method === "GET" && path === PATHS.stats) {
+const routes: NodeHttpRoutes = {
+  stackId: STACK_ID,
+  stats: () => {
     stats.connections = io.engine.clientsCount; // engine.io counts open connections itself (the 503 check reads the same count)
-    return json(res, 200, JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs)));
-  }
-  if (req.method === "POST" && path === PATHS.gc && fullGc) return fullGc(), json(res, 200, gcBody(process.memoryUsage.rss()));
-  const topic = req.method === "POST" ? publishTopic(path) : undefined;
-  if (typeof topic === "object") return fail(res, topic);
-  if (topic === undefined) return fail(res, notFound(req.method ?? "?", path));
-  readBody(req, limits.maxPayloadBytes, (body) => {
-    if (body === null) return fail(res, payloadTooLarge(limits.maxPayloadBytes));
+    return statsBody(stats, process.memoryUsage.rss(), startedMs);
+  },
+  gc: fullGc && (() => (fullGc!(), process.memoryUsage.rss())),
+  maxPayloadBytes: limits.maxPayloadBytes,
+  publish: (topic, body, text) => {
     const payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    json(res, 200, JSON.stringify({ ok: true, topic, delivered: publish(topic, isTextBody(req.headers["content-type"]) ? payload.toString("utf8") : payload) }));
-  });
+    return publish(topic, text ? payload.toString("utf8") : payload);
+  },
+};
+
+/** Plain HTTP endpoints (protocol's serveNodeHttp); engine.io hands over every request outside /socket.io/. */
+function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  serveNodeHttp(req, res, routes);
 }
 
 const refuseUpgrade = (socket: Duplex, e: ErrorReply): void => void socket.end(rawHttpResponse(e));

@@ -1,10 +1,10 @@
 // Protocol v1 server on the `ws` library (bufferutil loaded by ws itself) behind node:http.
 // Idiomatic ws: a noServer WebSocketServer fed from node:http's "upgrade" event, pub/sub by a topic map in JS.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine, type StreamParams, badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, rawHttpResponse, readBody, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import { CLOSE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine, type StreamParams, badRequest, notFound, overConnectionLimit, parseStreamParams, rawHttpResponse, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint, serveNodeHttp, type NodeHttpRoutes } from "@wsarena/protocol";
 import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)
@@ -19,25 +19,15 @@ wss.on("connection", (ws: WebSocket, path: WsEndpoint, url: URL, stream?: Stream
   accept(ws, path, url.searchParams, stream);
 });
 
-// HTTP endpoints, then the upgrade routing (404 / 503 / 400)
-function json(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "Content-Type": JSON_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) }).end(body);
-}
-const fail = (res: ServerResponse, e: ErrorReply): void => json(res, e.status, e.body);
-
-const server = createServer((req, res) => {
-  const path = (req.url ?? "/").split("?")[0]!;
-  if (req.method === "GET" && path === PATHS.health) return json(res, 200, JSON.stringify({ ok: true, stack: STACK_ID }));
-  if (req.method === "GET" && path === PATHS.stats) return json(res, 200, JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs)));
-  if (req.method === "POST" && path === PATHS.gc && fullGc) return fullGc(), json(res, 200, gcBody(process.memoryUsage.rss()));
-  const topic = req.method === "POST" ? publishTopic(path) : undefined;
-  if (typeof topic === "object") return fail(res, topic);
-  if (topic === undefined) return fail(res, notFound(req.method ?? "?", path));
-  readBody(req, limits.maxPayloadBytes, (body) => {
-    if (body === null) return fail(res, payloadTooLarge(limits.maxPayloadBytes));
-    json(res, 200, JSON.stringify({ ok: true, topic, delivered: publish(topic, body, !isTextBody(req.headers["content-type"])) }));
-  });
-});
+// HTTP endpoints (protocol's serveNodeHttp), then the upgrade routing (404 / 503 / 400)
+const routes: NodeHttpRoutes = {
+  stackId: STACK_ID,
+  stats: () => statsBody(stats, process.memoryUsage.rss(), startedMs),
+  gc: fullGc && (() => (fullGc!(), process.memoryUsage.rss())),
+  maxPayloadBytes: limits.maxPayloadBytes,
+  publish: (topic, body, text) => publish(topic, body, !text),
+};
+const server = createServer((req, res) => serveNodeHttp(req, res, routes));
 
 const refuseUpgrade = (socket: Duplex, e: ErrorReply): void => void socket.end(rawHttpResponse(e));
 

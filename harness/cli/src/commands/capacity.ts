@@ -4,7 +4,8 @@ import { join, relative, resolve } from "node:path";
 import { CAPACITY_FILE, DEFAULT_CRITERIA, capacityLimitText, parseCriteria, type CapacityRecord, type CapacityStackRecord } from "@wsarena/results";
 import { CAPACITY_PROFILES, DEFAULT_CAPACITY_STEPS, DEFAULT_STEP_MS, DEFAULT_STEP_WARMUP_MS, USER_PROFILES, makeRunId, planSteps, runCapacity, type CapacityProfile } from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
-import { asUsage, parseChoice, parseFlags, parseIntFlag } from "../args.ts";
+import { fmtNum } from "@wsarena/format";
+import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { fmtDuration } from "../progress.ts";
 import { EXIT_INTERRUPTED, interruptible, pinningFromFlags, stacksFromFlag } from "../setup.ts";
@@ -14,7 +15,7 @@ import { renderTable } from "../table.ts";
 export const DEFAULT_CAPACITY_PROFILE: CapacityProfile = "trader";
 /** Largest --users and ladder step accepted. */
 export const MAX_CAPACITY_USERS = 1_000_000;
-/** Shortest and longest --step-ms accepted. */
+/** Shortest and longest --step-ms accepted (a duration: "20s", or a bare number of ms). */
 export const MIN_STEP_MS = 500;
 export const MAX_STEP_MS = 600_000;
 
@@ -67,7 +68,7 @@ export function formatVerdicts(rec: CapacityRecord): string {
 
 /** Per-step table of one stack. */
 export function formatSteps(r: CapacityRecord["results"][number]): string {
-  const ms = (us: number | undefined) => (us === undefined ? "—" : `${+(us / 1000).toFixed(2)}`);
+  const ms = (us: number | undefined) => (us === undefined ? "—" : fmtNum(us / 1000, 2));
   const rows = r.steps.map((s) => [
     String(s.users),
     s.phase,
@@ -76,7 +77,7 @@ export function formatSteps(r: CapacityRecord["results"][number]): string {
     String(s.errors),
     s.serverCpuPct === null ? "—" : String(s.serverCpuPct),
     s.serverCoreBusyPct === null ? "—" : String(s.serverCoreBusyPct),
-    s.rssBytes === null ? "—" : `${+(s.rssBytes / 1024 ** 2).toFixed(1)}`,
+    s.rssBytes === null ? "—" : fmtNum(s.rssBytes / 1024 ** 2, 1),
     String(s.clientCpuPct),
     s.foreignCpuPct === null ? "—" : String(s.foreignCpuPct),
     s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") + (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
@@ -112,7 +113,7 @@ export const command: Command = {
     const steps = asUsage(() => planSteps(parseSteps(values.steps) ?? DEFAULT_CAPACITY_STEPS, users));
     const bad = steps.filter((s) => s > granularity && s % granularity !== 0);
     if (bad.length) throw new UsageError(`--steps: ${bad.join(", ")} are not whole rooms of ${granularity} (${profile} profile)`);
-    const stepMs = parseIntFlag("step-ms", values["step-ms"], MIN_STEP_MS, MAX_STEP_MS) ?? DEFAULT_STEP_MS;
+    const stepMs = parseDurationFlag("step-ms", values["step-ms"], MIN_STEP_MS, MAX_STEP_MS) ?? DEFAULT_STEP_MS;
     const stacks = stacksFromFlag(values.stacks, { skipVariants: false });
     const pinning = pinningFromFlags(values);
     const runId = makeRunId();

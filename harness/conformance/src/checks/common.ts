@@ -9,8 +9,8 @@ import type { CheckContext, Protocol } from "../types.ts";
 /** Time a bystander's echo may take after the abuse (generous: the machine may be shared and loaded). */
 export const BYSTANDER_ECHO_TIMEOUT_MS = 5_000;
 
-/** Path of socket.io's WebSocket endpoint (engine.io protocol 4), for raw upgrades. */
-export const SIO_WS_PATH = "/socket.io/?EIO=4&transport=websocket";
+// The checks' raw upgrades to socket.io use the shared Engine.IO path.
+export { SIO_WS_PATH } from "@wsarena/protocol";
 
 export function wsUrl(server: LaunchedServer, pathAndQuery: string): string {
   return `${server.wsUrl}${pathAndQuery}`;

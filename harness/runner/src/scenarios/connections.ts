@@ -3,7 +3,7 @@
 import type { LoadResult } from "@wsarena/loadgen";
 import type { LaunchedServer } from "@wsarena/stacks";
 import { fetchStats } from "../measure.ts";
-import { limitOfError, planRamp, readMachineLimits, readCoreTicks, readProcessCpuTicks, readRssBytes, clockTicksPerSec } from "@wsarena/host";
+import { limitOfError, planRamp, readMachineLimits, readCoreTicks, readProcessCpuTicks, readRssBytes, clockTicksPerSec, sleep } from "@wsarena/host";
 import type { ConnectionsDetails, HeartbeatDetails, HoldCpu, MachineLimits, RampCap, RampPlan } from "@wsarena/results";
 import { baseLoad } from "./common.ts";
 import type { PointLoad, Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
@@ -42,7 +42,6 @@ export function setLimitsReader(r: LimitsReader): LimitsReader {
   return prev;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls /stats until `target` connections are open or none were added for RAMP_STALL_MS; returns the count seen. */
 async function waitConnected(server: LaunchedServer, target: number, until: Promise<unknown>, signal?: AbortSignal): Promise<number> {

@@ -1,6 +1,6 @@
 // hostile: a seeded fuzz pass of malformed traffic with a bystander echo connection checked after every input; the
 // pass fails when the server dies, stops serving the bystander, grows RSS without bound or answers off-contract.
-import { limitsFromEnv } from "@wsarena/protocol";
+import { limitsFromEnv, SIO_WS_PATH } from "@wsarena/protocol";
 import { discoverStacks } from "@wsarena/stacks";
 import { HOSTILE_CLASSES, hostileInputs, type HostileMix, runHostilePass, slope, type HostilePassResult, type Verdict } from "@wsarena/hostile";
 import { detailsOf, type HostileDetails, type RepetitionRecord } from "@wsarena/results";
@@ -20,8 +20,6 @@ export const HOSTILE_RSS_GROWTH_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Unexpected outcomes kept in the details (all are counted). */
 export const HOSTILE_UNEXPECTED_KEPT = 50;
 
-/** Path of socket.io's WebSocket transport, where the frame-level inputs go on socket.io stacks. */
-export const SIO_TRANSPORT_PATH = "/socket.io/?EIO=4&transport=websocket";
 
 /** Folds the pass into the stored details. */
 export function hostileDetails(seed: number, planned: number, pass: HostilePassResult): HostileDetails {
@@ -81,7 +79,7 @@ async function runPass(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<S
   const s = ctx.server;
   const seed = Number(point.params.seed);
   const mix: HostileMix = { inputs: Number(point.params.inputs), slowloris: Number(point.params.slowloris), halfOpen: Number(point.params.halfOpen) };
-  const path = ctx.protocol === "socket.io" ? SIO_TRANSPORT_PATH : "/echo";
+  const path = ctx.protocol === "socket.io" ? SIO_WS_PATH : "/echo";
   const hostHeader = `${s.host}:${s.port}`;
   const maxPayloadBytes = limitsFromEnv(process.env).maxPayloadBytes;
   const inputs = hostileInputs(seed, mix, { hostHeader, path, maxPayloadBytes });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtBytes, fmtCount, fmtUs, sig } from "./format.ts";
+import { fmtBytes, fmtCount, fmtUs, sig } from "./numbers.ts";
 
 describe("number formatting", () => {
   it("fmtCount moves to the next suffix when rounding reaches it: 999,999 is 1.00M, not 1000k", () => {
