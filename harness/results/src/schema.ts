@@ -8,6 +8,9 @@
 // 95 % interval, MAD and outlier counts; points say why repetitions stopped; flags client-loaded and at-floor.
 // Version 1 files are migrated on read (results/migrate.ts): the new measurements are null/empty there, never invented.
 import { z } from "zod";
+// Exact CPU (h/cpu): the block's schema lives in exact-cpu.ts.
+import { exactCpuSchema } from "./exact-cpu.ts";
+export * from "./exact-cpu.ts";
 
 /** Version of the result file format written by this runner. */
 export const SCHEMA_VERSION = 2;
@@ -330,6 +333,8 @@ export const repetitionSchema = z.object({
   wire: z.object({ receivedBytesPerSec: z.number(), sentBytesPerSec: z.number() }).optional(),
   /** Scenario-specific figures of scenarios that measure a window themselves (their module documents the shape); absent otherwise. */
   details: z.record(z.string(), z.unknown()).optional(),
+  /** Exact CPU (h/cpu): server process and pinned-core CPU over the window from scheduler run time, ns; absent in older sets. */
+  cpu: exactCpuSchema.optional(),
 });
 export type RepetitionRecord = z.infer<typeof repetitionSchema>;
 
@@ -382,6 +387,8 @@ export const pointSchema = z.object({
   flags: z.array(validityFlagSchema),
   /** Load ladders (echo-latency): true when the server could not keep up with this point's offered load in some repetition (received < 90% of offered); later points of that repetition were not run. */
   saturated: z.boolean().optional(),
+  /** Exact CPU (h/cpu): server CPU µs per delivered message (each repetition's cpu.serverCpuUsPerMsg) across repetitions; absent in older sets. */
+  serverCpuUsPerMsg: figureSummarySchema.nullable().optional(),
   /**
    * Why repetitions of this point stopped: "ci-tight" (95 % interval half-width ≤ the target), "max-reps" (cap reached),
    * "budget" (the run's time budget ran out), "fixed" (a fixed count was asked for), "interrupted", or "saturated"
