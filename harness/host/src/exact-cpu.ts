@@ -95,9 +95,11 @@ export function readCoreCounters(cpus: readonly number[], ticksPerSec: number, p
 }
 
 /**
- * A process's cumulative CPU, ns: the sum over every thread seen of its last run time. A thread that exits between two
- * reads loses what it ran after the first of them (counted in `exitedThreads`). The schedstat of a thread running at the
- * moment of the read lags by up to one scheduler tick (it is brought up to date at ticks and switches), as cpuacct does.
+ * A process's cumulative CPU, ns: the sum over every thread seen of its last run time. Residual error: a thread that exits
+ * between two reads loses what it ran after the first of them (counted in `exitedThreads`), and one that starts and exits
+ * between two reads is not seen at all (servers keep their threads; /proc/<pid>/stat utime+stime keeps dead threads, but
+ * in clock ticks, so ServerUsage.cpuPct shows such a loss only roughly). The schedstat of a running thread lags by up to one
+ * scheduler tick (it is brought up to date at ticks and switches), as cpuacct does, so neither gains on the other.
  */
 export class ProcessCpuTracker {
   private last = new Map<number, number>();

@@ -100,7 +100,9 @@ async function runWindow(point: ScenarioPoint, ctx: MeasureContext, sampler: Sam
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.launchServer ? { launchServer: ctx.launchServer } : {}),
   };
-  return { ...ran, result: await ctx.scenario.run(point, runCtx) };
+  const result = await ctx.scenario.run(point, runCtx);
+  // Read after the run: a restart replaces the server and counts.
+  return { ...ran, result };
 }
 
 /** CPU, memory and core figures of the window from the sampler's readings. */
