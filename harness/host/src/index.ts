@@ -1,5 +1,6 @@
-// @wsarena/host: The machine: CPU pinning, child processes, /proc samplers, the floor probe, the quiet gate, OS limits and brokers.
+// @wsarena/host: The machine: CPU pinning, child processes, /proc samplers and exact CPU counters, the floor probe, the quiet gate, OS limits and brokers.
 export * from "./broker.ts";
+export * from "./exact-cpu.ts";
 export * from "./floor.ts";
 export * from "./os-limits.ts";
 export * from "./pin.ts";

@@ -1,7 +1,9 @@
-// Samples a server process (CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status) and its pinned cores (/proc/stat).
+// Samples a server process (CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status) and its pinned cores (/proc/stat),
+// with the exact run-time counters of exact-cpu.ts alongside for the window figures.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { ServerSample, ServerUsage } from "@wsarena/results";
+import { type ExactReading, ProcessCpuTracker, preciseNowMs, readCoreCounters } from "./exact-cpu.ts";
 
 /** Default sampling period. */
 export const DEFAULT_SAMPLE_INTERVAL_MS = 100;
@@ -82,6 +84,8 @@ export interface RawReading {
   cpuTicks: number;
   rssBytes: number;
   cores: CoreTicks[];
+  /** Exact counters of the same moment (process run time, the same cores); null when the process vanished mid-reading, absent in hand-made readings. */
+  exact?: ExactReading | null;
 }
 
 /** A running sampler; stop() ends it and returns its readings. */
@@ -100,11 +104,19 @@ export function startSampler(pid: number, cpus: readonly number[], intervalMs = 
   const out: RawReading[] = [];
   let tickOffset = 0;
   let stopped = false;
+  const tracker = new ProcessCpuTracker(pid);
+  const hz = clockTicksPerSec();
   const take = (): boolean => {
+    // The exact counters first and together (a few µs apart), then the tick figures of the charts.
+    const atMs = preciseNowMs();
+    const run = tracker.read();
+    const procStat = readFileSync("/proc/stat", "utf8");
+    const coreCounters = readCoreCounters(cpus, hz, procStat);
     const cpuTicks = readProcessCpuTicks(pid);
     const rssBytes = readRssBytes(pid);
     if (cpuTicks === null || rssBytes === null) return false;
-    out.push({ atMs: Date.now(), cpuTicks: tickOffset + cpuTicks, rssBytes, cores: readCoreTicks(cpus) });
+    const exact = run ? { atMs, processCpuNs: run.cpuNs, exitedThreads: run.exitedThreads, cores: coreCounters } : null;
+    out.push({ atMs: Date.now(), cpuTicks: tickOffset + cpuTicks, rssBytes, cores: parseCoreTicks(procStat, cpus), exact });
     return true;
   };
   let timer: NodeJS.Timeout | null = null;
@@ -132,6 +144,7 @@ export function startSampler(pid: number, cpus: readonly number[], intervalMs = 
       if (stopped) return;
       tickOffset = out.length ? out[out.length - 1]!.cpuTicks : 0;
       pid = next;
+      tracker.follow(next);
       if (timer) clearInterval(timer);
       take();
       schedule();

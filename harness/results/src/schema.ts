@@ -5,3 +5,4 @@ export * from "./schema/records.ts";
 export * from "./schema/measurement.ts";
 export * from "./schema/run.ts";
 export { validityFlagSchema, type ValidityFlag } from "./flag-table.ts";
+export * from "./exact-cpu.ts";

@@ -1,7 +1,8 @@
-// Measures one scenario point against a running server: /stats before and after, /proc sampling, the load, postcondition, flags.
+// Measures one scenario point against a running server: /stats before and after, /proc sampling (exact CPU counters for
+// the window figures, clock ticks for the charts), the load, postcondition, flags.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import { type FloorProbes, quietGate, DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, startSampler, stealBetween, summariseUsage } from "@wsarena/host";
-import { atFloorPercentiles, computeFlags, isPercentileName, serverStatsSchema, type RepetitionRecord, type ServerStatsRecord, type ValidityFlag } from "@wsarena/results";
+import { type FloorProbes, type Sampler, quietGate, DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, exactWindowCpu, startSampler, stealBetween, summariseUsage, type ExactReading } from "@wsarena/host";
+import { atFloorPercentiles, computeFlags, isPercentileName, serverStatsSchema, type ExactCpu, type QuietGateRecord, type RepetitionRecord, type ServerStatsRecord, type ServerUsage, type ValidityFlag } from "@wsarena/results";
 import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "@wsarena/stacks";
 import type { Scenario, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./scenarios/types.ts";
 
@@ -69,69 +70,84 @@ export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "
   return { ...l, url: ctx.server.wsUrl, protocol: ctx.protocol, driver: ctx.driver, timeoutMs, ...(ctx.clientCpus !== undefined ? { clientCpus: ctx.clientCpus } : {}), ...(ctx.deflate ? { deflate: true } : {}) };
 }
 
-/** Runs one point once and returns its repetition record (with postcondition and per-window flags). */
-export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): Promise<{ record: RepetitionRecord; outcome: WindowOutcome }> {
-  const statsBefore = await fetchStats(ctx.server.httpUrl);
-  // The server is idle now: anything else busy on the pinned cores would be measured with it.
-  const gate =
-    ctx.quietGate !== false && ctx.serverCpus.length > 0
-      ? await quietGate({ serverPid: ctx.server.pid, serverCpus: ctx.serverCpus, clientCpus: ctx.clientCoreList, probes: ctx.probes ?? null, ...(ctx.signal ? { signal: ctx.signal } : {}) })
-      : null;
-  // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
-  const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
-  let result: ScenarioWindow;
-  let current = ctx.server;
-  let restarts = 0;
-  try {
-    if (ctx.scenario.run) {
-      const runCtx: ScenarioRunContext = {
-        server: ctx.server,
-        protocol: ctx.protocol,
-        driver: ctx.driver,
-        serverCpus: ctx.serverCpus,
-        clientCpus: ctx.clientCpus,
-        runLoad: (load, target) => ctx.runLoad(loadOptionsFor({ ...point, load }, { ...ctx, server: target ?? current })),
-        restartServer: async (r) => {
-          if (!ctx.restartServer) throw new Error(`scenario ${ctx.scenario.id} restarts the server, but this runner context cannot (restartServer not given); run it through runMatrix`);
-          const out = await ctx.restartServer(r);
-          restarts++;
-          current = out.server;
-          runCtx.server = out.server;
-          sampler.follow(out.server.pid);
-          return out;
-        },
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(ctx.launchServer ? { launchServer: ctx.launchServer } : {}),
-      };
-      result = await ctx.scenario.run(point, runCtx);
-    } else result = await ctx.runLoad(loadOptionsFor(point, ctx));
-  } finally {
-    sampler.stop();
-  }
-  const readings = sampler.readings();
-  const floor = ctx.probes ? await ctx.probes.floor(result.windowStartMs, result.windowEndMs) : [];
-  const statsAfter = await fetchStats(current.httpUrl);
-  const server = summariseUsage(readings, result.windowStartMs, result.windowEndMs, DEFAULT_SAMPLE_INTERVAL_MS, ctx.serverCpus.length);
+/** The scenario's window as it ran, and the server it ended on (a scenario may restart it). */
+interface RanWindow {
+  result: ScenarioWindow;
+  current: LaunchedServer;
+  restarts: number;
+}
+
+/** Runs the load (or the scenario's own run) while `sampler` follows the server, across restarts. */
+async function runWindow(point: ScenarioPoint, ctx: MeasureContext, sampler: Sampler): Promise<RanWindow> {
+  const ran = { current: ctx.server, restarts: 0 };
+  if (!ctx.scenario.run) return { ...ran, result: await ctx.runLoad(loadOptionsFor(point, ctx)) };
+  const runCtx: ScenarioRunContext = {
+    server: ctx.server,
+    protocol: ctx.protocol,
+    driver: ctx.driver,
+    serverCpus: ctx.serverCpus,
+    clientCpus: ctx.clientCpus,
+    runLoad: (load, target) => ctx.runLoad(loadOptionsFor({ ...point, load }, { ...ctx, server: target ?? ran.current })),
+    restartServer: async (r) => {
+      if (!ctx.restartServer) throw new Error(`scenario ${ctx.scenario.id} restarts the server, but this runner context cannot (restartServer not given); run it through runMatrix`);
+      const out = await ctx.restartServer(r);
+      ran.restarts++;
+      ran.current = out.server;
+      runCtx.server = out.server;
+      sampler.follow(out.server.pid);
+      return out;
+    },
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.launchServer ? { launchServer: ctx.launchServer } : {}),
+  };
+  const result = await ctx.scenario.run(point, runCtx);
+  // Read after the run: a restart replaces the server and counts.
+  return { ...ran, result };
+}
+
+/** CPU, memory and core figures of the window from the sampler's readings. */
+interface WindowUsage {
+  server: ServerUsage | null;
+  clientCoreBusyPct: number | null;
+  stealPct: number | null;
+  cpu: ExactCpu | null;
+  rssPerConnectionBytes: number | null;
+}
+
+function windowUsage(point: ScenarioPoint, ctx: MeasureContext, readings: ReturnType<Sampler["readings"]>, result: ScenarioWindow): WindowUsage {
+  const { windowStartMs: startMs, windowEndMs: endMs } = result;
   const clientIdx = ctx.clientCoreList.map((_, i) => ctx.serverCpus.length + i);
-  const clientCoreBusyPct = coreBusyBetween(readings, result.windowStartMs, result.windowEndMs, clientIdx);
-  const stealPct = stealBetween(readings, result.windowStartMs, result.windowEndMs, [...ctx.serverCpus.keys(), ...clientIdx]);
+  const exact = readings.flatMap((r) => (r.exact ? [r.exact] : ([] as ExactReading[])));
   // RSS per connection: highest RSS while the connections were open minus RSS before the ramp.
   let rssPerConnectionBytes: number | null = null;
   if (point.load.mode === "connections" && readings.length > 1 && result.connect.succeeded > 0) {
-    const before = readings[0]!.rssBytes;
     const peak = Math.max(...readings.map((r) => r.rssBytes));
-    rssPerConnectionBytes = Math.round((peak - before) / result.connect.succeeded);
+    rssPerConnectionBytes = Math.round((peak - readings[0]!.rssBytes) / result.connect.succeeded);
   }
-  // /stats counters restart with a restarted server: before and after are not of one process.
-  const outcome: WindowOutcome = { point, result, statsBefore: restarts ? null : statsBefore, statsAfter, server };
-  const failures = ctx.scenario.postcondition(outcome);
-  // "Server busy" is its pinned core(s) busy (/proc/stat): a core at 100% cannot give the server more, whoever used it.
-  // Unpinned, the process's own CPU share stands in.
-  const serverBusyPct = server ? (server.coreBusyPct ?? server.cpuPct / Math.max(1, ctx.serverCpus.length)) : null;
-  const errors = [...result.errors];
-  // Filled once the record holds the floor and the scheduler lag (below).
-  const flags: ValidityFlag[] = [];
-  const record: RepetitionRecord = {
+  return {
+    server: summariseUsage(readings, startMs, endMs, DEFAULT_SAMPLE_INTERVAL_MS, ctx.serverCpus.length),
+    clientCoreBusyPct: coreBusyBetween(readings, startMs, endMs, clientIdx),
+    stealPct: stealBetween(readings, startMs, endMs, [...ctx.serverCpus.keys(), ...clientIdx]),
+    cpu: exactWindowCpu(exact, startMs, endMs, ctx.serverCpus.length, result.msgsPerSec),
+    rssPerConnectionBytes,
+  };
+}
+
+/**
+ * "Server busy" is its pinned core(s) busy: a core at 100% cannot give the server more, whoever used it. The exact
+ * figure where there is one (ticks can show the core less busy than the server on it); unpinned, the process's share.
+ */
+function serverBusyPct(u: WindowUsage, serverCoreCount: number): number | null {
+  const perCore = (processPct: number) => processPct / Math.max(1, serverCoreCount);
+  if (u.cpu) return u.cpu.coreBusyPct ?? perCore(u.cpu.processCpuPct);
+  return u.server ? (u.server.coreBusyPct ?? perCore(u.server.cpuPct)) : null;
+}
+
+/** The repetition record of a measured window (flags, atFloor and outlier are filled by measurePoint). */
+function repetitionRecord(ctx: MeasureContext, ran: RanWindow, u: WindowUsage, stats: [ServerStatsRecord | null, ServerStatsRecord | null], floor: RepetitionRecord["floor"], gate: QuietGateRecord | null, failures: string[]): RepetitionRecord {
+  const { result, restarts } = ran;
+  const [statsBefore, statsAfter] = stats;
+  return {
     rep: ctx.rep,
     serverPid: ctx.server.pid,
     windowStartMs: result.windowStartMs,
@@ -145,34 +161,61 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
     integrity: result.integrity,
     connect: result.connect,
     clientCpu: result.clientCpu,
-    server,
-    clientCoreBusyPct,
+    server: u.server,
+    clientCoreBusyPct: u.clientCoreBusyPct,
     statsBefore,
     statsAfter,
+    // /stats counters restart with a restarted server: before and after are not of one process.
     statsDelta: statsBefore && statsAfter && !restarts ? statsDelta(statsBefore, statsAfter) : null,
-    rssPerConnectionBytes,
-    errors,
+    rssPerConnectionBytes: u.rssPerConnectionBytes,
+    errors: [...result.errors],
     closeCodes: result.closeCodes,
     postcondition: { ok: failures.length === 0, failures },
-    flags,
+    flags: [],
     schedulerLag: result.schedulerLagUs ? { summary: result.schedulerLagUs, histogram: result.schedulerLagHistogram ?? null } : null,
     floor,
-    stealPct,
+    stealPct: u.stealPct,
     quietGate: gate,
     atFloor: [],
     outlier: "normal",
     ...(result.wire ? { wire: result.wire } : {}),
     ...(result.details ? { details: result.details } : {}),
+    ...(u.cpu ? { cpu: u.cpu } : {}),
   };
+}
+
+/** Runs one point once and returns its repetition record (with postcondition and per-window flags). */
+export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): Promise<{ record: RepetitionRecord; outcome: WindowOutcome }> {
+  const statsBefore = await fetchStats(ctx.server.httpUrl);
+  // The server is idle now: anything else busy on the pinned cores would be measured with it.
+  const gate =
+    ctx.quietGate !== false && ctx.serverCpus.length > 0
+      ? await quietGate({ serverPid: ctx.server.pid, serverCpus: ctx.serverCpus, clientCpus: ctx.clientCoreList, probes: ctx.probes ?? null, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+      : null;
+  // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
+  const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);
+  let ran: RanWindow;
+  try {
+    ran = await runWindow(point, ctx, sampler);
+  } finally {
+    sampler.stop();
+  }
+  const { result } = ran;
+  const floor = ctx.probes ? await ctx.probes.floor(result.windowStartMs, result.windowEndMs) : [];
+  const statsAfter = await fetchStats(ran.current.httpUrl);
+  const usage = windowUsage(point, ctx, sampler.readings(), result);
+  const outcome: WindowOutcome = { point, result, statsBefore: ran.restarts ? null : statsBefore, statsAfter, server: usage.server };
+  const failures = ctx.scenario.postcondition(outcome);
+  const record = repetitionRecord(ctx, ran, usage, [statsBefore, statsAfter], floor, gate, failures);
   record.atFloor = atFloorPercentiles(record.latency, record.floor);
   const headline = ctx.scenario.metric(point).name;
-  flags.push(
+  record.flags.push(
     ...computeFlags({
       kind: point.kind,
-      serverBusyPct,
-      clientUtilisation: Math.max(result.clientCpu.utilisation, (clientCoreBusyPct ?? 0) / 100),
+      serverBusyPct: serverBusyPct(usage, ctx.serverCpus.length),
+      clientUtilisation: Math.max(result.clientCpu.utilisation, (usage.cpu?.clientCoreBusyPct ?? usage.clientCoreBusyPct ?? 0) / 100),
       integrity: result.integrity,
-      errors,
+      errors: record.errors,
       postconditionFailures: failures,
       schedulerLagP99Us: record.schedulerLag?.summary.p99Us ?? null,
       latencyP99Us: record.latency?.p99Us ?? null,

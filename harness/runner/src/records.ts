@@ -11,12 +11,14 @@ import {
   type MeasurementRecord,
   type MeasurementStatus,
   type PointRecord,
+  type FigureSummary,
   type RepetitionRecord,
   type RunRecord,
   type RunStackRecord,
   type VariantRecord,
 } from "@wsarena/results";
 import { stateKey, type MeasurementState, type RunContext, type RunOptions } from "./run-context.ts";
+import { cpuPerMessageSummary } from "./cpu-per-message.ts";
 import { supportsScenario, type Profile, type Scenario, type ScenarioPlan, type ScenarioPoint } from "./scenarios/types.ts";
 
 /** Headline value of a repetition record. */
@@ -63,6 +65,7 @@ export function toRecord(runId: string, profile: Profile, driver: string, policy
         summary,
         flags: unionFlags(...st.reps.map((r) => r.flags), varianceFlags(values)),
         ...(st.saturated ? { saturated: true } : {}),
+        ...cpuPerMessageField(st.reps),
       },
     ];
   });
@@ -167,4 +170,10 @@ export function stackRecordOf(s: DiscoveredStack): RunStackRecord {
 /** An interrupted measurement that has some points but did not finish its repetitions. */
 export function isPartial(ctx: RunContext, s: MeasurementState): boolean {
   return ctx.abort.aborted() && s.end === null && s.status === "pending" && s.points.size > 0;
+}
+
+/** The point's server CPU µs per message across its repetitions, when they measured it (older runtimes without cpuacct may not). */
+function cpuPerMessageField(reps: readonly RepetitionRecord[]): { serverCpuUsPerMsg?: FigureSummary } {
+  const summary = cpuPerMessageSummary(reps);
+  return summary ? { serverCpuUsPerMsg: summary } : {};
 }

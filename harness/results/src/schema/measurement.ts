@@ -3,6 +3,7 @@ import { z } from "zod";
 import { validityFlagSchema } from "../flag-table.ts";
 import { clientCpuSchema, connectSchema, floorSchema, histogramRecordSchema, integritySchema, latencySummarySchema, measurementStatusSchema, outlierClassSchema, paramsSchema, percentileNameSchema, postconditionSchema, quietGateSchema, serverStatsSchema, serverUsageSchema } from "./records.ts";
 import { SCHEMA_VERSION } from "./version.ts";
+import { exactCpuSchema } from "../exact-cpu.ts";
 
 /** One repetition of one parameter point: a fresh server, a warm-up (discarded), then the measured window. */
 export const repetitionSchema = z.object({
@@ -75,6 +76,8 @@ export const repetitionSchema = z.object({
    * (a repetition does not know its scenario): their schema is DETAILS_SCHEMAS[scenario] (details.ts), read with detailsOf.
    */
   details: z.record(z.string(), z.unknown()).optional(),
+  /** Server process and pinned-core CPU over the window from the scheduler's run time (ns-exact); absent in older sets. */
+  cpu: exactCpuSchema.optional(),
 });
 export type RepetitionRecord = z.infer<typeof repetitionSchema>;
 
@@ -127,6 +130,8 @@ export const pointSchema = z.object({
   flags: z.array(validityFlagSchema),
   /** Load ladders (echo-latency): true when the server could not keep up with this point's offered load in some repetition (received < 90% of offered); later points of that repetition were not run. */
   saturated: z.boolean().optional(),
+  /** Server CPU µs per delivered message (each repetition's cpu.serverCpuUsPerMsg) across repetitions; absent in older sets. */
+  serverCpuUsPerMsg: figureSummarySchema.nullable().optional(),
   /**
    * Why repetitions of this point stopped: "ci-tight" (95 % interval half-width ≤ the target), "max-reps" (cap reached),
    * "budget" (the run's time budget ran out), "fixed" (a fixed count was asked for), "interrupted", or "saturated"
