@@ -129,7 +129,7 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
   }
   if (parts.length) {
     parts.push(
-      "rank: stacks sharing a rank (2=) are not told apart at 95 %; a `>` in a verdict means every stack left of it beats every stack right of it (ratio of geometric means, Welch t on logs, interval excluding 1). " +
+      "rank: stacks sharing a rank (2=) hold no pair told apart at 95 %; a `>` in a verdict separates such groups (ratio of geometric means, t on logs with a variance pooled over the point's stacks, Holm-corrected over its pairs, interval excluding 1), and any pair across it left undecided is listed after the order. " +
         "UNRANKED: client-bound, client-loaded, at-floor, integrity or errors (not a server property); caveats (high-variance, not-saturated, suspected-leak, shared-core) are ranked.",
     );
   }

@@ -24,15 +24,29 @@ describe("rankPoint", () => {
     expect(v.groups).toEqual([["b", "a"], ["c"]]);
     expect(v.winner).toBeNull();
     expect(v.noDecision).toMatch(/^tie at the top: \{b ≈ a\} \(b vs a ×1\.0\d, 95 % CI 0\.\d\d–1\.\d\d, includes 1\)$/);
-    expect(formatVerdict(v)).toBe("{b ≈ a} > c (a/c ×2.00, 95 % CI 1.91–2.09)");
+    expect(formatVerdict(v)).toMatch(/^\{b ≈ a\} > c \(a\/c ×2\.00, 95 % CI 1\.\d\d–2\.\d\d\)$/);
   });
 
-  it("puts a `>` only where every stack on the left beats every stack on the right (non-transitive ties)", () => {
-    // a > c is decided, but b's interval overlaps both: no cut can be drawn, and the decided pair is stated.
+  it("never chains a tie: a decided pair is split, and the undecided pair across the `>` is named", () => {
+    // a > c is decided; b's own wide spread (set apart from the pool) leaves it undecided against both.
     const v = rankPoint([e("a", [100, 101, 99]), e("b", [90, 70, 110]), e("c", [80, 81, 79])], "higher");
-    expect(v.groups).toEqual([["a", "b", "c"]]);
-    expect(v.decidedInsideGroups.map((p) => `${p.better}>${p.worse}`)).toEqual(["a>c"]);
-    expect(formatVerdict(v)).toMatch(/^\{a ≈ b ≈ c\}; decided inside a tie group: a > c \(×1\.25, 95 % CI/);
+    expect(v.wide).toEqual(["b"]);
+    expect(v.groups).toEqual([["a", "b"], ["c"]]);
+    expect(v.undecidedAcross.map((p) => `${p.better}~${p.worse}`)).toEqual(["b~c"]);
+    expect(v.winner).toBeNull();
+    expect(formatVerdict(v)).toBe(
+      "{a ≈ b} > c (a/c ×1.25, 95 % CI 1.20–1.30); not a linear order, undecided across a `>`: b vs c (×1.11, 95 % CI 0.70–1.75); spread far wider than the others', judged alone: b",
+    );
+  });
+
+  it("names no winner when the top stack is alone in its group but undecided against a later one", () => {
+    // a > b is decided; the wide stack w (below b by geometric mean) is undecided against both: {a} > {b ≈ w}.
+    const v = rankPoint([e("a", [1000, 1010, 990]), e("b", [500, 505, 495]), e("w", [480, 150, 400])], "higher");
+    expect(v.wide).toEqual(["w"]);
+    expect(v.groups).toEqual([["a"], ["b", "w"]]);
+    expect(v.undecidedAcross.map((p) => `${p.better}~${p.worse}`)).toEqual(["a~w"]);
+    expect(v.winner).toBeNull();
+    expect(v.noDecision).toMatch(/^a is not decided against w \(w: ×3\.\d\d, 95 % CI [^)]+, includes 1\)$/);
   });
 
   it("orders lower-is-better figures (latency) smallest first, ratios as times better", () => {

@@ -1,8 +1,9 @@
-// Ranks stacks at one scenario point by the 95 % interval of the ratio of their repetition values (Welch on logs):
-// an order with ties, each `>` with its interval, and the stacks left out with why. Shared by the report and the CLI.
-import { geoMean, ratioOfMeans, type RatioEstimate } from "@wsarena/stats";
+// Ranks stacks at one scenario point by ratio intervals from a variance pooled over the point's stacks, Holm-controlled:
+// an order with tie groups, each `>` with its interval, and the stacks left out with why. Shared by the report and the CLI.
+import { geoMean, pooledPairwiseRatios, ratioOfMeans, type RatioEstimate } from "@wsarena/stats";
 import { CAVEAT_FLAG_NAMES, EXCLUDING_FLAGS, MEASUREMENT_BOUND_FLAG_NAMES, type RepetitionRecord, type ValidityFlag } from "@wsarena/results";
 import { metricValue } from "./model.ts";
+import { groupOrder } from "./order.ts";
 
 /**
  * Flags that keep a figure out of the ranking: the figure is not a property of the server (the client or the machine's
@@ -22,12 +23,12 @@ export const CAVEAT_FLAGS: readonly ValidityFlag[] = CAVEAT_FLAG_NAMES;
 
 /** The ranking rule in one paragraph, printed in reports and the README. */
 export const RANKING_RULE =
-  "Stacks are sorted by the geometric mean of their repetitions; the ratio of two stacks has a 95 % interval from Welch's t on log values. " +
-  "A `>` stands between two neighbours in that order only where every stack on its left beats every stack on its right with an interval that excludes 1; " +
-  "the stacks between two such cuts form a tie group `{a ≈ b}`, even where a pair inside it is decided (the intervals are not transitive: a ≈ b and b ≈ c while a > c). " +
-  "Such decided pairs inside a group are listed after the verdict. A winner is named when the first group has one stack and no unranked stack's figure bounded by the measurement (client-bound, client-loaded, at-floor) looks better. " +
-  "high-variance, not-saturated, suspected-leak and shared-core are caveats printed beside the figure; integrity, errors, client-bound, client-loaded and at-floor keep a figure out of the ranking. " +
-  "Intervals are per pair, not corrected for multiple comparisons.";
+  "Stacks are sorted by the geometric mean of their repetitions. Each pair's ratio has an interval from a t-test on log values whose variance is pooled over all ranked stacks of the point (df = repetitions − stacks), so two repetitions per stack can decide: " +
+  "a stack's own variance replaces the pool's where it is larger (the pool is a floor: a near-zero spread decides nothing by itself), and a stack whose variance is far above the others' (one-sided F-test at 1 %) is kept out of the pool, so its spread widens only its own pairs. " +
+  "Holm–Bonferroni over all pairs of the point keeps the chance of any wrongly decided pair at 5 %; each interval is printed at its Holm level. " +
+  "A tie group `{a ≈ b}` never holds a decided pair and `>` separates groups; where the decided pairs do not form such a linear grouping, the undecided pairs across a `>` are listed after the verdict (not a linear order). " +
+  "A winner is named when the first group has one stack, decided against every other, and no unranked stack's figure bounded by the measurement (client-bound, client-loaded, at-floor) looks better. " +
+  "high-variance, not-saturated, suspected-leak and shared-core are caveats printed beside the figure; integrity, errors, client-bound, client-loaded and at-floor keep a figure out of the ranking.";
 
 /** One stack's figure at a point, as ranking needs it. */
 export interface RankEntry {
@@ -68,7 +69,7 @@ export interface UnrankedStack {
 export interface PairAdvantage {
   better: string;
   worse: string;
-  /** Ratio of geometric means in the better direction, with its 95 % interval and p-value. */
+  /** Ratio of geometric means in the better direction, with its interval at the pair's Holm level and adjusted p-value. */
   estimate: RatioEstimate;
 }
 
@@ -80,10 +81,12 @@ export interface Verdict {
   ranked: RankedStack[];
   /** Tie groups, best first: stack ids in geometric-mean order. */
   groups: string[][];
-  /** One per `>` between groups[i] and groups[i + 1]: the advantage of the last stack of groups[i] over the first of groups[i + 1]. */
+  /** One per `>` between groups[i] and groups[i + 1]: the decided pair between the two groups with the smallest advantage. */
   cuts: PairAdvantage[];
-  /** Pairs inside one tie group whose interval nonetheless excludes 1 (the non-transitive cases). */
-  decidedInsideGroups: PairAdvantage[];
+  /** Pairs in different groups whose interval includes 1: non-empty only when the decided pairs are not a linear grouping. */
+  undecidedAcross: PairAdvantage[];
+  /** Ranked stacks kept out of the pooled variance because their spread is far wider than the others' (judged with their own). */
+  wide: string[];
   /** Stacks left out, with why. */
   unranked: UnrankedStack[];
   /** The stack the data decides is best, or null. */
@@ -117,26 +120,19 @@ export function rankPoint(entries: readonly RankEntry[], better: "higher" | "low
   const sign = better === "higher" ? -1 : 1;
   candidates.sort((a, b) => sign * (a.gm - b.gm) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
   const k = candidates.length;
-  // adv[i][j] (i < j): advantage of the i-th over the j-th; its ratio is ≥ 1 because the order is by geometric mean.
-  const adv: RatioEstimate[][] = candidates.map((a, i) => candidates.map((b, j) => (j > i ? advantage(a, b, better) : (undefined as never))));
-  const decided = (i: number, j: number): boolean => adv[i]![j]!.interval.low > 1;
-  const groups: number[][] = [];
-  const cuts: PairAdvantage[] = [];
-  let current: number[] = [];
-  for (let i = 0; i < k; i++) {
-    current.push(i);
-    if (i === k - 1) break;
-    let cut = true;
-    for (let a = 0; a <= i && cut; a++) for (let b = i + 1; b < k && cut; b++) if (!decided(a, b)) cut = false;
-    if (cut) {
-      groups.push(current);
-      current = [];
-      cuts.push({ better: candidates[i]!.stack, worse: candidates[i + 1]!.stack, estimate: adv[i]![i + 1]! });
-    }
-  }
-  if (current.length) groups.push(current);
-  const decidedInsideGroups: PairAdvantage[] = [];
-  for (const g of groups) for (const a of g) for (const b of g) if (b > a && decided(a, b)) decidedInsideGroups.push({ better: candidates[a]!.stack, worse: candidates[b]!.stack, estimate: adv[a]![b]! });
+  // adv(i, j): advantage of the i-th over the j-th (ratio ≥ 1 for i < j, the order being by geometric mean).
+  const { pool, ratios } = pooledPairwiseRatios(candidates.map((c) => c.values));
+  const adv = (i: number, j: number): RatioEstimate => (better === "higher" ? ratios[j]![i]! : ratios[i]![j]!);
+  const decided = (i: number, j: number): boolean => adv(i, j).interval.low > 1;
+  const pairOf = (i: number, j: number): PairAdvantage => ({ better: candidates[i]!.stack, worse: candidates[j]!.stack, estimate: adv(i, j) });
+  const grouping = groupOrder(k, decided);
+  const groups = grouping.groups;
+  // Each `>` shows the closest decided pair between its two groups (the groups would merge if none were decided).
+  const cuts = groups.slice(1).map((g, x) => {
+    const pairs = groups[x]!.flatMap((i) => g.filter((j) => decided(i, j)).map((j) => pairOf(i, j)));
+    return pairs.reduce((a, b) => (b.estimate.ratio < a.estimate.ratio ? b : a));
+  });
+  const undecidedAcross = grouping.undecidedAcross.map(([i, j]) => pairOf(i, j));
   const ranked: RankedStack[] = candidates.map((c, i) => ({
     stack: c.stack,
     geoMean: c.gm,
@@ -158,10 +154,14 @@ export function rankPoint(entries: readonly RankEntry[], better: "higher" | "low
   } else if (k === 1) noDecision = `only ${candidates[0]!.stack} can be ranked`;
   else if (groups[0]!.length > 1) {
     const top = groups[0]!;
-    const near = adv[top[0]!]![top[1]!]!;
+    const near = adv(top[0]!, top[1]!);
     noDecision = `tie at the top: {${groupIds[0]!.join(" ≈ ")}} (${candidates[top[0]!]!.stack} vs ${candidates[top[1]!]!.stack} ${fmtAdvantage(near)}, includes 1)`;
+  } else if (undecidedAcross.some((p) => p.better === candidates[0]!.stack)) {
+    const open = undecidedAcross.filter((p) => p.better === candidates[0]!.stack);
+    noDecision = `${candidates[0]!.stack} is not decided against ${open.map((p) => p.worse).join(", ")} (${open[0]!.worse}: ${fmtAdvantage(open[0]!.estimate)}, includes 1)`;
   } else winner = candidates[0]!.stack;
-  return { better, ranked, groups: groupIds, cuts, decidedInsideGroups, unranked, winner, noDecision };
+  const wide = pool.wide.map((i) => candidates[i]!.stack);
+  return { better, ranked, groups: groupIds, cuts, undecidedAcross, wide, unranked, winner, noDecision };
 }
 
 /** A ratio as "×1.93" (3 significant digits). */
@@ -182,9 +182,9 @@ function fmtBound(x: number): string {
   return fmtTimes(x).slice(1);
 }
 
-/** "×1.90, 95 % CI 1.70–2.10" (or "no interval" when a side has one repetition). */
+/** "×1.90, 95 % CI 1.70–2.10" (or "no interval" when there is no spread to judge by: one repetition each). */
 export function fmtAdvantage(e: RatioEstimate): string {
-  if (e.nA < 2 || e.nB < 2) return `${fmtTimes(e.ratio)}, no interval with ${Math.min(e.nA, e.nB)} rep`;
+  if (e.interval.low === 0 && e.interval.high === Infinity) return `${fmtTimes(e.ratio)}, no interval with ${Math.min(e.nA, e.nB)} rep`;
   return `${fmtTimes(e.ratio)}, 95 % CI ${fmtBound(e.interval.low)}–${fmtBound(e.interval.high)}`;
 }
 
@@ -198,7 +198,8 @@ export interface VerdictFormat {
 
 /**
  * The verdict as one line: `bun > uws (×1.90, 95 % CI 1.70–2.10) > {ws ≈ deno} (uws/ws ×9.80, 95 % CI 8.10–11.9)`,
- * then caveats, decided pairs inside tie groups and the unranked stacks with their reasons.
+ * then caveats, undecided pairs across a `>` (when the order is not linear), stacks judged by their own wide spread and
+ * the unranked stacks with their reasons.
  */
 export function formatVerdict(v: Verdict, f: VerdictFormat = {}): string {
   const name = (s: string): string => s;
@@ -216,7 +217,8 @@ export function formatVerdict(v: Verdict, f: VerdictFormat = {}): string {
   const parts: string[] = [line || "no stack ranked"];
   const caveats = v.ranked.filter((r) => r.caveats.length);
   if (caveats.length) parts.push(`caveats: ${caveats.map((r) => `${r.stack} ${f.caveat ? f.caveat(r.stack, r.caveats) : r.caveats.join(", ")}`).join("; ")}`);
-  if (v.decidedInsideGroups.length) parts.push(`decided inside a tie group: ${v.decidedInsideGroups.map((p) => `${p.better} > ${p.worse} (${fmtAdvantage(p.estimate)})`).join("; ")}`);
+  if (v.undecidedAcross.length) parts.push(`not a linear order, undecided across a \`>\`: ${v.undecidedAcross.map((p) => `${p.better} vs ${p.worse} (${fmtAdvantage(p.estimate)})`).join("; ")}`);
+  if (v.wide.length) parts.push(`spread far wider than the others', judged alone: ${v.wide.join(", ")}`);
   if (v.unranked.length) parts.push(`unranked: ${v.unranked.map((u) => `${u.stack} (${f.reason ? f.reason(u) : u.reason})`).join("; ")}`);
   return parts.join("; ");
 }

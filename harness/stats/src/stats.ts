@@ -87,6 +87,13 @@ export function studentTCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
+/** F distribution cumulative distribution function with (d1, d2) degrees of freedom; 0 for f ≤ 0. */
+export function fDistCdf(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 0;
+  if (f === Infinity) return 1;
+  return incompleteBeta(d1 / 2, d2 / 2, (d1 * f) / (d1 * f + d2));
+}
+
 /** Student t quantile (inverse CDF) by bisection; p in (0, 1). */
 export function studentTQuantile(p: number, df: number): number {
   let lo = -1e4;
