@@ -1,5 +1,6 @@
 import { SCHEMA_VERSION, type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
 import { summarizeSample } from "@wsarena/stats";
+import { QUIET_REPETITION_FIELDS } from "@wsarena/report/test-support";
 import { describe, expect, it } from "vitest";
 import { formatSummary, rankPoints } from "./summary.ts";
 
@@ -19,19 +20,8 @@ function m(stack: string, values: number[], flags: ValidityFlag[] = [], better: 
     connect: { attempted: 1, succeeded: 1, failed: 0, perSec: 1, p50Us: 1, p90Us: 1, p99Us: 1, maxUs: 1, errors: [] },
     clientCpu: { cpus: "1", workers: 1, cpuSeconds: 0.5, utilisation: 0.5, perWorkerCpuSeconds: [0.5] },
     server: null,
-    statsBefore: null,
-    statsAfter: null,
-    rssPerConnectionBytes: null,
-    errors: [],
-    closeCodes: {},
-    postcondition: { ok: true, failures: [] },
+    ...QUIET_REPETITION_FIELDS,
     flags,
-    schedulerLag: null,
-    floor: [],
-    stealPct: null,
-    quietGate: null,
-    atFloor: [],
-    outlier: "normal" as const,
   });
   return {
     schemaVersion: SCHEMA_VERSION,

@@ -114,22 +114,27 @@ function rep(rand: () => number, i: number, msgsPerSec: number, latency: { media
     connect: { attempted: 10, succeeded: 10, failed: 0, perSec: 5000, p50Us: 300, p90Us: 500, p99Us: 800, maxUs: 900, errors: [] },
     clientCpu: { cpus: "1", workers: 1, cpuSeconds: 4, utilisation: 0.8, perWorkerCpuSeconds: [4] },
     server: { intervalMs: 500, sampleCount: 11, cpuPct, cpuPctMax: cpuPct + 5, coreBusyPct: cpuPct, rssBytesStart: Math.round(rssEndBytes * 0.9), rssBytesEnd: rssEndBytes, rssBytesMax: rssEndBytes, samples },
-    statsBefore: null,
-    statsAfter: null,
-    rssPerConnectionBytes: null,
-    errors: [],
-    closeCodes: {},
-    postcondition: { ok: true, failures: [] },
-    flags: [],
-    schedulerLag: null,
-    floor: [],
-    stealPct: null,
-    quietGate: null,
-    atFloor: [],
-    outlier: "normal",
+    ...QUIET_REPETITION_FIELDS,
     ...extra,
   };
 }
+
+/** The fields of a repetition that a synthetic one leaves at rest: no /stats, no floor, no errors, postcondition held. */
+export const QUIET_REPETITION_FIELDS = {
+  statsBefore: null,
+  statsAfter: null,
+  rssPerConnectionBytes: null,
+  errors: [],
+  closeCodes: {},
+  postcondition: { ok: true, failures: [] },
+  flags: [],
+  schedulerLag: null,
+  floor: [],
+  stealPct: null,
+  quietGate: null,
+  atFloor: [],
+  outlier: "normal",
+} satisfies Partial<RepetitionRecord>;
 
 function summary(metric: string, unit: string, better: "higher" | "lower", values: number[]) {
   return { metric, unit, better, ...summarizeSample(values) };
