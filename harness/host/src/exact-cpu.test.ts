@@ -188,13 +188,14 @@ describe("a burner of known duty cycle (run under flock /tmp/wsarena-bench.lock)
       const run = tracker.read()!;
       return { atMs, processCpuNs: run.cpuNs, exitedThreads: run.exitedThreads, cores: readCoreCounters([cpu], hz) };
     };
-    const threadsA = allThreadsNs();
+    // The cores' window holds the threads' window (read cores first and last), so cpuacct is a true upper bound of them.
     const allA = readCoreCounters(cpus, hz);
+    const threadsA = allThreadsNs();
     const a = take();
     await sleep(3000);
     const b = take();
-    const allB = readCoreCounters(cpus, hz);
     const threadsB = allThreadsNs();
+    const allB = readCoreCounters(cpus, hz);
     const w = exactWindowCpu([a, b], a.atMs, b.atMs, 1, 0)!;
     const wallNs = (b.atMs - a.atMs) * 1e6;
     // Everything else that ran anywhere, seen thread by thread (threads that started and ended in between are not seen).
