@@ -104,11 +104,12 @@ for (;;) {
   if (Atomics.load(ctl, CTL.state) !== 1) break;
   while ((t = now()) < target);
   // Every tick due by now is sent with its own intended time (a late thread shows as latency, not as a lower rate);
-  // ticks caught up together go out in one write per connection.
+  // pipelined ticks caught up together go out in one write per connection.
   while (t0 + k * tick <= t) {
     const tk = t0 + k * tick;
     if (tk >= end) break;
-    const due = Math.floor(((k + 1) * tick * rate) / 1e9) - sent;
+    // One-per-write: one message per tick, its count its index (not a float product that may round below it).
+    const due = (d.oneEach ? k + 1 : Math.floor(((k + 1) * tick * rate) / 1e9)) - sent;
     k++;
     if (due <= 0) continue;
     sent += due;
@@ -126,6 +127,8 @@ for (;;) {
     lagRing[2 * slot] = tk;
     lagRing[2 * slot + 1] = (t - tk) / 1000;
     lagHead++;
+    // One-per-write: each message leaves in its own write, also when late ticks are caught up together.
+    if (d.oneEach) for (let j = 0; j < n; j++) flush(j);
   }
   for (let j = 0; j < n; j++) flush(j);
   Atomics.store(totals, 0, sentTotal);
