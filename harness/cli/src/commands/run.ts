@@ -89,8 +89,7 @@ export const command: Command = {
     const stacks = stacksFromFlag(values.stacks, { skipVariants: true });
     const scenarios = asUsage(() => selectScenarios(parseList("scenarios", values.scenarios)));
     const pinning = pinningFromFlags(values);
-    // Open-loop echo points only: each message alone at its due time unless pipelined (1 ms bursts) is asked for.
-    const loadShape = parseChoice("load-shape", values["load-shape"], LOAD_SHAPE_IDS) ?? DEFAULT_RUN_LOAD_SHAPE;
+    const loadShape = parseChoice("load-shape", values["load-shape"], LOAD_SHAPE_IDS) ?? DEFAULT_RUN_LOAD_SHAPE; // echo-open points only
     const runId = makeRunId();
     const outDir = resolve(values.out ?? join(REPO_ROOT, "results", runId));
     if (existsSync(join(outDir, RUN_FILE))) throw new UsageError(`--out ${outDir} already holds a result set (${RUN_FILE}); choose an empty folder`);
@@ -117,7 +116,7 @@ export const command: Command = {
         profile,
         repetitions,
         pinning,
-        loadShape,
+        loadShape, // each message alone at its due time, or pipelined in 1 ms ticks
         runLoad,
         verify: async (stack) => {
           const v = await verifyStack(stack, VERIFY_LEVEL[profile], pinning.serverList);
