@@ -9,6 +9,7 @@ import { CTL, SCHED, SCHED_SLOTS, STATE, type SendThreadData } from "./sendthrea
 /**
  * The sender thread sleeps until this long before each tick, then spins to the tick's intended time: the kernel wakes a
  * futex sleeper up to its timer slack (50 µs) late, so ticks leave on time at the cost of ≤ 50 µs of spin per tick.
+ * One-per-write does not spin where it may lower its thread's timer slack to 1 ns: it sleeps up to each due time.
  */
 export const SEND_THREAD_SPIN_NS = 50_000;
 /** Nice value of the sender thread: above other processes on the client core (a tick waiting for a compiler's time slice is client lag, not server latency). */
