@@ -136,7 +136,7 @@ function openLoopSenderFor(s: Shared, targets: readonly FrameConn[], onLag: (lag
   if (fds.some((fd) => fd < 0)) return null;
   const echo = targets.map((c) => c.echo!);
   const one = s.template(1, "echo");
-  const sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag);
+  const sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag, task.shape);
   echo.forEach((e, i) => e.sentBy(sender.seqs, i));
   return {
     start: (t0Ns, win) => sender.start(t0Ns, win.endNs, win.startNs, win.endNs),

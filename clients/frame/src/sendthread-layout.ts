@@ -26,6 +26,8 @@ export interface SendThreadData {
   frame: Uint8Array;
   payloadOffset: number;
   binary: boolean;
+  /** One message per tick (ticks 1/rate apart), written alone: the one-per-write load shape. */
+  oneEach: boolean;
   /** Spin this long before each tick instead of sleeping (covers the kernel's timer slack). */
   spinNs: number;
   /** Nice value of the sender thread (0 = unchanged; negative needs CAP_SYS_NICE, silently skipped without it). */

@@ -1,6 +1,6 @@
 // Sender thread of the off-thread open loop (sendthread.ts): sleeps until each tick's intended time, patches seq and
 // timestamps into pre-built frames and writes them straight to the sockets' fds, so the main thread only receives.
-import { readlinkSync, writeSync } from "node:fs";
+import { readlinkSync, writeFileSync, writeSync } from "node:fs";
 import { setPriority } from "node:os";
 import { workerData } from "node:worker_threads";
 import { writePayloadHead } from "@wsarena/driver-kit";
@@ -76,6 +76,16 @@ if (d.nice !== 0) {
   }
 }
 
+/** Sets this thread's timer slack to 1 ns; false when not permitted (or not Linux). */
+function lowerTimerSlack(): boolean {
+  try {
+    writeFileSync(`/proc/${readlinkSync("/proc/thread-self").split("/").pop()}/timerslack_ns`, "1");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 while (Atomics.load(ctl, CTL.state) === 0) Atomics.wait(ctl, CTL.state, 0);
 const t0 = sched[SCHED.t0]!;
 const tick = sched[SCHED.tickNs]!;
@@ -83,7 +93,10 @@ const end = sched[SCHED.endNs]!;
 const rate = sched[SCHED.rate]!;
 const winStart = sched[SCHED.winStartNs]!;
 const winEnd = sched[SCHED.winEndNs]!;
-const spin = d.spinNs;
+// One-per-write: the thread's timer slack is lowered to 1 ns, so a futex sleep ends within ~15 µs of its timeout and the
+// thread sleeps up to each message's due time instead of spinning (at 1/rate ≤ the spin, spinning would take the whole
+// client core from the receiving main thread). Without the privilege, it spins like the pipelined ticks.
+const spin = d.oneEach && lowerTimerSlack() ? 0 : d.spinNs;
 let k = 0;
 let sent = 0;
 let rr = 0;
@@ -104,11 +117,12 @@ for (;;) {
   if (Atomics.load(ctl, CTL.state) !== 1) break;
   while ((t = now()) < target);
   // Every tick due by now is sent with its own intended time (a late thread shows as latency, not as a lower rate);
-  // ticks caught up together go out in one write per connection.
+  // pipelined ticks caught up together go out in one write per connection.
   while (t0 + k * tick <= t) {
     const tk = t0 + k * tick;
     if (tk >= end) break;
-    const due = Math.floor(((k + 1) * tick * rate) / 1e9) - sent;
+    // One-per-write: one message per tick, its count its index (not a float product that may round below it).
+    const due = (d.oneEach ? k + 1 : Math.floor(((k + 1) * tick * rate) / 1e9)) - sent;
     k++;
     if (due <= 0) continue;
     sent += due;
@@ -126,6 +140,8 @@ for (;;) {
     lagRing[2 * slot] = tk;
     lagRing[2 * slot + 1] = (t - tk) / 1000;
     lagHead++;
+    // One-per-write: each message leaves in its own write, also when late ticks are caught up together.
+    if (d.oneEach) for (let j = 0; j < n; j++) flush(j);
   }
   for (let j = 0; j < n; j++) flush(j);
   Atomics.store(totals, 0, sentTotal);

@@ -3,12 +3,13 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { OPEN_LOOP_TICK_MS } from "@wsarena/driver-kit";
+import { OPEN_LOOP_TICK_MS, type LoadShape } from "@wsarena/driver-kit";
 import { CTL, SCHED, SCHED_SLOTS, STATE, type SendThreadData } from "./sendthread-layout.ts";
 
 /**
  * The sender thread sleeps until this long before each tick, then spins to the tick's intended time: the kernel wakes a
  * futex sleeper up to its timer slack (50 µs) late, so ticks leave on time at the cost of ≤ 50 µs of spin per tick.
+ * One-per-write does not spin where it may lower its thread's timer slack to 1 ns: it sleeps up to each due time.
  */
 export const SEND_THREAD_SPIN_NS = 50_000;
 /** Nice value of the sender thread: above other processes on the client core (a tick waiting for a compiler's time slice is client lag, not server latency). */
@@ -31,8 +32,9 @@ export interface SendThreadConn {
 }
 
 /**
- * Offers `ratePerSec` messages/s over the connections from a sender thread: tick k (at t0 + k·tick) sends what is due
- * by its end, stamped with its intended time, one write per connection per tick. Same schedule as OpenLoop (common.ts).
+ * Offers `ratePerSec` messages/s over the connections from a sender thread. Pipelined: tick k (at t0 + k·tick) sends
+ * what is due by its end, stamped with its intended time, one write per connection per tick. One-per-write: message k
+ * is due at t0 + k/rate and written alone then, round-robin over the connections. Same schedule as OpenLoop (common.ts).
  * The main thread must not write data frames to these sockets while the thread runs (control replies are whole
  * frames, written between the thread's writes unless the kernel buffer is full).
  */
@@ -48,6 +50,7 @@ export class SendThread {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   private started = false;
+  private readonly tickNs: number;
 
   constructor(
     conns: readonly SendThreadConn[],
@@ -56,8 +59,9 @@ export class SendThread {
     binary: boolean,
     private readonly ratePerSec: number,
     private readonly onLag: (lagUs: number, tickNs: number) => void,
-    private readonly tickNs = OPEN_LOOP_TICK_MS * 1e6,
+    shape: LoadShape = "pipelined",
   ) {
+    this.tickNs = shape === "one-per-write" ? 1e9 / ratePerSec : OPEN_LOOP_TICK_MS * 1e6;
     this.seqs = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, conns.length)));
     const data: SendThreadData = {
       ctl: this.ctl.buffer as SharedArrayBuffer,
@@ -70,6 +74,7 @@ export class SendThread {
       frame: new Uint8Array(frame),
       payloadOffset,
       binary,
+      oneEach: shape === "one-per-write",
       spinNs: SEND_THREAD_SPIN_NS,
       flushMs: SEND_THREAD_FLUSH_MS,
       nice: SEND_THREAD_NICE,

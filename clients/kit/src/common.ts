@@ -1,7 +1,7 @@
 // Pieces every driver shares: URL parsing, source-address choice, a bounded-concurrency connect ramp, and the
 // open-loop scheduler (wrk2-style: intended send times on a fixed grid, so a stalled server shows in the tail).
 import { Worker } from "node:worker_threads";
-import { nowNs } from "./contract.ts";
+import { nowNs, type LoadShape } from "./contract.ts";
 
 /** Host and port of a ws:// base URL; throws a readable error otherwise. */
 export function parseBaseUrl(url: string): { host: string; port: number } {
@@ -43,8 +43,10 @@ export interface OpenLoopTarget {
 
 /** Options of an OpenLoop. */
 export interface OpenLoopOptions {
-  /** Grid step (default OPEN_LOOP_TICK_MS). */
+  /** Grid step (default OPEN_LOOP_TICK_MS; ignored for "one-per-write", whose step is one message). */
   tickMs?: number;
+  /** "one-per-write": one message per tick, ticks 1/rate apart, each handed to its socket alone; default "pipelined". */
+  shape?: LoadShape;
   /** Called for every tick sent: lateness = time the tick starts being sent − its intended time. */
   onLag?: (lagUs: number, tickNs: number) => void;
 }
@@ -135,6 +137,7 @@ export class OpenLoop {
   private t0 = 0;
   private endNs = Infinity;
   private readonly tickNs: number;
+  private readonly oneEach: boolean;
   private readonly counts: number[];
   private readonly onLag: ((lagUs: number, tickNs: number) => void) | undefined;
 
@@ -143,7 +146,8 @@ export class OpenLoop {
     private readonly ratePerSec: number,
     options: OpenLoopOptions = {},
   ) {
-    this.tickNs = (options.tickMs ?? OPEN_LOOP_TICK_MS) * 1e6;
+    this.oneEach = options.shape === "one-per-write";
+    this.tickNs = this.oneEach ? 1e9 / ratePerSec : (options.tickMs ?? OPEN_LOOP_TICK_MS) * 1e6;
     this.counts = new Array<number>(targets.length).fill(0);
     this.onLag = options.onLag;
     if (targets.length > 0 && ratePerSec > 0) this.ticker = new TickerThread(this.onTick);
@@ -177,7 +181,8 @@ export class OpenLoop {
     while (this.t0 + this.k * this.tickNs <= now) {
       const tick = this.t0 + this.k * this.tickNs;
       if (tick >= this.endNs) return this.stop();
-      const due = Math.floor(((this.k + 1) * this.tickNs * this.ratePerSec) / 1e9) - this.sent;
+      // One message per tick: its count is its index, not a product of floats that may round below it.
+      const due = (this.oneEach ? this.k + 1 : Math.floor(((this.k + 1) * this.tickNs * this.ratePerSec) / 1e9)) - this.sent;
       this.k++;
       if (due <= 0) continue;
       this.sent += due;

@@ -4,6 +4,14 @@
 /** Load mode of a worker task (same ids as LoadMode in @wsarena/loadgen). */
 export type TaskMode = "echo" | "echo-open" | "stream" | "pubsub" | "connections";
 
+/**
+ * How an open-loop echo hands its schedule to the sockets: "one-per-write" writes each message alone at its own due
+ * time (evenly spaced arrivals); "pipelined" sends every OPEN_LOOP_TICK_MS tick what is due by its end, several frames
+ * per write (bursts of rate × tick messages).
+ */
+export type LoadShape = "one-per-write" | "pipelined";
+export const LOAD_SHAPES: readonly LoadShape[] = ["one-per-write", "pipelined"];
+
 /** The share of a run one worker drives. */
 export interface DriverTask {
   mode: TaskMode;
@@ -40,6 +48,8 @@ export interface DriverTask {
   connectConcurrency: number;
   /** Offer permessage-deflate in the upgrade (frame driver); absent = not offered. */
   deflate?: boolean;
+  /** echo-open: how the schedule is written (LoadShape); absent = "pipelined". */
+  shape?: LoadShape;
 }
 
 /** Callbacks from a driver into the worker (histograms, error log). */

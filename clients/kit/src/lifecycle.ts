@@ -59,8 +59,8 @@ export interface DriverConnections<C extends DriverConn> {
 }
 
 /** The main-thread OpenLoop as an OpenLoopSender. */
-function mainThreadSender(targets: readonly OpenLoopTarget[], ratePerSec: number, onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender {
-  const loop = new OpenLoop([...targets], ratePerSec, { onLag });
+function mainThreadSender(targets: readonly OpenLoopTarget[], task: DriverTask, onLag: (lagUs: number, tickNs: number) => void): OpenLoopSender {
+  const loop = new OpenLoop([...targets], task.ratePerSec, { onLag, ...(task.shape ? { shape: task.shape } : {}) });
   return { start: (t0Ns, win) => loop.start(t0Ns, win.endNs), stop: () => loop.stop() };
 }
 
@@ -78,7 +78,7 @@ export function lifecycleDriver<C extends DriverConn>(state: DriverState, conns:
       // The scheduler's thread starts now, before the run, so its start-up does not delay the first ticks.
       const targets = task.mode === "echo-open" ? open : task.mode === "pubsub" ? open.filter((c) => c.publisher) : null;
       const onLag = (us: number, tickNs: number): void => void (tickNs >= state.win.startNs && sink.schedulerLag?.(us));
-      if (targets) loop = conns.openLoopSender?.(targets, onLag) ?? mainThreadSender(targets, task.ratePerSec, onLag);
+      if (targets) loop = conns.openLoopSender?.(targets, onLag) ?? mainThreadSender(targets, task, onLag);
     },
     start(win) {
       state.win = win;

@@ -7,7 +7,7 @@ import { formatResult } from "./format.ts";
 import type { LoadOptions } from "./types.ts";
 
 const USAGE = `usage: pnpm wsarena-load --url ws://127.0.0.1:PORT [--driver frame|ws|socket.io] [--mode echo|echo-open|stream|pubsub|connections]
-  [--protocol ws|socket.io] [--connections N] [--window W] [--refill FRACTION] [--rate MSGS_PER_S] [--size BYTES] [--binary|--text]
+  [--protocol ws|socket.io] [--connections N] [--window W] [--refill FRACTION] [--rate MSGS_PER_S] [--shape one-per-write|pipelined] [--size BYTES] [--binary|--text]
   [--duration 5s] [--warmup 1s] [--format json|binary] [--stream-rate R] [--subscribers S] [--publishers P] [--topic T]
   [--hold 2s] [--cpus 1] [--workers N] [--source-addresses N] [--deflate] [--timeout 60s] [--allow-remote] [--json]
   The target must be loopback (127.0.0.0/8, localhost, ::1) unless --allow-remote is given.`;
@@ -28,7 +28,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
       strict: true,
       options: {
         driver: { type: "string" }, url: { type: "string" }, mode: { type: "string" }, protocol: { type: "string" },
-        connections: { type: "string" }, window: { type: "string" }, refill: { type: "string" }, rate: { type: "string" }, size: { type: "string" },
+        connections: { type: "string" }, window: { type: "string" }, refill: { type: "string" }, rate: { type: "string" }, shape: { type: "string" }, size: { type: "string" },
         binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
         format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
         topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
@@ -47,6 +47,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
   if (v.driver) o.driver = v.driver as LoadOptions["driver"];
   if (v.mode) o.mode = v.mode as LoadOptions["mode"];
   if (v.protocol) o.protocol = v.protocol as LoadOptions["protocol"];
+  if (v.shape) o.shape = v.shape as LoadOptions["shape"];
   const set = <K extends keyof LoadOptions>(k: K, x: LoadOptions[K] | undefined): void => {
     if (x !== undefined) o[k] = x;
   };

@@ -7,7 +7,7 @@ export function formatResult(r: LoadResult): string {
   const o = r.options;
   const lines: string[] = [];
   lines.push(`${r.driver} ${r.mode} → ${o.url} (${o.protocol}) · ${o.mode === "pubsub" ? `${o.pubsub.subscribers} subscribers, ${o.pubsub.publishers} publishers` : `${o.connections} connections`}` +
-    `${o.mode === "echo" ? ` × window ${o.window}` : ""}${o.mode === "echo-open" || o.mode === "pubsub" ? ` · offered ${n(o.rate)} msgs/s` : ""} · ${o.size} B ${o.binary ? "binary" : "text"} · window ${(r.durationMs / 1000).toFixed(2)} s`);
+    `${o.mode === "echo" ? ` × window ${o.window}` : ""}${o.mode === "echo-open" || o.mode === "pubsub" ? ` · offered ${n(o.rate)} msgs/s` : ""}${o.shape ? ` ${o.shape}` : ""} · ${o.size} B ${o.binary ? "binary" : "text"} · window ${(r.durationMs / 1000).toFixed(2)} s`);
   lines.push(`throughput   ${n(r.msgsPerSec)} msgs/s received · ${fmtBytes(r.bytesPerSec)}/s · ${n(r.sentPerSec)} msgs/s sent`);
   const l = r.latency;
   lines.push(l ? `latency µs   p50 ${n(l.p50Us)} · p90 ${n(l.p90Us)} · p99 ${n(l.p99Us)} · p99.9 ${n(l.p999Us)} · max ${n(l.maxUs)} (${n(l.count)} samples)` : "latency      none recorded");

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { cpuCount, DEFAULT_CONNECTIONS, DEFAULT_WINDOW, OptionsError, resolveOptions } from "./options.ts";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { cpuCount, DEFAULT_LOAD_SHAPE, DEFAULT_CONNECTIONS, DEFAULT_WINDOW, OptionsError, resolveOptions } from "./options.ts";
 import { parseDurationMs } from "./cli-args.ts";
 import { planTasks, split } from "./run-load.ts";
 import { topicOf, wsPath } from "@wsarena/driver-kit";
@@ -27,6 +29,24 @@ describe("options", () => {
     expect(planTasks(o, 2).map((t) => t.deflate)).toEqual([true, true]);
     expect(planTasks(resolveOptions({ url: "ws://127.0.0.1:1" }), 1)[0]!.deflate).toBeUndefined();
     expect(() => resolveOptions({ url: "ws://127.0.0.1:1", driver: "ws", deflate: true })).toThrow(/only the frame driver speaks permessage-deflate/);
+  });
+
+  it("gives echo-open the one-per-write load shape by default, hands the shape to every task, and refuses it elsewhere", () => {
+    const open = resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open" });
+    expect(open.shape).toBe(DEFAULT_LOAD_SHAPE);
+    expect(DEFAULT_LOAD_SHAPE).toBe("one-per-write");
+    const piped = resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", shape: "pipelined" });
+    expect(planTasks(piped, 2).map((t) => t.shape)).toEqual(["pipelined", "pipelined"]);
+    expect(resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo" }).shape).toBeUndefined();
+    expect(planTasks(resolveOptions({ url: "ws://127.0.0.1:1" }), 1)[0]!.shape).toBeUndefined();
+    expect(() => resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", shape: "bursty" as never })).toThrow(/shape "bursty": expected one-per-write or pipelined/);
+    expect(() => resolveOptions({ url: "ws://127.0.0.1:1", mode: "pubsub", shape: "pipelined" })).toThrow(/applies to mode echo-open only, not pubsub/);
+  });
+
+  it("wsarena-load --shape: a bad value exits 2 with what is expected", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./cli.ts", import.meta.url)), "--url", "ws://127.0.0.1:1", "--mode", "echo-open", "--shape", "bursty"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('shape "bursty": expected one-per-write or pipelined');
   });
 
   it("parses cpu lists and durations", () => {

@@ -1,5 +1,5 @@
 // Defaults of every load option as named constants, and resolution/validation of partial options into LoadOptions.
-import { minPayloadBytes } from "@wsarena/driver-kit";
+import { LOAD_SHAPES, minPayloadBytes, type LoadShape } from "@wsarena/driver-kit";
 import { parseCpuList } from "@wsarena/host";
 import type { DriverId, LoadMode, LoadOptions } from "./types.ts";
 
@@ -11,6 +11,8 @@ export const DEFAULT_WINDOW = 32;
 /** Closed-loop echo refills after a quarter of the window came back: batches of W/4 messages per write. */
 export const DEFAULT_REFILL_FRACTION = 0.25;
 export const DEFAULT_RATE = 20_000;
+/** Load shape of echo-open: each message alone at its due time (arrivals as evenly spaced as the schedule). */
+export const DEFAULT_LOAD_SHAPE: LoadShape = "one-per-write";
 export const DEFAULT_SIZE_BYTES = 64;
 export const DEFAULT_BINARY = true;
 export const DEFAULT_DURATION_MS = 5_000;
@@ -86,6 +88,7 @@ function withDefaults(o: Partial<LoadOptions> & RequiredLoadOptions): LoadOption
     ...(o.workerUrls !== undefined ? { workerUrls: [...o.workerUrls] } : {}),
     sourceAddresses: o.sourceAddresses ?? DEFAULT_SOURCE_ADDRESSES,
     ...(o.deflate ? { deflate: true } : {}),
+    ...(mode === "echo-open" || o.shape !== undefined ? { shape: o.shape ?? DEFAULT_LOAD_SHAPE } : {}),
     timeoutMs: 0,
     ...(o.allowRemote ? { allowRemote: true } : {}),
   };
@@ -116,6 +119,10 @@ function checkTraffic(r: LoadOptions): void {
   positiveInt("window", r.window);
   if (!(r.refillFraction! > 0 && r.refillFraction! <= 1)) throw new OptionsError(`refill=${r.refillFraction}: expected a fraction of the window in (0, 1]`);
   if (!(r.rate > 0)) throw new OptionsError(`rate=${r.rate}: expected messages per second > 0`);
+  if (r.shape !== undefined) {
+    if (!LOAD_SHAPES.includes(r.shape)) throw new OptionsError(`shape "${r.shape}": expected ${LOAD_SHAPES.join(" or ")}`);
+    if (mode !== "echo-open") throw new OptionsError(`shape ${r.shape}: the load shape applies to mode echo-open only, not ${mode}; drop --shape`);
+  }
   if (mode === "echo" || mode === "echo-open" || mode === "pubsub") {
     const min = minPayloadBytes(binary);
     if (!Number.isInteger(r.size) || r.size < min) {

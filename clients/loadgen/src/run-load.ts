@@ -92,6 +92,7 @@ function baseTask(o: LoadOptions, worker: number, connections: number, ratePerSe
     connectionOffset: offset,
     connectConcurrency: DEFAULT_CONNECT_CONCURRENCY,
     ...(o.deflate ? { deflate: true } : {}),
+    ...(o.shape ? { shape: o.shape } : {}),
   };
 }
 

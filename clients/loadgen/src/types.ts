@@ -1,4 +1,6 @@
 // The load generator's typed API: options in, one result out. Shared by every driver, the CLI and the harness.
+import type { LoadShape } from "@wsarena/driver-kit";
+export type { LoadShape } from "@wsarena/driver-kit";
 
 /** Which client implementation drives the load. */
 export type DriverId = "frame" | "ws" | "socket.io";
@@ -70,6 +72,12 @@ export interface LoadOptions {
    * sent ones deflated (frame driver only). Default false.
    */
   deflate?: boolean;
+  /**
+   * echo-open: how the schedule reaches the sockets: "one-per-write" (each message written alone at its own due time,
+   * evenly spaced; default) or "pipelined" (every 1 ms tick sends what is due by its end, several frames per write).
+   * Absent for the other modes.
+   */
+  shape?: LoadShape;
   /** Hard bound on the whole run (connect + warm-up + window + drain); the run stops itself after it. */
   timeoutMs: number;
   /** Allow a target other than loopback (127.0.0.0/8, localhost, ::1); default false, so a load never hits a host by accident. */

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { DURATION_EXAMPLES, parseDuration } from "@wsarena/format";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
 import { deflateSection } from "./deflate.ts";
+import { shapeSection } from "./shape.ts";
 import { clockTicksPerSec, startSampler, type RawReading } from "@wsarena/host";
 import { discoverStacks, killAllServers, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { selectScenarios } from "@wsarena/runner";
@@ -48,8 +49,8 @@ export const FOREIGN_BUSY_MAX = 0.25;
 export const AGREEMENT_RATES = [20_000, 2_000];
 export const AGREEMENT_TOLERANCE = 0.05;
 export const AGREEMENT_REPS = 3;
-/** Sections, in order; `deflate` (the client's permessage-deflate cost) runs only when asked for. */
-export const SECTIONS = ["open", "closed", "agreement", "deflate"] as const;
+/** Sections, in order; `deflate` (the client's permessage-deflate cost) and `shape` (load shapes compared) run only when asked for. */
+export const SECTIONS = ["open", "closed", "agreement", "deflate", "shape"] as const;
 /** Sections run without --sections. */
 export const DEFAULT_SECTIONS: readonly string[] = ["open", "closed", "agreement"];
 /** Stacks of the deflate section by default. */
@@ -281,6 +282,7 @@ async function main(): Promise<void> {
     const ids = values.stacks ? values.stacks.split(",") : DEFAULT_DEFLATE_STACKS;
     await deflateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
   }
+  if (sections.includes("shape")) await shapeSection(stacks, reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 }
 

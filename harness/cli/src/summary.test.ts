@@ -93,6 +93,16 @@ describe("formatSummary", () => {
     expect(text).toContain("caveat: high-variance");
     expect(text).toMatch(/verdict: y > z \(×[\d.]+, 95 % CI [\d.]+–[\d.]+\); caveats: y high-variance; unranked: x \(integrity\)\nwinner: y/);
   });
+  it("heads a point with its recorded load shape, and an older point without one as before", () => {
+    const shaped = (stack: string, v: number[]): MeasurementRecord => {
+      const r = m(stack, v);
+      return { ...r, points: r.points.map((p) => ({ ...p, loadShape: "one-per-write" as const })) };
+    };
+    const text = formatSummary([shaped("x", [5, 5.1, 4.9]), shaped("y", [6, 6.2, 5.9])]);
+    expect(text.split("\n")[0]).toBe("echo-throughput · 64B-text one-per-write");
+    expect(rankPoints([shaped("x", [5, 5.1, 4.9])])[0]!.loadShape).toBe("one-per-write");
+    expect(formatSummary([m("x", [5, 5.1, 4.9])]).split("\n")[0]).toBe("echo-throughput · 64B-text");
+  });
   it("keeps an unranked figure's caveats beside its reason", () => {
     expect(formatSummary([m("x", [5, 5.1, 4.9], ["at-floor", "suspected-leak"]), m("y", [6, 6.2, 5.9])])).toMatch(/UNRANKED: at-floor[^;\n]*; caveat: suspected-leak/);
   });

@@ -1,6 +1,6 @@
 // Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (95 %
 // intervals of ratios, ties grouped), the verdict line, and the stacks left unranked with why.
-import { type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
+import { type LoadShapeId, type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
 import { CAVEAT_FLAGS, formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
 import { fmtNum } from "@wsarena/format";
 import { renderTable } from "./table.ts";
@@ -33,6 +33,8 @@ export interface RankedRow {
 export interface RankedPoint {
   scenario: string;
   point: string;
+  /** Load shape recorded with an open-loop point, or null (other points; sets older than the field, which sent pipelined: loadShapeOf). */
+  loadShape: LoadShapeId | null;
   /** Ranked stacks best first (tie groups in order), then the unranked ones. */
   rows: RankedRow[];
   /** The ranking by ratio intervals (shared with the report's findings). */
@@ -88,7 +90,7 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
         return i >= 0 ? i : verdict.ranked.length + verdict.unranked.findIndex((x) => x.stack === row.stack);
       };
       rows.sort((a, b) => order(a) - order(b));
-      out.push({ scenario, point: key, rows, verdict, verdictLine: formatVerdict(verdict) });
+      out.push({ scenario, point: key, loadShape: found[0]!.p.loadShape ?? null, rows, verdict, verdictLine: formatVerdict(verdict) });
     }
   }
   return out;
@@ -115,7 +117,7 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
     const v = rp.verdict;
     const decision = v.winner ? `winner: ${v.winner}` : `no decision: ${v.noDecision}`;
     parts.push(
-      `${rp.scenario} · ${rp.point}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server core", "client core", "flags"], rows)}\n` +
+      `${rp.scenario} · ${rp.point}${rp.loadShape ? ` ${rp.loadShape}` : ""}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server core", "client core", "flags"], rows)}\n` +
         `verdict: ${rp.verdictLine}\n${decision}`,
     );
   }

@@ -1,8 +1,9 @@
 // `wsarena compare`: matches points of two result sets (or two stacks) and tests every change for significance.
 // Significance: Welch's t on log values per repetition (see ratioOfMeans in stats.ts for why not Mann–Whitney or a bootstrap).
 import { fmtChange, fmtCount, fmtMetric, fmtUs } from "./format.ts";
-import { isLatencyMetric, isMeasured, metricValues, paramsKey, type PointView, type ReportInput } from "./model.ts";
+import { isLatencyMetric, isMeasured, metricValues, paramsKey, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { geoMean, ratioOfMeans, type Interval } from "@wsarena/stats";
+import { loadShapeOf } from "@wsarena/results";
 
 /**
  * A change is marked only when its whole 95% interval lies beyond ±this many percent (not merely beyond 0): pinned runs
@@ -94,12 +95,14 @@ export interface Comparison {
   options: CompareOptions;
 }
 
+// An open-loop point pairs only with one sent in the same load shape (a set older than the field sent pipelined).
 function sideKey(p: PointView, byStack: boolean): string {
-  return `${byStack ? `${p.stack}|` : ""}${p.scenario}|${paramsKey(p.params)}`;
+  const shape = loadShapeOf(p.scenario, { loadShape: p.loadShape ?? undefined });
+  return `${byStack ? `${p.stack}|` : ""}${p.scenario}|${paramsKey(p.params)}${shape ? `|shape=${shape}` : ""}`;
 }
 
 function label(p: PointView, byStack: boolean): string {
-  return `${byStack ? `${p.stack} ` : ""}${p.scenario} ${p.pointKey || "default"}`;
+  return `${byStack ? `${p.stack} ` : ""}${p.scenario} ${pointLabel(p)}`;
 }
 
 /** Warnings about differences between the runs that affect every figure. */

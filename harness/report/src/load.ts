@@ -48,13 +48,14 @@ function pointsOf(m: MeasurementRecord): PointView[] {
     partial: m.partial,
   };
   if (m.points.length === 0) {
-    return [{ ...base, key: `${m.stack}|${m.scenario}|`, pointKey: "", params: {}, flags: m.flags, headline: null, reps: [], summary: null, stop: null }];
+    return [{ ...base, key: `${m.stack}|${m.scenario}|`, pointKey: "", params: {}, loadShape: null, flags: m.flags, headline: null, reps: [], summary: null, stop: null }];
   }
   return m.points.map((p) => ({
     ...base,
     key: `${m.stack}|${m.scenario}|${p.key}`,
     pointKey: p.key,
     params: p.params,
+    loadShape: p.loadShape ?? null,
     flags: p.flags,
     headline: p.summary ? { metric: p.summary.metric, unit: p.summary.unit, better: p.summary.better } : null,
     reps: p.reps,

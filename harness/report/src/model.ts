@@ -1,6 +1,6 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
-import { type FigureSummary, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
+import { type FigureSummary, type LoadShapeId, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
 
 /** The headline figure of a point, as the runner defined it. */
 export interface Headline {
@@ -32,6 +32,11 @@ export interface PointView {
   pointKey: string;
   /** The point's own parameters (what varies across points). */
   params: ParamsRecord;
+  /**
+   * Load shape recorded with an open-loop point, else null: other points, and points of sets older than the field
+   * (their open-loop points were sent pipelined; loadShapeOf reads them so, their labels stay as they were).
+   */
+  loadShape: LoadShapeId | null;
   /** Scenario-wide parameters. */
   scenarioParams: ParamsRecord;
   /** Status of the measurement the point belongs to. */
@@ -109,9 +114,9 @@ export function isLatencyMetric(metric: string): boolean {
   return /Us$/.test(metric);
 }
 
-/** Label of a point for tables and chart axes: the runner's key, else "default". */
+/** Label of a point for tables and chart axes: the runner's key, else "default", then its recorded load shape ("50k/s one-per-write"). */
 export function pointLabel(p: PointView): string {
-  return p.pointKey || "default";
+  return `${p.pointKey || "default"}${p.loadShape ? ` ${p.loadShape}` : ""}`;
 }
 
 /** True when a point has at least one repetition with a measured window and status ok. */

@@ -1,7 +1,7 @@
 // Runs the stack × scenario matrix: verify, then per scenario rounds of repetitions (stacks interleaved, order rotated,
 // adaptive count), and writes the result set as it goes.
 import { join } from "node:path";
-import type { DriverId } from "@wsarena/loadgen";
+import type { DriverId, LoadShape } from "@wsarena/loadgen";
 import { type DiscoveredStack, killAllServers } from "@wsarena/stacks";
 import { RUN_FILE, measurementFileName, writeJsonAtomic, type RunStackRecord } from "@wsarena/results";
 import { startFloorProbes, killDescendants } from "@wsarena/host";
@@ -10,7 +10,7 @@ import { endReason, scenarioBudgetMs } from "./repetitions.ts";
 import { buildRunRecord, buildStates, isPartial, progressOf, stackRecordOf, toRecord } from "./records.ts";
 import { measureRepetition } from "./repetition.ts";
 import { createAbortGuard, stateKey, type MeasurementState, type RunContext, type RunOptions, type RunOutcome, type VerifyOutcome } from "./run-context.ts";
-import type { Scenario } from "./scenarios/types.ts";
+import type { Scenario, ScenarioPlan } from "./scenarios/types.ts";
 
 export type { RunEvent } from "./progress.ts";
 export type { RunOptions, RunOutcome, VerifyFn, VerifyOutcome } from "./run-context.ts";
@@ -143,9 +143,18 @@ async function finalize(ctx: RunContext): Promise<void> {
   ctx.writeRun();
 }
 
+/** Load shape of open-loop echo points when a run does not choose one: each message alone at its due time. */
+export const DEFAULT_RUN_LOAD_SHAPE: LoadShape = "one-per-write";
+
+/** A plan whose open-loop echo points (mode echo-open) send with `shape`; the other points are left as they are. */
+export function withLoadShape(plan: ScenarioPlan, shape: LoadShape): ScenarioPlan {
+  return { ...plan, points: plan.points.map((p) => (p.load.mode === "echo-open" ? { ...p, load: { ...p.load, shape } } : p)) };
+}
+
 /** Runs the whole matrix, writing run.json and one file per (stack, scenario) atomically as results come in. */
 export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
-  const plans = new Map(opts.scenarios.map((s) => [s.id, s.plan(opts.profile)]));
+  const shape = opts.loadShape ?? DEFAULT_RUN_LOAD_SHAPE;
+  const plans = new Map(opts.scenarios.map((s) => [s.id, withLoadShape(s.plan(opts.profile), shape)]));
   const states = buildStates(opts, plans);
   const stackRecords: RunStackRecord[] = opts.stacks.map(stackRecordOf);
   const run = buildRunRecord(opts, plans, states, stackRecords);

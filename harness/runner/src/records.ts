@@ -65,6 +65,7 @@ export function toRecord(runId: string, profile: Profile, driver: string, policy
         summary,
         flags: unionFlags(...st.reps.map((r) => r.flags), varianceFlags(values)),
         ...(st.saturated ? { saturated: true } : {}),
+        ...(p.load.shape ? { loadShape: p.load.shape } : {}),
         ...cpuPerMessageField(st.reps),
       },
     ];

@@ -1,6 +1,6 @@
 // What one runMatrix call shares between its steps: the run's options, the state of every (stack, scenario)
 // measurement, and the abort plumbing.
-import type { DriverId } from "@wsarena/loadgen";
+import type { DriverId, LoadShape } from "@wsarena/loadgen";
 import type { DiscoveredStack, LaunchedServer } from "@wsarena/stacks";
 import { type FloorProbes, type Pinning, killDescendants } from "@wsarena/host";
 import type { MeasurementRecord, MeasurementStatus, PointRecord, RepetitionRecord, RunRecord, RunStackRecord } from "@wsarena/results";
@@ -48,6 +48,8 @@ export interface RunOptions {
   root?: string;
   /** Pinned runs: hiccup probes on every pinned core (the floor of each window) and the quiet-machine gate; default true. */
   floor?: boolean;
+  /** Load shape of every open-loop echo point (mode echo-open); default DEFAULT_RUN_LOAD_SHAPE. */
+  loadShape?: LoadShape;
   /** Clock (ms) for the budget and run.timing; injectable so tests can make repetitions "take" time. Default Date.now. */
   now?: () => number;
 }

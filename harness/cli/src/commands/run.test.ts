@@ -34,6 +34,11 @@ describe("wsarena run flag validation", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toMatch(/^wsarena run: unknown stack "nope"; valid stacks: .*ws/);
   });
+  it("rejects an unknown --load-shape naming the two shapes", async () => {
+    const r = await runCli(["run", "--load-shape", "bursty"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe('wsarena run: --load-shape "bursty" is not valid; choose one of: one-per-write, pipelined');
+  });
   it("rejects an unknown scenario listing the valid ones", async () => {
     const r = await runCli(["run", "--scenarios", "echo"]);
     expect(r.code).toBe(2);

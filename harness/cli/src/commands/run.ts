@@ -1,9 +1,9 @@
 // `wsarena run`: validates flags, verifies and times the stack × scenario matrix, writes a result set and prints a summary.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
+import { DEFAULT_RUN_LOAD_SHAPE, PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
-import { RUN_FILE, checkWritableDir } from "@wsarena/results";
+import { LOAD_SHAPE_IDS, RUN_FILE, checkWritableDir } from "@wsarena/results";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
 import { createProgress, fmtDuration } from "../progress.ts";
@@ -24,7 +24,7 @@ export const MIN_BUDGET_MS = 10_000;
 export const MAX_BUDGET_MS = 24 * 3_600_000;
 
 const USAGE =
-  "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--server-cpus 0] [--client-cpus 1] [--out DIR] [--json]";
+  "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--server-cpus 0] [--client-cpus 1] [--load-shape one-per-write|pipelined] [--out DIR] [--json]";
 
 /** Flag values that decide the repetition policy. */
 export interface RepetitionFlags {
@@ -79,6 +79,7 @@ export const command: Command = {
       budget: { type: "string" },
       "server-cpus": { type: "string" },
       "client-cpus": { type: "string" },
+      "load-shape": { type: "string" },
       out: { type: "string" },
       json: { type: "boolean" },
     });
@@ -88,6 +89,7 @@ export const command: Command = {
     const stacks = stacksFromFlag(values.stacks, { skipVariants: true });
     const scenarios = asUsage(() => selectScenarios(parseList("scenarios", values.scenarios)));
     const pinning = pinningFromFlags(values);
+    const loadShape = parseChoice("load-shape", values["load-shape"], LOAD_SHAPE_IDS) ?? DEFAULT_RUN_LOAD_SHAPE; // echo-open points only
     const runId = makeRunId();
     const outDir = resolve(values.out ?? join(REPO_ROOT, "results", runId));
     if (existsSync(join(outDir, RUN_FILE))) throw new UsageError(`--out ${outDir} already holds a result set (${RUN_FILE}); choose an empty folder`);
@@ -99,7 +101,7 @@ export const command: Command = {
     const progress = createProgress();
     const t0 = Date.now();
     const log = (s: string) => process.stderr.write(`${s}\n`);
-    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
+    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}, open-loop load shape ${loadShape}`);
     log(`results: ${relative(process.cwd(), outDir) || outDir}`);
     const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
     const range = est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
@@ -114,6 +116,7 @@ export const command: Command = {
         profile,
         repetitions,
         pinning,
+        loadShape, // each message alone at its due time, or pipelined in 1 ms ticks
         runLoad,
         verify: async (stack) => {
           const v = await verifyStack(stack, VERIFY_LEVEL[profile], pinning.serverList);

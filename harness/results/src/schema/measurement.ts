@@ -3,6 +3,7 @@ import { z } from "zod";
 import { validityFlagSchema } from "../flag-table.ts";
 import { clientCpuSchema, connectSchema, floorSchema, histogramRecordSchema, integritySchema, latencySummarySchema, measurementStatusSchema, outlierClassSchema, paramsSchema, percentileNameSchema, postconditionSchema, quietGateSchema, serverStatsSchema, serverUsageSchema } from "./records.ts";
 import { SCHEMA_VERSION } from "./version.ts";
+import { loadShapeSchema } from "../load-shape.ts";
 import { exactCpuSchema } from "../exact-cpu.ts";
 
 /** One repetition of one parameter point: a fresh server, a warm-up (discarded), then the measured window. */
@@ -130,6 +131,13 @@ export const pointSchema = z.object({
   flags: z.array(validityFlagSchema),
   /** Load ladders (echo-latency): true when the server could not keep up with this point's offered load in some repetition (received < 90% of offered); later points of that repetition were not run. */
   saturated: z.boolean().optional(),
+  /**
+   * Open-loop echo points: how the client wrote its schedule. "one-per-write": each message written alone at its own
+   * due time (arrivals evenly spaced); "pipelined": every 1 ms tick wrote what was due by its end, several frames per
+   * write. Absent on other points, and on open-loop points of sets written before the option existed: those were
+   * sent pipelined (read it with loadShapeOf).
+   */
+  loadShape: loadShapeSchema.optional(),
   /** Server CPU µs per delivered message (each repetition's cpu.serverCpuUsPerMsg) across repetitions; absent in older sets. */
   serverCpuUsPerMsg: figureSummarySchema.nullable().optional(),
   /**

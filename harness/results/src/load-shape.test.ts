@@ -1,0 +1,30 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadResultSet } from "./io.ts";
+import { loadShapeOf } from "./load-shape.ts";
+import { pointSchema } from "./schema.ts";
+
+/** The committed reference set: written before the load shape was recorded (its echo-latency points were sent pipelined). */
+const REFERENCE = join(import.meta.dirname, "..", "..", "..", "results", "reference");
+
+describe("loadShapeOf", () => {
+  it("reads open-loop points of a set older than the field as pipelined, other points as having no shape", () => {
+    const set = loadResultSet(REFERENCE);
+    const latency = set.measurements.filter((m) => m.scenario === "echo-latency" && m.points.length > 0);
+    expect(latency.length).toBeGreaterThan(0);
+    for (const m of latency) for (const p of m.points) {
+      expect(p.loadShape).toBeUndefined();
+      expect(loadShapeOf(m.scenario, p)).toBe("pipelined");
+    }
+    const throughput = set.measurements.find((m) => m.scenario === "echo-throughput" && m.points.length > 0)!;
+    expect(loadShapeOf(throughput.scenario, throughput.points[0]!)).toBeNull();
+  });
+
+  it("returns the recorded shape, and the schema refuses an unknown one", () => {
+    expect(loadShapeOf("echo-latency", { loadShape: "one-per-write" })).toBe("one-per-write");
+    expect(loadShapeOf("some-future-scenario", { loadShape: "pipelined" })).toBe("pipelined");
+    const point = { key: "50k/s", params: {}, reps: [], summary: null, flags: [], stop: "fixed" as const };
+    expect(pointSchema.parse({ ...point, loadShape: "one-per-write" }).loadShape).toBe("one-per-write");
+    expect(pointSchema.safeParse({ ...point, loadShape: "bursty" }).success).toBe(false);
+  });
+});
