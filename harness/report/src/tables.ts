@@ -1,8 +1,8 @@
 // Table models shared by the HTML and Markdown renderers: run metadata, the headline table, one table per scenario.
-import { costPerMillionUsd } from "./charts/efficiency.ts";
+import { costPerMillionFromCpuUs, coresPerMillionMsgsPerSec, CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, cpuUsPerMsg, fmtCpuUs, headlineCpuPointKey, NO_CPU_POINT_REASON } from "./cpu-figures.ts";
 import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
+import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
@@ -116,8 +116,10 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     peak: PointView | null;
     lat: PointView | undefined;
     conn: PointView | null;
+    cpu: PointView | undefined;
   }
   const rows: Row[] = [];
+  const cpuKey = headlineCpuPointKey(input);
   for (const stack of input.stacks) {
     const mine = tp.filter((p) => p.stack === stack);
     const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
@@ -125,7 +127,8 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
     const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
     const conn = connPick ? memoryView(connPick) : null;
-    if (peak || lat || conn) rows.push({ stack, peak, lat, conn });
+    const cpu = cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
+    if (peak || lat || conn || cpu) rows.push({ stack, peak, lat, conn, cpu });
   }
   // Name the scenario (and point) in the header when every stack's figure comes from the same one.
   const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
@@ -135,22 +138,23 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const peakScenario = common(rows.map((r) => r.peak), false);
   const peakPoint = common(rows.map((r) => r.peak), true);
   const connPoint = common(rows.map((r) => r.conn), true);
+  const cpuLabel = rows.find((r) => r.cpu)?.cpu;
   const headers = [
     "Stack",
     `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
     `p99 latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
     `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
-    "msg per CPU-s",
+    `CPU µs/msg${cpuLabel ? ` (${CPU_SCENARIO} ${cpuPointLabel(cpuLabel)}; mean [95 % CI])` : ""}`,
+    "cores per 1M msg/s",
     "$ per 1M msg",
   ];
   // Per column, rank the stacks' figures by ratio intervals; the winner's cell is bold, the verdict goes in the last row.
   const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null => (p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null);
-  const effEntry = (stack: string, p: PointView | null): RankEntry | null => (p ? { ...rankEntry(stack, [], "msgsPerSec", p.flags, p.status), values: msgsPerCpuSecond(p) } : null);
   const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
     { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, "p99Us")) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
-    { better: "higher", entries: rows.map((r) => effEntry(r.stack, r.peak)) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.cpu, CPU_US_PER_MSG)) },
   ];
   const verdicts = columns.map((col) => {
     const es = col.entries.filter((e): e is RankEntry => e !== null);
@@ -158,25 +162,33 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   });
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
   const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
-  const body = rows.map(({ stack, peak, lat, conn }) => {
-    const eff = peak ? msgsPerCpuSecond(peak) : [];
+  const body = rows.map(({ stack, peak, lat, conn, cpu }) => {
+    const us = cpu ? cpuUsPerMsg(cpu) : [];
+    const usMean = us.length ? mean(us) : null;
+    const usCi = meanInterval(us);
     const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
       lat && meanOf(lat, "p99Us") !== null ? cell(1, stack, fmtUs(meanOf(lat, "p99Us")!), lat) : c("–"),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
-      eff.length ? cell(3, stack, fmtCount(mean(eff)), peak!) : c("–"),
-      eff.length ? cell(3, stack, fmtUsd(costPerMillionUsd(mean(eff), vcpuHourUsd)), peak!) : c("–"),
+      usMean !== null ? cell(3, stack, `${fmtCpuUs(usMean)}${us.length > 1 ? ` [${fmtCpuUs(usCi.low)}–${fmtCpuUs(usCi.high)}]` : " (n=1)"}`, cpu!) : c("–", [], true),
+      usMean !== null ? cell(3, stack, fmtCpuUs(coresPerMillionMsgsPerSec(usMean)), cpu!) : c("–", [], true),
+      usMean !== null ? cell(3, stack, fmtUsd(costPerMillionFromCpuUs(usMean, vcpuHourUsd)), cpu!) : c("–", [], true),
     ];
   });
-  const decided = [...verdicts.map(verdictCell), verdicts[3]?.winner ? c(`as msg per CPU-s`) : verdictCell(verdicts[3] ?? null)];
+  const noCpu = rows.every((r) => !r.cpu);
+  const sameAsCpu = verdicts[3]?.winner ? c("as CPU µs/msg") : verdictCell(verdicts[3] ?? null);
+  const decided = [...verdicts.slice(0, 3).map(verdictCell), noCpu ? c("–") : verdictCell(verdicts[3] ?? null), noCpu ? c("–") : sameAsCpu, noCpu ? c("–") : sameAsCpu];
   return {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
     notes: [
       "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the 95 % interval of that ratio, or why the data does not decide. " +
         "A winner's interval against every other ranked stack excludes 1; see the verdict per point in the report for the full order with its ties.",
+      noCpu
+        ? `CPU µs/msg, cores per 1M msg/s, $ per 1M msg: – ${NO_CPU_POINT_REASON}.`
+        : `CPU µs/msg: server CPU per delivered message at the fixed rate named in the header (exact scheduler run time of the server's threads over the window); cores per 1M msg/s is the same number; $ per 1M msg = vCPU-hour price × µs/msg / 3.6e9 × 1e6. Every fixed-rate point is in the ${CPU_SCENARIO} section.`,
       ...MARKER_NOTES,
     ],
   };
@@ -192,7 +204,7 @@ function memoryView(p: PointView): PointView {
 }
 
 /** The "Decided" cell of a headline column: the winner and its margin, or why there is none. */
-function verdictCell(v: Verdict | null): Cell {
+export function verdictCell(v: Verdict | null): Cell {
   if (!v) return c("–");
   if (v.winner) {
     const cut = v.cuts[0];
@@ -205,7 +217,7 @@ function headlineCell(p: PointView): Cell {
   if (!p.headline) return c("–", warnings(p));
   const xs = metricValues(p, p.headline.metric);
   if (xs.length === 0) return c("–", warnings(p));
-  const f = isLatencyMetric(p.headline.metric) ? fmtUs : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
+  const f = isLatencyMetric(p.headline.metric) ? fmtUs : p.headline.metric === CPU_US_PER_MSG ? (v: number) => `${fmtCpuUs(v)} µs/msg` : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
   const ci = meanInterval(xs);
   const half = (ci.high - ci.low) / 2;
   const rel = mean(xs) ? half / Math.abs(mean(xs)) : 0;
