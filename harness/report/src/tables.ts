@@ -163,35 +163,50 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
   const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
   const body = rows.map(({ stack, peak, lat, conn, cpu }) => {
-    const us = cpu ? cpuUsPerMsg(cpu) : [];
-    const usMean = us.length ? mean(us) : null;
-    const usCi = meanInterval(us);
     const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
       lat && meanOf(lat, "p99Us") !== null ? cell(1, stack, fmtUs(meanOf(lat, "p99Us")!), lat) : c("–"),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
-      usMean !== null ? cell(3, stack, `${fmtCpuUs(usMean)}${us.length > 1 ? ` [${fmtCpuUs(usCi.low)}–${fmtCpuUs(usCi.high)}]` : " (n=1)"}`, cpu!) : c("–", [], true),
-      usMean !== null ? cell(3, stack, fmtCpuUs(coresPerMillionMsgsPerSec(usMean)), cpu!) : c("–", [], true),
-      usMean !== null ? cell(3, stack, fmtUsd(costPerMillionFromCpuUs(usMean, vcpuHourUsd)), cpu!) : c("–", [], true),
+      ...cpuHeadlineCells(cpu, vcpuHourUsd, (text) => cell(3, stack, text, cpu!)),
     ];
   });
   const noCpu = rows.every((r) => !r.cpu);
-  const sameAsCpu = verdicts[3]?.winner ? c("as CPU µs/msg") : verdictCell(verdicts[3] ?? null);
-  const decided = [...verdicts.slice(0, 3).map(verdictCell), noCpu ? c("–") : verdictCell(verdicts[3] ?? null), noCpu ? c("–") : sameAsCpu, noCpu ? c("–") : sameAsCpu];
+  const decided = [...verdicts.slice(0, 3).map(verdictCell), ...cpuDecidedCells(noCpu ? undefined : (verdicts[3] ?? null))];
   return {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
     notes: [
       "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the 95 % interval of that ratio, or why the data does not decide. " +
         "A winner's interval against every other ranked stack excludes 1; see the verdict per point in the report for the full order with its ties.",
-      noCpu
-        ? `CPU µs/msg, cores per 1M msg/s, $ per 1M msg: – ${NO_CPU_POINT_REASON}.`
-        : `CPU µs/msg: server CPU per delivered message at the fixed rate named in the header (exact scheduler run time of the server's threads over the window); cores per 1M msg/s is the same number; $ per 1M msg = vCPU-hour price × µs/msg / 3.6e9 × 1e6. Every fixed-rate point is in the ${CPU_SCENARIO} section.`,
+      cpuHeadlineNote(noCpu),
       ...MARKER_NOTES,
     ],
   };
+}
+
+/** The headline's CPU µs/msg (mean [95 % CI]), cores per 1M msg/s and $ per 1M msg cells of one stack's fixed-rate point. */
+function cpuHeadlineCells(cpu: PointView | undefined, vcpuHourUsd: number, cell: (text: string) => Cell): Cell[] {
+  const us = cpu ? cpuUsPerMsg(cpu) : [];
+  if (!us.length) return [0, 1, 2].map(() => c("–", [], true));
+  const m = mean(us);
+  const ci = meanInterval(us);
+  return [cell(`${fmtCpuUs(m)}${us.length > 1 ? ` [${fmtCpuUs(ci.low)}–${fmtCpuUs(ci.high)}]` : " (n=1)"}`), cell(fmtCpuUs(coresPerMillionMsgsPerSec(m))), cell(fmtUsd(costPerMillionFromCpuUs(m, vcpuHourUsd)))];
+}
+
+/** The Decided cells of the three CPU columns (one verdict: cores and $ are µs/msg scaled); undefined = the set has no fixed-rate point. */
+function cpuDecidedCells(v: Verdict | null | undefined): Cell[] {
+  if (v === undefined) return [c("–"), c("–"), c("–")];
+  const same = v?.winner ? c("as CPU µs/msg") : verdictCell(v);
+  return [verdictCell(v), same, same];
+}
+
+/** The note under the headline on its CPU columns: how they are derived, or why they are empty. */
+function cpuHeadlineNote(noCpu: boolean): string {
+  return noCpu
+    ? `CPU µs/msg, cores per 1M msg/s, $ per 1M msg: – ${NO_CPU_POINT_REASON}.`
+    : `CPU µs/msg: server CPU per delivered message at the fixed rate named in the header (exact scheduler run time of the server's threads over the window); cores per 1M msg/s is the same number; $ per 1M msg = vCPU-hour price × µs/msg / 3.6e9 × 1e6. Every fixed-rate point is in the ${CPU_SCENARIO} section.`;
 }
 
 /**
@@ -204,7 +219,7 @@ function memoryView(p: PointView): PointView {
 }
 
 /** The "Decided" cell of a headline column: the winner and its margin, or why there is none. */
-export function verdictCell(v: Verdict | null): Cell {
+function verdictCell(v: Verdict | null): Cell {
   if (!v) return c("–");
   if (v.winner) {
     const cut = v.cuts[0];
