@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SCENARIO_GROUP } from "@wsarena/results";
 import { CPU_HELD_SHARE, cpu } from "./cpu.ts";
-import { PROFILES, PROFILE_TIMING, selectScenarios } from "./index.ts";
+import { PROFILE_TIMING, selectScenarios } from "./index.ts";
 import type { WindowOutcome } from "./types.ts";
 
 /** The slowest stack's capacity in the reference set (socket.io: ~57k echo/s, ~63k stream ticks/s): every fixed rate must stay well under it. */
@@ -13,7 +13,13 @@ describe("cpu scenario plan", () => {
     expect(selectScenarios(undefined).map((s) => s.id)).toContain("cpu");
   });
 
-  for (const profile of PROFILES) {
+  it("quick measures the echo point only (the headline's), within its time budget", () => {
+    const pts = cpu.plan("quick").points;
+    expect(pts.map((p) => p.key)).toEqual(["echo-20k/s"]);
+    expect(pts[0]!.load).toMatchObject({ mode: "echo-open", connections: 5, rate: 20_000, size: 64, durationMs: PROFILE_TIMING.quick.durationMs });
+  });
+
+  for (const profile of ["standard", "full"] as const) {
     it(`${profile}: echo 20k/s over 5 connections, stream 10 × 2k/s, pub/sub 100 × 200/s, each at the profile's timing`, () => {
       const pts = cpu.plan(profile).points;
       expect(pts.map((p) => p.key)).toEqual(["echo-20k/s", "stream-10rx-2k/s", "pubsub-100sub-200/s"]);
@@ -37,7 +43,7 @@ describe("cpu scenario plan", () => {
   });
 
   it("headlines server CPU µs per message from the repetition's exact CPU, lower is better", () => {
-    const p = cpu.plan("quick").points[0]!;
+    const p = cpu.plan("standard").points[0]!;
     expect(cpu.metric(p)).toEqual({ name: "serverCpuUsPerMsg", unit: "µs/msg", better: "lower" });
     expect(cpu.value(p, { cpu: { serverCpuUsPerMsg: 31.5 } } as never)).toBe(31.5);
     expect(cpu.value(p, { cpu: null } as never)).toBeNaN();

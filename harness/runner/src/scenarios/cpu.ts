@@ -24,8 +24,24 @@ export const CPU_ECHO = { connections: 5, rate: 20_000 } as const;
 export const CPU_STREAM = { receivers: 10, ratePerConn: 2_000 } as const;
 export const CPU_PUBSUB = { subscribers: 100, publishers: 1, publishPerSec: 200 } as const;
 
-/** The three fixed-rate points; the same in every profile (the profile sets the window length and repetitions). */
+/**
+ * Patterns measured per profile: quick measures only echo (the headline's point) to stay within its time budget, where
+ * each repetition costs a fresh server, connect and warm-up besides its window; standard and full measure all three.
+ */
+export const CPU_PATTERNS: Readonly<Record<Profile, readonly CpuPattern[]>> = {
+  quick: ["echo"],
+  standard: ["echo", "stream", "pubsub"],
+  full: ["echo", "stream", "pubsub"],
+};
+/** A fixed-rate load pattern. */
+export type CpuPattern = "echo" | "stream" | "pubsub";
+
+/** The profile's fixed-rate points (CPU_PATTERNS); the profile also sets the window length and repetitions. */
 export function cpuPoints(profile: Profile): ScenarioPoint[] {
+  return allCpuPoints(profile).filter((p) => CPU_PATTERNS[profile].includes(p.params.pattern as CpuPattern));
+}
+
+function allCpuPoints(profile: Profile): ScenarioPoint[] {
   return [
     {
       key: `echo-${rateLabel(CPU_ECHO.rate)}/s`,
