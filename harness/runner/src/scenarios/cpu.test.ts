@@ -38,8 +38,8 @@ describe("cpu scenario plan", () => {
   it("names the arrival shape and the delivered rate of every point, and keeps that rate under a third of the slowest stack's capacity", () => {
     const pts = cpu.plan("standard").points;
     expect(pts.map((p) => p.params.shape)).toEqual(["pipelined", "server-paced", "pipelined"]);
-    expect(pts.map((p) => p.params.deliveriesPerSec)).toEqual([20_000, 20_000, 20_200]);
-    for (const p of pts) expect(Number(p.params.deliveriesPerSec)).toBeLessThan(SLOWEST_CAPACITY_MSGS_PER_SEC / 2.5);
+    expect(pts.map((p) => p.params.fixedRatePerSec)).toEqual([20_000, 20_000, 20_200]);
+    for (const p of pts) expect(Number(p.params.fixedRatePerSec)).toBeLessThan(SLOWEST_CAPACITY_MSGS_PER_SEC / 2.5);
   });
 
   it("headlines server CPU µs per message from the repetition's exact CPU, lower is better", () => {
