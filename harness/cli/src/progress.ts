@@ -20,7 +20,7 @@ export function eventLine(e: RunEvent): string | null {
       const r = e.record;
       const server = r.server ? `server core ${fmtNum(r.server.coreBusyPct ?? r.server.cpuPct)}% (process ${fmtNum(r.server.cpuPct)}%), ` : "";
       const client = `client core ${fmtNum(Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))}%`;
-      return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline)} ${e.unit} (${server}${client})${flags}`;
+      return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline, e.unit === "µs/msg" ? 2 : 0)} ${e.unit} (${server}${client})${flags}`;
     }
     case "measurement-error":
       return `${e.scenario} ${e.stack} rep ${e.rep + 1}: ERROR ${e.message.split("\n")[0]}`;

@@ -92,6 +92,8 @@ export function metricValue(rep: RepetitionRecord, metric: string): number | nul
     const v = rep.connect[k];
     return typeof v === "number" ? v : null;
   }
+  // Exact server CPU per message (scheduler run time), the fixed-rate cpu points' headline; absent in older sets.
+  if (metric === "serverCpuUsPerMsg") return rep.cpu?.serverCpuUsPerMsg ?? null;
   const direct = (rep as unknown as Record<string, unknown>)[metric];
   if (typeof direct === "number") return direct;
   // Scenario-specific figures (Scenario.run's details), e.g. the http scenario's requestsPerSec.

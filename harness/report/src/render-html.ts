@@ -7,6 +7,8 @@ import { connectionsLimitTable } from "./connections.ts";
 import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
+import { cpuTable } from "./cpu-table.ts";
+import { CPU_SCENARIO } from "./cpu-figures.ts";
 
 /** A chart as it goes into the page. */
 export interface HtmlChart {
@@ -120,6 +122,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
       tableHtml(scenarioTable(input, s)),
       ...burstReconnectTables(input, s).map((t) => tableHtml(t)),
+      ...[s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null].flatMap((t) => (t ? [`<h3>CPU per message at fixed rates</h3>\n${tableHtml(t)}`] : [])),
       floorTable(input, s),
       ...hostileTables(input, s).map((h) => `<h3>${esc(h.title)}</h3>\n${tableHtml(h.table)}`),
       ...failureTables(input, s).map((f) => `<h3>${esc(f.title)}</h3>\n${tableHtml(f.table)}`),

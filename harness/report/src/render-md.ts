@@ -7,6 +7,8 @@ import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Cell, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
+import { cpuTable } from "./cpu-table.ts";
+import { CPU_SCENARIO } from "./cpu-figures.ts";
 
 /** Escapes a cell for a Markdown table. */
 function md(text: string): string {
@@ -87,6 +89,8 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
     parts.push(markdownTable(scenarioTable(input, s)), "");
     for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
+    const cpu = s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null;
+    if (cpu) parts.push(`### ${s}: CPU per message at fixed rates`, "", markdownTable(cpu), "");
     const floor = latencyFloorTable(input, s);
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
     const limits = s === "connections" ? connectionsLimitTable(input) : null;

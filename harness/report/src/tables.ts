@@ -1,8 +1,8 @@
 // Table models shared by the HTML and Markdown renderers: run metadata, the headline table, one table per scenario.
-import { costPerMillionUsd } from "./charts/efficiency.ts";
+import { costPerMillionFromCpuUs, coresPerMillionMsgsPerSec, CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, cpuUsPerMsg, fmtCpuUs, headlineCpuPointKey, NO_CPU_POINT_REASON } from "./cpu-figures.ts";
 import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
+import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
@@ -116,8 +116,10 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     peak: PointView | null;
     lat: PointView | undefined;
     conn: PointView | null;
+    cpu: PointView | undefined;
   }
   const rows: Row[] = [];
+  const cpuKey = headlineCpuPointKey(input);
   for (const stack of input.stacks) {
     const mine = tp.filter((p) => p.stack === stack);
     const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
@@ -125,7 +127,8 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
     const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
     const conn = connPick ? memoryView(connPick) : null;
-    if (peak || lat || conn) rows.push({ stack, peak, lat, conn });
+    const cpu = cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
+    if (peak || lat || conn || cpu) rows.push({ stack, peak, lat, conn, cpu });
   }
   // Name the scenario (and point) in the header when every stack's figure comes from the same one.
   const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
@@ -135,22 +138,23 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const peakScenario = common(rows.map((r) => r.peak), false);
   const peakPoint = common(rows.map((r) => r.peak), true);
   const connPoint = common(rows.map((r) => r.conn), true);
+  const cpuLabel = rows.find((r) => r.cpu)?.cpu;
   const headers = [
     "Stack",
     `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
     `p99 latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
     `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
-    "msg per CPU-s",
+    `CPU µs/msg${cpuLabel ? ` (${CPU_SCENARIO} ${cpuPointLabel(cpuLabel)}; mean [95 % CI])` : ""}`,
+    "cores per 1M msg/s",
     "$ per 1M msg",
   ];
   // Per column, rank the stacks' figures by ratio intervals; the winner's cell is bold, the verdict goes in the last row.
   const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null => (p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null);
-  const effEntry = (stack: string, p: PointView | null): RankEntry | null => (p ? { ...rankEntry(stack, [], "msgsPerSec", p.flags, p.status), values: msgsPerCpuSecond(p) } : null);
   const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
     { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, "p99Us")) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
-    { better: "higher", entries: rows.map((r) => effEntry(r.stack, r.peak)) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.cpu, CPU_US_PER_MSG)) },
   ];
   const verdicts = columns.map((col) => {
     const es = col.entries.filter((e): e is RankEntry => e !== null);
@@ -158,28 +162,51 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   });
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
   const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
-  const body = rows.map(({ stack, peak, lat, conn }) => {
-    const eff = peak ? msgsPerCpuSecond(peak) : [];
+  const body = rows.map(({ stack, peak, lat, conn, cpu }) => {
     const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
       lat && meanOf(lat, "p99Us") !== null ? cell(1, stack, fmtUs(meanOf(lat, "p99Us")!), lat) : c("–"),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
-      eff.length ? cell(3, stack, fmtCount(mean(eff)), peak!) : c("–"),
-      eff.length ? cell(3, stack, fmtUsd(costPerMillionUsd(mean(eff), vcpuHourUsd)), peak!) : c("–"),
+      ...cpuHeadlineCells(cpu, vcpuHourUsd, (text) => cell(3, stack, text, cpu!)),
     ];
   });
-  const decided = [...verdicts.map(verdictCell), verdicts[3]?.winner ? c(`as msg per CPU-s`) : verdictCell(verdicts[3] ?? null)];
+  const noCpu = rows.every((r) => !r.cpu);
+  const decided = [...verdicts.slice(0, 3).map(verdictCell), ...cpuDecidedCells(noCpu ? undefined : (verdicts[3] ?? null))];
   return {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
     notes: [
       "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the 95 % interval of that ratio, or why the data does not decide. " +
         "A winner's interval against every other ranked stack excludes 1; see the verdict per point in the report for the full order with its ties.",
+      cpuHeadlineNote(noCpu),
       ...MARKER_NOTES,
     ],
   };
+}
+
+/** The headline's CPU µs/msg (mean [95 % CI]), cores per 1M msg/s and $ per 1M msg cells of one stack's fixed-rate point. */
+function cpuHeadlineCells(cpu: PointView | undefined, vcpuHourUsd: number, cell: (text: string) => Cell): Cell[] {
+  const us = cpu ? cpuUsPerMsg(cpu) : [];
+  if (!us.length) return [0, 1, 2].map(() => c("–", [], true));
+  const m = mean(us);
+  const ci = meanInterval(us);
+  return [cell(`${fmtCpuUs(m)}${us.length > 1 ? ` [${fmtCpuUs(ci.low)}–${fmtCpuUs(ci.high)}]` : " (n=1)"}`), cell(fmtCpuUs(coresPerMillionMsgsPerSec(m))), cell(fmtUsd(costPerMillionFromCpuUs(m, vcpuHourUsd)))];
+}
+
+/** The Decided cells of the three CPU columns (one verdict: cores and $ are µs/msg scaled); undefined = the set has no fixed-rate point. */
+function cpuDecidedCells(v: Verdict | null | undefined): Cell[] {
+  if (v === undefined) return [c("–"), c("–"), c("–")];
+  const same = v?.winner ? c("as CPU µs/msg") : verdictCell(v);
+  return [verdictCell(v), same, same];
+}
+
+/** The note under the headline on its CPU columns: how they are derived, or why they are empty. */
+function cpuHeadlineNote(noCpu: boolean): string {
+  return noCpu
+    ? `CPU µs/msg, cores per 1M msg/s, $ per 1M msg: – ${NO_CPU_POINT_REASON}.`
+    : `CPU µs/msg: server CPU per delivered message at the fixed rate named in the header (exact scheduler run time of the server's threads over the window); cores per 1M msg/s is the same number; $ per 1M msg = vCPU-hour price × µs/msg / 3.6e9 × 1e6. Every fixed-rate point is in the ${CPU_SCENARIO} section.`;
 }
 
 /**
@@ -205,7 +232,7 @@ function headlineCell(p: PointView): Cell {
   if (!p.headline) return c("–", warnings(p));
   const xs = metricValues(p, p.headline.metric);
   if (xs.length === 0) return c("–", warnings(p));
-  const f = isLatencyMetric(p.headline.metric) ? fmtUs : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
+  const f = isLatencyMetric(p.headline.metric) ? fmtUs : p.headline.metric === CPU_US_PER_MSG ? (v: number) => `${fmtCpuUs(v)} µs/msg` : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
   const ci = meanInterval(xs);
   const half = (ci.high - ci.low) / 2;
   const rel = mean(xs) ? half / Math.abs(mean(xs)) : 0;

@@ -14,6 +14,7 @@ export const SCENARIO_GROUP = {
   "stream-json": "core",
   "stream-binary": "core",
   pubsub: "core",
+  cpu: "core",
   connections: "core",
   http: "scale",
   hostile: "failure",

@@ -5,6 +5,7 @@ import { type FloorProbes, type Sampler, quietGate, DEFAULT_SAMPLE_INTERVAL_MS, 
 import { atFloorPercentiles, computeFlags, isPercentileName, serverStatsSchema, type ExactCpu, type QuietGateRecord, type RepetitionRecord, type ServerStatsRecord, type ServerUsage, type ValidityFlag } from "@wsarena/results";
 import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "@wsarena/stacks";
 import type { Scenario, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./scenarios/types.ts";
+import { CPU_PER_MESSAGE_METRIC } from "./cpu-per-message.ts";
 
 /** Time allowed on top of warm-up + window + hold for connecting and draining, before the load generator stops itself. */
 export const LOAD_TIMEOUT_SLACK_MS = 15_000;
@@ -218,7 +219,9 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       errors: record.errors,
       postconditionFailures: failures,
       schedulerLagP99Us: record.schedulerLag?.summary.p99Us ?? null,
-      latencyP99Us: record.latency?.p99Us ?? null,
+      // Scheduler lag against p99 guards a latency headline; a point headlined by CPU per message (the cpu scenario's
+      // fixed rates) is client-loaded only when the client's cores are busy, which distorts the arrival shape it was given.
+      latencyP99Us: headline === CPU_PER_MESSAGE_METRIC ? null : (record.latency?.p99Us ?? null),
       headlineAtFloor: isPercentileName(headline) && record.atFloor.includes(headline),
     }),
     ...(result.flags ?? []),

@@ -1,6 +1,7 @@
 // The scenario modules, in run order, and lookup by id.
 import { burst } from "./burst.ts";
 import { connections } from "./connections.ts";
+import { cpu } from "./cpu.ts";
 import { echoLatency } from "./echo-latency.ts";
 import { echoThroughput } from "./echo-throughput.ts";
 import { http } from "./http.ts";
@@ -18,7 +19,7 @@ import type { Scenario } from "./types.ts";
 export * from "./types.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, connections, http, hostile, slowConsumer, soak, burst, reconnect, pubsubCluster];
+export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, cpu, connections, http, hostile, slowConsumer, soak, burst, reconnect, pubsubCluster];
 
 /** The group of a scenario (SCENARIO_GROUP in @wsarena/results, the one source). */
 
