@@ -8,3 +8,4 @@ export * from "./migrate.ts";
 export * from "./schema.ts";
 export * from "./scenarios.ts";
 export * from "./details.ts";
+export * from "./point-flags.ts";
