@@ -63,7 +63,7 @@ export interface ReportOutput {
 /** Notes on method printed at the end of both reports. */
 export function methodNotes(o: ReportOptions): string[] {
   return [
-    "Every figure is the mean over repetitions; each repetition ran a fresh server after a discarded warm-up. Whiskers in bar charts span the lowest to the highest repetition.",
+    "Every figure is the geometric mean over repetitions, the mean the ranking uses (a count that can be zero, such as drops, the arithmetic mean); each repetition ran a fresh server after a discarded warm-up. Whiskers in bar charts span the lowest to the highest repetition.",
     "Tables give the 95% confidence interval of the mean (Student t over repetitions) as ± percent of the mean.",
     "Margins between stacks are ratios of geometric means with a 95% interval from Welch's t-test on log values: with 3–5 repetitions Mann–Whitney U cannot reach significance (3 vs 3 reps: smallest p = 0.1) and a bootstrap has too few distinct resamples to be honest.",
     "Latency curves merge the HDR histograms (µs) of every repetition; the x axis is 1/(1−p) on a log scale.",

@@ -5,8 +5,8 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
-import { mean, meanInterval } from "@wsarena/stats";
+import { flagsOfRank, groupOfId, POINT_FLAG_RULE, unionFlags, varianceFlags } from "@wsarena/results";
+import { geoMean, mean, meanInterval } from "@wsarena/stats";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -61,7 +61,17 @@ export const WARN_FLAGS_TEXT = flagsOfRank("exclude").join(", ");
 export const MARKER_NOTES: readonly string[] = [
   `${WARN_MARK} the figure is not a server property (${WARN_FLAGS_TEXT}) or the measurement failed: it is not ranked.`,
   `${CAVEAT_MARK} a caveat (high-variance: CV > 10 % across repetitions; not-saturated; shared-core; partial): the figure is ranked, its ratio interval accounts for the spread.`,
+  POINT_FLAG_RULE,
 ];
+
+/** "3–8 repetitions per point (3 configured)", from the points' own counts (the policy may add repetitions). */
+export function repetitionsRange(input: ReportInput, configured: number): string {
+  const ns = input.points.filter((p) => p.reps.length > 0).map((p) => p.reps.length);
+  if (!ns.length) return `${configured} repetitions configured, none measured`;
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  return `${lo === hi ? lo : `${lo}–${hi}`} repetitions per point (${configured} configured)`;
+}
 
 /** Key/value rows describing the run. */
 export function runTable(input: ReportInput, vcpuHourUsd: number, priceSource: string): Table {
@@ -71,7 +81,7 @@ export function runTable(input: ReportInput, vcpuHourUsd: number, priceSource: s
     ["Run", `${r.runId} (${r.status})`],
     ["Started – finished", `${r.startedAt} – ${r.finishedAt ?? "not finished"}`],
     ["Git commit", `${r.git.commit ?? "unknown"}${r.git.dirty ? " (uncommitted changes)" : ""}`],
-    ["Profile", `${r.config.profile}, ${r.config.reps} repetitions, verification ${r.config.verifyLevel}`],
+    ["Profile", `${r.config.profile}, ${repetitionsRange(input, r.config.reps)}, verification ${r.config.verifyLevel}`],
     ["Machine", `${m.cpuModel}, ${m.cores} cores, ${fmtBytes(m.memoryBytes)}, ${m.platform}, kernel ${m.kernel}, governor ${m.governor ?? "unknown"}`],
     ["Pinning", `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}`],
     ["Runtimes", `node ${r.runtimes.node}, bun ${r.runtimes.bun ?? "–"}, deno ${r.runtimes.deno ?? "–"}`],
@@ -175,7 +185,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
     notes: [
-      "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the 95 % interval of that ratio, or why the data does not decide. " +
+      "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the interval of that ratio at its Holm level (the level printed; the column's pairs together hold 95 %), or why the data does not decide. " +
         "A winner's interval against every other ranked stack excludes 1; see the verdict per point in the report for the full order with its ties.",
       ...MARKER_NOTES,
     ],
@@ -206,10 +216,11 @@ function headlineCell(p: PointView): Cell {
   const xs = metricValues(p, p.headline.metric);
   if (xs.length === 0) return c("–", warnings(p));
   const f = isLatencyMetric(p.headline.metric) ? fmtUs : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
-  const ci = meanInterval(xs);
-  const half = (ci.high - ci.low) / 2;
-  const rel = mean(xs) ? half / Math.abs(mean(xs)) : 0;
-  return c(xs.length > 1 ? `${f(mean(xs))} ± ${fmtPct(rel, 1)} (n=${xs.length})` : `${f(mean(xs))} (n=1)`, warnings(p), true, caveats(p));
+  if (!xs.every((x) => x > 0)) return c(`${f(mean(xs))} (arithmetic mean: a value ≤ 0, n=${xs.length})`, warnings(p), true, caveats(p));
+  // The interval of the mean of the logs: multiplicative, as the ranking's ratios are.
+  const ci = meanInterval(xs.map(Math.log));
+  const range = `${f(Math.exp(ci.low))}–${f(Math.exp(ci.high))}`;
+  return c(xs.length > 1 ? `${f(geoMean(xs))} (${range}, n=${xs.length})` : `${f(geoMean(xs))} (n=1)`, warnings(p), true, caveats(p));
 }
 
 /** How a point's repetitions went: count and stop reason, then outliers, quiet-gate waits and steal where non-zero. */
@@ -242,7 +253,7 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
   const headers = [
     "Point",
     "Stack",
-    h ? `${h.metric} (mean ± 95% CI)` : "Headline",
+    h ? `${h.metric} (geometric mean, 95 % CI)` : "Headline",
     "msg/s",
     "p50",
     "p99",
