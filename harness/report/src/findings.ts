@@ -95,7 +95,8 @@ export function groupVerdict(group: readonly PointView[]): Verdict {
 export function decisionText(d: LatencyDecision): string {
   const passed = d.passed.map((x) => `${percentileLabel(x.percentile)} at the floor (${x.atFloor.join(", ")})`);
   const why = passed.length ? `: ${passed.join("; ")}` : "";
-  return `${percentileLabel(d.percentile)} decided${why}${d.fallback ? `; no percentile is clear of the floor for every stack, so those at it there are not ranked` : ""}`;
+  const still = d.fallback ? `; no percentile is clear of the floor for every stack: ${percentileLabel(d.percentile)} has the fewest at it (${d.atFloor.join(", ")}), not ranked` : "";
+  return `${percentileLabel(d.percentile)} decided${why}${still}`;
 }
 
 /** "flag: the numbers" for use inside parentheses. */

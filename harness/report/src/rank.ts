@@ -183,17 +183,9 @@ function fmtBound(x: number): string {
   return fmtTimes(x).slice(1);
 }
 
-/**
- * "99.2 %" for a confidence level: one decimal, more where one would round a level above 95 % back to 95 % or up to
- * 100 % (a Holm level is 1 − 0.05/m for the first of m pairs).
- */
+/** "98.3 %" for a confidence level: rounded down to 0.1 %, so the label never claims more than the interval holds. */
 export function fmtLevel(level: number): string {
-  for (let d = 0; d <= 4; d++) {
-    const t = (level * 100).toFixed(d);
-    const v = Number(t);
-    if (v < 100 && (v > 95 || level <= 0.95 + 1e-12)) return `${Number(t)} %`;
-  }
-  return `${(level * 100).toFixed(4)} %`;
+  return `${Math.floor(level * 1000 + 1e-6) / 10} %`;
 }
 
 /**

@@ -19,14 +19,14 @@ suite("decidePercentile", () => {
       { stack: "a", windows: [win([200, 400, 3_000], FLOOR), win([200, 400, 3_100], FLOOR)] },
       { stack: "b", windows: [win([300, 600, 5_000], FLOOR), win([300, 600, 5_200], FLOOR)] },
     ]);
-    expect(d).toEqual({ percentile: "p99Us", passed: [], fallback: false });
+    expect(d).toEqual({ percentile: "p99Us", passed: [], fallback: false, atFloor: [] });
   });
   it("falls to p90 when one stack's p99 is at the floor, naming it", () => {
     const d = decidePercentile([
       { stack: "a", windows: [win([200, 400, 1_500], FLOOR), win([200, 400, 1_900], FLOOR)] },
       { stack: "b", windows: [win([300, 600, 5_000], FLOOR), win([300, 600, 5_200], FLOOR)] },
     ]);
-    expect(d).toEqual({ percentile: "p90Us", passed: [{ percentile: "p99Us", atFloor: ["a"] }], fallback: false });
+    expect(d).toEqual({ percentile: "p90Us", passed: [{ percentile: "p99Us", atFloor: ["a"] }], fallback: false, atFloor: [] });
   });
   it("falls to p50 when p99 and p90 are at the floor", () => {
     const d = decidePercentile([{ stack: "a", windows: [win([200, 250, 1_500], FLOOR)] }]);
@@ -52,6 +52,7 @@ suite("decidePercentile", () => {
     expect(d.percentile).toBe("p90Us");
     expect(d.fallback).toBe(true);
     expect(d.passed).toEqual([{ percentile: "p99Us", atFloor: ["a", "b"] }]);
+    expect(d.atFloor).toEqual(["a"]);
   });
   it("decides at p99 when no floor was measured (nothing to be at)", () => {
     expect(decidePercentile([{ stack: "a", windows: [{ ...win([1, 2, 3], FLOOR), floor: [] }] }]).percentile).toBe("p99Us");

@@ -62,6 +62,8 @@ export interface LatencyDecision {
   passed: { percentile: PercentileName; atFloor: string[] }[];
   /** True when some stack is at the floor even at the chosen percentile (no percentile is clear for every stack). */
   fallback: boolean;
+  /** Stacks at the floor at the chosen percentile (empty unless `fallback`): they are not ranked. */
+  atFloor: string[];
 }
 
 /** Stacks whose windows are at the floor at `q` by the point rule (more than half of their windows). */
@@ -78,11 +80,11 @@ export function decidePercentile(stacks: readonly DecisionInput[]): LatencyDecis
   const passed: LatencyDecision["passed"] = [];
   for (const q of DECISION_PERCENTILES) {
     const atFloor = stacksAtFloor(stacks, q);
-    if (!atFloor.length) return { percentile: q, passed, fallback: false };
+    if (!atFloor.length) return { percentile: q, passed, fallback: false, atFloor: [] };
     passed.push({ percentile: q, atFloor });
   }
   const best = passed.reduce((a, b) => (b.atFloor.length < a.atFloor.length ? b : a));
-  return { percentile: best.percentile, passed: passed.slice(0, passed.indexOf(best)), fallback: true };
+  return { percentile: best.percentile, passed: passed.slice(0, passed.indexOf(best)), fallback: true, atFloor: best.atFloor };
 }
 
 /** "p99" for "p99Us". */
