@@ -73,7 +73,7 @@ describe("rankPoints", () => {
       ["a", 3, "0.25"],
     ]);
     expect(p!.verdict.winner).toBe("b");
-    expect(p!.verdictLine).toBe("b > c (×2.01, 95 % CI 1.90–2.13) > a (×2.00, 95 % CI 1.91–2.10)");
+    expect(p!.verdictLine).toBe("b > c (×2.01, 97.5 % CI 1.90–2.13) > a (×2.00, 95 % CI 1.91–2.10)");
   });
   it("ranks a high-variance figure when the gap is decided, and keeps a client-bound one out", () => {
     const [p] = rankPoints([m("slow", [100, 120, 85, 110], ["high-variance"]), m("fast", [900, 1100, 750, 1000], ["high-variance"]), m("bound", [2000, 2100, 1900], ["client-bound"])]);
