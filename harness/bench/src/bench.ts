@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { DURATION_EXAMPLES, parseDuration } from "@wsarena/format";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
 import { deflateSection } from "./deflate.ts";
+import { DEFAULT_VALIDATE_STACKS, validateSection } from "./validate.ts";
 import { clockTicksPerSec, startSampler, type RawReading } from "@wsarena/host";
 import { discoverStacks, killAllServers, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { selectScenarios } from "@wsarena/runner";
@@ -48,8 +49,11 @@ export const FOREIGN_BUSY_MAX = 0.25;
 export const AGREEMENT_RATES = [20_000, 2_000];
 export const AGREEMENT_TOLERANCE = 0.05;
 export const AGREEMENT_REPS = 3;
-/** Sections, in order; `deflate` (the client's permessage-deflate cost) runs only when asked for. */
-export const SECTIONS = ["open", "closed", "agreement", "deflate"] as const;
+/**
+ * Sections, in order; `deflate` (the client's permessage-deflate cost) and `validate` (the client-loaded rule against a
+ * re-arranged load) run only when asked for.
+ */
+export const SECTIONS = ["open", "closed", "agreement", "deflate", "validate"] as const;
 /** Sections run without --sections. */
 export const DEFAULT_SECTIONS: readonly string[] = ["open", "closed", "agreement"];
 /** Stacks of the deflate section by default. */
@@ -280,6 +284,10 @@ async function main(): Promise<void> {
   if (sections.includes("deflate")) {
     const ids = values.stacks ? values.stacks.split(",") : DEFAULT_DEFLATE_STACKS;
     await deflateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
+  }
+  if (sections.includes("validate")) {
+    const ids = values.stacks ? values.stacks.split(",") : DEFAULT_VALIDATE_STACKS;
+    await validateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
   }
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 }

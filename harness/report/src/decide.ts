@@ -7,6 +7,7 @@ import {
   isPercentileName,
   pointCarries,
   varianceFlags,
+  windowClientLoaded,
   windowFlagsAt,
   type DecisionInput,
   type LatencyDecision,
@@ -54,7 +55,12 @@ export function decidePoints(points: readonly PointView[]): PointView[] {
   }
   return points.map((p) => {
     const decision = isLatencyPoint(p) ? decisions.get(groupKey(p))! : null;
-    if (!decision) return { ...p, decision: null, flags: p.reps.length ? ruledFlags(p.flags, p.reps) : p.flags };
+    if (!decision) {
+      if (!p.reps.length) return { ...p, decision: null };
+      // A headline that is no latency percentile (recovery time) has client-loaded judged at p99, as the runner does.
+      const reps = p.reps.map((r) => (r.flags.includes("client-loaded") && !windowClientLoaded(r, "p99Us") ? { ...r, flags: r.flags.filter((f) => f !== "client-loaded") } : r));
+      return { ...p, reps, decision: null, flags: ruledFlags(p.flags, reps) };
+    }
     const q = decision.percentile;
     const reps = p.reps.map((r) => ({ ...r, flags: windowFlagsAt(r, q) }));
     const values = reps.map((r) => metricValue(r, q)).filter((v): v is number => v !== null);

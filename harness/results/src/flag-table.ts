@@ -63,7 +63,7 @@ export const FLAG_TABLE = {
     point: "majority",
     rank: "exclude",
     measurementBound: true,
-    rule: `latency point whose client scheduler lag (the load worker's own event-loop delay) at the decided percentile exceeded ${pct(CLIENT_LOADED_LAG_SHARE)} of the measured latency at that percentile`,
+    rule: `latency point whose client scheduler lag (the load worker's own event-loop delay) at the decided percentile (p99 where the headline is no latency percentile) exceeded ${pct(CLIENT_LOADED_LAG_SHARE)} of the measured latency at that percentile; no recorded lag is no evidence`,
     explain: "The load generator was in the way of the latency it measured.",
   },
   "at-floor": {

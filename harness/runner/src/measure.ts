@@ -209,6 +209,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   const record = repetitionRecord(ctx, ran, usage, [statsBefore, statsAfter], floor, gate, failures);
   record.atFloor = atFloorPercentiles(record.latency, record.floor);
   const headline = ctx.scenario.metric(point).name;
+  const lagPercentile = isPercentileName(headline) ? headline : "p99Us";
   record.flags.push(
     ...computeFlags({
       kind: point.kind,
@@ -217,8 +218,9 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       integrity: result.integrity,
       errors: record.errors,
       postconditionFailures: failures,
-      schedulerLagUs: isPercentileName(headline) ? (record.schedulerLag?.summary[headline] ?? null) : null,
-      latencyUs: isPercentileName(headline) ? (record.latency?.[headline] ?? null) : null,
+      // At the headline's percentile; a headline that is no latency percentile (recovery time) is judged at p99.
+      schedulerLagUs: record.schedulerLag?.summary[lagPercentile] ?? null,
+      latencyUs: record.latency?.[lagPercentile] ?? null,
       headlineAtFloor: isPercentileName(headline) && record.atFloor.includes(headline),
     }),
     ...(result.flags ?? []),
