@@ -130,8 +130,14 @@ describe("findings: saturation and ⚠", () => {
     expect(sat(sweep([1_000, 3_500], 2_000))).toMatch(/^echo-latency: a keeps up at every offered rate up to 20\.0k msg\/s/);
   });
 
-  it("calls a 3× rise clear of the floor saturation and says the p99 was clear of it", () => {
-    expect(sat(sweep([1_000, 3_500], 500))).toMatch(/saturates by 20\.0k msg\/s: p99 rose to 3\.50 ms, 3\.5× its 1\.00 ms at 10\.0k msg\/s, clear of the floor \(p99 500 µs\)\.$/);
+  it("calls a 3× rise clear of the floor a latency knee, not saturation, while everything offered is delivered", () => {
+    expect(sat(sweep([1_000, 3_500], 500))).toMatch(/and its latency turns up by 20\.0k msg\/s \(a knee: it still delivered ≥ 95% of the offered rate\): p99 rose to 3\.50 ms, 3\.5× its 1\.00 ms at 10\.0k msg\/s, clear of the floor \(p99 500 µs\)\.$/);
+  });
+
+  it("calls falling behind the offered rate saturation", () => {
+    const pts = sweep([1_000, 1_100], 500);
+    pts[1]!.reps = pts[1]!.reps.map((r) => ({ ...r, msgsPerSec: 15_000 }));
+    expect(sat(pts)).toMatch(/saturates by 20\.0k msg\/s: it delivered 15\.0k of 20\.0k msg\/s offered \(75%\)\.$/);
   });
 
   it("marks with ⚠ only findings that name an unranked figure: not a tie, not a high-variance caveat", () => {

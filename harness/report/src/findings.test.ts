@@ -51,7 +51,7 @@ describe("findings", () => {
   });
 
   it("finds where each stack saturates in the offered-rate sweep", () => {
-    expect(texts("saturation")).toContainEqual(expect.stringMatching(/^echo-latency: uws keeps up to 10\.0k msg\/s .* saturates by 50\.0k msg\/s: p99 rose/));
+    expect(texts("saturation")).toContainEqual(expect.stringMatching(/^echo-latency: uws keeps up to 10\.0k msg\/s .* its latency turns up by 50\.0k msg\/s \(a knee: it still delivered ≥ 95% of the offered rate\): p99 rose .*, clear of the floor/));
     expect(texts("saturation")).toContainEqual(expect.stringMatching(/^echo-latency: bun keeps up at every offered rate/));
   });
 

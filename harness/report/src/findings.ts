@@ -147,7 +147,7 @@ function saturation(input: ReportInput): Finding[] {
       if (!first) continue;
       const floorP99 = meanOf(first, "p99Us");
       let lastGood: PointView | null = null;
-      let knee: { p: PointView; why: string } | null = null;
+      let knee: { p: PointView; why: string; delivered: boolean } | null = null;
       for (const p of pts) {
         const rate = offeredRate(p)!;
         const got = meanOf(p, "msgsPerSec");
@@ -159,7 +159,7 @@ function saturation(input: ReportInput): Finding[] {
           reasons.push(`p99 rose to ${fmtUs(p99)}, ${(p99 / floorP99).toFixed(1)}× its ${fmtUs(floorP99)} at ${fmtCount(offeredRate(first)!)} msg/s, clear of the floor (p99 ${fl ? fmtUs(fl.p99Us) : "not measured"})`);
         }
         if (reasons.length) {
-          knee = { p, why: reasons.join("; ") };
+          knee = { p, why: reasons.join("; "), delivered: !(got !== null && got < KEEP_UP_FRACTION * rate) };
           break;
         }
         lastGood = p;
@@ -172,7 +172,9 @@ function saturation(input: ReportInput): Finding[] {
       } else if (!lastGood) {
         text = `${scenario}: ${stack} is saturated already at the lowest offered rate, ${at(knee.p)}: ${knee.why}.`;
       } else {
-        text = `${scenario}: ${stack} keeps up to ${at(lastGood)} (p99 ${fmtUs(meanOf(lastGood, "p99Us") ?? NaN)}) and saturates by ${at(knee.p)}: ${knee.why}.`;
+        // Saturated: it fell behind the offered rate; a p99 rise alone (everything delivered) is a latency knee.
+        const verb = knee.delivered ? `its latency turns up by ${at(knee.p)} (a knee: it still delivered ≥ ${fmtPct(KEEP_UP_FRACTION)} of the offered rate)` : `saturates by ${at(knee.p)}`;
+        text = `${scenario}: ${stack} keeps up to ${at(lastGood)} (p99 ${fmtUs(meanOf(lastGood, "p99Us") ?? NaN)}) and ${verb}: ${knee.why}.`;
       }
       out.push({ kind: "saturation", scenario, warning: false, text });
     }
