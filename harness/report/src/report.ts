@@ -71,7 +71,7 @@ export function methodNotes(o: ReportOptions): string[] {
     `Memory growth: RSS at the end of each repetition rising every time, by ≥ ${LEAK_GROWTH_FRACTION * 100}% from first to last, is reported as a leak hint.`,
     `Efficiency: messages per server CPU-second = msg/s ÷ (server process CPU % of one core / 100); kernel network work in softirq is charged to no process and is not included. Cost per million messages at $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}).`,
     `Ranking: ${RANKING_RULE}`,
-    "Latency floor: an idle probe pinned to each core sleeps a fixed interval and records how late it wakes (the jHiccup method); a latency percentile within 2× of the worst pinned core's same percentile is at the floor and describes the machine, not the stack. The load generator's scheduler lag is its own tick lateness; a latency point is client-loaded when the client core is ≥ 50 % busy or that lag's p99 exceeds 25 % of the measured p99.",
+    "Latency floor: an idle probe pinned to each core sleeps a fixed interval and records how late it wakes (the jHiccup method); a latency percentile within 2× of the worst pinned core's same percentile is at the floor and describes the machine, not the stack. A latency point is ranked at the highest of p99, p90, p50 at which every stack stands clear of the floor (not within 2× of it in more than half of its repetitions). The load generator's scheduler lag is its own tick lateness (each load worker sends and reads on one event loop, so it is the client's own delay); a repetition is client-loaded when that lag at the decided percentile exceeds 25 % of the measured latency at the same percentile. The client core's busy share is not used: it carries loopback softirq for the server's replies.",
   ];
 }
 
