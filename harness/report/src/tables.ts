@@ -5,7 +5,7 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, msgsPerCpuSecond, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { flagsOfRank, groupOfId, POINT_FLAG_RULE, unionFlags, varianceFlags } from "@wsarena/results";
+import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
 import { geoMean, mean, meanInterval } from "@wsarena/stats";
 
 /** A table cell: text plus the marks it carries (shown in place). */
@@ -142,13 +142,15 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
     return labels.size === 1 ? [...labels][0]! : null;
   };
+  // The latency column is ranked at the percentile its point is decided at (the highest clear of the floor), as its flags are.
+  const latMetric: PercentileName = rows.find((r) => r.lat?.decision)?.lat?.decision?.percentile ?? "p99Us";
   const peakScenario = common(rows.map((r) => r.peak), false);
   const peakPoint = common(rows.map((r) => r.peak), true);
   const connPoint = common(rows.map((r) => r.conn), true);
   const headers = [
     "Stack",
     `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
-    `p99 latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
+    `${percentileLabel(latMetric)} latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
     `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
     "msg per CPU-s",
     "$ per 1M msg",
@@ -158,7 +160,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const effEntry = (stack: string, p: PointView | null): RankEntry | null => (p ? { ...rankEntry(stack, [], "msgsPerSec", p.flags, p.status), values: msgsPerCpuSecond(p) } : null);
   const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
     { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, "p99Us")) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, latMetric)) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
     { better: "higher", entries: rows.map((r) => effEntry(r.stack, r.peak)) },
   ];
@@ -174,7 +176,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
-      lat && meanOf(lat, "p99Us") !== null ? cell(1, stack, fmtUs(meanOf(lat, "p99Us")!), lat) : c("–"),
+      lat && meanOf(lat, latMetric) !== null ? cell(1, stack, fmtUs(meanOf(lat, latMetric)!), lat) : c("–"),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
       eff.length ? cell(3, stack, fmtCount(mean(eff)), peak!) : c("–"),
       eff.length ? cell(3, stack, fmtUsd(costPerMillionUsd(mean(eff), vcpuHourUsd)), peak!) : c("–"),
@@ -213,14 +215,17 @@ function verdictCell(v: Verdict | null): Cell {
 
 function headlineCell(p: PointView): Cell {
   if (!p.headline) return c("–", warnings(p));
-  const xs = metricValues(p, p.headline.metric);
+  // A latency point is shown at the percentile it is ranked at (its flags are judged there), named when not the headline's.
+  const metric = p.decision?.percentile ?? p.headline.metric;
+  const xs = metricValues(p, metric);
   if (xs.length === 0) return c("–", warnings(p));
-  const f = isLatencyMetric(p.headline.metric) ? fmtUs : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
-  if (!xs.every((x) => x > 0)) return c(`${f(mean(xs))} (arithmetic mean: a value ≤ 0, n=${xs.length})`, warnings(p), true, caveats(p));
+  const at = metric === p.headline.metric ? "" : ` at ${percentileLabel(metric as PercentileName)}`;
+  const f = isLatencyMetric(metric) ? fmtUs : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
+  if (!xs.every((x) => x > 0)) return c(`${f(mean(xs))}${at} (arithmetic mean: a value ≤ 0, n=${xs.length})`, warnings(p), true, caveats(p));
   // The interval of the mean of the logs: multiplicative, as the ranking's ratios are.
   const ci = meanInterval(xs.map(Math.log));
   const range = `${f(Math.exp(ci.low))}–${f(Math.exp(ci.high))}`;
-  return c(xs.length > 1 ? `${f(geoMean(xs))} (${range}, n=${xs.length})` : `${f(geoMean(xs))} (n=1)`, warnings(p), true, caveats(p));
+  return c(xs.length > 1 ? `${f(geoMean(xs))}${at} (${range}, n=${xs.length})` : `${f(geoMean(xs))}${at} (n=1)`, warnings(p), true, caveats(p));
 }
 
 /** How a point's repetitions went: count and stop reason, then outliers, quiet-gate waits and steal where non-zero. */
