@@ -5,6 +5,7 @@ import { DURATION_EXAMPLES, parseDuration } from "@wsarena/format";
 import { runLoad, type LoadOptions, type LoadResult } from "@wsarena/loadgen";
 import { deflateSection } from "./deflate.ts";
 import { shapeSection } from "./shape.ts";
+import { DEFAULT_VALIDATE_STACKS, validateSection } from "./validate.ts";
 import { clockTicksPerSec, startSampler, type RawReading } from "@wsarena/host";
 import { discoverStacks, killAllServers, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { selectScenarios } from "@wsarena/runner";
@@ -49,8 +50,11 @@ export const FOREIGN_BUSY_MAX = 0.25;
 export const AGREEMENT_RATES = [20_000, 2_000];
 export const AGREEMENT_TOLERANCE = 0.05;
 export const AGREEMENT_REPS = 3;
-/** Sections, in order; `deflate` (the client's permessage-deflate cost) and `shape` (load shapes compared) run only when asked for. */
-export const SECTIONS = ["open", "closed", "agreement", "deflate", "shape"] as const;
+/**
+ * Sections, in order; `deflate` (the client's permessage-deflate cost), `shape` (load shapes compared) and `validate` (the
+ * client-loaded rule against a re-arranged load) run only when asked for.
+ */
+export const SECTIONS = ["open", "closed", "agreement", "deflate", "shape", "validate"] as const;
 /** Sections run without --sections. */
 export const DEFAULT_SECTIONS: readonly string[] = ["open", "closed", "agreement"];
 /** Stacks of the deflate section by default. */
@@ -283,6 +287,10 @@ async function main(): Promise<void> {
     await deflateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
   }
   if (sections.includes("shape")) await shapeSection(stacks, reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
+  if (sections.includes("validate")) {
+    const ids = values.stacks ? values.stacks.split(",") : DEFAULT_VALIDATE_STACKS;
+    await validateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
+  }
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 }
 

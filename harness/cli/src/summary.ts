@@ -1,6 +1,7 @@
-// Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (95 %
-// intervals of ratios, ties grouped), the verdict line, and the stacks left unranked with why.
-import { type LoadShapeId, type MeasurementRecord, type ValidityFlag } from "@wsarena/results";
+// Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (ratio
+// intervals, 95 % family-wise; ties grouped; latency at the highest percentile clear of the floor), the verdict line, and
+// the stacks left unranked with why.
+import { decidePercentile, isPercentileName, percentileLabel, pointFlagsOf, windowFlagsAt, type LatencyDecision, type LoadShapeId, type MeasurementRecord, type PointRecord, type ValidityFlag } from "@wsarena/results";
 import { CAVEAT_FLAGS, formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
 import { fmtNum } from "@wsarena/format";
 import { renderTable } from "./table.ts";
@@ -8,7 +9,7 @@ import { renderTable } from "./table.ts";
 /** One row of a point. */
 export interface RankedRow {
   stack: string;
-  /** Median headline figure. */
+  /** Geometric mean of the ranked figure over the repetitions (the mean the ranking uses). */
   value: number;
   unit: string;
   better: "higher" | "lower";
@@ -39,8 +40,22 @@ export interface RankedPoint {
   rows: RankedRow[];
   /** The ranking by ratio intervals (shared with the report's findings). */
   verdict: Verdict;
-  /** The verdict as one line, e.g. `bun > uws (×1.90, 95 % CI 1.70–2.10) > {ws ≈ deno} (...)`. */
+  /** The verdict as one line, e.g. `bun > uws (×1.90, 98.3 % CI 1.70–2.10) > {ws ≈ deno} (...)`. */
   verdictLine: string;
+  /** Latency points: the percentile ranked at and why higher ones were passed over (see decidePercentile); else null. */
+  decision: LatencyDecision | null;
+}
+
+const STACK_BOUND: readonly ValidityFlag[] = ["integrity", "errors"];
+
+/** A point's flags at the decided percentile (percentile flags recomputed per repetition, then the point rule). */
+function flagsAt(p: PointRecord, decision: LatencyDecision | null): ValidityFlag[] {
+  if (!decision) return p.flags;
+  const q = decision.percentile;
+  return pointFlagsOf(
+    p.reps.map((r) => windowFlagsAt(r, q)),
+    p.reps.flatMap((r) => (r.latency ? [r.latency[q]] : [])),
+  );
 }
 
 function meanOf(xs: number[]): number | null {
@@ -60,23 +75,30 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
         return p?.summary ? [{ m, p, summary: p.summary }] : [];
       });
       if (!found.length) continue;
-      const { metric, better } = found[0]!.summary;
+      const { better } = found[0]!.summary;
+      const headline = found[0]!.summary.metric;
+      const decision = isPercentileName(headline)
+        ? decidePercentile(found.filter(({ m, p }) => m.status === "ok" && !p.reps.some((r) => r.flags.some((f) => STACK_BOUND.includes(f)))).map(({ m, p }) => ({ stack: m.stack, windows: p.reps })))
+        : null;
+      const metric = decision?.percentile ?? headline;
       const verdict = rankPoint(
-        found.map(({ m, p }) => rankEntry(m.stack, p.reps, metric, p.flags, m.status)),
+        found.map(({ m, p }) => rankEntry(m.stack, p.reps, metric, flagsAt(p, decision), m.status)),
         better,
       );
       const best = verdict.ranked[0];
       const rows: RankedRow[] = found.map(({ m, p, summary }) => {
         const r = verdict.ranked.find((x) => x.stack === m.stack);
         const u = verdict.unranked.find((x) => x.stack === m.stack);
+        const entry = rankEntry(m.stack, p.reps, metric, [], m.status);
+        const positive = entry.values.filter((v) => v > 0);
         return {
           stack: m.stack,
-          value: summary.median,
+          value: positive.length ? Math.exp(positive.reduce((a, v) => a + Math.log(v), 0) / positive.length) : summary.median,
           unit: summary.unit,
           better: summary.better,
           cv: summary.cv,
           n: summary.n,
-          flags: p.flags,
+          flags: flagsAt(p, decision),
           rank: r ? r.group + 1 : null,
           tied: r ? verdict.groups[r.group]!.length > 1 : false,
           unranked: u ? u.reason : null,
@@ -90,7 +112,9 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
         return i >= 0 ? i : verdict.ranked.length + verdict.unranked.findIndex((x) => x.stack === row.stack);
       };
       rows.sort((a, b) => order(a) - order(b));
-      out.push({ scenario, point: key, loadShape: found[0]!.p.loadShape ?? null, rows, verdict, verdictLine: formatVerdict(verdict) });
+      const passed = decision?.passed.length ? `: ${decision.passed.map((x) => `${percentileLabel(x.percentile)} at the floor (${x.atFloor.join(", ")})`).join("; ")}` : "";
+      const decided = decision ? `${percentileLabel(decision.percentile)} decided${passed}${decision.fallback ? `; still at the floor there: ${decision.atFloor.join(", ")}` : ""}` : "";
+      out.push({ scenario, point: decided ? `${key} (${decided})` : key, loadShape: found[0]!.p.loadShape ?? null, rows, verdict, verdictLine: formatVerdict(verdict), decision });
     }
   }
   return out;
@@ -117,7 +141,7 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
     const v = rp.verdict;
     const decision = v.winner ? `winner: ${v.winner}` : `no decision: ${v.noDecision}`;
     parts.push(
-      `${rp.scenario} · ${rp.point}${rp.loadShape ? ` ${rp.loadShape}` : ""}\n${renderTable(["rank", "stack", "median", "spread", "÷ best", "server core", "client core", "flags"], rows)}\n` +
+      `${rp.scenario} · ${rp.point}${rp.loadShape ? ` ${rp.loadShape}` : ""}\n${renderTable(["rank", "stack", "geo mean", "spread", "÷ best", "server core", "client core", "flags"], rows)}\n` +
         `verdict: ${rp.verdictLine}\n${decision}`,
     );
   }
@@ -131,7 +155,8 @@ export function formatSummary(measurements: readonly MeasurementRecord[]): strin
   }
   if (parts.length) {
     parts.push(
-      "rank: stacks sharing a rank (2=) hold no pair told apart at 95 %; a `>` in a verdict separates such groups (ratio of geometric means, t on logs with a variance pooled over the point's stacks, Holm-corrected over its pairs, interval excluding 1), and any pair across it left undecided is listed after the order. " +
+      "rank: stacks sharing a rank (2=) hold no pair told apart; a `>` in a verdict separates such groups (ratio of geometric means, t on logs with a variance pooled over the point's stacks, Holm-corrected over its pairs so that they hold 95 % together: each interval is printed at its own level and excludes 1), and any pair across it left undecided is listed after the order. " +
+        "Latency points are ranked at the highest of p99, p90, p50 at which every stack stands clear of the floor (not within 2× of it in more than half of its repetitions). " +
         "UNRANKED: client-bound, client-loaded, at-floor, integrity or errors (not a server property); caveats (high-variance, not-saturated, suspected-leak, shared-core) are ranked.",
     );
   }

@@ -2,19 +2,22 @@
 // the latency floor, where stacks saturate, flagged or failed measurements, RSS growth, and which stacks meet an SLO.
 import { fmtBytes, fmtCount, fmtMetric, fmtPct, fmtUs } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { floorMeasured, latencyPoints, pointFloor, schedulerLagP99 } from "./floor.ts";
+import { floorMeasured, latencyPoints, pointFloor, repFloor, schedulerLagP99 } from "./floor.ts";
 import { formatVerdict, rankEntry, rankPoint, type Verdict } from "./rank.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
 import { coefficientOfVariation, mean } from "@wsarena/stats";
-import { type PercentileName } from "@wsarena/results";
+import { AT_FLOOR_FACTOR as RULE_AT_FLOOR_FACTOR, CLIENT_LOADED_LAG_SHARE, EXCLUDING_FLAGS, isPercentileName, percentileLabel, windowAtFloor, windowClientLoaded, type LatencyDecision, type PercentileName } from "@wsarena/results";
 
-/** A latency percentile within this multiple of the floor's same percentile is at the floor (the runner's rule, restated for the text). */
-export const AT_FLOOR_FACTOR = 2;
+/** A latency percentile within this multiple of the floor's same percentile is at the floor (the flag table's rule). */
+export const AT_FLOOR_FACTOR = RULE_AT_FLOOR_FACTOR;
 
 /** A point keeps up with its offered rate while the clients receive at least this fraction of it. */
 export const KEEP_UP_FRACTION = 0.95;
-/** A point is past the knee when its p99 exceeds this multiple of the stack's p99 at the lowest offered rate. */
+/**
+ * A point is past the knee when its p99 exceeds this multiple of the stack's p99 at the lowest offered rate and stands
+ * clear of the floor measured in its windows (a rise of a p99 at the floor is the machine's, not the stack's).
+ */
 export const KNEE_P99_FACTOR = 3;
 /** RSS at the end of each repetition rising by at least this fraction from the first to the last hints at a leak. */
 export const LEAK_GROWTH_FRACTION = 0.1;
@@ -35,7 +38,7 @@ export interface Finding {
   scenario: string | null;
   /** The finding, plain text with the numbers it rests on. */
   text: string;
-  /** True for findings that qualify figures (flags, failures, leaks, missed SLOs). */
+  /** True when the finding names a figure that is not ranked (an excluding flag, a failed measurement): printed with ⚠. */
   warning: boolean;
 }
 
@@ -73,13 +76,27 @@ export function pointGroups(input: ReportInput): PointView[][] {
   return [...groups.values()];
 }
 
+/** The figure a point is ranked by: its decided percentile for a latency point (see decide.ts), else its headline. */
+export function rankedMetric(p: PointView): string {
+  return p.decision?.percentile ?? p.headline!.metric;
+}
+
 /** The verdict of one group of points (same scenario and point), ranked by ratio intervals (see rank.ts). */
 export function groupVerdict(group: readonly PointView[]): Verdict {
   const h = group[0]!.headline!;
+  const metric = rankedMetric(group[0]!);
   return rankPoint(
-    group.map((p) => rankEntry(p.stack, p.reps, h.metric, p.flags, p.status)),
+    group.map((p) => rankEntry(p.stack, p.reps, metric, p.flags, p.status)),
     h.better,
   );
+}
+
+/** "p90 decided: p99 at the floor (bun, uws)", or "p99 decided" when nothing was passed over. */
+export function decisionText(d: LatencyDecision): string {
+  const passed = d.passed.map((x) => `${percentileLabel(x.percentile)} at the floor (${x.atFloor.join(", ")})`);
+  const why = passed.length ? `: ${passed.join("; ")}` : "";
+  const still = d.fallback ? `; no percentile is clear of the floor for every stack: ${percentileLabel(d.percentile)} has the fewest at it (${d.atFloor.join(", ")}), not ranked` : "";
+  return `${percentileLabel(d.percentile)} decided${why}${still}`;
 }
 
 /** "flag: the numbers" for use inside parentheses. */
@@ -99,12 +116,22 @@ function verdicts(input: ReportInput): Finding[] {
       reason: (u) => (u.flags.length ? u.flags.map((f) => inline(byStack.get(u.stack)!, f)).join("; ") : u.reason),
     });
     const where = `${group[0]!.scenario} ${pointLabel(group[0]!)}`;
+    const metric = rankedMetric(group[0]!);
+    const decided = group[0]!.decision ? `; ${decisionText(group[0]!.decision)}` : "";
     const decision = v.winner
-      ? `Winner: ${v.winner}, ${fmtMetric(h.metric, v.ranked[0]!.geoMean)} (geometric mean of ${v.ranked[0]!.n} reps).`
+      ? `Winner: ${v.winner}, ${fmtMetric(metric, v.ranked[0]!.geoMean)} (geometric mean of ${v.ranked[0]!.n} reps).`
       : `No decision: ${v.noDecision}.`;
-    out.push({ kind: "verdict", scenario: group[0]!.scenario, warning: !v.winner, text: `${where} (${h.metric}, ${h.better} is better): ${line}. ${decision}` });
+    out.push({ kind: "verdict", scenario: group[0]!.scenario, warning: v.unranked.length > 0, text: `${where} (${metric}, ${h.better} is better${decided}): ${line}. ${decision}` });
   }
   return out;
+}
+
+/**
+ * Whether a point's p99 stands clear of the floor measured in its windows: not within AT_FLOOR_FACTOR× of it in more
+ * than half of its repetitions (the at-floor point rule). A point without a floor record counts as clear.
+ */
+export function clearOfFloorP99(p: PointView): boolean {
+  return p.reps.filter((r) => windowAtFloor(r, "p99Us")).length * 2 <= p.reps.length;
 }
 
 function saturation(input: ReportInput): Finding[] {
@@ -120,16 +147,19 @@ function saturation(input: ReportInput): Finding[] {
       if (!first) continue;
       const floorP99 = meanOf(first, "p99Us");
       let lastGood: PointView | null = null;
-      let knee: { p: PointView; why: string } | null = null;
+      let knee: { p: PointView; why: string; delivered: boolean } | null = null;
       for (const p of pts) {
         const rate = offeredRate(p)!;
         const got = meanOf(p, "msgsPerSec");
         const p99 = meanOf(p, "p99Us");
         const reasons: string[] = [];
         if (got !== null && got < KEEP_UP_FRACTION * rate) reasons.push(`it delivered ${fmtCount(got)} of ${fmtCount(rate)} msg/s offered (${fmtPct(got / rate)})`);
-        if (floorP99 !== null && p99 !== null && p99 > KNEE_P99_FACTOR * floorP99) reasons.push(`p99 rose to ${fmtUs(p99)}, ${(p99 / floorP99).toFixed(1)}× its ${fmtUs(floorP99)} at ${fmtCount(offeredRate(first)!)} msg/s`);
+        if (floorP99 !== null && p99 !== null && p99 > KNEE_P99_FACTOR * floorP99 && clearOfFloorP99(p)) {
+          const fl = pointFloor(p);
+          reasons.push(`p99 rose to ${fmtUs(p99)}, ${(p99 / floorP99).toFixed(1)}× its ${fmtUs(floorP99)} at ${fmtCount(offeredRate(first)!)} msg/s, clear of the floor (p99 ${fl ? fmtUs(fl.p99Us) : "not measured"})`);
+        }
         if (reasons.length) {
-          knee = { p, why: reasons.join("; ") };
+          knee = { p, why: reasons.join("; "), delivered: !(got !== null && got < KEEP_UP_FRACTION * rate) };
           break;
         }
         lastGood = p;
@@ -142,7 +172,9 @@ function saturation(input: ReportInput): Finding[] {
       } else if (!lastGood) {
         text = `${scenario}: ${stack} is saturated already at the lowest offered rate, ${at(knee.p)}: ${knee.why}.`;
       } else {
-        text = `${scenario}: ${stack} keeps up to ${at(lastGood)} (p99 ${fmtUs(meanOf(lastGood, "p99Us") ?? NaN)}) and saturates by ${at(knee.p)}: ${knee.why}.`;
+        // Saturated: it fell behind the offered rate; a p99 rise alone (everything delivered) is a latency knee.
+        const verb = knee.delivered ? `its latency turns up by ${at(knee.p)} (a knee: it still delivered ≥ ${fmtPct(KEEP_UP_FRACTION)} of the offered rate)` : `saturates by ${at(knee.p)}`;
+        text = `${scenario}: ${stack} keeps up to ${at(lastGood)} (p99 ${fmtUs(meanOf(lastGood, "p99Us") ?? NaN)}) and ${verb}: ${knee.why}.`;
       }
       out.push({ kind: "saturation", scenario, warning: false, text });
     }
@@ -163,7 +195,7 @@ function saturation(input: ReportInput): Finding[] {
       out.push({
         kind: "saturation",
         scenario,
-        warning: peak.flags.length > 0,
+        warning: unranked(peak),
         text:
           `${scenario}: ${stack} peaks at ${fmtCount(meanOf(peak, "msgsPerSec") ?? NaN)} msg/s at ${pointLabel(peak)}; server core ${usage.coreBusyPct === null ? "not sampled" : `${usage.coreBusyPct.toFixed(0)}% busy`}, server process ${usage.processPct === null ? "not sampled" : `${usage.processPct.toFixed(0)}% of a core`}, client ${fmtPct(mean(client))} busy: ${bound}` +
           (shared ? `; ${(usage.coreBusyPct! - usage.processPct!).toFixed(0)} points of the core's busy time were not charged to the server process (kernel network work in softirq, or other processes on the core).` : "."),
@@ -177,6 +209,12 @@ function saturation(input: ReportInput): Finding[] {
 export function flagDetail(p: PointView, flag: string): string {
   const note = flagNote(p, flag);
   return note ? `${flag} (${note})` : flag;
+}
+
+/** The percentile a point's latency flags are judged at: its decided percentile, else its headline's, else p99. */
+function decidedPercentile(p: PointView): PercentileName {
+  const h = p.headline?.metric;
+  return p.decision?.percentile ?? (h && isPercentileName(h) ? h : "p99Us");
 }
 
 /** The numbers behind a flag of a point, or "" when there is nothing to add to its name. */
@@ -209,15 +247,22 @@ export function flagNote(p: PointView, flag: string): string {
       return `CV ${fmtPct(coefficientOfVariation(xs), 1)} over ${xs.length} reps`;
     }
     case "client-loaded": {
-      const lag = schedulerLagP99(p);
-      const p99 = meanOf(p, "p99Us");
-      const client = mean(reps.map(clientBusy));
-      return `client ${fmtPct(client)} busy, scheduler lag p99 ${lag === null ? "not recorded" : fmtUs(lag)}${lag !== null && p99 ? `, ${fmtPct(lag / p99)} of the measured p99 ${fmtUs(p99)}` : ""}`;
+      const q = decidedPercentile(p);
+      const hit = reps.filter((r) => windowClientLoaded(r, q));
+      const each = hit.map((r) => {
+        const lag = r.schedulerLag!.summary[q];
+        return `scheduler lag ${percentileLabel(q)} ${fmtUs(lag)}, ${fmtPct(lag / r.latency![q])} of the measured ${fmtUs(r.latency![q])}`;
+      });
+      return `in ${hit.length} of ${reps.length} reps (lag > ${fmtPct(CLIENT_LOADED_LAG_SHARE)} of the latency at ${percentileLabel(q)}): ${each.join("; ")}`;
     }
     case "at-floor": {
-      const fl = pointFloor(p);
-      const p99 = meanOf(p, "p99Us");
-      return `p99 ${p99 === null ? "–" : fmtUs(p99)}, floor p99 ${fl ? fmtUs(fl.p99Us) : "not recorded"}: describes the machine, not the stack`;
+      const q = decidedPercentile(p);
+      const hit = reps.filter((r) => windowAtFloor(r, q));
+      const each = hit.map((r) => {
+        const fl = repFloor(r)![q];
+        return `${percentileLabel(q)} ${fmtUs(r.latency![q])}, floor ${fmtUs(fl)} (${(r.latency![q] / fl).toFixed(1)}×)`;
+      });
+      return `in ${hit.length} of ${reps.length} reps (within ${AT_FLOOR_FACTOR}× of the floor in the same window): ${each.join("; ")}: describes the machine, not the stack`;
     }
     default:
       return "";
@@ -231,7 +276,7 @@ function floorFindings(input: ReportInput): Finding[] {
     const pts = latencyPoints(input, scenario).filter((p) => p.headline && isLatencyMetric(p.headline.metric));
     if (!pts.length) continue;
     if (!measured) {
-      out.push({ kind: "floor", scenario, warning: true, text: `${scenario}: floor not measured in this run (a result set from before schema v2, or cores not pinned), so its latency percentiles cannot be told apart from the machine's own wake-up lateness; on a shared VM that lateness has a p99 of hundreds of µs to ms.` });
+      out.push({ kind: "floor", scenario, warning: false, text: `${scenario}: floor not measured in this run (a result set from before schema v2, or cores not pinned), so its latency percentiles cannot be told apart from the machine's own wake-up lateness; on a shared VM that lateness has a p99 of hundreds of µs to ms.` });
       continue;
     }
     const floors = pts.map(pointFloor).filter((f): f is NonNullable<typeof f> => f !== null);
@@ -242,12 +287,23 @@ function floorFindings(input: ReportInput): Finding[] {
     const range = (name: PercentileName): string => (lo(name) === hi(name) ? lo(name) : `${lo(name)}–${hi(name)}`);
     let text = `${scenario}: floor (worst pinned core per window, mean over repetitions, range over points) p50 ${range("p50Us")}, p99 ${range("p99Us")}, p99.9 ${range("p999Us")}, max ${range("maxUs")}`;
     if (lags.length) text += `; client scheduler lag p99 ${fmtUs(Math.min(...lags))}–${fmtUs(Math.max(...lags))}`;
+    const decided = pts.filter((p) => p.decision && p.decision.percentile !== p.headline!.metric);
+    if (decided.length) {
+      const byQ = new Map<string, string[]>();
+      for (const p of decided) byQ.set(percentileLabel(p.decision!.percentile), [...(byQ.get(percentileLabel(p.decision!.percentile)) ?? []), `${p.stack} ${pointLabel(p)}`]);
+      text += `. Decided below the headline percentile because a stack was within ${AT_FLOOR_FACTOR}× of the floor there: ${[...byQ].map(([q, who]) => `at ${q} ${who.join(", ")}`).join("; ")}`;
+    }
     text += atFloor.length
-      ? `. ${atFloor.length} of ${pts.length} figures have their headline percentile within ${AT_FLOOR_FACTOR}× of the floor's (${atFloor.map((p) => `${p.stack} ${pointLabel(p)}`).join(", ")}): they describe the machine, not the stack, and are not ranked.`
-      : `. No headline percentile is within ${AT_FLOOR_FACTOR}× of the floor's.`;
+      ? `. ${atFloor.length} of ${pts.length} figures are within ${AT_FLOOR_FACTOR}× of the floor's same percentile at the percentile their point is decided at (${atFloor.map((p) => `${p.stack} ${pointLabel(p)}`).join(", ")}): they describe the machine, not the stack, and are not ranked.`
+      : `. No figure is within ${AT_FLOOR_FACTOR}× of the floor at the percentile its point is decided at.`;
     out.push({ kind: "floor", scenario, warning: atFloor.length > 0, text });
   }
   return out;
+}
+
+/** Whether a point's figure is kept out of the ranking (an excluding flag or a failed measurement): the ⚠ of a finding. */
+function unranked(p: PointView): boolean {
+  return p.status !== "ok" || p.flags.some((f) => EXCLUDING_FLAGS.includes(f));
 }
 
 function flagged(input: ReportInput): Finding[] {
@@ -257,9 +313,9 @@ function flagged(input: ReportInput): Finding[] {
     if (p.status !== "ok") {
       out.push({ kind: "flagged", scenario: p.scenario, warning: true, text: `${where}: ${p.status}${p.reason ? ` — ${p.reason}` : ""}.` });
     } else if (p.flags.length) {
-      out.push({ kind: "flagged", scenario: p.scenario, warning: true, text: `${where}: ${p.flags.map((f) => flagDetail(p, f)).join("; ")}.` });
+      out.push({ kind: "flagged", scenario: p.scenario, warning: unranked(p), text: `${where}: ${p.flags.map((f) => flagDetail(p, f)).join("; ")}.` });
     }
-    if (p.partial && p.status === "ok") out.push({ kind: "flagged", scenario: p.scenario, warning: true, text: `${where}: partial (the run was interrupted before every repetition finished).` });
+    if (p.partial && p.status === "ok") out.push({ kind: "flagged", scenario: p.scenario, warning: false, text: `${where}: partial (the run was interrupted before every repetition finished).` });
   }
   return out;
 }
@@ -275,7 +331,7 @@ function leaks(input: ReportInput): Finding[] {
       out.push({
         kind: "leak",
         scenario: p.scenario,
-        warning: true,
+        warning: false,
         text: `${p.stack} ${p.scenario} ${pointLabel(p)}: RSS at the end of each repetition rose every time, ${rss.map(fmtBytes).join(" → ")} (+${fmtPct(growth)} over ${rss.length} reps); this hints at a leak or growing state — confirm with a longer run.`,
       });
     }
@@ -302,7 +358,7 @@ function slo(input: ReportInput, s: Slo): Finding[] {
     out.push({
       kind: "slo",
       scenario: group[0]!.scenario,
-      warning: misses.length > 0,
+      warning: false,
       text: `${s.text} in ${group[0]!.scenario} ${pointLabel(group[0]!)}: ${meets.length ? `met by ${meets.join(", ")}` : "met by no stack"}${misses.length ? `; missed by ${misses.join(", ")}` : ""}.`,
     });
   }

@@ -1,6 +1,7 @@
 // Loads a result set with the runner's validating reader and flattens it into the report's PointView list.
 import { loadResultSet, type MeasurementRecord, type ResultSet } from "@wsarena/results";
 import type { PointView, ReportInput } from "./model.ts";
+import { decidePoints } from "./decide.ts";
 
 /** Reads and validates the result set in `dir` and returns the report input; throws a readable error otherwise. */
 export function loadReportInput(dir: string): ReportInput {
@@ -31,7 +32,7 @@ export function toReportInput(set: ResultSet): ReportInput {
       pointOrder(a) - pointOrder(b) ||
       (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0),
   );
-  return { dir: set.dir, run: set.run, scenarios, stacks, points };
+  return { dir: set.dir, run: set.run, scenarios, stacks, points: decidePoints(points) };
 }
 
 function pointsOf(m: MeasurementRecord): PointView[] {

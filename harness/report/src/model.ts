@@ -1,6 +1,6 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
-import { type FigureSummary, type LoadShapeId, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
+import { type FigureSummary, type LatencyDecision, type LoadShapeId, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
 
 /** The headline figure of a point, as the runner defined it. */
 export interface Headline {
@@ -55,6 +55,12 @@ export interface PointView {
   summary: FigureSummary | null;
   /** Why repetitions stopped, or null when nothing was measured. */
   stop: PointRecord["stop"] | null;
+  /**
+   * Latency points: the percentile the point's stacks are ranked at (the highest of p99, p90, p50 at which every stack
+   * stands clear of the floor) and why higher ones were passed over; the flags and the repetitions' percentile flags
+   * are those at that percentile. Null for other points. Set by decidePoints (load.ts); absent before it ran.
+   */
+  decision?: LatencyDecision | null;
 }
 
 /** Everything a report is computed from. */

@@ -24,7 +24,7 @@ describe("rankPoint", () => {
     expect(v.groups).toEqual([["b", "a"], ["c"]]);
     expect(v.winner).toBeNull();
     expect(v.noDecision).toMatch(/^tie at the top: \{b ≈ a\} \(b vs a ×1\.0\d, 95 % CI 0\.\d\d–1\.\d\d, includes 1\)$/);
-    expect(formatVerdict(v)).toMatch(/^\{b ≈ a\} > c \(a\/c ×2\.00, 95 % CI 1\.\d\d–2\.\d\d\)$/);
+    expect(formatVerdict(v)).toMatch(/^\{b ≈ a\} > c \(a\/c ×2\.00, 97\.5 % CI 1\.\d\d–2\.\d\d\)$/);
   });
 
   it("never chains a tie: a decided pair is split, and the undecided pair across the `>` is named", () => {
@@ -35,7 +35,7 @@ describe("rankPoint", () => {
     expect(v.undecidedAcross.map((p) => `${p.better}~${p.worse}`)).toEqual(["b~c"]);
     expect(v.winner).toBeNull();
     expect(formatVerdict(v)).toBe(
-      "{a ≈ b} > c (a/c ×1.25, 95 % CI 1.20–1.30); not a linear order, undecided across a `>`: b vs c (×1.11, 95 % CI 0.70–1.75); spread far wider than the others', judged alone: b",
+      "{a ≈ b} > c (a/c ×1.25, 98.3 % CI 1.20–1.30); not a linear order, undecided across a `>`: b vs c (×1.11, 97.5 % CI 0.70–1.75); spread far wider than the others', judged alone: b",
     );
   });
 
@@ -46,7 +46,7 @@ describe("rankPoint", () => {
     expect(v.groups).toEqual([["a"], ["b", "w"]]);
     expect(v.undecidedAcross.map((p) => `${p.better}~${p.worse}`)).toEqual(["a~w"]);
     expect(v.winner).toBeNull();
-    expect(v.noDecision).toMatch(/^a is not decided against w \(w: ×3\.\d\d, 95 % CI [^)]+, includes 1\)$/);
+    expect(v.noDecision).toMatch(/^a is not decided against w \(w: ×3\.\d\d, 97\.5 % CI [^)]+, includes 1\)$/);
   });
 
   it("orders lower-is-better figures (latency) smallest first, ratios as times better", () => {

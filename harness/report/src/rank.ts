@@ -1,6 +1,6 @@
 // Ranks stacks at one scenario point by ratio intervals from a variance pooled over the point's stacks, Holm-controlled:
 // an order with tie groups, each `>` with its interval, and the stacks left out with why. Shared by the report and the CLI.
-import { geoMean, pooledPairwiseRatios, ratioOfMeans, type RatioEstimate } from "@wsarena/stats";
+import { geoMean, pooledPairwiseRatios, ratioOfMeans, type PooledRatioEstimate, type RatioEstimate } from "@wsarena/stats";
 import { CAVEAT_FLAG_NAMES, EXCLUDING_FLAGS, MEASUREMENT_BOUND_FLAG_NAMES, type RepetitionRecord, type ValidityFlag } from "@wsarena/results";
 import { metricValue } from "./model.ts";
 import { groupOrder } from "./order.ts";
@@ -25,7 +25,8 @@ export const CAVEAT_FLAGS: readonly ValidityFlag[] = CAVEAT_FLAG_NAMES;
 export const RANKING_RULE =
   "Stacks are sorted by the geometric mean of their repetitions. Each pair's ratio has an interval from a t-test on log values whose variance is pooled over all ranked stacks of the point (df = repetitions − stacks), so two repetitions per stack can decide: " +
   "a stack's own variance replaces the pool's where it is larger (the pool is a floor: a near-zero spread decides nothing by itself), and a stack whose variance is far above the others' (one-sided F-test at 1 %) is kept out of the pool, so its spread widens only its own pairs. " +
-  "Holm–Bonferroni over all pairs of the point keeps the chance of any wrongly decided pair at 5 %; each interval is printed at its Holm level. " +
+  "Holm–Bonferroni over all pairs of the point keeps the chance of any wrongly decided pair at 5 %; each interval is printed at its Holm level, which its label states (e.g. \"99.5 % CI\": 95 % family-wise over the point's pairs). " +
+  "A latency point is ranked at the highest of p99, p90, p50 at which every stack stands clear of the floor measured in its windows (not within 2× of it in more than half of its repetitions), and the verdict names that percentile. " +
   "A tie group `{a ≈ b}` never holds a decided pair and `>` separates groups; where the decided pairs do not form such a linear grouping, the undecided pairs across a `>` are listed after the verdict (not a linear order). " +
   "A winner is named when the first group has one stack, decided against every other, and no unranked stack's figure bounded by the measurement (client-bound, client-loaded, at-floor) looks better. " +
   "high-variance, not-saturated, suspected-leak and shared-core are caveats printed beside the figure; integrity, errors, client-bound, client-loaded and at-floor keep a figure out of the ranking.";
@@ -69,8 +70,8 @@ export interface UnrankedStack {
 export interface PairAdvantage {
   better: string;
   worse: string;
-  /** Ratio of geometric means in the better direction, with its interval at the pair's Holm level and adjusted p-value. */
-  estimate: RatioEstimate;
+  /** Ratio of geometric means in the better direction, with its interval at the pair's Holm level (`level`) and adjusted p-value. */
+  estimate: PooledRatioEstimate;
 }
 
 /** The verdict of one point. */
@@ -122,7 +123,7 @@ export function rankPoint(entries: readonly RankEntry[], better: "higher" | "low
   const k = candidates.length;
   // adv(i, j): advantage of the i-th over the j-th (ratio ≥ 1 for i < j, the order being by geometric mean).
   const { pool, ratios } = pooledPairwiseRatios(candidates.map((c) => c.values));
-  const adv = (i: number, j: number): RatioEstimate => (better === "higher" ? ratios[j]![i]! : ratios[i]![j]!);
+  const adv = (i: number, j: number): PooledRatioEstimate => (better === "higher" ? ratios[j]![i]! : ratios[i]![j]!);
   const decided = (i: number, j: number): boolean => adv(i, j).interval.low > 1;
   const pairOf = (i: number, j: number): PairAdvantage => ({ better: candidates[i]!.stack, worse: candidates[j]!.stack, estimate: adv(i, j) });
   const grouping = groupOrder(k, decided);
@@ -182,10 +183,18 @@ function fmtBound(x: number): string {
   return fmtTimes(x).slice(1);
 }
 
-/** "×1.90, 95 % CI 1.70–2.10" (or "no interval" when there is no spread to judge by: one repetition each). */
-export function fmtAdvantage(e: RatioEstimate): string {
+/** "98.3 %" for a confidence level: rounded down to 0.1 %, so the label never claims more than the interval holds. */
+export function fmtLevel(level: number): string {
+  return `${Math.floor(level * 1000 + 1e-6) / 10} %`;
+}
+
+/**
+ * "×1.90, 99.2 % CI 1.70–2.10": the interval at the level it was computed at (a verdict's pair: its Holm level, so that
+ * the point's pairs together hold 95 %; a plain ratio: 95 %), or "no interval" when there is no spread to judge by.
+ */
+export function fmtAdvantage(e: RatioEstimate & { level?: number }): string {
   if (e.interval.low === 0 && e.interval.high === Infinity) return `${fmtTimes(e.ratio)}, no interval with ${Math.min(e.nA, e.nB)} rep`;
-  return `${fmtTimes(e.ratio)}, 95 % CI ${fmtBound(e.interval.low)}–${fmtBound(e.interval.high)}`;
+  return `${fmtTimes(e.ratio)}, ${fmtLevel(e.level ?? 0.95)} CI ${fmtBound(e.interval.low)}–${fmtBound(e.interval.high)}`;
 }
 
 /** Options of formatVerdict; never mutated. */
@@ -197,7 +206,7 @@ export interface VerdictFormat {
 }
 
 /**
- * The verdict as one line: `bun > uws (×1.90, 95 % CI 1.70–2.10) > {ws ≈ deno} (uws/ws ×9.80, 95 % CI 8.10–11.9)`,
+ * The verdict as one line: `bun > uws (×1.90, 99.2 % CI 1.70–2.10) > {ws ≈ deno} (uws/ws ×9.80, 98.3 % CI 8.10–11.9)`,
  * then caveats, undecided pairs across a `>` (when the order is not linear), stacks judged by their own wide spread and
  * the unranked stacks with their reasons.
  */

@@ -63,7 +63,7 @@ export interface ReportOutput {
 /** Notes on method printed at the end of both reports. */
 export function methodNotes(o: ReportOptions): string[] {
   return [
-    "Every figure is the mean over repetitions; each repetition ran a fresh server after a discarded warm-up. Whiskers in bar charts span the lowest to the highest repetition.",
+    "Every figure is the geometric mean over repetitions, the mean the ranking uses (a count that can be zero, such as drops, the arithmetic mean); each repetition ran a fresh server after a discarded warm-up. Whiskers in bar charts span the lowest to the highest repetition.",
     "Tables give the 95% confidence interval of the mean (Student t over repetitions) as ± percent of the mean.",
     "Margins between stacks are ratios of geometric means with a 95% interval from Welch's t-test on log values: with 3–5 repetitions Mann–Whitney U cannot reach significance (3 vs 3 reps: smallest p = 0.1) and a bootstrap has too few distinct resamples to be honest.",
     "Latency curves merge the HDR histograms (µs) of every repetition; the x axis is 1/(1−p) on a log scale.",
@@ -71,7 +71,7 @@ export function methodNotes(o: ReportOptions): string[] {
     `Memory growth: RSS at the end of each repetition rising every time, by ≥ ${LEAK_GROWTH_FRACTION * 100}% from first to last, is reported as a leak hint.`,
     `CPU per message (headline, cpu scenario): the server's exact scheduler run time per delivered message at a fixed rate below every stack's capacity, so it does not move with how close a stack runs to saturation; cores per 1M msg/s is the same number; cost per million messages = $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}) × µs/msg / 3.6e9 × 1e6. The efficiency chart divides peak throughput by the process CPU % instead (messages per server CPU-second at saturation). Kernel network work in softirq is charged to no process and is in neither figure.`,
     `Ranking: ${RANKING_RULE}`,
-    "Latency floor: an idle probe pinned to each core sleeps a fixed interval and records how late it wakes (the jHiccup method); a latency percentile within 2× of the worst pinned core's same percentile is at the floor and describes the machine, not the stack. The load generator's scheduler lag is its own tick lateness; a latency point is client-loaded when the client core is ≥ 50 % busy or that lag's p99 exceeds 25 % of the measured p99.",
+    "Latency floor: an idle probe pinned to each core sleeps a fixed interval and records how late it wakes (the jHiccup method); a latency percentile within 2× of the worst pinned core's same percentile is at the floor and describes the machine, not the stack. A latency point is ranked at the highest of p99, p90, p50 at which every stack stands clear of the floor (not within 2× of it in more than half of its repetitions). The load generator's scheduler lag is its own tick lateness (each load worker sends and reads on one event loop, so it is the client's own delay); a repetition is client-loaded when that lag at the decided percentile exceeds 25 % of the measured latency at the same percentile. The client core's busy share is not used: it carries loopback softirq for the server's replies.",
   ];
 }
 

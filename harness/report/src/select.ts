@@ -1,6 +1,6 @@
 // Picks what each chart and finding is about from the points: throughput points, open-loop rate sweeps, latency curves.
 import { isMeasured, metricValues, type PointView, type ReportInput } from "./model.ts";
-import { mean } from "@wsarena/stats";
+import { geoMean, mean } from "@wsarena/stats";
 
 /**
  * Parameter names that carry the offered rate in received messages per second, in order of preference (the runner's
@@ -85,10 +85,19 @@ export function latencyFocus(input: ReportInput): { scenario: string; pointKey: 
   return { scenario, pointKey: best };
 }
 
-/** Mean of a figure over a point's repetitions, or null when none has it. */
+/**
+ * A figure of a point over its repetitions, or null when none has it: the geometric mean, the mean the ranking uses,
+ * so a printed figure is the one ranked. A sample with a zero or negative value (a count such as drops) has no
+ * geometric mean worth printing and gets the arithmetic one.
+ */
 export function meanOf(p: PointView, metric: string): number | null {
-  const xs = metricValues(p, metric);
-  return xs.length ? mean(xs) : null;
+  return figureMean(metricValues(p, metric));
+}
+
+/** Geometric mean of `xs` when every value is positive, else the arithmetic mean; null for an empty list. */
+export function figureMean(xs: readonly number[]): number | null {
+  if (!xs.length) return null;
+  return xs.every((x) => x > 0) ? geoMean(xs) : mean(xs);
 }
 
 /** Server CPU of one repetition in % of one core over the window, or null. */

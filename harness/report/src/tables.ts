@@ -5,8 +5,8 @@ import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, 
 import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
 import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
-import { mean, meanInterval } from "@wsarena/stats";
+import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
+import { geoMean, mean, meanInterval } from "@wsarena/stats";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -61,7 +61,17 @@ export const WARN_FLAGS_TEXT = flagsOfRank("exclude").join(", ");
 export const MARKER_NOTES: readonly string[] = [
   `${WARN_MARK} the figure is not a server property (${WARN_FLAGS_TEXT}) or the measurement failed: it is not ranked.`,
   `${CAVEAT_MARK} a caveat (high-variance: CV > 10 % across repetitions; not-saturated; shared-core; partial): the figure is ranked, its ratio interval accounts for the spread.`,
+  POINT_FLAG_RULE,
 ];
+
+/** "3–8 repetitions per point (3 configured)", from the points' own counts (the policy may add repetitions). */
+export function repetitionsRange(input: ReportInput, configured: number): string {
+  const ns = input.points.filter((p) => p.reps.length > 0).map((p) => p.reps.length);
+  if (!ns.length) return `${configured} repetitions configured, none measured`;
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  return `${lo === hi ? lo : `${lo}–${hi}`} repetitions per point (${configured} configured)`;
+}
 
 /** Key/value rows describing the run. */
 export function runTable(input: ReportInput, vcpuHourUsd: number, priceSource: string): Table {
@@ -71,7 +81,7 @@ export function runTable(input: ReportInput, vcpuHourUsd: number, priceSource: s
     ["Run", `${r.runId} (${r.status})`],
     ["Started – finished", `${r.startedAt} – ${r.finishedAt ?? "not finished"}`],
     ["Git commit", `${r.git.commit ?? "unknown"}${r.git.dirty ? " (uncommitted changes)" : ""}`],
-    ["Profile", `${r.config.profile}, ${r.config.reps} repetitions, verification ${r.config.verifyLevel}`],
+    ["Profile", `${r.config.profile}, ${repetitionsRange(input, r.config.reps)}, verification ${r.config.verifyLevel}`],
     ["Machine", `${m.cpuModel}, ${m.cores} cores, ${fmtBytes(m.memoryBytes)}, ${m.platform}, kernel ${m.kernel}, governor ${m.governor ?? "unknown"}`],
     ["Pinning", `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}`],
     ["Runtimes", `node ${r.runtimes.node}, bun ${r.runtimes.bun ?? "–"}, deno ${r.runtimes.deno ?? "–"}`],
@@ -135,6 +145,8 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
     return labels.size === 1 ? [...labels][0]! : null;
   };
+  // The latency column is ranked at the percentile its point is decided at (the highest clear of the floor), as its flags are.
+  const latMetric: PercentileName = rows.find((r) => r.lat?.decision)?.lat?.decision?.percentile ?? "p99Us";
   const peakScenario = common(rows.map((r) => r.peak), false);
   const peakPoint = common(rows.map((r) => r.peak), true);
   const connPoint = common(rows.map((r) => r.conn), true);
@@ -142,7 +154,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const headers = [
     "Stack",
     `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
-    `p99 latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
+    `${percentileLabel(latMetric)} latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
     `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
     `CPU µs/msg${cpuLabel ? ` (${CPU_SCENARIO} ${cpuPointLabel(cpuLabel)}; mean [95 % CI])` : ""}`,
     "cores per 1M msg/s",
@@ -152,7 +164,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null => (p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null);
   const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
     { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, "p99Us")) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, latMetric)) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.cpu, CPU_US_PER_MSG)) },
   ];
@@ -167,7 +179,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
-      lat && meanOf(lat, "p99Us") !== null ? cell(1, stack, fmtUs(meanOf(lat, "p99Us")!), lat) : c("–"),
+      lat && meanOf(lat, latMetric) !== null ? cell(1, stack, fmtUs(meanOf(lat, latMetric)!), lat) : c("–"),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
       ...cpuHeadlineCells(cpu, vcpuHourUsd, (text) => cell(3, stack, text, cpu!)),
     ];
@@ -178,7 +190,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
     notes: [
-      "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the 95 % interval of that ratio, or why the data does not decide. " +
+      "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the interval of that ratio at its Holm level (the level printed; the column's pairs together hold 95 %), or why the data does not decide. " +
         "A winner's interval against every other ranked stack excludes 1; see the verdict per point in the report for the full order with its ties.",
       cpuHeadlineNote(noCpu),
       ...MARKER_NOTES,
@@ -230,13 +242,17 @@ function verdictCell(v: Verdict | null): Cell {
 
 function headlineCell(p: PointView): Cell {
   if (!p.headline) return c("–", warnings(p));
-  const xs = metricValues(p, p.headline.metric);
+  // A latency point is shown at the percentile it is ranked at (its flags are judged there), named when not the headline's.
+  const metric = p.decision?.percentile ?? p.headline.metric;
+  const xs = metricValues(p, metric);
   if (xs.length === 0) return c("–", warnings(p));
-  const f = isLatencyMetric(p.headline.metric) ? fmtUs : p.headline.metric === CPU_US_PER_MSG ? (v: number) => `${fmtCpuUs(v)} µs/msg` : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
-  const ci = meanInterval(xs);
-  const half = (ci.high - ci.low) / 2;
-  const rel = mean(xs) ? half / Math.abs(mean(xs)) : 0;
-  return c(xs.length > 1 ? `${f(mean(xs))} ± ${fmtPct(rel, 1)} (n=${xs.length})` : `${f(mean(xs))} (n=1)`, warnings(p), true, caveats(p));
+  const at = metric === p.headline.metric ? "" : ` at ${percentileLabel(metric as PercentileName)}`;
+  const f = isLatencyMetric(metric) ? fmtUs : metric === CPU_US_PER_MSG ? (v: number) => `${fmtCpuUs(v)} µs/msg` : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
+  if (!xs.every((x) => x > 0)) return c(`${f(mean(xs))}${at} (arithmetic mean: a value ≤ 0, n=${xs.length})`, warnings(p), true, caveats(p));
+  // The interval of the mean of the logs: multiplicative, as the ranking's ratios are.
+  const ci = meanInterval(xs.map(Math.log));
+  const range = `${f(Math.exp(ci.low))}–${f(Math.exp(ci.high))}`;
+  return c(xs.length > 1 ? `${f(geoMean(xs))}${at} (${range}, n=${xs.length})` : `${f(geoMean(xs))}${at} (n=1)`, warnings(p), true, caveats(p));
 }
 
 /** How a point's repetitions went: count and stop reason, then outliers, quiet-gate waits and steal where non-zero. */
@@ -269,7 +285,7 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
   const headers = [
     "Point",
     "Stack",
-    h ? `${h.metric} (mean ± 95% CI)` : "Headline",
+    h ? `${h.metric} (geometric mean, 95 % CI)` : "Headline",
     "msg/s",
     "p50",
     "p99",

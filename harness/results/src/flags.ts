@@ -1,7 +1,7 @@
 // Validity flags: pure functions from what was measured to the flags a figure carries (thresholds and rules in flag-table.ts).
 import { percentileNameSchema, type FigureSummary, type FloorRecord, type IntegrityRecord, type LatencySummaryRecord, type PercentileName, type ValidityFlag } from "./schema.ts";
 import { summarizeSample } from "@wsarena/stats";
-import { AT_FLOOR_FACTOR, CLIENT_BUSY_THRESHOLD, CLIENT_LOADED_BUSY, CLIENT_LOADED_LAG_SHARE, FLAG_NAMES, HIGH_VARIANCE_CV, SERVER_BUSY_THRESHOLD_PCT } from "./flag-table.ts";
+import { AT_FLOOR_FACTOR, CLIENT_BUSY_THRESHOLD, CLIENT_LOADED_LAG_SHARE, FLAG_NAMES, HIGH_VARIANCE_CV, SERVER_BUSY_THRESHOLD_PCT } from "./flag-table.ts";
 
 /** What a point measures: throughput points should saturate a side; latency and connection points run at a fixed load. */
 export type PointKind = "throughput" | "latency" | "connections";
@@ -18,10 +18,10 @@ export interface FlagInput {
   errors: readonly string[];
   /** Postcondition failures of this window. */
   postconditionFailures: readonly string[];
-  /** The load generator's scheduler-lag p99 over the window, µs, or null (closed-loop and stream modes). */
-  schedulerLagP99Us?: number | null;
-  /** Measured latency p99 over the window, µs, or null when the point has no latency. */
-  latencyP99Us?: number | null;
+  /** The load generator's scheduler lag at the headline percentile over the window, µs, or null (closed-loop and stream modes). */
+  schedulerLagUs?: number | null;
+  /** Measured latency at the headline percentile over the window, µs, or null when the point has no latency. */
+  latencyUs?: number | null;
   /** True when the point's headline percentile is among the window's at-floor percentiles (see atFloorPercentiles). */
   headlineAtFloor?: boolean;
 }
@@ -46,12 +46,14 @@ export function computeFlags(m: FlagInput): ValidityFlag[] {
   return flags;
 }
 
-/** Latency point rule: client core ≥ CLIENT_LOADED_BUSY, or scheduler-lag p99 > CLIENT_LOADED_LAG_SHARE × measured p99. */
-export function isClientLoaded(m: Pick<FlagInput, "clientUtilisation" | "schedulerLagP99Us" | "latencyP99Us">): boolean {
-  if (m.clientUtilisation >= CLIENT_LOADED_BUSY) return true;
-  const lag = m.schedulerLagP99Us ?? null;
-  const p99 = m.latencyP99Us ?? null;
-  return lag !== null && p99 !== null && lag > CLIENT_LOADED_LAG_SHARE * p99;
+/**
+ * Latency window rule, on direct evidence only: the client's scheduler lag at a percentile > CLIENT_LOADED_LAG_SHARE ×
+ * the measured latency at the same percentile. No lag recorded (stream modes) is no evidence: the window is not flagged.
+ */
+export function isClientLoaded(m: Pick<FlagInput, "schedulerLagUs" | "latencyUs">): boolean {
+  const lag = m.schedulerLagUs ?? null;
+  const latency = m.latencyUs ?? null;
+  return lag !== null && latency !== null && lag > CLIENT_LOADED_LAG_SHARE * latency;
 }
 
 /** Latency percentile names, lowest first. */

@@ -9,3 +9,4 @@ export * from "./schema.ts";
 export * from "./scenarios.ts";
 export * from "./details.ts";
 export * from "./load-shape.ts";
+export * from "./point-flags.ts";

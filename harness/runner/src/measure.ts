@@ -210,6 +210,7 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   const record = repetitionRecord(ctx, ran, usage, [statsBefore, statsAfter], floor, gate, failures);
   record.atFloor = atFloorPercentiles(record.latency, record.floor);
   const headline = ctx.scenario.metric(point).name;
+  const lagPercentile = isPercentileName(headline) ? headline : "p99Us";
   record.flags.push(
     ...computeFlags({
       kind: point.kind,
@@ -218,10 +219,10 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
       integrity: result.integrity,
       errors: record.errors,
       postconditionFailures: failures,
-      schedulerLagP99Us: record.schedulerLag?.summary.p99Us ?? null,
-      // Scheduler lag against p99 guards a latency headline; a point headlined by CPU per message (the cpu scenario's
-      // fixed rates) is client-loaded only when the client's cores are busy, which distorts the arrival shape it was given.
-      latencyP99Us: headline === CPU_PER_MESSAGE_METRIC ? null : (record.latency?.p99Us ?? null),
+      // At the headline's percentile; a headline that is no latency percentile (recovery time) is judged at p99. A point
+      // headlined by CPU per message (the cpu scenario's fixed rates) has no latency figure for the client's lag to distort.
+      schedulerLagUs: record.schedulerLag?.summary[lagPercentile] ?? null,
+      latencyUs: headline === CPU_PER_MESSAGE_METRIC ? null : (record.latency?.[lagPercentile] ?? null),
       headlineAtFloor: isPercentileName(headline) && record.atFloor.includes(headline),
     }),
     ...(result.flags ?? []),

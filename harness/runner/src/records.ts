@@ -1,7 +1,7 @@
 // The records a run writes: the initial per-(stack, scenario) states, run.json and its stack rows, and each
 // measurement file built from a state.
 import { REPO_ROOT, type DiscoveredStack } from "@wsarena/stacks";
-import { describe, unionFlags, varianceFlags } from "@wsarena/results";
+import { describe, pointFlagsOf, unionFlags } from "@wsarena/results";
 import { classifyOutliers } from "@wsarena/stats";
 import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeVersions } from "./env.ts";
 import { pointStop, type PointProgress, type RepetitionPolicy } from "./repetitions.ts";
@@ -63,7 +63,7 @@ export function toRecord(runId: string, profile: Profile, driver: string, policy
         reps: st.reps.map((r, i) => ({ ...r, outlier: classes[i]! })),
         stop: pointStop(policy, progress, index, s.end, partial),
         summary,
-        flags: unionFlags(...st.reps.map((r) => r.flags), varianceFlags(values)),
+        flags: pointFlagsOf(st.reps.map((r) => r.flags), values),
         ...(st.saturated ? { saturated: true } : {}),
         ...(p.load.shape ? { loadShape: p.load.shape } : {}),
         ...cpuPerMessageField(st.reps),

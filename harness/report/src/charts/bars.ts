@@ -2,6 +2,7 @@
 import type { EChartsCoreOption } from "echarts";
 import { stackColor } from "./palette.ts";
 import { CHART_FONT, measureText } from "./render.ts";
+import { figureMean } from "../select.ts";
 
 /** Bar value and its spread across repetitions. */
 export interface BarStat {
@@ -53,7 +54,7 @@ export function categoryLabels(categories: readonly string[], seriesCount: numbe
 /** Summarises repetition values as mean with min–max, or null when empty. */
 export function barStat(values: readonly number[]): BarStat | null {
   if (values.length === 0) return null;
-  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+  return { mean: figureMean(values)!, min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** ECharts option for the grouped bars with error bars, in a grid placed by `grid`. */

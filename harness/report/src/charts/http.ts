@@ -32,7 +32,7 @@ export function httpRequestsChart(input: ReportInput): ChartSpec | null {
   return {
     name: "http-requests",
     title: "HTTP requests/s (GET /health, autocannon)",
-    caption: "2xx responses per second to GET /health from autocannon (pipelining 1) at each connection count: mean over repetitions, whiskers min–max; higher is better.",
+    caption: "2xx responses per second to GET /health from autocannon (pipelining 1) at each connection count: geometric mean over repetitions, whiskers min–max; higher is better.",
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: barChartOption({ ...bars(pts, (p) => metricValues(p, "requestsPerSec")), yName: "requests/s", logY: false, format: fmtCount }),

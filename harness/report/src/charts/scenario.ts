@@ -28,7 +28,7 @@ export function scenarioChart(input: ReportInput, scenario: string): ChartSpec |
   return {
     name: scenarioChartName(scenario),
     title: scenario,
-    caption: `${headline.metric} (${headline.unit}, ${headline.better} is better) per point and stack: mean over repetitions, whiskers min–max.`,
+    caption: `${headline.metric} (${headline.unit}, ${headline.better} is better) per point and stack: geometric mean over repetitions, whiskers min–max.`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: barChartOption({
