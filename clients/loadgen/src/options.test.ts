@@ -31,10 +31,11 @@ describe("options", () => {
     expect(() => resolveOptions({ url: "ws://127.0.0.1:1", driver: "ws", deflate: true })).toThrow(/only the frame driver speaks permessage-deflate/);
   });
 
-  it("gives echo-open the one-per-write load shape by default, hands the shape to every task, and refuses it elsewhere", () => {
+  it("gives echo-open the pipelined load shape by default, takes one-per-write when asked, hands the shape to every task, and refuses it elsewhere", () => {
     const open = resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open" });
     expect(open.shape).toBe(DEFAULT_LOAD_SHAPE);
-    expect(DEFAULT_LOAD_SHAPE).toBe("one-per-write");
+    expect(DEFAULT_LOAD_SHAPE).toBe("pipelined");
+    expect(resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", shape: "one-per-write" }).shape).toBe("one-per-write");
     const piped = resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", shape: "pipelined" });
     expect(planTasks(piped, 2).map((t) => t.shape)).toEqual(["pipelined", "pipelined"]);
     expect(resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo" }).shape).toBeUndefined();

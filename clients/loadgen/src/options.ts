@@ -11,8 +11,12 @@ export const DEFAULT_WINDOW = 32;
 /** Closed-loop echo refills after a quarter of the window came back: batches of W/4 messages per write. */
 export const DEFAULT_REFILL_FRACTION = 0.25;
 export const DEFAULT_RATE = 20_000;
-/** Load shape of echo-open: each message alone at its due time (arrivals as evenly spaced as the schedule). */
-export const DEFAULT_LOAD_SHAPE: LoadShape = "one-per-write";
+/**
+ * Load shape of echo-open: pipelined (the messages due in each 1 ms tick written together). One-per-write is the
+ * production-like arrival, but one client core cannot carry it at high rates (a write per message plus an echo per read:
+ * `pnpm bench:loadgen --sections shape` prints its client CPU per message), so it is chosen with --shape.
+ */
+export const DEFAULT_LOAD_SHAPE: LoadShape = "pipelined";
 export const DEFAULT_SIZE_BYTES = 64;
 export const DEFAULT_BINARY = true;
 export const DEFAULT_DURATION_MS = 5_000;

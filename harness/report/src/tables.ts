@@ -119,27 +119,8 @@ export function headlineInput(input: ReportInput): ReportInput {
 export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const input = headlineInput(all);
   if (input.points.length === 0) return { headers: ["Headline"], rows: [[c(`No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`)]] };
-  const tp = throughputPoints(input);
   const focus = latencyFocus(input);
-  interface Row {
-    stack: string;
-    peak: PointView | null;
-    lat: PointView | undefined;
-    conn: PointView | null;
-    cpu: PointView | undefined;
-  }
-  const rows: Row[] = [];
-  const cpuKey = headlineCpuPointKey(input);
-  for (const stack of input.stacks) {
-    const mine = tp.filter((p) => p.stack === stack);
-    const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
-    const lat = focus ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p)) : undefined;
-    const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
-    const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
-    const conn = connPick ? memoryView(connPick) : null;
-    const cpu = cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
-    if (peak || lat || conn || cpu) rows.push({ stack, peak, lat, conn, cpu });
-  }
+  const rows = headlineRows(input, focus);
   // Name the scenario (and point) in the header when every stack's figure comes from the same one.
   const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
     const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
@@ -196,6 +177,33 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
       ...MARKER_NOTES,
     ],
   };
+}
+
+/** One headline row: a stack's figure per column (null/undefined where it has none). */
+interface HeadlineRow {
+  stack: string;
+  peak: PointView | null;
+  lat: PointView | undefined;
+  conn: PointView | null;
+  cpu: PointView | undefined;
+}
+
+/** Each stack's peak-throughput, latency-focus, memory and fixed-rate CPU points (stacks with none are left out). */
+function headlineRows(input: ReportInput, focus: ReturnType<typeof latencyFocus>): HeadlineRow[] {
+  const tp = throughputPoints(input);
+  const rows: HeadlineRow[] = [];
+  const cpuKey = headlineCpuPointKey(input);
+  for (const stack of input.stacks) {
+    const mine = tp.filter((p) => p.stack === stack);
+    const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
+    const lat = focus ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p)) : undefined;
+    const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
+    const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
+    const conn = connPick ? memoryView(connPick) : null;
+    const cpu = cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
+    if (peak || lat || conn || cpu) rows.push({ stack, peak, lat, conn, cpu });
+  }
+  return rows;
 }
 
 /** The headline's CPU µs/msg (mean [95 % CI]), cores per 1M msg/s and $ per 1M msg cells of one stack's fixed-rate point. */

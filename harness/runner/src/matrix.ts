@@ -143,8 +143,8 @@ async function finalize(ctx: RunContext): Promise<void> {
   ctx.writeRun();
 }
 
-/** Load shape of open-loop echo points when a run does not choose one: each message alone at its due time. */
-export const DEFAULT_RUN_LOAD_SHAPE: LoadShape = "one-per-write";
+/** Load shape of open-loop echo points when a run does not choose one (loadgen's default; see DEFAULT_LOAD_SHAPE there). */
+export const DEFAULT_RUN_LOAD_SHAPE: LoadShape = "pipelined";
 
 /** A plan whose open-loop echo points (mode echo-open) send with `shape`; the other points are left as they are. */
 export function withLoadShape(plan: ScenarioPlan, shape: LoadShape): ScenarioPlan {
