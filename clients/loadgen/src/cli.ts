@@ -19,27 +19,29 @@ function num(name: string, v: string | undefined): number | undefined {
   return x;
 }
 
-/** Flags → partial options (throws OptionsError on unknown flags or malformed values). */
-export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { url: string }; json: boolean; help?: boolean } {
-  let parsed;
+/** The flags `wsarena-load` takes (values are validated by parseCli and resolveOptions). */
+const CLI_FLAGS = {
+  driver: { type: "string" }, url: { type: "string" }, mode: { type: "string" }, protocol: { type: "string" },
+  connections: { type: "string" }, window: { type: "string" }, refill: { type: "string" }, rate: { type: "string" }, shape: { type: "string" }, size: { type: "string" },
+  binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
+  format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
+  topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
+  "source-addresses": { type: "string" }, deflate: { type: "boolean" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+  "allow-remote": { type: "boolean" },
+} as const;
+
+/** argv → flag values; an unknown flag or a missing value is an OptionsError naming --help. */
+function parseFlags(argv: string[]) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        driver: { type: "string" }, url: { type: "string" }, mode: { type: "string" }, protocol: { type: "string" },
-        connections: { type: "string" }, window: { type: "string" }, refill: { type: "string" }, rate: { type: "string" }, shape: { type: "string" }, size: { type: "string" },
-        binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
-        format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
-        topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
-        "source-addresses": { type: "string" }, deflate: { type: "boolean" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
-        "allow-remote": { type: "boolean" },
-      },
-    });
+    return parseArgs({ args: argv, strict: true, options: CLI_FLAGS }).values;
   } catch (e) {
     throw new OptionsError(`${(e as Error).message.split("\n")[0]} (pnpm wsarena-load --help lists the flags)`);
   }
-  const v = parsed.values;
+}
+
+/** Flags → partial options (throws OptionsError on unknown flags or malformed values). */
+export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { url: string }; json: boolean; help?: boolean } {
+  const v = parseFlags(argv);
   if (v.help) return { options: { url: "" }, json: false, help: true };
   if (!v.url) throw new OptionsError("--url is required, e.g. --url ws://127.0.0.1:8080 (pnpm wsarena-load --help lists the flags)");
   if (v.binary && v.text) throw new OptionsError("--binary and --text exclude each other");
@@ -78,7 +80,7 @@ export function parseCli(argv: string[]): { options: Partial<LoadOptions> & { ur
 }
 
 async function main(): Promise<void> {
-  let cli;
+  let cli: ReturnType<typeof parseCli>;
   try {
     cli = parseCli(process.argv.slice(2));
     if (cli.help) {

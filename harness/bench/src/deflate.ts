@@ -75,7 +75,7 @@ export async function deflateSection(stacks: readonly DiscoveredStack[], reps: n
       const runs: Record<"off" | "on", LoadResult[]> = { off: [], on: [] };
       for (const mode of ["off", "on"] as const) {
         const target = mode === "on" ? applyVariant(st, "deflate") : st;
-        let server;
+        let server: Awaited<ReturnType<typeof launchServer>>;
         try {
           server = await launchServer(target, { cpus: cpus.server });
         } catch (e) {

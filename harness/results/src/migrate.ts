@@ -19,7 +19,7 @@ function measurementV1toV2(m: Json): Json {
       const summary = p.summary as Json | null;
       // The headline of each rep is not stored per rep in v1; it is recomputed from the field the summary names.
       const metric = summary?.metric as string | undefined;
-      const valueOf = (r: Json): number => {
+      const headlineValueOf = (r: Json): number => {
         if (!metric) return Number.NaN;
         if (metric in r && typeof r[metric] === "number") return r[metric] as number;
         const lat = r.latency as Json | null;
@@ -29,7 +29,7 @@ function measurementV1toV2(m: Json): Json {
         if (metric === "rssPerConnectionBytes") return (r.rssPerConnectionBytes as number | null) ?? Number.NaN;
         return Number.NaN;
       };
-      const values = reps.map(valueOf);
+      const values = reps.map(headlineValueOf);
       const finite = values.filter((v) => Number.isFinite(v));
       const classes = finite.length === values.length ? classifyOutliers(values) : values.map(() => "normal" as const);
       const s = summary && finite.length ? summarizeSample(finite) : null;

@@ -149,8 +149,8 @@ describe("runMatrix adaptive repetitions", () => {
   const uws = stacks.find((s) => s.id === "uws")!;
   const adaptive = (over: Partial<RepetitionPolicy>): RepetitionPolicy => ({ minReps: 2, maxReps: 4, targetCiHalfWidthRel: 0.05, budgetMs: null, fixed: false, ...over });
 
-  /** Runs echo-throughput (quick: one point) with `valueOf(stack, rep)` as each window's msgsPerSec; returns the set and the point-start order. */
-  async function runAdaptive(list: DiscoveredStack[], policy: RepetitionPolicy, valueOf: (stack: string, rep: number) => number, extra: Partial<RunOptions> = {}) {
+  /** Runs echo-throughput (quick: one point) with `windowValue(stack, rep)` as each window's msgsPerSec; returns the set and the point-start order. */
+  async function runAdaptive(list: DiscoveredStack[], policy: RepetitionPolicy, windowValue: (stack: string, rep: number) => number, extra: Partial<RunOptions> = {}) {
     const out = mkdtempSync(join(tmpdir(), "wsarena-adaptive-"));
     dirs.push(out);
     const order: string[] = [];
@@ -169,7 +169,7 @@ describe("runMatrix adaptive repetitions", () => {
           order.push(`${e.stack}#${e.rep}`);
         }
       },
-      runLoad: async (o) => fakeResult(o, valueOf(current.stack, current.rep)),
+      runLoad: async (o) => fakeResult(o, windowValue(current.stack, current.rep)),
       ...extra,
     });
     expect(liveServerCount()).toBe(0);

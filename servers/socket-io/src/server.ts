@@ -29,7 +29,8 @@ interface Conn {
   done: boolean;
   timer?: NodeJS.Timeout;
 }
-type Sock = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, Conn>;
+// Events carry arbitrary payloads: socket.io types an event map by listener signatures, so each takes `unknown` arguments.
+type Sock = Socket<Record<string, (...args: unknown[]) => void>, Record<string, (...args: unknown[]) => void>, Record<string, never>, Conn>;
 type Payload = string | Buffer;
 // Pub/sub topics are socket.io rooms (io.sockets.adapter.rooms): socket.io keeps that registry itself.
 const { startedMs, stats, conns } = serverState<Conn>();

@@ -106,7 +106,7 @@ export const command: Command = {
     const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
     const range = est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
     log(`estimated time: ${range} plus verification (ladders may stop early)`);
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof runMatrix>>;
     try {
       outcome = await runMatrix({
         runId,

@@ -103,7 +103,7 @@ async function openStream(ctx: CheckContext, server: LaunchedServer, q: StreamQu
   };
   if (ctx.protocol === "socket.io") {
     const c = await SioConn.connect(server.httpUrl);
-    let endCount: unknown = undefined;
+    let endCount: unknown;
     c.onEvent = (e: SioEvent) => {
       if (e.name === "tick") {
         const a = e.args[0];

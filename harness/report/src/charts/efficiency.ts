@@ -39,8 +39,10 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
   const top = barChartOption({ categories, series: perCpu, yName: "msg per CPU-s", logY: true, format: fmtCount }, { ...UPPER_PANEL, bottom: undefined });
   const bottom = barChartOption({ categories, series: cost, yName: "$ per 1M msg", logY: false, format: fmtUsd }, { ...LOWER_PANEL, bottom: undefined });
   // Merge the two single-grid options into one two-grid option.
-  const tAny = top as Record<string, any>;
-  const bAny = bottom as Record<string, any>;
+  // Each panel's option is one grid, one axis pair and its series (barChartOption's shape); read as plain objects.
+  type Panel = { legend: unknown; grid: unknown; xAxis: object; yAxis: object; series: unknown[] };
+  const tAny = top as unknown as Panel;
+  const bAny = bottom as unknown as Panel;
   const bottomSeries = (bAny.series as Record<string, unknown>[]).map((s) => ({ ...s, xAxisIndex: 1, yAxisIndex: 1 }));
   return {
     name: "efficiency",
@@ -53,7 +55,7 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
       grid: [tAny.grid, bAny.grid],
       xAxis: [{ ...tAny.xAxis, gridIndex: 0, axisLabel: { show: false } }, { ...bAny.xAxis, gridIndex: 1 }],
       yAxis: [{ ...tAny.yAxis, gridIndex: 0 }, { ...bAny.yAxis, gridIndex: 1 }],
-      series: [...(tAny.series as unknown[]), ...bottomSeries],
+      series: [...tAny.series, ...bottomSeries],
     },
   };
 }
