@@ -1,7 +1,7 @@
 // `wsarena run`: validates flags, verifies and times the stack × scenario matrix, writes a result set and prints a summary.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
+import { DEFAULT_SLO, PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, parseSlo, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
 import { RUN_FILE, checkWritableDir } from "@wsarena/results";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
@@ -24,7 +24,7 @@ export const MIN_BUDGET_MS = 10_000;
 export const MAX_BUDGET_MS = 24 * 3_600_000;
 
 const USAGE =
-  "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--server-cpus 0] [--client-cpus 1] [--out DIR] [--json]";
+  `wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--slo "${DEFAULT_SLO}"] [--server-cpus 0] [--client-cpus 1] [--out DIR] [--json]`;
 
 /** Flag values that decide the repetition policy. */
 export interface RepetitionFlags {
@@ -77,6 +77,7 @@ export const command: Command = {
       "max-reps": { type: "string" },
       "target-ci": { type: "string" },
       budget: { type: "string" },
+      slo: { type: "string" },
       "server-cpus": { type: "string" },
       "client-cpus": { type: "string" },
       out: { type: "string" },
@@ -87,6 +88,7 @@ export const command: Command = {
     // A variant a stack cannot run is recorded as skipped with its reason, not refused.
     const stacks = stacksFromFlag(values.stacks, { skipVariants: true });
     const scenarios = asUsage(() => selectScenarios(parseList("scenarios", values.scenarios)));
+    const slo = asUsage(() => parseSlo(values.slo ?? DEFAULT_SLO));
     const pinning = pinningFromFlags(values);
     const runId = makeRunId();
     const outDir = resolve(values.out ?? join(REPO_ROOT, "results", runId));
@@ -99,7 +101,7 @@ export const command: Command = {
     const progress = createProgress();
     const t0 = Date.now();
     const log = (s: string) => process.stderr.write(`${s}\n`);
-    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
+    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, SLO ${slo.map((c) => c.text).join(",")}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
     log(`results: ${relative(process.cwd(), outDir) || outDir}`);
     const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
     const range = est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
@@ -115,6 +117,7 @@ export const command: Command = {
         repetitions,
         pinning,
         runLoad,
+        slo,
         verify: async (stack) => {
           const v = await verifyStack(stack, VERIFY_LEVEL[profile], pinning.serverList);
           return { ok: v.ok, level: v.level, failures: v.failures };
