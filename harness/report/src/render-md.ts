@@ -3,6 +3,7 @@ import { connectionsLimitTable } from "./connections.ts";
 import { burstReconnectTables } from "./burst-reconnect.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import { hostileTables } from "./hostile-table.ts";
+import { kneeTable } from "./knee.ts";
 import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Cell, type Table } from "./tables.ts";
@@ -87,6 +88,8 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
     parts.push(markdownTable(scenarioTable(input, s)), "");
     for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
+    const knee = kneeTable(input, s);
+    if (knee) parts.push(`### ${s}: sustainable rate`, "", markdownTable(knee), "");
     const floor = latencyFloorTable(input, s);
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
     const limits = s === "connections" ? connectionsLimitTable(input) : null;

@@ -7,6 +7,7 @@ import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloo
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
 import { mean, meanInterval } from "@wsarena/stats";
+import { kneeSummaries, kneeText, kneeVerdict } from "./knee.ts";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -135,10 +136,12 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const peakScenario = common(rows.map((r) => r.peak), false);
   const peakPoint = common(rows.map((r) => r.peak), true);
   const connPoint = common(rows.map((r) => r.conn), true);
+  const knee = sustainableRateColumn(all, rows.map((r) => r.stack));
   const headers = [
     "Stack",
     `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
     `p99 latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
+    ...(knee ? [knee.header] : []),
     `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
     "msg per CPU-s",
     "$ per 1M msg",
@@ -158,19 +161,21 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   });
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
   const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
-  const body = rows.map(({ stack, peak, lat, conn }) => {
+  const body = rows.map(({ stack, peak, lat, conn }, i) => {
     const eff = peak ? msgsPerCpuSecond(peak) : [];
     const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
       lat && meanOf(lat, "p99Us") !== null ? cell(1, stack, fmtUs(meanOf(lat, "p99Us")!), lat) : c("–"),
+      ...(knee ? [knee.cells[i]!] : []),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
       eff.length ? cell(3, stack, fmtCount(mean(eff)), peak!) : c("–"),
       eff.length ? cell(3, stack, fmtUsd(costPerMillionUsd(mean(eff), vcpuHourUsd)), peak!) : c("–"),
     ];
   });
   const decided = [...verdicts.map(verdictCell), verdicts[3]?.winner ? c(`as msg per CPU-s`) : verdictCell(verdicts[3] ?? null)];
+  if (knee) decided.splice(2, 0, knee.decided);
   return {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
@@ -180,6 +185,20 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
       ...MARKER_NOTES,
     ],
   };
+}
+
+/** The headline's sustainable-rate column (the rate ladder's knee within the run's SLO), or null when the set has no knee. */
+function sustainableRateColumn(all: ReportInput, stacks: readonly string[]): { header: string; cells: Cell[]; decided: Cell } | null {
+  const sums = kneeSummaries(all);
+  if (!sums.length) return null;
+  const verdict = kneeVerdict(sums);
+  const cells = stacks.map((stack): Cell => {
+    const k = sums.find((s) => s.stack === stack);
+    if (!k) return c("–");
+    const warn = k.excluded ? [k.excluded] : k.flags.filter((f) => UNRANKED_FLAGS.includes(f));
+    return { ...c(kneeText(k), warn, true, k.flags.filter((f) => CAVEAT_FLAGS.includes(f))), best: verdict.winner === stack };
+  });
+  return { header: `Sustainable rate @ ${sums[0]!.slo} (${sums[0]!.scenario})`, cells, decided: verdictCell(verdict) };
 }
 
 /**
