@@ -16,6 +16,8 @@ export interface KneeSummary {
   slo: string;
   /** The measurement's knee record. */
   record: KneeRecord;
+  /** Status of the measurement. */
+  status: KneeView["status"];
   /** Knees of the repetitions that bracketed one (a passing rate below a failing one), msgs/s. */
   values: number[];
   /** Geometric mean of `values`, msgs/s, or null when none. */
@@ -48,7 +50,7 @@ function summaryOf(k: KneeView): KneeSummary {
   else if (below.length) excluded = `the SLO was not met at the lowest rate tried in ${below.length} of ${reps.length} repetitions`;
   const logs = values.map(Math.log);
   const li = values.length >= 2 ? meanInterval(logs) : null;
-  return { stack: k.stack, scenario: k.scenario, slo: k.knee.slo, record: k.knee, values, geoMean: values.length ? geoMean(values) : null, interval: li ? { low: Math.exp(li.low), high: Math.exp(li.high) } : null, flags, excluded };
+  return { stack: k.stack, scenario: k.scenario, slo: k.knee.slo, record: k.knee, status: k.status, values, geoMean: values.length ? geoMean(values) : null, interval: li ? { low: Math.exp(li.low), high: Math.exp(li.high) } : null, flags, excluded };
 }
 
 /** Knee summaries of `scenario` (default: the first with a knee), by stack id. */
@@ -69,13 +71,21 @@ export function kneeRepText(r: KneeRepetitionRecord): string {
   return `${fmtCount(r.rateMsgsPerSec)} (<${fmtCount(r.failedRateMsgsPerSec!)})`;
 }
 
-/** A stack's sustainable rate for a table cell: "38.2k msg/s", or its bound when it has no bracketed value. */
+/** A stack's sustainable rate for a table cell: "38.2k msg/s", with the repetitions that only bound it ("1 of 3 <5.00k"). */
 export function kneeText(s: KneeSummary): string {
-  if (s.geoMean !== null && s.values.length === s.record.reps.length) return `${fmtCount(s.geoMean)} msg/s`;
-  const above = s.record.reps.filter((r) => r.atLeast).map((r) => r.rateMsgsPerSec!);
-  if (above.length) return `≥${fmtCount(Math.min(...above))} msg/s`;
-  const failed = s.record.reps.flatMap((r) => (r.rateMsgsPerSec === null && r.failedRateMsgsPerSec !== null ? [r.failedRateMsgsPerSec] : []));
-  return failed.length ? `<${fmtCount(Math.max(...failed))} msg/s` : "–";
+  const reps = s.record.reps;
+  const bounds = reps.filter((r) => r.atLeast || r.rateMsgsPerSec === null).map(kneeRepText);
+  if (s.geoMean === null) return bounds.length ? `${[...new Set(bounds)].join(", ")} msg/s` : "–";
+  const value = `${fmtCount(s.geoMean)} msg/s`;
+  return bounds.length ? `${value} (${bounds.length} of ${reps.length} reps ${[...new Set(bounds)].join(", ")})` : value;
+}
+
+/**
+ * What a table marks beside a knee (⚠): a failed measurement's status, else the measurement-bound flags of its failing
+ * windows. A bound (≥, <) is no mark: the text shows it, and the verdict says why it is not ranked.
+ */
+export function kneeWarnings(s: KneeSummary): string[] {
+  return s.status !== "ok" ? [s.status] : s.flags.filter((f) => MEASUREMENT_BOUND_FLAGS.includes(f));
 }
 
 /** Why the lowest failing rate of each repetition failed (its first unmet condition), e.g. "40k: p99<5ms: 7.2ms". */
@@ -104,7 +114,7 @@ export function kneeTable(input: ReportInput, scenario: string): Table | null {
   const verdict = kneeVerdict(sums);
   const cell = (text: string, num = false): Cell => ({ text, warn: [], num });
   const rows = sums.map((s): Cell[] => {
-    const warn = s.excluded ? [s.excluded] : s.flags.filter((f) => MEASUREMENT_BOUND_FLAGS.includes(f));
+    const warn = kneeWarnings(s);
     const caveat = s.flags.filter((f) => !MEASUREMENT_BOUND_FLAGS.includes(f));
     return [
       cell(s.stack),

@@ -7,7 +7,7 @@ import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloo
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, unionFlags, varianceFlags } from "@wsarena/results";
 import { mean, meanInterval } from "@wsarena/stats";
-import { kneeSummaries, kneeText, kneeVerdict } from "./knee.ts";
+import { kneeSummaries, kneeText, kneeVerdict, kneeWarnings } from "./knee.ts";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -195,8 +195,7 @@ function sustainableRateColumn(all: ReportInput, stacks: readonly string[]): { h
   const cells = stacks.map((stack): Cell => {
     const k = sums.find((s) => s.stack === stack);
     if (!k) return c("–");
-    const warn = k.excluded ? [k.excluded] : k.flags.filter((f) => UNRANKED_FLAGS.includes(f));
-    return { ...c(kneeText(k), warn, true, k.flags.filter((f) => CAVEAT_FLAGS.includes(f))), best: verdict.winner === stack };
+    return { ...c(kneeText(k), kneeWarnings(k), true, k.flags.filter((f) => CAVEAT_FLAGS.includes(f))), best: verdict.winner === stack };
   });
   return { header: `Sustainable rate @ ${sums[0]!.slo} (${sums[0]!.scenario})`, cells, decided: verdictCell(verdict) };
 }

@@ -63,7 +63,7 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
     option: {
       legend: { top: 4, data: [...stacks, ...drawn] },
       grid: { left: 80, right: 32, top: 44, bottom: 56 },
-      xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount } },
+      xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount }, ...kneeAxisMin(knees, rates) },
       yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
       series,
     },
@@ -74,9 +74,15 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
 function kneeMarker(k: KneeSummary | undefined, color: string): { markLine?: unknown } {
   if (!k || k.geoMean === null) return {};
   const p99 = parseCriteria(k.slo).find((c) => c.key === "p99");
-  const data: unknown[] = [{ xAxis: k.geoMean, lineStyle: { color, type: "dashed", width: 1.5 }, label: { show: false } }];
+  const data: unknown[] = [{ xAxis: k.geoMean, lineStyle: { color, type: "solid", width: 1.5 }, label: { show: true, position: "end", formatter: k.stack, color } }];
   if (p99) data.push({ yAxis: p99.limit, lineStyle: { color: FLOOR_COLOR, type: "solid", width: 1 }, label: { show: false } });
   return { markLine: { silent: true, symbol: "none", data } };
+}
+
+/** A knee below every plotted rate (bisected under the ladder's lowest) widens the axis so its marker shows. */
+function kneeAxisMin(knees: readonly KneeSummary[], rates: readonly number[]): { min?: number } {
+  const lowest = Math.min(...knees.flatMap((k) => (k.geoMean !== null ? [k.geoMean] : [])));
+  return rates.length && lowest < rates[0]! ? { min: 10 ** Math.floor(Math.log10(lowest)) } : {};
 }
 
 /** The floor band: lowest and highest worst-core floor p99 among the windows at each rate, as a stacked, shaded pair. */
