@@ -35,7 +35,8 @@ describe("knee search", () => {
   });
 
   it("stops after the step budget even when the bracket is still wide", async () => {
-    const { tried, knee } = await search([step(20_000, true), step(80_000, false)], (r) => r < 30_000, KNEE_BISECT_STEPS.quick);
+    expect(KNEE_BISECT_STEPS.quick).toBe(1);
+    const { tried, knee } = await search([step(20_000, true), step(80_000, false)], (r) => r < 30_000, 2);
     expect(tried).toEqual([40_000, 28_300]);
     expect(knee).toMatchObject({ rateMsgsPerSec: 28_300, failedRateMsgsPerSec: 40_000, atLeast: false });
   });
@@ -128,7 +129,7 @@ describe("the knee record", () => {
   it("is an optional, typed field of a measurement", () => {
     const knee = { ...emptyKneeRecord(parseSlo(DEFAULT_SLO), "quick"), reps: [kneeOf(0, [step(20_000, true), step(80_000, false), step(40_000, false, "bisect")])] };
     expect(kneeSchema.parse(knee)).toEqual(knee);
-    expect(knee).toMatchObject({ slo: "p99<5ms", minReceivedShare: 0.95, maxBisectSteps: 2 });
+    expect(knee).toMatchObject({ slo: "p99<5ms", minReceivedShare: 0.95, maxBisectSteps: 1 });
     expect(measurementSchema.shape.knee.safeParse(undefined).success).toBe(true);
     expect(kneeSchema.safeParse({ ...knee, reps: [{ ...knee.reps[0], rateMsgsPerSec: "20k" }] }).success).toBe(false);
   });

@@ -24,8 +24,8 @@ export function latencyConnections(rateMsgsPerSec: number): number {
 }
 
 /**
- * Offered rates (msgs/s in total) per profile. Quick has two, a factor 4 apart, so its two bisection steps can bracket
- * the knee within ×1.41 (KNEE_BISECT_STEPS in ../knee.ts).
+ * Offered rates (msgs/s in total) per profile. Quick has two, a factor 4 apart, so its one bisection step brackets the
+ * knee within ×2 (KNEE_BISECT_STEPS in ../knee.ts).
  */
 export const ECHO_LATENCY_RATES: Readonly<Record<Profile, readonly number[]>> = {
   quick: [20_000, 80_000],
