@@ -32,7 +32,8 @@ export function toReportInput(set: ResultSet): ReportInput {
       pointOrder(a) - pointOrder(b) ||
       (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0),
   );
-  return { dir: set.dir, run: set.run, scenarios, stacks, points: decidePoints(points) };
+  const knees = set.measurements.flatMap((m) => (m.knee ? [{ stack: m.stack, scenario: m.scenario, status: m.status, knee: m.knee }] : []));
+  return { dir: set.dir, run: set.run, scenarios, stacks, points: decidePoints(points), ...(knees.length ? { knees } : {}) };
 }
 
 function pointsOf(m: MeasurementRecord): PointView[] {

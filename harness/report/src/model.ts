@@ -1,6 +1,6 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
-import { type FigureSummary, type LatencyDecision, type LoadShapeId, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
+import { type FigureSummary, type KneeRecord, type LatencyDecision, type LoadShapeId, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
 
 /** The headline figure of a point, as the runner defined it. */
 export interface Headline {
@@ -75,6 +75,17 @@ export interface ReportInput {
   stacks: string[];
   /** Points ordered by scenario (run order), point (config order), stack. */
   points: PointView[];
+  /** Knee searches of rate ladders (measurement.knee), by stack; absent or empty for sets without them. */
+  knees?: KneeView[];
+}
+
+/** One measurement's knee search. */
+export interface KneeView {
+  stack: string;
+  scenario: string;
+  /** Status of the measurement (a knee of an errored measurement is not ranked). */
+  status: MeasurementStatus;
+  knee: KneeRecord;
 }
 
 /** Canonical text of a params object: keys sorted, `k=v` joined by commas. */

@@ -1,11 +1,13 @@
 // HTML report: one self-contained file (inline CSS, charts inlined as SVG, no scripts, no network), readable on a phone.
+import { latencyFloorTable } from "./floor-table.ts";
 import { hostileTables } from "./hostile-table.ts";
+import { kneeTable } from "./knee.ts";
 import { burstReconnectTables } from "./burst-reconnect.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import type { ReportInput } from "./model.ts";
 import { connectionsLimitTable } from "./connections.ts";
 import { failureTables } from "./failure-tables.ts";
-import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Table } from "./tables.ts";
+import { CAVEAT_MARK, headlineTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
@@ -84,9 +86,10 @@ function tableHtml(t: Table, cls = ""): string {
 }
 
 function floorTable(input: ReportInput, scenario: string): string {
+  const knee = kneeTable(input, scenario);
   const t = latencyFloorTable(input, scenario);
   const limits = scenario === "connections" ? connectionsLimitTable(input) : null;
-  return (t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "") + (limits ? `<h3>Held at the machine's limit</h3>\n${tableHtml(limits)}` : "");
+  return (knee ? `<h3>Sustainable rate</h3>\n${tableHtml(knee)}` : "") + (t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "") + (limits ? `<h3>Held at the machine's limit</h3>\n${tableHtml(limits)}` : "");
 }
 
 function figure(ch: HtmlChart): string {

@@ -1,11 +1,13 @@
 // Markdown report: the same tables and findings as the HTML report, for a README or an issue.
+import { latencyFloorTable } from "./floor-table.ts";
 import { connectionsLimitTable } from "./connections.ts";
 import { burstReconnectTables } from "./burst-reconnect.ts";
 import { FINDING_TITLES, type Finding, type FindingKind } from "./findings.ts";
 import { hostileTables } from "./hostile-table.ts";
+import { kneeTable } from "./knee.ts";
 import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
-import { CAVEAT_MARK, headlineTable, latencyFloorTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Cell, type Table } from "./tables.ts";
+import { CAVEAT_MARK, headlineTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Cell, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
@@ -91,6 +93,8 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
     const cpu = s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null;
     if (cpu) parts.push(`### ${s}: CPU per message at fixed rates`, "", markdownTable(cpu), "");
+    const knee = kneeTable(input, s);
+    if (knee) parts.push(`### ${s}: sustainable rate`, "", markdownTable(knee), "");
     const floor = latencyFloorTable(input, s);
     if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
     const limits = s === "connections" ? connectionsLimitTable(input) : null;

@@ -1,7 +1,8 @@
 // Scenario tables on a SYNTHETIC set: latency next to its floor with at-floor percentiles marked, and how repetitions went.
+import { latencyFloorTable } from "./floor-table.ts";
 import { describe, expect, it } from "vitest";
 import { toReportInput } from "./load.ts";
-import { AT_FLOOR_MARK, headlineTable, latencyFloorTable, repetitionsText } from "./tables.ts";
+import { AT_FLOOR_MARK, headlineTable, repetitionsText } from "./tables.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";
 
 const input = toReportInput({ dir: "/synthetic", ...syntheticResultSet() });

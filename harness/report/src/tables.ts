@@ -7,6 +7,7 @@ import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloo
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
 import { geoMean, mean, meanInterval } from "@wsarena/stats";
+import { kneeSummaries, kneeText, kneeVerdict, kneeWarnings } from "./knee.ts";
 
 /** A table cell: text plus the marks it carries (shown in place). */
 export interface Cell {
@@ -28,7 +29,8 @@ export interface Table {
   notes?: string[];
 }
 
-const c = (text: string, warn: string[] = [], num = false, caveat: string[] = []): Cell => ({ text, warn, num, caveat });
+/** A table cell: its text, the flags that keep it unranked, whether it is a number (right-aligned), its caveats. */
+export const c = (text: string, warn: string[] = [], num = false, caveat: string[] = []): Cell => ({ text, warn, num, caveat });
 
 /** Marker of a value that is not a server property (not ranked). */
 export const WARN_MARK = "⚠";
@@ -131,11 +133,13 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const peakScenario = common(rows.map((r) => r.peak), false);
   const peakPoint = common(rows.map((r) => r.peak), true);
   const connPoint = common(rows.map((r) => r.conn), true);
+  const knee = sustainableRateColumn(all, rows.map((r) => r.stack));
   const cpuLabel = rows.find((r) => r.cpu)?.cpu;
   const headers = [
     "Stack",
     `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
     `${percentileLabel(latMetric)} latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
+    ...(knee ? [knee.header] : []),
     `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
     `CPU µs/msg${cpuLabel ? ` (${CPU_SCENARIO} ${cpuPointLabel(cpuLabel)}; mean [95 % CI])` : ""}`,
     "cores per 1M msg/s",
@@ -155,18 +159,20 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   });
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
   const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
-  const body = rows.map(({ stack, peak, lat, conn, cpu }) => {
+  const body = rows.map(({ stack, peak, lat, conn, cpu }, i) => {
     const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
     return [
       c(stack),
       peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
       lat && meanOf(lat, latMetric) !== null ? cell(1, stack, fmtUs(meanOf(lat, latMetric)!), lat) : c("–"),
+      ...(knee ? [knee.cells[i]!] : []),
       conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
       ...cpuHeadlineCells(cpu, vcpuHourUsd, (text) => cell(3, stack, text, cpu!)),
     ];
   });
   const noCpu = rows.every((r) => !r.cpu);
   const decided = [...verdicts.slice(0, 3).map(verdictCell), ...cpuDecidedCells(noCpu ? undefined : (verdicts[3] ?? null))];
+  if (knee) decided.splice(2, 0, knee.decided);
   return {
     headers,
     rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
@@ -227,6 +233,19 @@ function cpuHeadlineNote(noCpu: boolean): string {
   return noCpu
     ? `CPU µs/msg, cores per 1M msg/s, $ per 1M msg: – ${NO_CPU_POINT_REASON}.`
     : `CPU µs/msg: server CPU per delivered message at the fixed rate named in the header (exact scheduler run time of the server's threads over the window); cores per 1M msg/s is the same number; $ per 1M msg = vCPU-hour price × µs/msg / 3.6e9 × 1e6. Every fixed-rate point is in the ${CPU_SCENARIO} section.`;
+}
+
+/** The headline's sustainable-rate column (the rate ladder's knee within the run's SLO), or null when the set has no knee. */
+function sustainableRateColumn(all: ReportInput, stacks: readonly string[]): { header: string; cells: Cell[]; decided: Cell } | null {
+  const sums = kneeSummaries(all);
+  if (!sums.length) return null;
+  const verdict = kneeVerdict(sums);
+  const cells = stacks.map((stack): Cell => {
+    const k = sums.find((s) => s.stack === stack);
+    if (!k) return c("–");
+    return { ...c(kneeText(k), kneeWarnings(k), true, k.flags.filter((f) => CAVEAT_FLAGS.includes(f))), best: verdict.winner === stack };
+  });
+  return { header: `Sustainable rate @ ${sums[0]!.slo} (${sums[0]!.scenario})`, cells, decided: verdictCell(verdict) };
 }
 
 /**
@@ -334,48 +353,6 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
 /** Marker of a latency percentile within 2× of the floor's same percentile (the runner's atFloor). */
 export const AT_FLOOR_MARK = "≈floor";
 
-/**
- * Latency points of a scenario next to their floor: p50/p90/p99/p99.9/max of the stack, the same percentiles of the
- * worst pinned core's hiccup probe, the client's scheduler-lag p99 and busy share. Null when no point's headline is a latency.
- */
-export function latencyFloorTable(input: ReportInput, scenario: string): Table | null {
-  const pts = latencyPoints(input, scenario).filter((p) => p.headline && isLatencyMetric(p.headline.metric));
-  if (!pts.length) return null;
-  const measured = floorMeasured(input);
-  const headers = [
-    "Point",
-    "Stack",
-    ...FLOOR_PERCENTILES.map((q) => q.label),
-    ...FLOOR_PERCENTILES.map((q) => `floor ${q.label}`),
-    "Sched. lag p99",
-    "Client busy",
-  ];
-  const rows = pts.map((p) => {
-    const fl = pointFloor(p);
-    const lag = schedulerLagP99(p);
-    const client = p.reps.map(clientBusy);
-    return [
-      c(pointLabel(p)),
-      c(p.stack),
-      ...FLOOR_PERCENTILES.map(({ name }) => {
-        const v = meanOf(p, name);
-        if (v === null) return c("–", [], true);
-        const k = atFloorReps(p, name);
-        const mark = k === 0 ? "" : k === p.reps.length ? ` ${AT_FLOOR_MARK}` : ` ${AT_FLOOR_MARK} ${k}/${p.reps.length}`;
-        return c(`${fmtUs(v)}${mark}`, k ? ["at-floor"] : [], true);
-      }),
-      ...FLOOR_PERCENTILES.map(({ name }) => c(fl ? fmtUs(fl[name]) : "not measured", [], true)),
-      c(lag === null ? "–" : fmtUs(lag), [], true),
-      c(client.length ? fmtPct(mean(client)) : "–", [], true),
-    ];
-  });
-  const notes = measured
-    ? [
-        `floor: wake-up lateness of an idle probe on each pinned core in the same window (the worst core per percentile), mean over repetitions. ${AT_FLOOR_MARK}: within 2× of the floor's same percentile (in k/n of the repetitions when not all): that figure describes the machine, not the stack. Sched. lag: how late the load generator's own ticks fired.`,
-      ]
-    : ["floor not measured in this run (a result set from before schema v2, or cores not pinned): these percentiles cannot be told apart from the machine's own wake-up lateness."];
-  return { headers, rows, notes };
-}
 
 /** Scenario-wide parameters, as `k=v` text per stack-independent key (from the first point that has them). */
 export function scenarioParamsText(input: ReportInput, scenario: string): string {

@@ -4,5 +4,6 @@ export * from "./schema/version.ts";
 export * from "./schema/records.ts";
 export * from "./schema/measurement.ts";
 export * from "./schema/run.ts";
+export * from "./schema/knee.ts";
 export { validityFlagSchema, type ValidityFlag } from "./flag-table.ts";
 export * from "./exact-cpu.ts";

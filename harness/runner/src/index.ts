@@ -11,3 +11,4 @@ export { SERVER_EXIT_WAIT_MS, SERVER_STDERR_TAIL_LINES } from "./repetition.ts";
 export * from "./scenarios/index.ts";
 export * from "./scenarios/hostile.ts";
 export * from "./capacity/index.ts";
+export { DEFAULT_SLO, KNEE_BISECT_STEPS, KNEE_MAX_RATIO, KNEE_MIN_RECEIVED_SHARE, KNEE_RULE, parseSlo } from "./knee.ts";

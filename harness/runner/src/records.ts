@@ -19,6 +19,7 @@ import {
 } from "@wsarena/results";
 import { stateKey, type MeasurementState, type RunContext, type RunOptions } from "./run-context.ts";
 import { cpuPerMessageSummary } from "./cpu-per-message.ts";
+import { sloOf } from "./knee.ts";
 import { supportsScenario, type Profile, type Scenario, type ScenarioPlan, type ScenarioPoint } from "./scenarios/types.ts";
 
 /** Headline value of a repetition record. */
@@ -91,6 +92,7 @@ export function toRecord(runId: string, profile: Profile, driver: string, policy
     ...(s.serverExit ? { serverExit: s.serverExit } : {}),
     flags: unionFlags(...points.map((p) => p.flags)),
     points,
+    ...(s.knee ? { knee: s.knee } : {}),
     startedAt: s.startedAt,
     updatedAt: new Date().toISOString(),
   };
@@ -147,6 +149,7 @@ export function buildRunRecord(opts: RunOptions, plans: Map<string, ScenarioPlan
       scenarioParams: Object.fromEntries([...plans].map(([id, pl]) => [id, { params: pl.params, points: pl.points.map((pt) => ({ key: pt.key, ...pt.params })) }])),
       verifyLevel: "none",
       repetitions: { minReps: p.minReps, maxReps: p.maxReps, targetCiHalfWidthRel: p.fixed ? 0 : p.targetCiHalfWidthRel, budgetMs: p.fixed ? null : p.budgetMs },
+      slo: sloOf(opts).map((c) => c.text).join(","),
     },
     measurements: [...states.values()].map((s) => measurementFileName(s.stack.id, s.scenario.id)),
     timing: null,

@@ -1,13 +1,16 @@
 // One repetition of one measurement: a fresh server, every point of the scenario in ladder order (a ladder stops at
-// the first saturated point), then the server is stopped. Errors mark the measurement errored.
+// the first saturated point), the knee's bisection windows of a rate ladder, then the server is stopped. Errors mark
+// the measurement errored.
 import type { LaunchedServer } from "@wsarena/stacks";
 import { ESTIMATED_SERVER_START_MS, estimatePointMs } from "./estimate.ts";
+import { KNEE_BISECT_STEPS, emptyKneeRecord, hasKnee, judgeWindow, kneeOf, searchKnee, sloOf } from "./knee.ts";
 import { measurePoint } from "./measure.ts";
 import { eta } from "./progress.ts";
 import { headlineOf } from "./records.ts";
 import { createRepetitionServer, SERVER_STOP_GRACE_MS, type RepetitionServer } from "./repetition-server.ts";
 import type { MeasurementState, RunContext } from "./run-context.ts";
-import type { ScenarioPoint } from "./scenarios/types.ts";
+import type { ScenarioPoint, WindowOutcome } from "./scenarios/types.ts";
+import type { RepetitionRecord } from "@wsarena/results";
 
 /** Lines of a crashed server's stderr kept in its measurement file (serverExit.stderrTail). */
 export const SERVER_STDERR_TAIL_LINES = 10;
@@ -31,6 +34,7 @@ export async function measureRepetition(ctx: RunContext, s: MeasurementState): P
       const server = await slot.switchTo(point.serverEnv);
       if (!(await measureLadderPoint(ctx, s, slot, server, point, rep))) break;
     }
+    if (!abort.aborted()) await measureKnee(ctx, s, slot, rep);
     if (!abort.aborted()) s.repsDone++;
   } catch (e) {
     if (abort.aborted()) return;
@@ -49,9 +53,35 @@ export async function measureRepetition(ctx: RunContext, s: MeasurementState): P
  * server exited during the window.
  */
 async function measureLadderPoint(ctx: RunContext, s: MeasurementState, slot: RepetitionServer, server: LaunchedServer, point: ScenarioPoint, rep: number): Promise<boolean> {
-  const { opts, abort, progress: pr, emit } = ctx;
+  const { progress: pr, emit } = ctx;
   const { stack, scenario, plan } = s;
-  emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(pr, ctx.policy, ctx.now, ctx.states.values()) });
+  const measured = await measureWindow(ctx, s, slot, server, point, rep);
+  if (!measured) return false; // the window was cut short by the interruption: discard it
+  const { record, outcome } = measured;
+  const exitedEarly = slot.exitedEarly();
+  if (exitedEarly) record.errors.push(`server exited during the window: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
+  let ps = s.points.get(point.key);
+  if (!ps) s.points.set(point.key, (ps = { params: point.params, reps: [], saturated: false }));
+  ps.reps.push(record);
+  ctx.inWindowMs += record.durationMs;
+  ctx.quietWaitMs += record.quietGate?.waitedMs ?? 0;
+  pr.done++;
+  pr.estimatedDoneMs += estimatePointMs(point);
+  emit({ type: "point-done", scenario: scenario.id, stack: stack.id, rep, point: point.key, record, headline: headlineOf(scenario, point, record), unit: scenario.metric(point).unit });
+  if (exitedEarly) throw new Error(`${stack.id} exited during ${scenario.id} ${point.key}`);
+  if (!scenario.saturated?.(outcome)) return true;
+  ps.saturated = true;
+  const skipped = plan.points.slice(plan.points.indexOf(point) + 1);
+  pr.done += skipped.length;
+  pr.estimatedDoneMs += skipped.reduce((a, p) => a + estimatePointMs(p), 0);
+  return false;
+}
+
+/** Measures one window of `point` against `server` (point-start emitted); null when the run was interrupted during it. */
+async function measureWindow(ctx: RunContext, s: MeasurementState, slot: RepetitionServer, server: LaunchedServer, point: ScenarioPoint, rep: number): Promise<{ record: RepetitionRecord; outcome: WindowOutcome } | null> {
+  const { opts, abort, progress: pr } = ctx;
+  const { stack, scenario } = s;
+  ctx.emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(pr, ctx.policy, ctx.now, ctx.states.values()) });
   const measured = measurePoint(point, {
     scenario,
     server,
@@ -71,25 +101,39 @@ async function measureLadderPoint(ctx: RunContext, s: MeasurementState, slot: Re
     restartServer: slot.restart,
   });
   measured.catch(() => {});
-  const { record, outcome } = await Promise.race([measured, abort.abortedP]);
-  if (abort.aborted()) return false; // the window was cut short by the interruption: discard it
-  const exitedEarly = slot.exitedEarly();
-  if (exitedEarly) record.errors.push(`server exited during the window: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
-  let ps = s.points.get(point.key);
-  if (!ps) s.points.set(point.key, (ps = { params: point.params, reps: [], saturated: false }));
-  ps.reps.push(record);
-  ctx.inWindowMs += record.durationMs;
-  ctx.quietWaitMs += record.quietGate?.waitedMs ?? 0;
-  pr.done++;
-  pr.estimatedDoneMs += estimatePointMs(point);
-  emit({ type: "point-done", scenario: scenario.id, stack: stack.id, rep, point: point.key, record, headline: headlineOf(scenario, point, record), unit: scenario.metric(point).unit });
-  if (exitedEarly) throw new Error(`${stack.id} exited during ${scenario.id} ${point.key}`);
-  if (!scenario.saturated?.(outcome)) return true;
-  ps.saturated = true;
-  const skipped = plan.points.slice(plan.points.indexOf(point) + 1);
-  pr.done += skipped.length;
-  pr.estimatedDoneMs += skipped.reduce((a, p) => a + estimatePointMs(p), 0);
-  return false;
+  const result = await Promise.race([measured, abort.abortedP]);
+  return abort.aborted() ? null : result;
+}
+
+/**
+ * Rate ladders (hasKnee): judges this repetition's ladder windows against the SLO, bisects between the last rate that
+ * passed and the first that failed (windows kept in the knee record, not as points) and keeps the repetition's knee.
+ */
+async function measureKnee(ctx: RunContext, s: MeasurementState, slot: RepetitionServer, rep: number): Promise<void> {
+  const scenario = s.scenario;
+  if (!hasKnee(scenario)) return;
+  const slo = sloOf(ctx.opts);
+  const ladder = s.plan.points.flatMap((p) => {
+    const r = s.points.get(p.key)?.reps.find((x) => x.rep === rep);
+    return r ? [judgeWindow(p.load.rate, r, slo, "ladder")] : [];
+  });
+  const steps = await searchKnee(
+    ladder,
+    async (rate) => {
+      const at = scenario.knee.pointAt(rate, ctx.opts.profile);
+      const point = { ...at, key: `knee ${at.key}` };
+      const measured = await measureWindow(ctx, s, slot, await slot.switchTo(point.serverEnv), point, rep);
+      if (!measured) return null;
+      ctx.inWindowMs += measured.record.durationMs;
+      ctx.quietWaitMs += measured.record.quietGate?.waitedMs ?? 0;
+      ctx.emit({ type: "point-done", scenario: scenario.id, stack: s.stack.id, rep, point: point.key, record: measured.record, headline: scenario.value(point, measured.record), unit: scenario.metric(point).unit });
+      if (slot.exitedEarly()) throw new Error(`${s.stack.id} exited during ${scenario.id} ${point.key}: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
+      return judgeWindow(rate, measured.record, slo, "bisect");
+    },
+    KNEE_BISECT_STEPS[ctx.opts.profile],
+  );
+  if (ctx.abort.aborted()) return;
+  (s.knee ??= emptyKneeRecord(slo, ctx.opts.profile)).reps.push(kneeOf(rep, steps));
 }
 
 /** Marks `s` errored by repetition `rep`, saying how the server ended when it exited (a crash often fails the load first). */

@@ -3,7 +3,7 @@
 import type { DriverId, LoadShape } from "@wsarena/loadgen";
 import type { DiscoveredStack, LaunchedServer } from "@wsarena/stacks";
 import { type FloorProbes, type Pinning, killDescendants } from "@wsarena/host";
-import type { MeasurementRecord, MeasurementStatus, PointRecord, RepetitionRecord, RunRecord, RunStackRecord } from "@wsarena/results";
+import type { Criterion, KneeRecord, MeasurementRecord, MeasurementStatus, PointRecord, RepetitionRecord, RunRecord, RunStackRecord } from "@wsarena/results";
 import type { RunLoadFn } from "./measure.ts";
 import type { EndReason, RepetitionPolicy } from "./repetitions.ts";
 import type { Progress, RunEvent } from "./progress.ts";
@@ -52,6 +52,8 @@ export interface RunOptions {
   loadShape?: LoadShape;
   /** Clock (ms) for the budget and run.timing; injectable so tests can make repetitions "take" time. Default Date.now. */
   now?: () => number;
+  /** SLO that rate ladders judge their knee by (--slo, parsed with parseSlo); default DEFAULT_SLO. */
+  slo?: readonly Criterion[];
 }
 
 /** What runMatrix returns. */
@@ -87,6 +89,8 @@ export interface MeasurementState {
   startedAt: string | null;
   /** Set when the server exited during a repetition (the measurement is errored). */
   serverExit?: NonNullable<MeasurementRecord["serverExit"]>;
+  /** Rate ladders (hasKnee): the knee of every finished repetition so far. */
+  knee?: KneeRecord;
 }
 
 /** Everything one runMatrix call shares between its steps. */

@@ -50,6 +50,12 @@ describe("wsarena run flag validation", () => {
     expect((await runCli(["run", "--client-cpus", "64"])).stderr).toMatch(/--client-cpus: cpu 64 does not exist/);
     expect((await runCli(["run", "--fast"])).stderr).toMatch(/unknown flag --fast; valid flags: --stacks, --scenarios/);
   });
+  it("rejects an --slo outside the criteria grammar in one line naming the flag, exit 2", async () => {
+    const r = await runCli(["run", "--slo", "p99<5 parsecs"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(/^wsarena run: --slo "p99<5 parsecs": criterion "p99<5 parsecs"/);
+    expect((await runCli(["run", "--slo", ""])).stderr).toMatch(/--slo is empty; expected e.g. "p99<5ms"/);
+  });
   it("an invalid option writes nothing: no result folder is created", async () => {
     const base = mkdtempSync(join(tmpdir(), "wsarena-invalid-"));
     dirs.push(base);

@@ -1,7 +1,7 @@
 // `wsarena run`: validates flags, verifies and times the stack × scenario matrix, writes a result set and prints a summary.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { DEFAULT_RUN_LOAD_SHAPE, PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
+import { DEFAULT_RUN_LOAD_SHAPE, DEFAULT_SLO, PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, parseSlo, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
 import { LOAD_SHAPE_IDS, RUN_FILE, checkWritableDir } from "@wsarena/results";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
@@ -24,7 +24,7 @@ export const MIN_BUDGET_MS = 10_000;
 export const MAX_BUDGET_MS = 24 * 3_600_000;
 
 const USAGE =
-  "wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--server-cpus 0] [--client-cpus 1] [--load-shape one-per-write|pipelined] [--out DIR] [--json]";
+  `wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--slo "${DEFAULT_SLO}"] [--server-cpus 0] [--client-cpus 1] [--load-shape one-per-write|pipelined] [--out DIR] [--json]`;
 
 /** Flag values that decide the repetition policy. */
 export interface RepetitionFlags {
@@ -63,6 +63,20 @@ export function describeRepetitions(p: RepetitionPolicy): string {
   return `${p.minReps}–${p.maxReps} reps until the 95 % interval is within ±${+(p.targetCiHalfWidthRel * 100).toFixed(2)} %, ${budget}`;
 }
 
+/** The end of a run on stdout: the JSON ranking, or the summary tables with the wall time and where the time went. */
+function printOutcome(outcome: Awaited<ReturnType<typeof runMatrix>>, o: { runId: string; outDir: string; wallMs: number; json: boolean }): void {
+  if (o.json) {
+    console.log(JSON.stringify({ runId: o.runId, dir: o.outDir, status: outcome.run.status, wallMs: o.wallMs, ranking: rankPoints(outcome.measurements) }, null, 2));
+    return;
+  }
+  console.log(formatSummary(outcome.measurements));
+  console.log(`\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(o.wallMs)} — result set: ${relative(process.cwd(), o.outDir) || o.outDir}`);
+  const t = outcome.run.timing;
+  if (t && t.timingPhaseMs > 0) {
+    console.log(`timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`);
+  }
+}
+
 export const command: Command = {
   name: "run",
   summary: "Verify, then time every stack in every scenario (fresh pinned server per repetition); write results/<runId>/.",
@@ -77,6 +91,7 @@ export const command: Command = {
       "max-reps": { type: "string" },
       "target-ci": { type: "string" },
       budget: { type: "string" },
+      slo: { type: "string" },
       "server-cpus": { type: "string" },
       "client-cpus": { type: "string" },
       "load-shape": { type: "string" },
@@ -88,6 +103,7 @@ export const command: Command = {
     // A variant a stack cannot run is recorded as skipped with its reason, not refused.
     const stacks = stacksFromFlag(values.stacks, { skipVariants: true });
     const scenarios = asUsage(() => selectScenarios(parseList("scenarios", values.scenarios)));
+    const slo = asUsage(() => parseSlo(values.slo ?? DEFAULT_SLO));
     const pinning = pinningFromFlags(values);
     const loadShape = parseChoice("load-shape", values["load-shape"], LOAD_SHAPE_IDS) ?? DEFAULT_RUN_LOAD_SHAPE; // echo-open points only
     const runId = makeRunId();
@@ -101,7 +117,7 @@ export const command: Command = {
     const progress = createProgress();
     const t0 = Date.now();
     const log = (s: string) => process.stderr.write(`${s}\n`);
-    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}, open-loop load shape ${loadShape}`);
+    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, SLO ${slo.map((c) => c.text).join(",")}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}, open-loop load shape ${loadShape}`);
     log(`results: ${relative(process.cwd(), outDir) || outDir}`);
     const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
     const range = est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
@@ -118,6 +134,7 @@ export const command: Command = {
         pinning,
         loadShape, // each message alone at its due time, or pipelined in 1 ms ticks
         runLoad,
+        slo,
         verify: async (stack) => {
           const v = await verifyStack(stack, VERIFY_LEVEL[profile], pinning.serverList);
           return { ok: v.ok, level: v.level, failures: v.failures };
@@ -129,17 +146,7 @@ export const command: Command = {
       progress.end();
       interrupt.release();
     }
-    const wallMs = Date.now() - t0;
-    if (values.json) {
-      console.log(JSON.stringify({ runId, dir: outDir, status: outcome.run.status, wallMs, ranking: rankPoints(outcome.measurements) }, null, 2));
-    } else {
-      console.log(formatSummary(outcome.measurements));
-      console.log(`\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(wallMs)} — result set: ${relative(process.cwd(), outDir) || outDir}`);
-      const t = outcome.run.timing;
-      if (t && t.timingPhaseMs > 0) {
-        console.log(`timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`);
-      }
-    }
+    printOutcome(outcome, { runId, outDir, wallMs: Date.now() - t0, json: !!values.json });
     if (outcome.run.status !== "complete") {
       // Work abandoned by the interruption (a load's own timers) must not keep the process alive.
       setTimeout(() => process.exit(EXIT_INTERRUPTED), 500).unref();

@@ -1,8 +1,11 @@
-// latency-vs-rate chart: p50 (dashed) and p99 (solid) against offered rate per stack; the knee is where p99 leaves the floor.
+// latency-vs-rate chart: p50 (dashed) and p99 (solid) against offered rate per stack, each stack's measured knee (the
+// sustainable rate within the run's SLO) as a marker, and the floor's p99 in the same windows as a shaded band.
 import { fmtCount, fmtUs } from "../format.ts";
-import { isMeasured, type ReportInput } from "../model.ts";
+import { isMeasured, type PointView, type ReportInput } from "../model.ts";
 import { meanOf, offeredRate, rateSweepScenarios } from "../select.ts";
 import { repFloor } from "../floor.ts";
+import { kneeSummaries, type KneeSummary } from "../knee.ts";
+import { parseCriteria } from "@wsarena/results";
 import { FLOOR_COLOR, FLOOR_SERIES, LAG_SERIES } from "./latency.ts";
 import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
@@ -14,6 +17,7 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
   const pts = input.points.filter((p) => p.scenario === scenario && isMeasured(p) && offeredRate(p) !== null);
   const stacks = [...new Set(pts.map((p) => p.stack))].sort();
   const series: unknown[] = [];
+  const knees = kneeSummaries(input, scenario);
   for (const stack of stacks) {
     const mine = pts.filter((p) => p.stack === stack).sort((a, b) => offeredRate(a)! - offeredRate(b)!);
     const color = stackColor(stack, stacks);
@@ -28,9 +32,12 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
           const v = meanOf(p, metric);
           return v === null ? [] : [[offeredRate(p)!, Math.max(1, v)]];
         }),
+        ...(dashed ? {} : kneeMarker(knees.find((k) => k.stack === stack), color)),
       });
     }
   }
+  const band = floorBand(pts);
+  series.push(...band);
   // The floor's p99 and the sender's scheduler-lag p99 at each rate (mean over every stack's windows at that rate).
   const rates = [...new Set(pts.map((p) => offeredRate(p)!))].sort((a, b) => a - b);
   const refs: { name: string; value: (rate: number) => number | null; type: "dashed" | "dotted" }[] = [
@@ -50,17 +57,47 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
   return {
     name: "latency-vs-rate",
     title: "Latency against offered rate",
-    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
+    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${knees.length ? `A vertical line in a stack's colour marks its measured sustainable rate @ ${knees[0]!.slo} (geometric mean over repetitions of the highest rate that met it, bisected between ladder rates), the grey horizontal line the SLO's p99. ` : ""}${band.length ? "The shaded band spans the lowest to highest floor p99 among the windows at each rate. " : ""}${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: {
       legend: { top: 4, data: [...stacks, ...drawn] },
       grid: { left: 80, right: 32, top: 44, bottom: 56 },
-      xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount } },
+      xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount }, ...kneeAxisMin(knees, rates) },
       yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
       series,
     },
   };
+}
+
+/** The marker of a stack's knee on its p99 series: a vertical line at the knee, and the SLO's p99 limit as a horizontal one. */
+function kneeMarker(k: KneeSummary | undefined, color: string): { markLine?: unknown } {
+  if (!k || k.geoMean === null) return {};
+  const p99 = parseCriteria(k.slo).find((c) => c.key === "p99");
+  const data: unknown[] = [{ xAxis: k.geoMean, lineStyle: { color, type: "solid", width: 1.5 }, label: { show: true, position: "end", formatter: k.stack, color } }];
+  if (p99) data.push({ yAxis: p99.limit, lineStyle: { color: FLOOR_COLOR, type: "solid", width: 1 }, label: { show: false } });
+  return { markLine: { silent: true, symbol: "none", data } };
+}
+
+/** A knee below every plotted rate (bisected under the ladder's lowest) widens the axis so its marker shows. */
+function kneeAxisMin(knees: readonly KneeSummary[], rates: readonly number[]): { min?: number } {
+  const lowest = Math.min(...knees.flatMap((k) => (k.geoMean !== null ? [k.geoMean] : [])));
+  return rates.length && lowest < rates[0]! ? { min: 10 ** Math.floor(Math.log10(lowest)) } : {};
+}
+
+/** The floor band: lowest and highest worst-core floor p99 among the windows at each rate, as a stacked, shaded pair. */
+function floorBand(pts: readonly PointView[]): unknown[] {
+  const rates = [...new Set(pts.map((p) => offeredRate(p)!))].sort((a, b) => a - b);
+  const ranges = rates.flatMap((rate) => {
+    const xs = pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => repFloor(r)?.p99Us ?? []));
+    return xs.length ? [{ rate, low: Math.max(1, Math.min(...xs)), high: Math.max(1, Math.max(...xs)) }] : [];
+  });
+  if (!ranges.length) return [];
+  const common = { type: "line", stack: "floor-band", symbol: "none", silent: true, lineStyle: { opacity: 0 } };
+  return [
+    { ...common, name: "floor band low", data: ranges.map((r) => [r.rate, r.low]) },
+    { ...common, name: "floor band", areaStyle: { color: FLOOR_COLOR, opacity: 0.18 }, data: ranges.map((r) => [r.rate, r.high - r.low]) },
+  ];
 }
 
 function meanOrNull(xs: number[]): number | null {

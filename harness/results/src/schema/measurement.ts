@@ -5,6 +5,7 @@ import { clientCpuSchema, connectSchema, floorSchema, histogramRecordSchema, int
 import { SCHEMA_VERSION } from "./version.ts";
 import { loadShapeSchema } from "../load-shape.ts";
 import { exactCpuSchema } from "../exact-cpu.ts";
+import { kneeSchema } from "./knee.ts";
 
 /** One repetition of one parameter point: a fresh server, a warm-up (discarded), then the measured window. */
 export const repetitionSchema = z.object({
@@ -219,6 +220,8 @@ export const measurementSchema = z.object({
   flags: z.array(validityFlagSchema),
   /** Parameter points with their repetitions (empty when nothing was measured). */
   points: z.array(pointSchema),
+  /** Rate ladders (echo-latency): the sustainable rate within the run's SLO per repetition; absent elsewhere and in older sets. */
+  knee: kneeSchema.optional(),
   /** When the first repetition started (ISO 8601), or null when nothing ran. */
   startedAt: z.string().nullable(),
   /** When this file was last written (ISO 8601). */

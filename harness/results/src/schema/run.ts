@@ -83,6 +83,8 @@ export const runConfigSchema = z.object({
     /** Wall-time budget of the timing phase, ms, or null for none. */
     budgetMs: z.number().nullable(),
   }),
+  /** The SLO rate ladders judged their knee by (`--slo`, normalised criteria text, e.g. "p99<5ms"); absent in older sets. */
+  slo: z.string().optional(),
 });
 export type RunConfigRecord = z.infer<typeof runConfigSchema>;
 

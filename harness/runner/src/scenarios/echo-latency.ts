@@ -1,7 +1,8 @@
 // echo-latency: open-loop echo on an offered-rate ladder until the server saturates; coordinated-omission-corrected latency.
 import { checkIntegrity, checkReceived, checkStatsIn, checkStatsOut } from "./checks.ts";
 import { baseLoad, rateLabel } from "./common.ts";
-import type { Profile, Scenario, ScenarioPlan, WindowOutcome } from "./types.ts";
+import type { KneeScenario } from "../knee.ts";
+import type { Profile, ScenarioPlan, ScenarioPoint, Timing, WindowOutcome } from "./types.ts";
 
 /**
  * Offered msgs/s per connection: the connection count follows the rate, so that each 1 ms tick writes ~10 frames per
@@ -22,14 +23,32 @@ export function latencyConnections(rateMsgsPerSec: number): number {
   return Math.min(LATENCY_MAX_CONNECTIONS, Math.max(LATENCY_MIN_CONNECTIONS, Math.ceil(rateMsgsPerSec / LATENCY_RATE_PER_CONNECTION)));
 }
 
-/** Offered rates (msgs/s in total) per profile. */
+/**
+ * Offered rates (msgs/s in total) per profile. Quick has two, a factor 4 apart, so its one bisection step brackets the
+ * knee within ×2 (KNEE_BISECT_STEPS in ../knee.ts).
+ */
 export const ECHO_LATENCY_RATES: Readonly<Record<Profile, readonly number[]>> = {
-  quick: [20_000],
+  quick: [20_000, 80_000],
   standard: [1_000, 10_000, 50_000, 100_000, 200_000, 400_000],
   full: [1_000, 10_000, 50_000, 100_000, 200_000, 400_000, 800_000, 1_600_000],
 };
 
-export const echoLatency: Scenario = {
+/** Warm-up and window of a bisection step: quick's are shorter than its points' to stay in its time budget; others use the profile's. */
+export const KNEE_BISECT_TIMING: Readonly<Partial<Record<Profile, Timing>>> = Object.freeze({ quick: { warmupMs: 300, durationMs: 600 } });
+
+/** The point offering `rate` msgs/s in total; `timing` overrides the profile's warm-up and window. */
+export function latencyPoint(rate: number, profile: Profile, timing?: Timing): ScenarioPoint {
+  const connections = latencyConnections(rate);
+  return {
+    key: `${rateLabel(rate)}/s`,
+    // The offered load in full: total rate, connections, and the rate each connection carries.
+    params: { rate, connections, ratePerConnection: rate / connections },
+    kind: "latency",
+    load: baseLoad(profile, { mode: "echo-open", connections, rate, size: LATENCY_SIZE_BYTES, binary: false, ...timing }),
+  };
+}
+
+export const echoLatency: KneeScenario = {
   id: "echo-latency",
   description: "Open-loop echo at offered rates from 1k msg/s up until the server saturates: corrected p50/p90/p99/p99.9/max per rate.",
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
@@ -37,18 +56,10 @@ export const echoLatency: Scenario = {
   plan(profile: Profile): ScenarioPlan {
     return {
       params: { ratePerConnection: LATENCY_RATE_PER_CONNECTION, minConnections: LATENCY_MIN_CONNECTIONS, maxConnections: LATENCY_MAX_CONNECTIONS, size: LATENCY_SIZE_BYTES, binary: false, saturationShare: SATURATION_SHARE },
-      points: ECHO_LATENCY_RATES[profile].map((rate) => {
-        const connections = latencyConnections(rate);
-        return {
-          key: `${rateLabel(rate)}/s`,
-          // The offered load in full: total rate, connections, and the rate each connection carries.
-          params: { rate, connections, ratePerConnection: rate / connections },
-          kind: "latency",
-          load: baseLoad(profile, { mode: "echo-open", connections, rate, size: LATENCY_SIZE_BYTES, binary: false }),
-        };
-      }),
+      points: ECHO_LATENCY_RATES[profile].map((rate) => latencyPoint(rate, profile)),
     };
   },
   postcondition: (o) => [...checkReceived(o), ...checkIntegrity(o), ...checkStatsIn(o), ...checkStatsOut(o)],
   saturated: (o: WindowOutcome) => o.result.msgsPerSec < SATURATION_SHARE * o.point.load.rate,
+  knee: { pointAt: (rate, profile) => latencyPoint(rate, profile, KNEE_BISECT_TIMING[profile]) },
 };
