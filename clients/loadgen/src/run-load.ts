@@ -198,6 +198,9 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
     bytesPerSec: perSec((r) => r.bytesInWindow),
     ...(results.every((r) => r.wireInWindow) ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } } : {}),
     sentPerSec: perSec((r) => r.sentInWindow),
+    ...(results.every((r) => r.receiveInWindow)
+      ? { receive: { reads: sum((r) => r.receiveInWindow!.reads), messages: sum((r) => r.receiveInWindow!.messages), bytes: sum((r) => r.receiveInWindow!.bytes) } }
+      : {}),
     latency: summarize(lat),
     histogram: lat.totalCount > 0 ? encodeHistogram(lat) : null,
     schedulerLagUs: summarize(lag),
@@ -231,6 +234,7 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
       // e.g. one per worker when unpinned, reported more than 100 %).
       utilisation: cpuSeconds / ((durationMs / 1000) * cores),
       perWorkerCpuSeconds: results.map((r) => r.cpuUs / 1e6),
+      usPerMsg: received > 0 ? (cpuSeconds * 1e6) / received : null,
     },
     msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
     errors,
