@@ -30,8 +30,8 @@ export interface RawConnOptions {
   onClosed?: (code: number, reason: string) => void;
   /** Offer permessage-deflate; when the server accepts, `codec` inflates what arrives and deflates what the owner sends. */
   deflate?: boolean;
-  /** Counts the bytes read from the socket after the upgrade (frames with headers, as on the wire). */
-  wire?: { wireBytesReceivedTotal?: number };
+  /** Counts the bytes read from the socket after the upgrade (frames with headers, as on the wire) and the reads themselves. */
+  wire?: { wireBytesReceivedTotal?: number; readsTotal?: number };
 }
 
 /** Longest wait for the server's close reply before the socket is destroyed. */
@@ -125,7 +125,11 @@ export class RawConn implements FrameHandler {
 
   private onRead(n: number, buf: Buffer): boolean {
     if (this.upgraded) {
-      if (this.o.wire) this.o.wire.wireBytesReceivedTotal! += n;
+      const w = this.o.wire;
+      if (w) {
+        w.wireBytesReceivedTotal! += n;
+        w.readsTotal! += 1;
+      }
       const sink = this.o.sink;
       sink.beginChunk();
       this.parser.feed(buf, 0, n);
@@ -165,7 +169,10 @@ export class RawConn implements FrameHandler {
     this.settle?.(null);
     this.settle = null;
     if (rest.length) {
-      if (this.o.wire) this.o.wire.wireBytesReceivedTotal! += rest.length;
+      if (this.o.wire) {
+        this.o.wire.wireBytesReceivedTotal! += rest.length;
+        this.o.wire.readsTotal! += 1;
+      }
       this.o.sink.beginChunk();
       this.parser.feed(rest, 0, rest.length);
       this.o.sink.endChunk();

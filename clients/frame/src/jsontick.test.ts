@@ -56,4 +56,24 @@ describe("JsonTickChecker", () => {
     const b = Buffer.from(encodeJsonTick(42, 1000).replace('"seq":42', '"seq":43'), "latin1");
     expect(c.check(b, 0, b.length, b.length)).toBe(false);
   });
+
+  it("accepts a captured head exactly when seq, ts and the fields up to the padding are in it, like the quote-aware loop", () => {
+    for (const size of [0, 64, 150]) {
+      const plain = new JsonTickChecker(size, false);
+      const escaped = new JsonTickChecker(size, true);
+      for (const { seq, ts } of CASES) {
+        const t = encodeJsonTick(seq, ts, size);
+        const b = wire(seq, ts, size, false);
+        const e = wire(seq, ts, size, true);
+        const fieldsEnd = t.includes(',"pad"') ? t.indexOf(',"pad"') : t.length - 1;
+        for (let capture = 1; capture <= b.length; capture++) {
+          const ok = plain.check(b, 0, capture, b.length);
+          expect(ok, `capture ${capture}`).toBe(capture >= fieldsEnd);
+          // The same cut of the escaped tick (each quote before the cut as two bytes) through the quote-aware loop.
+          const quotes = [...t.slice(0, capture)].filter((ch) => ch === '"').length;
+          expect(escaped.check(e, 0, capture + quotes, e.length), `escaped capture ${capture}`).toBe(ok);
+        }
+      }
+    }
+  });
 });

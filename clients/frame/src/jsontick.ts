@@ -62,6 +62,13 @@ export class JsonTickChecker {
    * end inside `exp` (then returns end).
    */
   private match(buf: Uint8Array, p: number, end: number, exp: Buffer, partial = false): number {
+    if (!this.escaped) {
+      // Plain WebSocket ticks: one comparison per byte, no quote handling.
+      const n = exp.length;
+      const stop = end - p < n ? end - p : n;
+      for (let i = 0; i < stop; i++) if (buf[p + i] !== exp[i]) return -1;
+      return stop === n ? p + n : partial ? end : -1;
+    }
     for (let i = 0; i < exp.length; i++) {
       const c = exp[i]!;
       if (c === QUOTE && this.escaped) {

@@ -19,6 +19,7 @@ export class Shared extends DriverState {
     // The frame driver sees the frames themselves, so it counts bytes as on the wire (compressed under deflate).
     this.counters.wireBytesReceivedTotal = 0;
     this.counters.wireBytesSentTotal = 0;
+    this.counters.readsTotal = 0;
   }
 
   readonly recvBuf = Buffer.allocUnsafe(RECV_BUFFER_BYTES);

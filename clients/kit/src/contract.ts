@@ -86,6 +86,8 @@ export interface DriverCounters {
   wireBytesReceivedTotal?: number;
   /** Bytes written to the sockets since the upgrade (frames with headers, compressed size); absent when the driver does not count. */
   wireBytesSentTotal?: number;
+  /** Socket reads (read callbacks that delivered bytes) since the upgrade; absent when the driver does not count them. */
+  readsTotal?: number;
   /** Messages sent inside the window (stream: ticks the server announced by seq inside the window). */
   windowSent: number;
   /** Deliveries of window messages received (including duplicates). */

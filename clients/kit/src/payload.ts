@@ -42,17 +42,26 @@ function writeHex32(buf: Uint8Array, off: number, v: number): void {
   }
 }
 
+/** Value of each byte as a lowercase hex digit, or HEX_BAD (outside 0..15, so an OR of eight lookups shows it). */
+const HEX_BAD = 0x100;
+const HEX_VALUE = (() => {
+  const t = new Int32Array(256).fill(HEX_BAD);
+  for (let i = 0; i < 16; i++) t[HEX[i]!] = i;
+  return t;
+})();
+
+/** 8 lowercase hex digits at `off` as an unsigned 32-bit value, or -1 when any byte is not one (int32 work only: no doubles). */
 function readHex32(buf: Uint8Array, off: number): number {
-  let v = 0;
-  for (let i = 0; i < 8; i++) {
-    const c = buf[off + i]!;
-    let d: number;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if (c >= 97 && c <= 102) d = c - 87;
-    else return -1;
-    v = v * 16 + d;
-  }
-  return v;
+  const a = HEX_VALUE[buf[off]!]!;
+  const b = HEX_VALUE[buf[off + 1]!]!;
+  const c = HEX_VALUE[buf[off + 2]!]!;
+  const d = HEX_VALUE[buf[off + 3]!]!;
+  const e = HEX_VALUE[buf[off + 4]!]!;
+  const f = HEX_VALUE[buf[off + 5]!]!;
+  const g = HEX_VALUE[buf[off + 6]!]!;
+  const h = HEX_VALUE[buf[off + 7]!]!;
+  if ((a | b | c | d | e | f | g | h) & HEX_BAD) return -1;
+  return ((a << 28) | (b << 24) | (c << 20) | (d << 16) | (e << 12) | (f << 8) | (g << 4) | h) >>> 0;
 }
 
 function put32(buf: Uint8Array, off: number, v: number): void {

@@ -18,7 +18,12 @@ export function formatResult(r: LoadResult): string {
   const c = r.connect;
   lines.push(`connect      ${n(c.succeeded)}/${n(c.attempted)} ok · ${n(c.perSec)}/s · p50 ${n(c.p50Us)} µs · p99 ${n(c.p99Us)} µs · max ${n(c.maxUs)} µs${c.failed ? ` · ${c.failed} failed: ${c.errors.join("; ")}` : ""}`);
   const cpu = r.clientCpu;
-  lines.push(`client cpu   ${fmtPct(cpu.utilisation, 1)} of ${cpu.cpus ? `cpu ${cpu.cpus}` : "unpinned cores"} (${cpu.workers} worker${cpu.workers > 1 ? "s" : ""}, ${cpu.cpuSeconds.toFixed(2)} cpu-s) · ${n(r.msgsPerClientCpuSec)} msgs per client cpu-s`);
+  lines.push(`client cpu   ${fmtPct(cpu.utilisation, 1)} of ${cpu.cpus ? `cpu ${cpu.cpus}` : "unpinned cores"} (${cpu.workers} worker${cpu.workers > 1 ? "s" : ""}, ${cpu.cpuSeconds.toFixed(2)} cpu-s) · ${n(r.msgsPerClientCpuSec)} msgs per client cpu-s${cpu.usPerMsg != null ? ` · ${cpu.usPerMsg.toFixed(2)} µs per msg` : ""}`);
+  const rx = r.receive;
+  if (rx && rx.reads > 0) {
+    const sec = r.durationMs / 1000;
+    lines.push(`receive      ${n(rx.reads / sec)} reads/s · ${(rx.messages / rx.reads).toFixed(2)} msgs per read · ${fmtBytes(rx.bytes / rx.reads)} per read · ${((cpu.cpuSeconds * 1e6) / rx.reads).toFixed(2)} client cpu µs per read`);
+  }
   if (Object.keys(r.closeCodes).length) lines.push(`close codes  ${Object.entries(r.closeCodes).map(([k, v]) => `${k}×${v}`).join(" ")}`);
   if (r.errors.length) lines.push(`errors       ${r.errors.join("\n             ")}`);
   return lines.join("\n");

@@ -1,6 +1,6 @@
 // Messages between runLoad (parent) and its worker processes over the IPC channel.
 import type { DriverCounters, DriverTask } from "@wsarena/driver-kit";
-import type { DriverId } from "./types.ts";
+import type { DriverId, ReceiveCounts } from "./types.ts";
 
 /** Parent → worker: what to drive. */
 export interface TaskMessage {
@@ -58,6 +58,8 @@ export interface ResultMessage extends WindowCounts {
   /** Wire bytes (frames with headers) received and sent inside the window, when the driver counts them. */
   wireInWindow?: { received: number; sent: number };
   sentInWindow: number;
+  /** Socket reads, data messages and bytes read (frames with headers) inside the window, when the driver counts reads. */
+  receiveInWindow?: ReceiveCounts;
   /** user + system CPU µs over the window. */
   cpuUs: number;
   /** In-flight messages left when the drain ended. */

@@ -6,7 +6,7 @@ import { ChildSet, spawnPinnedWorker, type PinnedWorker } from "@wsarena/host";
 import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
 import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, OptionsError, resolveOptions, type RequiredLoadOptions } from "./options.ts";
-import type { LoadOptions, LoadResult } from "./types.ts";
+import type { ClientCpu, LoadOptions, LoadResult, ReceiveCounts } from "./types.ts";
 
 /** Margin between the last worker reporting "connected" and the common start, so every worker gets the start message. */
 export const START_MARGIN_MS = 100;
@@ -168,6 +168,30 @@ export async function runLoadGroup(optionsList: ReadonlyArray<Partial<LoadOption
   }
 }
 
+/** Client CPU of the workers over their windows, and per received message. */
+function clientCpuOf(o: LoadOptions, results: ResultMessage[], durationMs: number, cores: number): ClientCpu {
+  const cpuSeconds = results.reduce((a, r) => a + r.cpuUs, 0) / 1e6;
+  const received = results.reduce((a, r) => a + r.receivedInWindow, 0);
+  return {
+    cpus: o.clientCpus ?? null,
+    workers: results.length,
+    cpuSeconds,
+    // Each worker's CPU time is taken over its own window; the capacity is every core the workers may run on (their
+    // helper threads — GC, the open-loop ticker, the module loader — run on any of them, so dividing by fewer cores,
+    // e.g. one per worker when unpinned, reported more than 100 %).
+    utilisation: cpuSeconds / ((durationMs / 1000) * cores),
+    perWorkerCpuSeconds: results.map((r) => r.cpuUs / 1e6),
+    usPerMsg: received > 0 ? (cpuSeconds * 1e6) / received : null,
+  };
+}
+
+/** The workers' receive counts summed, when every worker counted its reads. */
+function receiveOf(results: ResultMessage[]): { receive?: ReceiveCounts } {
+  if (!results.every((r) => r.receiveInWindow)) return {};
+  const sum = (f: (c: ReceiveCounts) => number): number => results.reduce((a, r) => a + f(r.receiveInWindow!), 0);
+  return { receive: { reads: sum((c) => c.reads), messages: sum((c) => c.messages), bytes: sum((c) => c.bytes) } };
+}
+
 function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
   const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
@@ -199,6 +223,7 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
     bytesPerSec: perSec((r) => r.bytesInWindow),
     ...(results.every((r) => r.wireInWindow) ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } } : {}),
     sentPerSec: perSec((r) => r.sentInWindow),
+    ...receiveOf(results),
     latency: summarize(lat),
     histogram: lat.totalCount > 0 ? encodeHistogram(lat) : null,
     schedulerLagUs: summarize(lag),
@@ -223,16 +248,7 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
       maxUs: con.totalCount ? con.maxValue : 0,
       errors: [...new Set(connected.flatMap((c) => c.errors))].slice(0, 5),
     },
-    clientCpu: {
-      cpus: o.clientCpus ?? null,
-      workers: results.length,
-      cpuSeconds,
-      // Each worker's CPU time is taken over its own window; the capacity is every core the workers may run on (their
-      // helper threads — GC, the open-loop ticker, the module loader — run on any of them, so dividing by fewer cores,
-      // e.g. one per worker when unpinned, reported more than 100 %).
-      utilisation: cpuSeconds / ((durationMs / 1000) * cores),
-      perWorkerCpuSeconds: results.map((r) => r.cpuUs / 1e6),
-    },
+    clientCpu: clientCpuOf(o, results, durationMs, cores),
     msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
     errors,
     closeCodes,

@@ -134,6 +134,22 @@ export interface ClientCpu {
   utilisation: number;
   /** Per worker: user+system seconds over the window. */
   perWorkerCpuSeconds: number[];
+  /**
+   * Client CPU per data message received, µs: cpuSeconds × 10⁶ ÷ messages received in the window (the workers' own
+   * user + system time; kernel receive work charged to no process is not in it). Null without messages. Optional:
+   * absent in older results.
+   */
+  usPerMsg?: number | null;
+}
+
+/** What the client's sockets delivered over the window, summed over workers (drivers that count their reads: frame). */
+export interface ReceiveCounts {
+  /** Socket reads that delivered bytes (one read callback each). */
+  reads: number;
+  /** Data messages parsed out of those reads. */
+  messages: number;
+  /** Bytes read: WebSocket frames with their headers (compressed size under permessage-deflate), TCP/IP excluded. */
+  bytes: number;
 }
 
 /** What one worker measured, when the load ran with workerUrls. */
@@ -189,6 +205,8 @@ export interface LoadResult {
    * the frame driver does).
    */
   wire?: { receivedBytesPerSec: number; sentBytesPerSec: number };
+  /** Socket reads, messages and bytes received over the window; absent when the driver does not count its reads. */
+  receive?: ReceiveCounts;
   integrity: IntegrityCounts;
   connect: ConnectSummary;
   clientCpu: ClientCpu;

@@ -148,6 +148,15 @@ function result(w: WindowEdges, f: DriverCounters, c: Collector): ResultMessage 
       ? { wireInWindow: { received: w.c1.wireBytesReceivedTotal - (w.c0.wireBytesReceivedTotal ?? 0), sent: (w.c1.wireBytesSentTotal ?? 0) - (w.c0.wireBytesSentTotal ?? 0) } }
       : {}),
     sentInWindow: w.c1.sentTotal - w.c0.sentTotal,
+    ...(w.c1.readsTotal !== undefined
+      ? {
+          receiveInWindow: {
+            reads: w.c1.readsTotal - (w.c0.readsTotal ?? 0),
+            messages: w.c1.receivedTotal - w.c0.receivedTotal,
+            bytes: (w.c1.wireBytesReceivedTotal ?? 0) - (w.c0.wireBytesReceivedTotal ?? 0),
+          },
+        }
+      : {}),
     cpuUs: w.cpu.user + w.cpu.system,
     windowSent: f.windowSent,
     windowReceived: f.windowReceived,

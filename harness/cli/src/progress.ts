@@ -19,7 +19,8 @@ export function eventLine(e: RunEvent): string | null {
       const flags = e.record.flags.length ? ` [${e.record.flags.join(", ")}]` : "";
       const r = e.record;
       const server = r.server ? `server core ${fmtNum(r.server.coreBusyPct ?? r.server.cpuPct)}% (process ${fmtNum(r.server.cpuPct)}%), ` : "";
-      const client = `client core ${fmtNum(Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))}%`;
+      const usPerMsg = r.clientCpu.usPerMsg != null ? `, ${fmtNum(r.clientCpu.usPerMsg, 2)} µs/msg` : "";
+      const client = `client core ${fmtNum(Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))}%${usPerMsg}`;
       return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline, e.unit === "µs/msg" ? 2 : 0)} ${e.unit} (${server}${client})${flags}`;
     }
     case "measurement-error":

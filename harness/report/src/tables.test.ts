@@ -2,7 +2,7 @@
 import { latencyFloorTable } from "./floor-table.ts";
 import { describe, expect, it } from "vitest";
 import { toReportInput } from "./load.ts";
-import { AT_FLOOR_MARK, headlineTable, repetitionsText } from "./tables.ts";
+import { AT_FLOOR_MARK, headlineTable, repetitionsText, scenarioTable } from "./tables.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";
 
 const input = toReportInput({ dir: "/synthetic", ...syntheticResultSet() });
@@ -60,5 +60,27 @@ describe("headline", () => {
     expect(failureOnly.headers).toEqual(["Headline"]);
     expect(failureOnly.rows[0]![0]!.text).toMatch(/^No core scenario in this result set \(burst\)/);
     expect(headlineTable(input, 0.05).headers[0]).toBe("Stack");
+  });
+});
+
+describe("client CPU per received message in the scenario table", () => {
+  const withUs = (usPerMsg: (rep: number) => number | undefined) => {
+    const set = syntheticResultSet();
+    for (const m of set.measurements) for (const p of m.points) p.reps.forEach((r, i) => {
+      const v = usPerMsg(i);
+      if (v !== undefined) r.clientCpu = { ...r.clientCpu, usPerMsg: v };
+    });
+    return scenarioTable(toReportInput({ dir: "/synthetic", ...set }), "echo-latency");
+  };
+  const cell = (t: ReturnType<typeof scenarioTable>): string => t.rows.find((r) => r[0]!.text === "1000/s" && r[1]!.text === "bun")![t.headers.indexOf("Client busy")]!.text;
+
+  it("follows the busy share with the mean over repetitions", () => {
+    expect(cell(withUs(() => 3.25))).toBe("80% · 3.25 µs/msg");
+    const reps = input.points.find((q) => q.stack === "bun" && q.pointKey === "1000/s")!.reps.length;
+    // One repetition at 1 µs, the others at 2 µs: the mean sits between.
+    expect(cell(withUs((i) => (i === 0 ? 1 : 2)))).toBe(`80% · ${(2 - 1 / reps).toFixed(2)} µs/msg`);
+  });
+  it("leaves the busy share alone where the set does not carry it (older sets)", () => {
+    expect(cell(withUs(() => undefined))).toBe("80%");
   });
 });

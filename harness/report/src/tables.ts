@@ -305,6 +305,12 @@ export function repetitionsText(p: PointView): string {
   return parts.join("; ");
 }
 
+/** ` · N µs/msg`: the client's CPU per received message (mean over repetitions), or "" where the set does not carry it. */
+export function clientUsPerMsgText(p: PointView): string {
+  const xs = p.reps.flatMap((r) => (r.clientCpu.usPerMsg != null ? [r.clientCpu.usPerMsg] : []));
+  return xs.length ? ` · ${fmtUs(mean(xs))}/msg` : "";
+}
+
 /** One row per (point, stack) of a scenario. */
 export function scenarioTable(input: ReportInput, scenario: string): Table {
   const pts = input.points.filter((p) => p.scenario === scenario);
@@ -342,7 +348,7 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
       num("p999Us", fmtUs),
       c(cpu.length ? `${mean(cpu).toFixed(0)}%` : "–", [], true),
       c(rss.length ? fmtBytes(Math.max(...rss)) : "–", [], true),
-      c(client.length ? fmtPct(mean(client)) : "–", [], true),
+      c(client.length ? fmtPct(mean(client)) + clientUsPerMsgText(p) : "–", [], true),
       c(repetitionsText(p)),
       c(marks.length ? marks.join(", ") + (p.status !== "ok" && p.reason ? `: ${p.reason}` : "") : "ok", warnings(p), false, caveats(p)),
     ];

@@ -180,6 +180,7 @@ function repetitionRecord(ctx: MeasureContext, ran: RanWindow, u: WindowUsage, s
     atFloor: [],
     outlier: "normal",
     ...(result.wire ? { wire: result.wire } : {}),
+    ...(result.receive ? { receive: result.receive } : {}),
     ...(result.details ? { details: result.details } : {}),
     ...(u.cpu ? { cpu: u.cpu } : {}),
   };

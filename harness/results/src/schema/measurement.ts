@@ -74,6 +74,11 @@ export const repetitionSchema = z.object({
    */
   wire: z.object({ receivedBytesPerSec: z.number(), sentBytesPerSec: z.number() }).optional(),
   /**
+   * What the client's sockets delivered over the window, summed over workers: socket reads, data messages parsed out of
+   * them, bytes read (frames with headers). Absent when the driver does not count its reads (only the frame driver does) and in older sets.
+   */
+  receive: z.object({ reads: z.number(), messages: z.number(), bytes: z.number() }).optional(),
+  /**
    * Scenario-specific figures of scenarios that measure a window themselves; absent otherwise. Stored as a plain record
    * (a repetition does not know its scenario): their schema is DETAILS_SCHEMAS[scenario] (details.ts), read with detailsOf.
    */

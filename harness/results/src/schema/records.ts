@@ -87,6 +87,11 @@ export const clientCpuSchema = z.object({
   utilisation: z.number(),
   /** Per worker: user + system CPU seconds over the window. */
   perWorkerCpuSeconds: z.array(z.number()),
+  /**
+   * Client CPU per data message received, µs: cpuSeconds × 10⁶ ÷ messages received in the window (the workers' own
+   * user + system time; kernel receive work charged to no process is not in it); null without messages. Absent in older sets.
+   */
+  usPerMsg: z.number().nullable().optional(),
 });
 export type ClientCpuRecord = z.infer<typeof clientCpuSchema>;
 

@@ -63,9 +63,11 @@ describe("scenario plans per profile", () => {
     expect(pts.every((p) => p.load.stream.format === "binary")).toBe(true);
   });
 
-  it("pubsub uses 100 subscribers in quick and 100 and 1,000 in standard", () => {
-    expect(PUBSUB_POINTS.quick.map((p) => p.subscribers)).toEqual([100]);
-    expect(PUBSUB_POINTS.standard.map((p) => p.subscribers)).toEqual([100, 1000]);
+  it("pubsub uses 30 subscribers in quick and 10 and 30 in standard, at most 30k deliveries/s outside full", () => {
+    expect(PUBSUB_POINTS.quick.map((p) => p.subscribers)).toEqual([30]);
+    expect(PUBSUB_POINTS.standard.map((p) => p.subscribers)).toEqual([10, 30]);
+    const deliveries = [...PUBSUB_POINTS.quick, ...PUBSUB_POINTS.standard].map((p) => p.subscribers * p.publishPerSec);
+    expect(Math.max(...deliveries)).toBeLessThanOrEqual(30_000);
   });
 
   it("connections asks for 1,000 in quick, 19,000 in standard and 100,000 in full, with heartbeats at 1 s outside quick", () => {
