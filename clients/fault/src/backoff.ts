@@ -51,4 +51,3 @@ export function backoffDelayMs(o: BackoffOptions, attempt: number, random: () =>
 export function backoffSchedule(o: BackoffOptions, attempts: number, random: () => number = Math.random): number[] {
   return Array.from({ length: attempts }, (_, n) => backoffDelayMs(o, n, random));
 }
-

@@ -89,7 +89,14 @@ export function burstFigures(
   const baselineP99Us = percentile(baseline, 99);
   const buckets: LatencyBucket[] = lat.map((l, b) => {
     l.sort((x, y) => x - y);
-    return { tMs: b * BUCKET_MS, sent: sent[b]!, delivered: l.length, p50Us: round(percentile(l, 50)), p99Us: round(percentile(l, 99)), maxUs: round(l.at(-1) ?? null) };
+    return {
+      tMs: b * BUCKET_MS,
+      sent: sent[b]!,
+      delivered: l.length,
+      p50Us: round(percentile(l, 50)),
+      p99Us: round(percentile(l, 99)),
+      maxUs: round(l.at(-1) ?? null),
+    };
   });
   const backlogDrainMs = Number.isFinite(lastBurstRecvMs) ? Math.max(0, Math.round(lastBurstRecvMs - burstEndMs)) : null;
   let latencyRecoverMs: number | null = null;
@@ -141,7 +148,9 @@ async function burst(t: BurstTask): Promise<BurstResult> {
     }
   };
   const topicQuery = `&topic=${encodeURIComponent(t.topic)}`;
-  const subs = await setup(t.subscribers, (i) => openConn(t, `/pubsub?topic=${encodeURIComponent(t.topic)}`, t.connectTimeoutMs, { onMessage: onMsg(i), onClose: (code) => c.close(code) }, topicQuery));
+  const subs = await setup(t.subscribers, (i) =>
+    openConn(t, `/pubsub?topic=${encodeURIComponent(t.topic)}`, t.connectTimeoutMs, { onMessage: onMsg(i), onClose: (code) => c.close(code) }, topicQuery),
+  );
   const pub = await openConn(t, `/pubsub?topic=${encodeURIComponent(t.topic)}`, t.connectTimeoutMs, { onMessage: () => {}, onClose: (code) => c.close(code) });
   c.startWindow();
   startNs = nowNs();

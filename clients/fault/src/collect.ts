@@ -73,7 +73,15 @@ export class Collect {
     for (let b = 0; b <= last; b++) {
       const l = by.get(b) ?? [];
       const ok = l.filter((x): x is number => x !== null).sort((x, y) => x - y);
-      out.push({ tMs: b * BUCKET_MS, attempts: l.length, succeeded: ok.length, failed: l.length - ok.length, p50Us: round(percentile(ok, 50)), p99Us: round(percentile(ok, 99)), maxUs: round(ok.at(-1) ?? null) });
+      out.push({
+        tMs: b * BUCKET_MS,
+        attempts: l.length,
+        succeeded: ok.length,
+        failed: l.length - ok.length,
+        p50Us: round(percentile(ok, 50)),
+        p99Us: round(percentile(ok, 99)),
+        maxUs: round(ok.at(-1) ?? null),
+      });
     }
     return out;
   }

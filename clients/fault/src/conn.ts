@@ -4,7 +4,6 @@ import { parseSioEvent, SIO_WS_PATH, sioEvent } from "@wsarena/protocol";
 import WebSocket from "ws";
 import type { ConnectOutcome, Target } from "./types.ts";
 
-
 /** A failed attempt: its class and the detail. */
 export class ConnectError extends Error {
   constructor(
@@ -59,7 +58,10 @@ export function openConn(t: Target, path: string, timeoutMs: number, h: ConnHand
         if (ws.readyState === WebSocket.OPEN) ws.send(t.protocol === "socket.io" ? sioEvent(name, args) : wsText);
       },
     };
-    const timer = setTimeout(() => fail(new ConnectError("timeout", `no ${t.protocol === "socket.io" ? "socket.io connect" : "upgrade"} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new ConnectError("timeout", `no ${t.protocol === "socket.io" ? "socket.io connect" : "upgrade"} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (e: ConnectError) => {
       if (settled) return;
       settled = true;
@@ -95,8 +97,10 @@ export function openConn(t: Target, path: string, timeoutMs: number, h: ConnHand
         return;
       }
       const s = data.toString();
-      if (s === "2") ws.send("3"); // Engine.IO ping → pong
-      else if (s.startsWith("0{")) ws.send("40"); // Engine.IO open → socket.io connect
+      if (s === "2")
+        ws.send("3"); // Engine.IO ping → pong
+      else if (s.startsWith("0{"))
+        ws.send("40"); // Engine.IO open → socket.io connect
       else if (s.startsWith("40")) ok();
       else if (s.startsWith("44")) fail(new ConnectError("other", `socket.io connect refused: ${s.slice(2, 120)}`));
       else if (usable) {

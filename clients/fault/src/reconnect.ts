@@ -214,5 +214,13 @@ export async function reconnect(t: ReconnectTask, events: { restarted: Promise<R
   const common = c.common();
   subs.stopping = feed.stopping = true;
   await closeAll([...subs.conns(), ...(feed.pub ? [feed.pub] : [])]);
-  return { kind: "reconnect", ...common, clients: subs.list.map((s) => s.rec), buckets: c.buckets(killedAtMs), unpublished: feed.unpublished, killedAtMs, restartedAtMs: readyAtMs };
+  return {
+    kind: "reconnect",
+    ...common,
+    clients: subs.list.map((s) => s.rec),
+    buckets: c.buckets(killedAtMs),
+    unpublished: feed.unpublished,
+    killedAtMs,
+    restartedAtMs: readyAtMs,
+  };
 }

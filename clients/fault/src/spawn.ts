@@ -38,7 +38,9 @@ export function startFaultClient(task: FaultTask, opts: { clientCpus: string | u
       exited: (code, signal) => `fault client (${task.kind}) exited before its result (code ${code}, signal ${signal})`,
     },
   });
-  const result = worker.next("result", { ms: opts.timeoutMs, text: `fault client (${task.kind}) gave no result within ${opts.timeoutMs} ms` }).then((m) => m.result);
+  const result = worker
+    .next("result", { ms: opts.timeoutMs, text: `fault client (${task.kind}) gave no result within ${opts.timeoutMs} ms` })
+    .then((m) => m.result);
   const ready = worker.next("ready").then(() => {});
   // Both are settled by the channel; a caller may never await `ready` (storm and burst send none).
   for (const p of [ready, result]) p.catch(() => {});

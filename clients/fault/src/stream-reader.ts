@@ -72,7 +72,13 @@ export class StreamReader implements MessageSink {
     if (sio) {
       sio.conn = r.conn;
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`socket.io connect to ${o.wsUrl} not acknowledged within ${READER_CONNECT_TIMEOUT_MS} ms`)), READER_CONNECT_TIMEOUT_MS)));
+      const timeout = new Promise<never>(
+        (_, rej) =>
+          (timer = setTimeout(
+            () => rej(new Error(`socket.io connect to ${o.wsUrl} not acknowledged within ${READER_CONNECT_TIMEOUT_MS} ms`)),
+            READER_CONNECT_TIMEOUT_MS,
+          )),
+      );
       try {
         await Promise.race([sio.connected, timeout]);
       } finally {

@@ -175,6 +175,9 @@ export interface ReconnectResult extends FaultCommon {
 export type FaultResult = StormResult | BurstResult | ReconnectResult;
 
 /** Runner → client. */
-export type ToFaultClient = { type: "task"; task: FaultTask; timeoutMs: number } | { type: "restarted"; killedAtMs: number; readyAtMs: number } | { type: "abort" };
+export type ToFaultClient =
+  | { type: "task"; task: FaultTask; timeoutMs: number }
+  | { type: "restarted"; killedAtMs: number; readyAtMs: number }
+  | { type: "abort" };
 /** Client → runner. */
 export type FromFaultClient = { type: "ready" } | { type: "result"; result: FaultResult } | { type: "fatal"; message: string };

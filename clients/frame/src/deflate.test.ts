@@ -9,12 +9,18 @@ import { FrameParser } from "./parser.ts";
 
 const TAKEOVER: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
 const NO_TAKEOVER: DeflateParams = { ...TAKEOVER, serverNoContextTakeover: true, clientNoContextTakeover: true };
-const tick = (i: number) => Buffer.from(JSON.stringify({ seq: i, ts: 1_000_000 + i, sym: "BTC-USD", price: 100 + (i % 7) / 8, qty: 1 + (i % 3), side: i % 2 ? "buy" : "sell" }));
+const tick = (i: number) =>
+  Buffer.from(JSON.stringify({ seq: i, ts: 1_000_000 + i, sym: "BTC-USD", price: 100 + (i % 7) / 8, qty: 1 + (i % 3), side: i % 2 ? "buy" : "sell" }));
 
 describe("parseDeflateResponse", () => {
   it("reads the accepted parameters and defaults the rest", () => {
     const head = "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_max_window_bits=12";
-    expect(parseDeflateResponse(head)).toEqual({ serverNoContextTakeover: true, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 12 });
+    expect(parseDeflateResponse(head)).toEqual({
+      serverNoContextTakeover: true,
+      clientNoContextTakeover: false,
+      serverMaxWindowBits: 15,
+      clientMaxWindowBits: 12,
+    });
   });
   it("returns null when the server did not accept the extension", () => {
     expect(parseDeflateResponse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket")).toBeNull();
@@ -85,7 +91,14 @@ describe("FrameParser with permessage-deflate", () => {
     const server = new DeflateCodec(TAKEOVER);
     const client = new DeflateCodec(TAKEOVER);
     const got: string[] = [];
-    const p = new FrameParser({ onMessage: (_op, b, off, avail) => got.push(b.toString("utf8", off, off + avail)), onControl: () => {}, onProtocolError: (r) => got.push(`error: ${r}`) }, 256);
+    const p = new FrameParser(
+      {
+        onMessage: (_op, b, off, avail) => got.push(b.toString("utf8", off, off + avail)),
+        onControl: () => {},
+        onProtocolError: (r) => got.push(`error: ${r}`),
+      },
+      256,
+    );
     p.setInflate((d) => client.inflate(d));
     const z1 = server.deflate(tick(1));
     const z2 = server.deflate(tick(2));

@@ -89,7 +89,8 @@ class SyncZlib {
   constructor(stream: zlib.DeflateRaw | zlib.InflateRaw) {
     this.stream = stream;
     const internals = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-    if (!internals._handle || !internals._writeState) throw new Error(`node:zlib in Node ${process.versions.node} has no _handle/_writeState; permessage-deflate in the frame driver needs Node 12–22`);
+    if (!internals._handle || !internals._writeState)
+      throw new Error(`node:zlib in Node ${process.versions.node} has no _handle/_writeState; permessage-deflate in the frame driver needs Node 12–22`);
     this.handle = internals._handle;
     this.state = internals._writeState;
     stream.on("error", (e: Error) => (this.error = e));
@@ -147,12 +148,15 @@ export class DeflateCodec {
     level: number = DEFAULT_DEFLATE_LEVEL,
   ) {
     // node:zlib makes no 8-bit raw deflate window (it uses 9), which would break a server's client_max_window_bits=8.
-    if (params.clientMaxWindowBits < 9) throw new Error(`server asked for client_max_window_bits=${params.clientMaxWindowBits}; node:zlib cannot deflate with an 8-bit window`);
+    if (params.clientMaxWindowBits < 9)
+      throw new Error(`server asked for client_max_window_bits=${params.clientMaxWindowBits}; node:zlib cannot deflate with an 8-bit window`);
     this.level = level;
   }
 
   private get deflater(): SyncZlib {
-    return (this.deflaterZ ??= new SyncZlib(zlib.createDeflateRaw({ level: this.level, memLevel: DEFAULT_DEFLATE_MEM_LEVEL, windowBits: this.params.clientMaxWindowBits })));
+    return (this.deflaterZ ??= new SyncZlib(
+      zlib.createDeflateRaw({ level: this.level, memLevel: DEFAULT_DEFLATE_MEM_LEVEL, windowBits: this.params.clientMaxWindowBits }),
+    ));
   }
 
   private get inflater(): SyncZlib {
@@ -162,7 +166,8 @@ export class DeflateCodec {
   /** The compressed payload of one message (without the sync-flush tail), for a frame with RSV1 set. */
   deflate(payload: Buffer): Buffer {
     let out = this.deflater.process(payload);
-    if (out.length >= 4 && out[out.length - 4] === 0 && out[out.length - 3] === 0 && out[out.length - 2] === 0xff && out[out.length - 1] === 0xff) out = out.subarray(0, out.length - 4);
+    if (out.length >= 4 && out[out.length - 4] === 0 && out[out.length - 3] === 0 && out[out.length - 2] === 0xff && out[out.length - 1] === 0xff)
+      out = out.subarray(0, out.length - 4);
     if (this.params.clientNoContextTakeover) this.deflater.reset();
     this.deflatedBytes += out.length;
     return out;

@@ -1,7 +1,18 @@
 // The frame driver: every mode of protocol v1 over raw sockets with pre-encoded frames and header-level receive parsing.
 import {
-  lifecycleDriver, nowNs, topicOf, PAYLOAD_HEAD_BYTES, parseBaseUrl, senderOf, sourceAddressFor, wsPath,
-  type Driver, type DriverConn, type DriverSink, type DriverTask, type OpenLoopSender,
+  lifecycleDriver,
+  nowNs,
+  topicOf,
+  PAYLOAD_HEAD_BYTES,
+  parseBaseUrl,
+  senderOf,
+  sourceAddressFor,
+  wsPath,
+  type Driver,
+  type DriverConn,
+  type DriverSink,
+  type DriverTask,
+  type OpenLoopSender,
 } from "@wsarena/driver-kit";
 import { RawConn, type MessageSink } from "./conn.ts";
 import { encodeClientFrame } from "./encode.ts";
@@ -52,7 +63,9 @@ function receiverFor(s: Shared, i: number): Receiver {
       const e = new EchoConn(s, id, task.mode === "echo");
       return {
         sink: e,
-        bind: (raw) => ((e.conn = raw), { raw, echo: e, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }),
+        bind: (raw) => (
+          (e.conn = raw), { raw, echo: e, publisher, trackers: [e.tracker], inFlight: () => (raw.isOpen ? e.inFlight : 0), send: (n, ts) => e.send(n, ts) }
+        ),
       };
     }
     case "stream": {
@@ -74,7 +87,8 @@ function connectionOpener(s: Shared): (i: number) => Promise<FrameConn | null> {
   const sio = task.protocol === "socket.io";
   const { host, port } = parseBaseUrl(task.url);
   // Pub/sub with rooms: each connection's path names its room's topic.
-  const pathOf = (i: number): string => (!sio ? wsPath(task, i) : task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(topicOf(task, i))}` : SIO_WS_PATH);
+  const pathOf = (i: number): string =>
+    !sio ? wsPath(task, i) : task.mode === "pubsub" ? `${SIO_WS_PATH}&topic=${encodeURIComponent(topicOf(task, i))}` : SIO_WS_PATH;
   const capture = task.mode === "stream" ? (sio ? 384 : 192) : PAYLOAD_HEAD_BYTES + (sio ? 32 : 0);
   const sioEvent = task.mode === "stream" ? "tick" : task.mode === "pubsub" ? "msg" : "echo";
 
@@ -115,7 +129,10 @@ async function sioHandshake(task: DriverTask, adaptor: SioAdaptor, c: RawConn): 
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     adaptor.connected,
-    new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS))),
+    new Promise(
+      (_, rej) =>
+        (timer = setTimeout(() => rej(new Error(`no socket.io connect acknowledgement within ${SIO_CONNECT_TIMEOUT_MS} ms`)), SIO_CONNECT_TIMEOUT_MS)),
+    ),
   ]).finally(() => clearTimeout(timer));
   if (task.mode === "stream") {
     const args = JSON.stringify({ format: task.stream.format, rate: task.stream.rate, count: 0, size: task.size });
@@ -136,7 +153,15 @@ function openLoopSenderFor(s: Shared, targets: readonly FrameConn[], onLag: (lag
   if (fds.some((fd) => fd < 0)) return null;
   const echo = targets.map((c) => c.echo!);
   const one = s.template(1, "echo");
-  const sender = new SendThread(echo.map((e, i) => ({ fd: fds[i]!, id: e.id })), one.buf.subarray(0, one.frameBytes), one.payloadOffset, task.binary, task.ratePerSec, onLag, task.shape);
+  const sender = new SendThread(
+    echo.map((e, i) => ({ fd: fds[i]!, id: e.id })),
+    one.buf.subarray(0, one.frameBytes),
+    one.payloadOffset,
+    task.binary,
+    task.ratePerSec,
+    onLag,
+    task.shape,
+  );
   echo.forEach((e, i) => e.sentBy(sender.seqs, i));
   return {
     start: (t0Ns, win) => sender.start(t0Ns, win.endNs, win.startNs, win.endNs),

@@ -35,7 +35,10 @@ describe("binary payload fast path (DataView twins of the payload codec)", () =>
   it("decodeBinaryHead agrees with readPayloadHead on intact, bit-flipped and wrong-length payloads", () => {
     const buf = Buffer.alloc(64);
     writePayloadHead(buf, 0, true, 42, 3, 987_654_321_000);
-    const cases: [Buffer, number][] = [[buf, 64], [buf, 63]];
+    const cases: [Buffer, number][] = [
+      [buf, 64],
+      [buf, 63],
+    ];
     for (let bit = 0; bit < 160; bit += 7) {
       const c = Buffer.from(buf);
       c[bit >> 3]! ^= 1 << (bit & 7);

@@ -65,7 +65,7 @@ export class JsonTickChecker {
     if (!this.escaped) {
       // Plain WebSocket ticks: one comparison per byte, no quote handling.
       const n = exp.length;
-      const stop = end - p < n ? end - p : n;
+      const stop = Math.min(end - p, n);
       for (let i = 0; i < stop; i++) if (buf[p + i] !== exp[i]) return -1;
       return stop === n ? p + n : partial ? end : -1;
     }

@@ -64,7 +64,7 @@ export class FrameParser {
     while (pos < end && !this.failed) {
       if (this.inPayload) {
         const avail = end - pos;
-        const take = avail < this.remaining ? avail : this.remaining;
+        const take = Math.min(avail, this.remaining);
         this.payload(buf, pos, take);
         pos += take;
         this.remaining -= take;
@@ -88,7 +88,7 @@ export class FrameParser {
         if ((b0 & 0xf0) === 0x80 && !(b1 & 0x80) && end - pos >= len) {
           const op = b0 & 0x0f;
           if ((op === 1 || op === 2) && !this.inMessage) {
-            h.onMessage(op, buf, pos, len < this.captureBytes ? len : this.captureBytes, len);
+            h.onMessage(op, buf, pos, Math.min(len, this.captureBytes), len);
             pos += len;
             continue;
           }
@@ -182,7 +182,7 @@ export class FrameParser {
     }
     const room = this.captureBytes - this.capLen;
     if (room > 0) {
-      const n = take < room ? take : room;
+      const n = Math.min(take, room);
       buf.copy(this.cap, this.capLen, pos, pos + n);
       this.capLen += n;
     }

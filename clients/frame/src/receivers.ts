@@ -2,8 +2,18 @@
 // driver instance shares between them (receive buffer, encoders, counters).
 import { writeSync } from "node:fs";
 import { BINARY_TICK_BYTES, tickPrice, tickQty } from "@wsarena/protocol";
-import { DriverState, nowNs, readPayloadHead, SeqTracker, writePayloadHead, type DriverSink, type DriverTask, type OpenLoopTarget, type PayloadHead } from "@wsarena/driver-kit";
-import { RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
+import {
+  DriverState,
+  nowNs,
+  readPayloadHead,
+  SeqTracker,
+  writePayloadHead,
+  type DriverSink,
+  type DriverTask,
+  type OpenLoopTarget,
+  type PayloadHead,
+} from "@wsarena/driver-kit";
+import { type RawConn, RECV_BUFFER_BYTES, type MessageSink } from "./conn.ts";
 import { JsonTickChecker } from "./jsontick.ts";
 import { buildTemplate, decodeBinaryHead, patchBinaryHeads, type FrameTemplate } from "./encode.ts";
 import { buildSioTemplate } from "./sio.ts";
@@ -149,7 +159,10 @@ export class EchoConn implements MessageSink, OpenLoopTarget {
     c.bytesReceivedTotal += totalLen;
     this.got++;
     const h = this.head;
-    const ok = buf === s.recvBuf && s.task.binary ? decodeBinaryHead(s.recvView, off, avail, totalLen, s.task.size, h) : readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h);
+    const ok =
+      buf === s.recvBuf && s.task.binary
+        ? decodeBinaryHead(s.recvView, off, avail, totalLen, s.task.size, h)
+        : readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h);
     if (opcode !== this.op || !ok || h.sender !== this.id || h.seq >= (this.seqs ? Atomics.load(this.seqs, this.seqIdx) : this.nextSeq)) {
       if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
       return;
@@ -214,7 +227,8 @@ export class StreamConn implements MessageSink {
       else {
         seq = buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 4294967296;
         ts = buf.readUInt32LE(off + 8) + buf.readUInt32LE(off + 12) * 4294967296;
-        ok = buf.readDoubleLE(off + 16) === tickPrice(seq) && buf.readDoubleLE(off + 24) === tickQty(seq) && buf[off + 32] === seq % 2 && totalLen >= s.task.size;
+        ok =
+          buf.readDoubleLE(off + 16) === tickPrice(seq) && buf.readDoubleLE(off + 24) === tickQty(seq) && buf[off + 32] === seq % 2 && totalLen >= s.task.size;
       }
     } else {
       // Digits of seq and ts scanned in place, the rest compared byte by byte with the expected encoding (jsontick.ts).
@@ -271,7 +285,11 @@ export class PubsubConn implements MessageSink, OpenLoopTarget {
     c.receivedTotal++;
     c.bytesReceivedTotal += totalLen;
     const h = this.head;
-    if (opcode !== (s.task.binary ? 2 : 1) || !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) || h.sender >= s.task.pubsub.totalPublishers) {
+    if (
+      opcode !== (s.task.binary ? 2 : 1) ||
+      !readPayloadHead(buf, off, avail, totalLen, s.task.binary, s.task.size, h) ||
+      h.sender >= s.task.pubsub.totalPublishers
+    ) {
       if (this.recvNs >= s.win.startNs) c.windowCorrupted++;
       return;
     }

@@ -80,7 +80,11 @@ export class SendThread {
       nice: SEND_THREAD_NICE,
     };
     // The thread runs TypeScript (it shares the payload codec): tsx's require hook is registered in it first.
-    this.worker = new Worker(`require(${JSON.stringify(TSX_CJS_API)}).register(); require(${JSON.stringify(WORKER_FILE)});`, { eval: true, execArgv: [], workerData: data });
+    this.worker = new Worker(`require(${JSON.stringify(TSX_CJS_API)}).register(); require(${JSON.stringify(WORKER_FILE)});`, {
+      eval: true,
+      execArgv: [],
+      workerData: data,
+    });
     this.worker.on("error", (e) => {
       throw new Error(`open-loop sender thread failed: ${e.message}`);
     });

@@ -8,12 +8,13 @@ import type { MessageSink, RawConn } from "./conn.ts";
 
 type FrameFn = (data: Buffer, options: Record<string, unknown>) => Buffer[];
 const frame = (wsLib as unknown as { Sender: { frame: FrameFn } }).Sender.frame;
-const serverFrame = (data: Buffer | string, opcode: number): Buffer => Buffer.concat(frame(Buffer.from(data), { fin: true, opcode, mask: false, readOnly: true, rsv1: false }));
+const serverFrame = (data: Buffer | string, opcode: number): Buffer =>
+  Buffer.concat(frame(Buffer.from(data), { fin: true, opcode, mask: false, readOnly: true, rsv1: false }));
 
 /** Frames socket.io-parser's encoding of an event as a server would send it over Engine.IO v4 / WebSocket. */
 function engineFrames(data: unknown[]): Buffer[] {
   const parts = new Encoder().encode({ type: PacketType.EVENT, nsp: "/", data }) as (string | Buffer)[];
-  return parts.map((p) => (typeof p === "string" ? serverFrame("4" + p, 1) : serverFrame(p, 2)));
+  return parts.map((p) => (typeof p === "string" ? serverFrame(`4${p}`, 1) : serverFrame(p, 2)));
 }
 
 function adaptorWith(event: string): { a: SioAdaptor; got: { opcode: number; bytes: Buffer; totalLen: number }[]; written: Buffer[] } {
@@ -30,7 +31,16 @@ function adaptorWith(event: string): { a: SioAdaptor; got: { opcode: number; byt
 }
 
 function feed(a: SioAdaptor, frames: Buffer[], capture = 128): void {
-  const p = new FrameParser({ onMessage: (o, b, off, av, t) => a.onMessage(o, b, off, av, t), onControl() {}, onProtocolError: (r) => { throw new Error(r); } }, capture);
+  const p = new FrameParser(
+    {
+      onMessage: (o, b, off, av, t) => a.onMessage(o, b, off, av, t),
+      onControl() {},
+      onProtocolError: (r) => {
+        throw new Error(r);
+      },
+    },
+    capture,
+  );
   const all = Buffer.concat(frames);
   a.beginChunk();
   p.feed(all, 0, all.length);
@@ -70,7 +80,9 @@ describe("Engine.IO / socket.io packets against socket.io-parser", () => {
       const unit = t.buf.subarray(0, t.frameBytes);
       // Zero masking key: the frame payloads are the plain packet bytes; split the unit into its frames.
       const packets: (string | Buffer)[] = [];
-      const r = new (wsLib as unknown as { Receiver: new (o: object) => NodeJS.WritableStream & { on(e: "message", f: (d: Buffer, isBinary: boolean) => void): void } }).Receiver({ isServer: true });
+      const r = new (
+        wsLib as unknown as { Receiver: new (o: object) => NodeJS.WritableStream & { on(e: "message", f: (d: Buffer, isBinary: boolean) => void): void } }
+      ).Receiver({ isServer: true });
       r.on("message", (d, isBinary) => packets.push(isBinary ? Buffer.from(d) : d.toString()));
       r.write(unit);
       await new Promise((res) => setImmediate(res));

@@ -42,7 +42,6 @@ export interface HostileInput {
   expect: Expectation & { anyOutcome?: boolean };
 }
 
-
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -54,7 +53,15 @@ const bytesOf = (r: Rand, n: number): Buffer => {
 const ascii = (r: Rand, n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(r, 0x20, 0x7e)));
 
 /** Invalid UTF-8 sequences: bad continuation, lone surrogate, overlong, out of range, stray bytes. */
-export const INVALID_UTF8_SEQUENCES: readonly Buffer[] = [[0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xff], [0xf4, 0x90, 0x80, 0x80], [0x80]].map((x) => Buffer.from(x));
+export const INVALID_UTF8_SEQUENCES: readonly Buffer[] = [
+  [0xc3, 0x28],
+  [0xed, 0xa0, 0x80],
+  [0xc0, 0xaf],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xff],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0x80],
+].map((x) => Buffer.from(x));
 /** Close codes a client must not send (RFC 6455 §7.4). */
 export const BAD_CLOSE_CODES: readonly number[] = [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535];
 /** Sizes of the huge header line, KiB: 64 KiB and more must be refused (Node's limit is 16 KiB; Deno accepts 32 KiB). */
@@ -64,7 +71,15 @@ export const HOSTILE_KEY = "d3NhcmVuYS1ob3N0aWxlIQ==";
 
 /** An upgrade request for `path`; `extra` header lines are added, `withKey: false` leaves out Sec-WebSocket-Key. */
 export function upgradeRequestBytes(host: string, path: string, opts: { withKey?: boolean; extra?: string[] } = {}): Buffer {
-  const lines = [`GET ${path} HTTP/1.1`, `Host: ${host}`, "Upgrade: websocket", "Connection: Upgrade", ...(opts.withKey === false ? [] : [`Sec-WebSocket-Key: ${HOSTILE_KEY}`]), "Sec-WebSocket-Version: 13", ...(opts.extra ?? [])];
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${host}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    ...(opts.withKey === false ? [] : [`Sec-WebSocket-Key: ${HOSTILE_KEY}`]),
+    "Sec-WebSocket-Version: 13",
+    ...(opts.extra ?? []),
+  ];
   return Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
 }
 
@@ -93,7 +108,10 @@ export const HTTP_FAULTS = {
   hugeHeader: { check: "bad-input.huge-header-line", allowed: ["http:400", "http:413", "http:431", "tcp-close", "reset"] },
 } as const satisfies Record<string, Fault>;
 
-const httpInput = (bytes: Buffer, fault: Fault): { bytes: Buffer; expect: Expectation } => ({ bytes, expect: { faults: [fault], allowed: fault.allowed, anyClose: false } });
+const httpInput = (bytes: Buffer, fault: Fault): { bytes: Buffer; expect: Expectation } => ({
+  bytes,
+  expect: { faults: [fault], allowed: fault.allowed, anyClose: false },
+});
 
 /** Makes one input of class `cls` from the PRNG (frames are 0-64 KiB on the wire; the oversize ones lie about it). */
 function generate(cls: HostileClass, r: Rand, t: HostileTarget): { bytes: Buffer; expect: Expectation; stage: HostileStage } {
@@ -135,7 +153,9 @@ function generate(cls: HostileClass, r: Rand, t: HostileTarget): { bytes: Buffer
       const payload = Buffer.concat([text(r, int(r, 0, 50)), bad, text(r, int(r, 0, 50))]);
       if (r() < 0.3) {
         const cut = int(r, 0, payload.length);
-        return f(frames(t, { opcode: OPCODE.text, fin: false, payload: payload.subarray(0, cut) }, { opcode: OPCODE.continuation, payload: payload.subarray(cut) }));
+        return f(
+          frames(t, { opcode: OPCODE.text, fin: false, payload: payload.subarray(0, cut) }, { opcode: OPCODE.continuation, payload: payload.subarray(cut) }),
+        );
       }
       return f(frames(t, { opcode: OPCODE.text, payload }));
     }
@@ -144,10 +164,13 @@ function generate(cls: HostileClass, r: Rand, t: HostileTarget): { bytes: Buffer
     case "bad-close": {
       const kind = int(r, 0, 3);
       const payload =
-        kind === 0 ? Buffer.from([int(r, 0, 255)]) // 1-byte payload
-        : kind === 1 ? closePayload(pick(r, BAD_CLOSE_CODES), text(r, int(r, 0, 20)))
-        : kind === 2 ? closePayload(1000, Buffer.concat([text(r, int(r, 0, 10)), pick(r, INVALID_UTF8_SEQUENCES)]))
-        : closePayload(pick(r, [1000, 1001, 3000, 4999])); // a valid close: any close answer is right
+        kind === 0
+          ? Buffer.from([int(r, 0, 255)]) // 1-byte payload
+          : kind === 1
+            ? closePayload(pick(r, BAD_CLOSE_CODES), text(r, int(r, 0, 20)))
+            : kind === 2
+              ? closePayload(1000, Buffer.concat([text(r, int(r, 0, 10)), pick(r, INVALID_UTF8_SEQUENCES)]))
+              : closePayload(pick(r, [1000, 1001, 3000, 4999])); // a valid close: any close answer is right
       return f(frames(t, { opcode: OPCODE.close, payload }));
     }
     case "garbage-before-upgrade": {
@@ -167,7 +190,11 @@ function generate(cls: HostileClass, r: Rand, t: HostileTarget): { bytes: Buffer
       return { bytes, expect: { faults: [], allowed: [], anyClose: false, anyOutcome: true } as Expectation, stage: "half-open" };
     }
     case "slowloris":
-      return { bytes: upgradeRequestBytes(t.hostHeader, t.path), expect: { faults: [], allowed: [], anyClose: false, anyOutcome: true } as Expectation, stage: "slowloris" };
+      return {
+        bytes: upgradeRequestBytes(t.hostHeader, t.path),
+        expect: { faults: [], allowed: [], anyClose: false, anyOutcome: true } as Expectation,
+        stage: "slowloris",
+      };
   }
 }
 

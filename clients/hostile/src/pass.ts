@@ -39,7 +39,12 @@ export interface Classification {
  * WebSocket but not engine.io packets may get any reaction (engine.io decides: it closes with an empty close frame,
  * 1005), so only faulty inputs are judged there, and only when no complete data message came before the fault.
  */
-export function classifyOutcome(input: Pick<HostileInput, "expect">, outcome: Outcome, protocol: "ws" | "socket.io", deviations: ReadonlyMap<string, string>): Classification {
+export function classifyOutcome(
+  input: Pick<HostileInput, "expect">,
+  outcome: Outcome,
+  protocol: "ws" | "socket.io",
+  deviations: ReadonlyMap<string, string>,
+): Classification {
   const e = input.expect;
   const check = e.faults[0]?.check;
   const base = check !== undefined ? { check } : {};
@@ -75,7 +80,10 @@ class Watch {
   private upgraded: boolean;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly socket: Socket, upgraded: boolean) {
+  constructor(
+    readonly socket: Socket,
+    upgraded: boolean,
+  ) {
     this.upgraded = upgraded;
     socket.on("data", (d: Buffer) => this.onData(d));
     socket.on("error", () => this.finish("reset"));
@@ -116,8 +124,8 @@ class Watch {
           this.texts.push(t);
           this.onText?.(t);
         }
-      }
-      else if (opcode === OPCODE.ping && !this.socket.destroyed) this.socket.write(encodeRawFrame({ opcode: OPCODE.pong, payload: b.subarray(off, off + len) }));
+      } else if (opcode === OPCODE.ping && !this.socket.destroyed)
+        this.socket.write(encodeRawFrame({ opcode: OPCODE.pong, payload: b.subarray(off, off + len) }));
       this.buf = b.subarray(off + len);
     }
     this.wake();
@@ -221,7 +229,11 @@ export async function observeInput(ep: HostileEndpoint, input: HostileInput, req
 /** A healthy connection kept open beside the pass: an echo round trip after every input. */
 export class Bystander {
   private n = 0;
-  private constructor(private readonly ep: HostileEndpoint, private readonly w: Watch, private readonly texts: string[]) {}
+  private constructor(
+    private readonly ep: HostileEndpoint,
+    private readonly w: Watch,
+    private readonly texts: string[],
+  ) {}
 
   static async open(ep: HostileEndpoint, request: Buffer): Promise<Bystander> {
     const w = await upgraded(ep, request);
@@ -243,7 +255,10 @@ export class Bystander {
   private async expectText(pred: (t: string) => boolean, what: string): Promise<void> {
     await this.w.until(() => this.texts.some(pred) || this.w.ended !== null || this.w.closeCode !== null, BYSTANDER_TIMEOUT_MS);
     const i = this.texts.findIndex(pred);
-    if (i < 0) throw new Error(`no ${what} within ${BYSTANDER_TIMEOUT_MS} ms${this.w.closeCode !== null ? ` (closed ${this.w.closeCode})` : this.w.ended ? ` (${this.w.ended})` : ""}`);
+    if (i < 0)
+      throw new Error(
+        `no ${what} within ${BYSTANDER_TIMEOUT_MS} ms${this.w.closeCode !== null ? ` (closed ${this.w.closeCode})` : this.w.ended ? ` (${this.w.ended})` : ""}`,
+      );
     this.texts.splice(0, i + 1);
   }
 
@@ -313,7 +328,10 @@ export interface HostilePassResult {
 /** Runs the pass; never throws for a misbehaving server (a death or a failed bystander is recorded and the pass goes on or stops). */
 export async function runHostilePass(opts: HostilePassOptions): Promise<HostilePassResult> {
   const ep = opts.endpoint;
-  const request = Buffer.from(`GET ${ep.path} HTTP/1.1\r\nHost: ${ep.hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: d3NhcmVuYS1ieXN0YW5kcg==\r\nSec-WebSocket-Version: 13\r\n\r\n`, "latin1");
+  const request = Buffer.from(
+    `GET ${ep.path} HTTP/1.1\r\nHost: ${ep.hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: d3NhcmVuYS1ieXN0YW5kcg==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    "latin1",
+  );
   const startedMs = Date.now();
   const rssSamples: HostilePassResult["rssSamples"] = [];
   const sample = () => {
@@ -338,7 +356,14 @@ export async function runHostilePass(opts: HostilePassOptions): Promise<HostileP
       outcome = "reset"; // the upgrade before the input failed: recorded against the input, the bystander says whether the server is still serving
     }
     const c = classifyOutcome(input, outcome, ep.protocol, opts.deviations);
-    results.push({ id: input.id, cls: input.cls, outcome, verdict: c.verdict, ...(c.check !== undefined ? { check: c.check } : {}), allowed: input.expect.anyOutcome ? ["any"] : [...input.expect.allowed, ...(input.expect.anyClose ? ["close:*"] : [])] });
+    results.push({
+      id: input.id,
+      cls: input.cls,
+      outcome,
+      verdict: c.verdict,
+      ...(c.check !== undefined ? { check: c.check } : {}),
+      allowed: input.expect.anyOutcome ? ["any"] : [...input.expect.allowed, ...(input.expect.anyClose ? ["close:*"] : [])],
+    });
     if (!opts.alive()) {
       deaths = 1;
       break;

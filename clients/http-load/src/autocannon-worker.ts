@@ -47,21 +47,29 @@ function buildRequest(task: AutocannonTask, n: Counts): autocannon.Request {
 }
 
 /** Starts autocannon at task.startNs; counts and times every response to a request sent inside the window. */
-async function startAutocannon(task: AutocannonTask, n: Counts, hist: Histogram, errors: Set<string>): Promise<{ instance: autocannon.Instance; done: Promise<autocannon.Result> }> {
+async function startAutocannon(
+  task: AutocannonTask,
+  n: Counts,
+  hist: Histogram,
+  errors: Set<string>,
+): Promise<{ instance: autocannon.Instance; done: Promise<autocannon.Result> }> {
   const request = buildRequest(task, n);
   await untilNs(task.startNs);
   let onDone!: (r: autocannon.Result) => void;
   let onFail!: (e: Error) => void;
   const done = new Promise<autocannon.Result>((res, rej) => ((onDone = res), (onFail = rej)));
-  const instance = autocannon({
-    url: task.url,
-    connections: task.connections,
-    pipelining: task.pipelining,
-    ...(task.overallRate > 0 ? { overallRate: task.overallRate } : {}),
-    duration: 3600,
-    timeout: REQUEST_TIMEOUT_S,
-    requests: [request],
-  }, (err: Error | null, r: autocannon.Result) => (err ? onFail(err) : onDone(r)));
+  const instance = autocannon(
+    {
+      url: task.url,
+      connections: task.connections,
+      pipelining: task.pipelining,
+      ...(task.overallRate > 0 ? { overallRate: task.overallRate } : {}),
+      duration: 3600,
+      timeout: REQUEST_TIMEOUT_S,
+      requests: [request],
+    },
+    (err: Error | null, r: autocannon.Result) => (err ? onFail(err) : onDone(r)),
+  );
   instance.on("response", ((_client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => {
     n.responses++;
     const sentAt = nowNs() - responseTimeMs * 1e6;

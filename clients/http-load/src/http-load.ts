@@ -3,7 +3,7 @@
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { nowNs } from "@wsarena/driver-kit";
-import { type LoadResult } from "@wsarena/loadgen";
+import type { LoadResult } from "@wsarena/loadgen";
 import { mergeHistograms, summarize } from "@wsarena/stats";
 import { ChildSet, parseCpuList, spawnPinnedWorker, type PinnedWorker } from "@wsarena/host";
 import type { AutocannonResult, AutocannonTask, SubscriberDrain, SubscriberResult, SubscriberStart, SubscriberTask, WorkerMessage } from "./ipc.ts";
@@ -106,19 +106,39 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<LoadResult & { de
     const sub = o.target === "publish" ? startWorker(SUBSCRIBER_WORKER, o.clientCpus, o.signal) : null;
     if (sub) started.push(sub);
     const timeout = new Promise<never>((_, rej) => {
-      timer = setTimeout(() => rej(new Error(`http window passed its bound of ${o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS} ms`)), o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS);
+      timer = setTimeout(
+        () => rej(new Error(`http window passed its bound of ${o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS} ms`)),
+        o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS,
+      );
     });
     timeout.catch(() => {});
     await Promise.race([ac.next("ready"), timeout]);
     // The subscribers connect first (their ready means every connection is open), then the schedule is fixed.
     if (sub) {
-      sub.send({ type: "task", url: o.wsUrl, protocol: o.protocol, subscribers: o.subscribers, topic: o.topic, sizeBytes: o.sizeBytes } satisfies SubscriberTask);
+      sub.send({
+        type: "task",
+        url: o.wsUrl,
+        protocol: o.protocol,
+        subscribers: o.subscribers,
+        topic: o.topic,
+        sizeBytes: o.sizeBytes,
+      } satisfies SubscriberTask);
       await Promise.race([sub.next("ready"), timeout]);
     }
     const startNs = nowNs() + HTTP_START_MARGIN_MS * 1e6;
     const sched = { startNs, windowStartNs: startNs + o.warmupMs * 1e6, windowEndNs: startNs + (o.warmupMs + o.durationMs) * 1e6 };
     sub?.send({ type: "start", windowStartNs: sched.windowStartNs, windowEndNs: sched.windowEndNs } satisfies SubscriberStart);
-    ac.send({ type: "task", url: o.httpUrl, target: o.target, topic: o.topic, sizeBytes: o.sizeBytes, connections: o.connections, pipelining: o.pipelining, overallRate: o.overallRate, ...sched } satisfies AutocannonTask);
+    ac.send({
+      type: "task",
+      url: o.httpUrl,
+      target: o.target,
+      topic: o.topic,
+      sizeBytes: o.sizeBytes,
+      connections: o.connections,
+      pipelining: o.pipelining,
+      overallRate: o.overallRate,
+      ...sched,
+    } satisfies AutocannonTask);
     const wallMinusMonoMs = Date.now() - nowNs() / 1e6;
     const acr = (await Promise.race([ac.next("result"), timeout])) as AutocannonResult;
     let sr: SubscriberResult | null = null;
@@ -152,9 +172,24 @@ function assemble(o: HttpLoadOptions, a: AutocannonResult, s: SubscriberResult |
     driver: "frame",
     mode: publish ? "pubsub" : "echo",
     options: {
-      url: o.httpUrl, protocol: o.protocol, driver: "frame", mode: publish ? "pubsub" : "echo", connections: o.connections, window: o.pipelining, rate: o.overallRate, size: o.sizeBytes, binary: false,
-      durationMs: o.durationMs, warmupMs: o.warmupMs, stream: { format: "json", rate: 0 }, pubsub: { subscribers: o.subscribers, publishers: 0, topic: o.topic }, holdMs: 0, sourceAddresses: 1,
-      workers: publish ? 2 : 1, timeoutMs: o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS, ...(o.clientCpus !== undefined ? { clientCpus: o.clientCpus } : {}),
+      url: o.httpUrl,
+      protocol: o.protocol,
+      driver: "frame",
+      mode: publish ? "pubsub" : "echo",
+      connections: o.connections,
+      window: o.pipelining,
+      rate: o.overallRate,
+      size: o.sizeBytes,
+      binary: false,
+      durationMs: o.durationMs,
+      warmupMs: o.warmupMs,
+      stream: { format: "json", rate: 0 },
+      pubsub: { subscribers: o.subscribers, publishers: 0, topic: o.topic },
+      holdMs: 0,
+      sourceAddresses: 1,
+      workers: publish ? 2 : 1,
+      timeoutMs: o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS,
+      ...(o.clientCpus !== undefined ? { clientCpus: o.clientCpus } : {}),
     },
     windowStartMs: wallMinusMonoMs + start / 1e6,
     windowEndMs: wallMinusMonoMs + end / 1e6,
@@ -173,12 +208,32 @@ function assemble(o: HttpLoadOptions, a: AutocannonResult, s: SubscriberResult |
           reordered: s!.windowReordered,
           corrupted: s!.windowCorrupted,
         }
-      : { sent: a.sentInWindow, received: a.ok2xx + a.non2xx, lost: Math.max(0, a.sentInWindow - a.ok2xx - a.non2xx), duplicated: 0, reordered: 0, corrupted: 0 },
+      : {
+          sent: a.sentInWindow,
+          received: a.ok2xx + a.non2xx,
+          lost: Math.max(0, a.sentInWindow - a.ok2xx - a.non2xx),
+          duplicated: 0,
+          reordered: 0,
+          corrupted: 0,
+        },
     connect: {
-      attempted: publish ? s!.connected + s!.connectFailed : 0, succeeded: s?.connected ?? 0, failed: s?.connectFailed ?? 0, perSec: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0,
+      attempted: publish ? s!.connected + s!.connectFailed : 0,
+      succeeded: s?.connected ?? 0,
+      failed: s?.connectFailed ?? 0,
+      perSec: 0,
+      p50Us: 0,
+      p90Us: 0,
+      p99Us: 0,
+      maxUs: 0,
       errors: (s?.errors ?? []).filter((e) => e.startsWith("connect:")).slice(0, 5),
     },
-    clientCpu: { cpus: o.clientCpus ?? null, workers: publish ? 2 : 1, cpuSeconds, utilisation: cpuSeconds / (secs * cores), perWorkerCpuSeconds: [a.cpuUs / 1e6, ...(s ? [s.cpuUs / 1e6] : [])] },
+    clientCpu: {
+      cpus: o.clientCpus ?? null,
+      workers: publish ? 2 : 1,
+      cpuSeconds,
+      utilisation: cpuSeconds / (secs * cores),
+      perWorkerCpuSeconds: [a.cpuUs / 1e6, ...(s ? [s.cpuUs / 1e6] : [])],
+    },
     msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
     errors,
     closeCodes: s?.closeCodes ?? {},

@@ -112,8 +112,8 @@ class TickerThread {
   /** Adapts the lead from one observed arrival (ns after the tick's intended time; negative = early). */
   observe(arrivalLateNs: number): void {
     const err = arrivalLateNs + TICKER_EARLY_NS;
-    const lead = this.sched[3]! + TICKER_LEAD_GAIN * (err > TICKER_LEAD_STEP_NS ? TICKER_LEAD_STEP_NS : err < -TICKER_LEAD_STEP_NS ? -TICKER_LEAD_STEP_NS : err);
-    this.sched[3] = lead < 0 ? 0 : lead > TICKER_MAX_LEAD_NS ? TICKER_MAX_LEAD_NS : lead;
+    const lead = this.sched[3]! + TICKER_LEAD_GAIN * (err > TICKER_LEAD_STEP_NS ? TICKER_LEAD_STEP_NS : Math.max(err, -TICKER_LEAD_STEP_NS));
+    this.sched[3] = lead < 0 ? 0 : Math.min(lead, TICKER_MAX_LEAD_NS);
   }
 
   stop(): void {

@@ -22,7 +22,9 @@ export function checkUpgradeResponse(head: string, key: string): string | null {
   const lines = head.split("\r\n");
   const status = lines[0] ?? "";
   if (!/^HTTP\/1\.1 101\b/.test(status)) return `upgrade refused: ${status.slice(0, 80)}`;
-  const expected = createHash("sha1").update(key + GUID).digest("base64");
+  const expected = createHash("sha1")
+    .update(key + GUID)
+    .digest("base64");
   const accept = lines.find((l) => l.toLowerCase().startsWith("sec-websocket-accept:"));
   if (!accept || accept.slice(accept.indexOf(":") + 1).trim() !== expected) return "upgrade response has a wrong Sec-WebSocket-Accept";
   return null;

@@ -46,7 +46,9 @@ export abstract class LibraryConn implements DriverConn {
     const echo = task.mode !== "pubsub";
     if (echo) this.pending = Math.max(0, this.pending - 1);
     const h = this.head;
-    const ok = data !== null && readPayloadHead(data, 0, data.length, data.length, task.binary, task.size, h) &&
+    const ok =
+      data !== null &&
+      readPayloadHead(data, 0, data.length, data.length, task.binary, task.size, h) &&
       (echo ? h.sender === this.id && h.seq < this.nextSeq : h.sender < task.pubsub.totalPublishers);
     if (!ok) {
       if (recvNs >= win.startNs) counters.windowCorrupted++;

@@ -5,10 +5,20 @@ import { DriverState, lifecycleDriver, senderOf, wsPath, type DriverConn } from 
 
 function task(over: Partial<DriverTask>): DriverTask {
   return {
-    mode: "echo", url: "ws://127.0.0.1:1", protocol: "ws", connections: 4, window: 8, refillFraction: 0.25, ratePerSec: 1000, size: 64, binary: true,
+    mode: "echo",
+    url: "ws://127.0.0.1:1",
+    protocol: "ws",
+    connections: 4,
+    window: 8,
+    refillFraction: 0.25,
+    ratePerSec: 1000,
+    size: 64,
+    binary: true,
     stream: { format: "binary", rate: 1000 },
     pubsub: { subscribers: 0, publishers: 0, topic: "t", publisherOffset: 0, totalPublishers: 0 },
-    sourceAddresses: [], connectionOffset: 0, connectConcurrency: 2,
+    sourceAddresses: [],
+    connectionOffset: 0,
+    connectConcurrency: 2,
     ...over,
   };
 }
@@ -89,7 +99,9 @@ describe("senderOf and wsPath", () => {
   it("builds the protocol v1 path of each mode", () => {
     expect(wsPath(task({ mode: "echo-open" }))).toBe("/echo");
     expect(wsPath(task({ mode: "stream", size: 128, stream: { format: "json", rate: 500 } }))).toBe("/stream?format=json&rate=500&count=0&size=128");
-    expect(wsPath(task({ mode: "pubsub", pubsub: { subscribers: 1, publishers: 1, topic: "a b", publisherOffset: 0, totalPublishers: 1 } }))).toBe("/pubsub?topic=a%20b");
+    expect(wsPath(task({ mode: "pubsub", pubsub: { subscribers: 1, publishers: 1, topic: "a b", publisherOffset: 0, totalPublishers: 1 } }))).toBe(
+      "/pubsub?topic=a%20b",
+    );
   });
 });
 

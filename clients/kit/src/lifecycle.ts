@@ -2,7 +2,17 @@
 // open-loop scheduler), stop sending, sum the counters, close. A driver supplies only how it opens and closes connections.
 import { PATHS } from "@wsarena/protocol";
 import { OpenLoop, ramp, type OpenLoopTarget } from "./common.ts";
-import { addTrackers, nowNs, zeroCounters, type Driver, type DriverCounters, type DriverSink, type DriverTask, type SeqTracker, type WindowNs } from "./contract.ts";
+import {
+  addTrackers,
+  nowNs,
+  zeroCounters,
+  type Driver,
+  type DriverCounters,
+  type DriverSink,
+  type DriverTask,
+  type SeqTracker,
+  type WindowNs,
+} from "./contract.ts";
 
 /** The window before start(): no message counts. */
 export const NO_WINDOW: WindowNs = { startNs: Infinity, endNs: Infinity };

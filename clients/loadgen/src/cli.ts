@@ -21,12 +21,33 @@ function num(name: string, v: string | undefined): number | undefined {
 
 /** The flags `wsarena-load` takes (values are validated by parseCli and resolveOptions). */
 const CLI_FLAGS = {
-  driver: { type: "string" }, url: { type: "string" }, mode: { type: "string" }, protocol: { type: "string" },
-  connections: { type: "string" }, window: { type: "string" }, refill: { type: "string" }, rate: { type: "string" }, shape: { type: "string" }, size: { type: "string" },
-  binary: { type: "boolean" }, text: { type: "boolean" }, duration: { type: "string" }, warmup: { type: "string" },
-  format: { type: "string" }, "stream-rate": { type: "string" }, subscribers: { type: "string" }, publishers: { type: "string" },
-  topic: { type: "string" }, hold: { type: "string" }, cpus: { type: "string" }, workers: { type: "string" },
-  "source-addresses": { type: "string" }, deflate: { type: "boolean" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+  driver: { type: "string" },
+  url: { type: "string" },
+  mode: { type: "string" },
+  protocol: { type: "string" },
+  connections: { type: "string" },
+  window: { type: "string" },
+  refill: { type: "string" },
+  rate: { type: "string" },
+  shape: { type: "string" },
+  size: { type: "string" },
+  binary: { type: "boolean" },
+  text: { type: "boolean" },
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  format: { type: "string" },
+  "stream-rate": { type: "string" },
+  subscribers: { type: "string" },
+  publishers: { type: "string" },
+  topic: { type: "string" },
+  hold: { type: "string" },
+  cpus: { type: "string" },
+  workers: { type: "string" },
+  "source-addresses": { type: "string" },
+  deflate: { type: "boolean" },
+  timeout: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean" },
   "allow-remote": { type: "boolean" },
 } as const;
 
@@ -84,11 +105,11 @@ async function main(): Promise<void> {
   try {
     cli = parseCli(process.argv.slice(2));
     if (cli.help) {
-      process.stdout.write(USAGE + "\n");
+      process.stdout.write(`${USAGE}\n`);
       return;
     }
     const result = await runLoad(cli.options);
-    process.stdout.write(cli.json ? JSON.stringify(result) + "\n" : formatResult(result) + "\n");
+    process.stdout.write(cli.json ? `${JSON.stringify(result)}\n` : `${formatResult(result)}\n`);
   } catch (e) {
     if (e instanceof OptionsError) {
       process.stderr.write(`wsarena-load: ${e.message}\n`);

@@ -40,12 +40,18 @@ describe("options", () => {
     expect(planTasks(piped, 2).map((t) => t.shape)).toEqual(["pipelined", "pipelined"]);
     expect(resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo" }).shape).toBeUndefined();
     expect(planTasks(resolveOptions({ url: "ws://127.0.0.1:1" }), 1)[0]!.shape).toBeUndefined();
-    expect(() => resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", shape: "bursty" as never })).toThrow(/shape "bursty": expected one-per-write or pipelined/);
+    expect(() => resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", shape: "bursty" as never })).toThrow(
+      /shape "bursty": expected one-per-write or pipelined/,
+    );
     expect(() => resolveOptions({ url: "ws://127.0.0.1:1", mode: "pubsub", shape: "pipelined" })).toThrow(/applies to mode echo-open only, not pubsub/);
   });
 
   it("wsarena-load --shape: a bad value exits 2 with what is expected", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./cli.ts", import.meta.url)), "--url", "ws://127.0.0.1:1", "--mode", "echo-open", "--shape", "bursty"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(new URL("./cli.ts", import.meta.url)), "--url", "ws://127.0.0.1:1", "--mode", "echo-open", "--shape", "bursty"],
+      { encoding: "utf8" },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('shape "bursty": expected one-per-write or pipelined');
   });
@@ -66,20 +72,30 @@ describe("planTasks", () => {
     expect(split(10, 3)).toEqual([4, 3, 3]);
     const o = resolveOptions({ url: "ws://127.0.0.1:1", mode: "echo-open", connections: 10, rate: 1000, sourceAddresses: 2 });
     const t = planTasks(o, 3);
-    expect(t.map((x) => [x.connections, x.connectionOffset, x.ratePerSec])).toEqual([[4, 0, 400], [3, 4, 300], [3, 7, 300]]);
+    expect(t.map((x) => [x.connections, x.connectionOffset, x.ratePerSec])).toEqual([
+      [4, 0, 400],
+      [3, 4, 300],
+      [3, 7, 300],
+    ]);
     expect(t[0]!.sourceAddresses).toEqual(["127.0.0.1", "127.0.0.2"]);
   });
 
   it("gives publishers globally unique ids and the publish rate to the workers that publish", () => {
     const o = resolveOptions({ url: "ws://127.0.0.1:1", mode: "pubsub", rate: 900, pubsub: { subscribers: 5, publishers: 3, topic: "t" } });
     const t = planTasks(o, 2);
-    expect(t.map((x) => [x.pubsub.subscribers, x.pubsub.publishers, x.pubsub.publisherOffset, x.ratePerSec])).toEqual([[3, 2, 0, 600], [2, 1, 2, 300]]);
+    expect(t.map((x) => [x.pubsub.subscribers, x.pubsub.publishers, x.pubsub.publisherOffset, x.ratePerSec])).toEqual([
+      [3, 2, 0, 600],
+      [2, 1, 2, 300],
+    ]);
   });
 
   it("rooms: publishers keep global ids, each connection joins its room's topic, and only whole rooms are accepted", () => {
     const o = resolveOptions({ url: "ws://127.0.0.1:1", mode: "pubsub", rate: 10, pubsub: { subscribers: 0, publishers: 100, topic: "room", roomSize: 50 } });
     const t = planTasks(o, 2);
-    expect(t.map((x) => [x.pubsub.publisherOffset, x.pubsub.roomSize])).toEqual([[0, 50], [50, 50]]);
+    expect(t.map((x) => [x.pubsub.publisherOffset, x.pubsub.roomSize])).toEqual([
+      [0, 50],
+      [50, 50],
+    ]);
     expect([0, 49].map((i) => topicOf(t[0]!, i))).toEqual(["room-0", "room-0"]);
     expect([0, 49].map((i) => topicOf(t[1]!, i))).toEqual(["room-1", "room-1"]);
     expect(wsPath(t[1]!, 3)).toBe("/pubsub?topic=room-1");
@@ -91,9 +107,18 @@ describe("planTasks", () => {
   });
 
   it("sends each worker to its workerUrls entry (a cluster), the publisher on the first", () => {
-    const o = resolveOptions({ url: "ws://127.0.0.1:1", workerUrls: ["ws://127.0.0.1:2", "ws://127.0.0.1:3"], mode: "pubsub", rate: 100, pubsub: { subscribers: 10, publishers: 1, topic: "t" } });
+    const o = resolveOptions({
+      url: "ws://127.0.0.1:1",
+      workerUrls: ["ws://127.0.0.1:2", "ws://127.0.0.1:3"],
+      mode: "pubsub",
+      rate: 100,
+      pubsub: { subscribers: 10, publishers: 1, topic: "t" },
+    });
     const t = planTasks(o, o.workerUrls!.length);
-    expect(t.map((x) => [x.url, x.pubsub.subscribers, x.pubsub.publishers])).toEqual([["ws://127.0.0.1:2", 5, 1], ["ws://127.0.0.1:3", 5, 0]]);
+    expect(t.map((x) => [x.url, x.pubsub.subscribers, x.pubsub.publishers])).toEqual([
+      ["ws://127.0.0.1:2", 5, 1],
+      ["ws://127.0.0.1:3", 5, 0],
+    ]);
     expect(() => resolveOptions({ url: "ws://127.0.0.1:1", workerUrls: [] })).toThrow(/one server URL per worker/);
   });
 });

@@ -112,7 +112,9 @@ function checkTarget(r: LoadOptions): void {
   if (protocol === "ws" && driver === "socket.io") throw new OptionsError("driver socket.io speaks only protocol socket.io");
   if (!/^(ws|http):\/\/[^/]+/.test(r.url)) throw new OptionsError(`url "${r.url}": expected ws://HOST:PORT`);
   if (!r.allowRemote && !isLoopbackUrl(r.url)) {
-    throw new OptionsError(`url "${r.url}": the target is not loopback (127.0.0.0/8, localhost, ::1); a load generator must not hit another host by accident: pass --allow-remote (allowRemote: true) if you mean it`);
+    throw new OptionsError(
+      `url "${r.url}": the target is not loopback (127.0.0.0/8, localhost, ::1); a load generator must not hit another host by accident: pass --allow-remote (allowRemote: true) if you mean it`,
+    );
   }
 }
 
@@ -130,7 +132,9 @@ function checkTraffic(r: LoadOptions): void {
   if (mode === "echo" || mode === "echo-open" || mode === "pubsub") {
     const min = minPayloadBytes(binary);
     if (!Number.isInteger(r.size) || r.size < min) {
-      throw new OptionsError(`size=${r.size}: ${binary ? "binary" : "text"} payloads carry seq, sender, timestamp and a check word, so they need at least ${min} bytes`);
+      throw new OptionsError(
+        `size=${r.size}: ${binary ? "binary" : "text"} payloads carry seq, sender, timestamp and a check word, so they need at least ${min} bytes`,
+      );
     }
   } else positiveInt("size", r.size, 0);
   positiveInt("duration", r.durationMs);
@@ -145,7 +149,8 @@ function checkTraffic(r: LoadOptions): void {
   if (room !== undefined) {
     positiveInt("room size", room);
     if (driver !== "frame") throw new OptionsError(`room size needs driver frame (rooms are per-connection topics), not ${driver}`);
-    if (r.pubsub.subscribers !== 0) throw new OptionsError(`room size with ${r.pubsub.subscribers} subscribers: rooms hold publishers only; give subscribers 0`);
+    if (r.pubsub.subscribers !== 0)
+      throw new OptionsError(`room size with ${r.pubsub.subscribers} subscribers: rooms hold publishers only; give subscribers 0`);
     if (r.pubsub.publishers > room && r.pubsub.publishers % room !== 0) {
       throw new OptionsError(`${r.pubsub.publishers} publishers in rooms of ${room}: expected at most ${room} or a multiple of ${room}, so every room is full`);
     }
@@ -164,7 +169,9 @@ function checkPlacement(r: LoadOptions): void {
   if (r.sourceAddresses > 254) throw new OptionsError(`source-addresses=${r.sourceAddresses}: expected at most 254 (127.0.0.1 … 127.0.0.254)`);
   const total = r.mode === "pubsub" ? r.pubsub.subscribers + r.pubsub.publishers : r.connections;
   if (total > r.sourceAddresses * MAX_CONNECTIONS_PER_SOURCE_ADDRESS) {
-    throw new OptionsError(`${total} connections need at least ${Math.ceil(total / MAX_CONNECTIONS_PER_SOURCE_ADDRESS)} source addresses (--source-addresses), each holds ~${MAX_CONNECTIONS_PER_SOURCE_ADDRESS}`);
+    throw new OptionsError(
+      `${total} connections need at least ${Math.ceil(total / MAX_CONNECTIONS_PER_SOURCE_ADDRESS)} source addresses (--source-addresses), each holds ~${MAX_CONNECTIONS_PER_SOURCE_ADDRESS}`,
+    );
   }
   if (r.sourceAddresses > 1 && !/^(ws|http):\/\/127\./.test(r.url)) throw new OptionsError("source-addresses > 1 needs a 127.x.x.x server url (loopback)");
 }

@@ -9,7 +9,8 @@ const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 describe("remote targets", () => {
   it("counts 127.0.0.0/8, localhost and ::1 as loopback, and nothing else", () => {
     for (const u of ["ws://127.0.0.1:80", "ws://127.3.2.1:9", "http://localhost:1", "ws://[::1]:8080"]) expect(isLoopbackUrl(u)).toBe(true);
-    for (const u of ["ws://10.0.0.1:80", "ws://example.com:80", "ws://128.0.0.1:80", "ws://127.0.0.1.example.com:80", "ws://0.0.0.0:80"]) expect(isLoopbackUrl(u)).toBe(false);
+    for (const u of ["ws://10.0.0.1:80", "ws://example.com:80", "ws://128.0.0.1:80", "ws://127.0.0.1.example.com:80", "ws://0.0.0.0:80"])
+      expect(isLoopbackUrl(u)).toBe(false);
   });
 
   it("refuses a non-loopback url unless allowRemote is set", () => {
@@ -24,7 +25,10 @@ describe("remote targets", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/not loopback.*--allow-remote/);
     // With --allow-remote the url passes, and the next problem (here --connections 0) is the one reported.
-    const allowed = spawnSync(process.execPath, ["--import", "tsx", CLI, "--url", "ws://192.0.2.1:9", "--allow-remote", "--connections", "0"], { encoding: "utf8", timeout: 30_000 });
+    const allowed = spawnSync(process.execPath, ["--import", "tsx", CLI, "--url", "ws://192.0.2.1:9", "--allow-remote", "--connections", "0"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(allowed.status).toBe(2);
     expect(allowed.stderr).toMatch(/connections/);
     expect(allowed.stderr).not.toMatch(/loopback/);

@@ -5,7 +5,15 @@ import { nowNs, type DriverTask } from "@wsarena/driver-kit";
 import { ChildSet, spawnPinnedWorker, type PinnedWorker } from "@wsarena/host";
 import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, ToWorker } from "./ipc.ts";
-import { cpuCount, DEFAULT_CONNECT_CONCURRENCY, DEFAULT_REFILL_FRACTION, DEFAULT_DRAIN_MS, OptionsError, resolveOptions, type RequiredLoadOptions } from "./options.ts";
+import {
+  cpuCount,
+  DEFAULT_CONNECT_CONCURRENCY,
+  DEFAULT_REFILL_FRACTION,
+  DEFAULT_DRAIN_MS,
+  OptionsError,
+  resolveOptions,
+  type RequiredLoadOptions,
+} from "./options.ts";
 import type { ClientCpu, LoadOptions, LoadResult, ReceiveCounts } from "./types.ts";
 
 /** Margin between the last worker reporting "connected" and the common start, so every worker gets the start message. */
@@ -53,14 +61,16 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
     for (let w = 0; w < workers; w++) {
       const n = subs[w]! + pubs[w]!;
       if (n === 0) continue;
-      tasks.push(baseTask(o, w, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
-        subscribers: subs[w]!,
-        publishers: pubs[w]!,
-        topic: o.pubsub.topic,
-        publisherOffset: pubOff,
-        totalPublishers: o.pubsub.publishers,
-        ...(o.pubsub.roomSize !== undefined ? { roomSize: o.pubsub.roomSize } : {}),
-      }));
+      tasks.push(
+        baseTask(o, w, n, (o.rate * pubs[w]!) / o.pubsub.publishers, sources, connOff, {
+          subscribers: subs[w]!,
+          publishers: pubs[w]!,
+          topic: o.pubsub.topic,
+          publisherOffset: pubOff,
+          totalPublishers: o.pubsub.publishers,
+          ...(o.pubsub.roomSize !== undefined ? { roomSize: o.pubsub.roomSize } : {}),
+        }),
+      );
       connOff += n;
       pubOff += pubs[w]!;
     }
@@ -69,13 +79,29 @@ export function planTasks(o: LoadOptions, workers: number): DriverTask[] {
   let off = 0;
   for (const [w, n] of split(o.connections, workers).entries()) {
     if (n === 0) continue;
-    tasks.push(baseTask(o, w, n, (o.rate * n) / o.connections, sources, off, { subscribers: 0, publishers: 0, topic: o.pubsub.topic, publisherOffset: 0, totalPublishers: 0 }));
+    tasks.push(
+      baseTask(o, w, n, (o.rate * n) / o.connections, sources, off, {
+        subscribers: 0,
+        publishers: 0,
+        topic: o.pubsub.topic,
+        publisherOffset: 0,
+        totalPublishers: 0,
+      }),
+    );
     off += n;
   }
   return tasks;
 }
 
-function baseTask(o: LoadOptions, worker: number, connections: number, ratePerSec: number, sources: string[], offset: number, pubsub: DriverTask["pubsub"]): DriverTask {
+function baseTask(
+  o: LoadOptions,
+  worker: number,
+  connections: number,
+  ratePerSec: number,
+  sources: string[],
+  offset: number,
+  pubsub: DriverTask["pubsub"],
+): DriverTask {
   return {
     mode: o.mode,
     url: o.workerUrls?.[worker] ?? o.url,
@@ -192,7 +218,14 @@ function receiveOf(results: ResultMessage[]): { receive?: ReceiveCounts } {
   return { receive: { reads: sum((c) => c.reads), messages: sum((c) => c.messages), bytes: sum((c) => c.bytes) } };
 }
 
-function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessage[], results: ResultMessage[], wallMinusMonoMs: number, cores: number): LoadResult {
+function assemble(
+  o: LoadOptions,
+  tasks: DriverTask[],
+  connected: ConnectedMessage[],
+  results: ResultMessage[],
+  wallMinusMonoMs: number,
+  cores: number,
+): LoadResult {
   const sum = (f: (r: ResultMessage) => number): number => results.reduce((a, r) => a + f(r), 0);
   const perSec = (f: (r: ResultMessage) => number): number => sum((r) => f(r) / ((r.windowEndNs - r.windowStartNs) / 1e9));
   const durationMs = sum((r) => (r.windowEndNs - r.windowStartNs) / 1e6) / results.length;
@@ -221,7 +254,9 @@ function assemble(o: LoadOptions, tasks: DriverTask[], connected: ConnectedMessa
     durationMs,
     msgsPerSec: perSec((r) => r.receivedInWindow),
     bytesPerSec: perSec((r) => r.bytesInWindow),
-    ...(results.every((r) => r.wireInWindow) ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } } : {}),
+    ...(results.every((r) => r.wireInWindow)
+      ? { wire: { receivedBytesPerSec: perSec((r) => r.wireInWindow!.received), sentBytesPerSec: perSec((r) => r.wireInWindow!.sent) } }
+      : {}),
     sentPerSec: perSec((r) => r.sentInWindow),
     ...receiveOf(results),
     latency: summarize(lat),

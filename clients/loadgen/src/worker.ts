@@ -1,6 +1,16 @@
 // Worker process entry: runs one driver for its share of the connections and reports histograms, counters and CPU.
 // Started by runLoad (node --import tsx, pinned with taskset); exits when its parent's IPC channel goes away.
-import { measureWindow, nowNs, untilNs, type Driver, type DriverCounters, type DriverFactory, type DriverSink, type DriverTask, type WindowEdges } from "@wsarena/driver-kit";
+import {
+  measureWindow,
+  nowNs,
+  untilNs,
+  type Driver,
+  type DriverCounters,
+  type DriverFactory,
+  type DriverSink,
+  type DriverTask,
+  type WindowEdges,
+} from "@wsarena/driver-kit";
 import { sleep } from "@wsarena/host/time";
 import { encodeHistogram, newHistogram, record } from "@wsarena/stats";
 import type { ConnectedMessage, FromWorker, ResultMessage, StartMessage, TaskMessage, ToWorker } from "./ipc.ts";
@@ -22,7 +32,6 @@ async function loadFactory(id: DriverId): Promise<DriverFactory> {
 function send(m: FromWorker): void {
   process.send?.(m);
 }
-
 
 /** The sink the driver reports into: latency, scheduler-lag and connect histograms, connect outcomes, errors, close codes. */
 class Collector implements DriverSink {
@@ -145,7 +154,12 @@ function result(w: WindowEdges, f: DriverCounters, c: Collector): ResultMessage 
     receivedInWindow: w.c1.receivedTotal - w.c0.receivedTotal,
     bytesInWindow: w.c1.bytesReceivedTotal - w.c0.bytesReceivedTotal,
     ...(w.c1.wireBytesReceivedTotal !== undefined
-      ? { wireInWindow: { received: w.c1.wireBytesReceivedTotal - (w.c0.wireBytesReceivedTotal ?? 0), sent: (w.c1.wireBytesSentTotal ?? 0) - (w.c0.wireBytesSentTotal ?? 0) } }
+      ? {
+          wireInWindow: {
+            received: w.c1.wireBytesReceivedTotal - (w.c0.wireBytesReceivedTotal ?? 0),
+            sent: (w.c1.wireBytesSentTotal ?? 0) - (w.c0.wireBytesSentTotal ?? 0),
+          },
+        }
       : {}),
     sentInWindow: w.c1.sentTotal - w.c0.sentTotal,
     ...(w.c1.readsTotal !== undefined

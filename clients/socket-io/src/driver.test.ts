@@ -6,14 +6,28 @@ import { startTestSioServer, type TestSioServer } from "./sio-test-server.ts";
 
 function task(url: string, over: Partial<DriverTask>): DriverTask {
   return {
-    mode: "echo", url, protocol: "socket.io", connections: 4, window: 8, refillFraction: 0.25, ratePerSec: 2000, size: 64, binary: true,
+    mode: "echo",
+    url,
+    protocol: "socket.io",
+    connections: 4,
+    window: 8,
+    refillFraction: 0.25,
+    ratePerSec: 2000,
+    size: 64,
+    binary: true,
     stream: { format: "binary", rate: 1000 },
     pubsub: { subscribers: 0, publishers: 0, topic: "t", publisherOffset: 0, totalPublishers: 0 },
-    sourceAddresses: [], connectionOffset: 0, connectConcurrency: 8, ...over,
+    sourceAddresses: [],
+    connectionOffset: 0,
+    connectConcurrency: 8,
+    ...over,
   };
 }
 
-async function drive(make: (t: DriverTask, s: DriverSink) => Driver, t: DriverTask): Promise<{ c: DriverCounters; latencies: number; errors: string[]; connected: number }> {
+async function drive(
+  make: (t: DriverTask, s: DriverSink) => Driver,
+  t: DriverTask,
+): Promise<{ c: DriverCounters; latencies: number; errors: string[]; connected: number }> {
   let latencies = 0;
   let connected = 0;
   const errors: string[] = [];
@@ -69,7 +83,15 @@ describe("socket.io protocol through socket.io-client and through the frame driv
     }
 
     it(`${name}: pub/sub delivers every publish to every member of the room`, async () => {
-      const r = await drive(make, task(server.url, { mode: "pubsub", connections: 5, ratePerSec: 500, pubsub: { subscribers: 4, publishers: 1, topic: "t", publisherOffset: 0, totalPublishers: 1 } }));
+      const r = await drive(
+        make,
+        task(server.url, {
+          mode: "pubsub",
+          connections: 5,
+          ratePerSec: 500,
+          pubsub: { subscribers: 4, publishers: 1, topic: "t", publisherOffset: 0, totalPublishers: 1 },
+        }),
+      );
       expect(r.errors).toEqual([]);
       expect(r.c.windowSent).toBeGreaterThan(100);
       expect(r.c.windowDistinct).toBe(r.c.windowSent * 5);

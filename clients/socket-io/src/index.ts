@@ -3,8 +3,16 @@
 import { io, type Socket } from "socket.io-client";
 import { BINARY_TICK_BYTES, decodeBinaryTick, decodeJsonTick, SIO_EVENTS, type Tick } from "@wsarena/protocol";
 import {
-  DriverState, LibraryConn, lifecycleDriver, nowNs, parseBaseUrl, senderOf, sourceAddressFor,
-  type Driver, type DriverSink, type DriverTask,
+  DriverState,
+  LibraryConn,
+  lifecycleDriver,
+  nowNs,
+  parseBaseUrl,
+  senderOf,
+  sourceAddressFor,
+  type Driver,
+  type DriverSink,
+  type DriverTask,
 } from "@wsarena/driver-kit";
 
 /** Longest wait for one socket.io connection (handshake included). */

@@ -33,8 +33,9 @@ export async function startTestSioServer(): Promise<TestSioServer> {
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
     url,
-    close: () => new Promise<void>((r) => {
-      ioServer.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        ioServer.close(() => r());
+      }),
   };
 }

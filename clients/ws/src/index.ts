@@ -3,8 +3,17 @@
 import WebSocket from "ws";
 import { BINARY_TICK_BYTES, decodeBinaryTick, decodeJsonTick, type Tick } from "@wsarena/protocol";
 import {
-  DriverState, LibraryConn, lifecycleDriver, nowNs, parseBaseUrl, senderOf, sourceAddressFor, wsPath,
-  type Driver, type DriverSink, type DriverTask,
+  DriverState,
+  LibraryConn,
+  lifecycleDriver,
+  nowNs,
+  parseBaseUrl,
+  senderOf,
+  sourceAddressFor,
+  wsPath,
+  type Driver,
+  type DriverSink,
+  type DriverTask,
 } from "@wsarena/driver-kit";
 
 /** One connection through the ws library. */
@@ -34,9 +43,14 @@ class WsConn extends LibraryConn {
     if (task.mode === "stream") {
       let tick: Tick | null;
       try {
-        tick = task.stream.format === "binary"
-          ? (isBinary && data.length >= BINARY_TICK_BYTES ? decodeBinaryTick(data) : null)
-          : (!isBinary ? decodeJsonTick(data.toString("utf8")) : null);
+        tick =
+          task.stream.format === "binary"
+            ? isBinary && data.length >= BINARY_TICK_BYTES
+              ? decodeBinaryTick(data)
+              : null
+            : !isBinary
+              ? decodeJsonTick(data.toString("utf8"))
+              : null;
       } catch {
         tick = null;
       }
@@ -79,14 +93,17 @@ export function createWsDriver(task: DriverTask, sink: DriverSink): Driver {
 
   const close = async (conns: readonly WsConn[]): Promise<void> => {
     await Promise.all(
-      conns.map(({ ws }) => new Promise<void>((res) => {
-        if (ws.readyState === WebSocket.CLOSED) return res();
-        ws.once("close", () => res());
-        ws.close(1000);
-        // Stream: the server keeps pushing until it reads the close frame; do not wait for its reply.
-        if (task.mode === "stream") setImmediate(() => ws.terminate());
-        setTimeout(() => (ws.terminate(), res()), 1000).unref();
-      })),
+      conns.map(
+        ({ ws }) =>
+          new Promise<void>((res) => {
+            if (ws.readyState === WebSocket.CLOSED) return res();
+            ws.once("close", () => res());
+            ws.close(1000);
+            // Stream: the server keeps pushing until it reads the close frame; do not wait for its reply.
+            if (task.mode === "stream") setImmediate(() => ws.terminate());
+            setTimeout(() => (ws.terminate(), res()), 1000).unref();
+          }),
+      ),
     );
   };
 

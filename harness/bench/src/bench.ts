@@ -122,9 +122,16 @@ interface OpenFigure {
   lost: number;
 }
 
-async function openLoop(stacks: ReturnType<typeof discoverStacks>, reps: number, connectionsOverride: number | undefined, report: Record<string, unknown>[]): Promise<void> {
+async function openLoop(
+  stacks: ReturnType<typeof discoverStacks>,
+  reps: number,
+  connectionsOverride: number | undefined,
+  report: Record<string, unknown>[],
+): Promise<void> {
   const points = selectScenarios(["echo-latency"])[0]!.plan("standard").points;
-  console.error(`\n== open loop (echo-latency ladder, ${OPEN_DURATION_MS} ms window, ${reps} reps; server on cpu ${SERVER_CPUS}, client on cpu ${CLIENT_CPUS})`);
+  console.error(
+    `\n== open loop (echo-latency ladder, ${OPEN_DURATION_MS} ms window, ${reps} reps; server on cpu ${SERVER_CPUS}, client on cpu ${CLIENT_CPUS})`,
+  );
   console.error("stack  rate/s    conns  per-conn/s  client cpu  client core  server core  lag p50/p99 µs   echo p50 / p99 / p99.9 µs   lost");
   const figs: OpenFigure[] = [];
   for (const st of stacks) {
@@ -133,7 +140,13 @@ async function openLoop(stacks: ReturnType<typeof discoverStacks>, reps: number,
       for (let rep = 0; rep < reps; rep++) {
         for (const rate of OPEN_RATES) {
           const p = points.find((x) => x.load.rate === rate);
-          const load = { ...(p?.load ?? {}), rate, connections: connectionsOverride ?? p?.load.connections ?? 8, durationMs: OPEN_DURATION_MS, warmupMs: OPEN_WARMUP_MS };
+          const load = {
+            ...(p?.load ?? {}),
+            rate,
+            connections: connectionsOverride ?? p?.load.connections ?? 8,
+            durationMs: OPEN_DURATION_MS,
+            warmupMs: OPEN_WARMUP_MS,
+          };
           const { r, u } = await measure(server, { ...load, driver: "frame", protocol: st.manifest.protocol, mode: "echo-open" });
           const f: OpenFigure = {
             stack: st.id,
@@ -174,27 +187,42 @@ async function openLoop(stacks: ReturnType<typeof discoverStacks>, reps: number,
   for (const st of stacks) {
     for (const rate of OPEN_RATES) {
       const used = reps_(st.id, rate);
-      console.error(`  ${st.id.padEnd(5)} ${int(rate).padStart(8)}/s (${used.length} rep${used.length > 1 ? "s" : ""}${used.some((f) => f.disturbed) ? ", disturbed" : ""}): client cpu ${pct(m(st.id, rate, "clientCpu")).trim()}, client core ${pct(m(st.id, rate, "clientCore")).trim()}, lag p50 ${int(m(st.id, rate, "lagP50Us"))} µs p99 ${int(m(st.id, rate, "lagP99Us"))} µs, echo p50 ${int(m(st.id, rate, "p50Us"))} µs p99 ${int(m(st.id, rate, "p99Us"))} µs`);
+      console.error(
+        `  ${st.id.padEnd(5)} ${int(rate).padStart(8)}/s (${used.length} rep${used.length > 1 ? "s" : ""}${used.some((f) => f.disturbed) ? ", disturbed" : ""}): client cpu ${pct(m(st.id, rate, "clientCpu")).trim()}, client core ${pct(m(st.id, rate, "clientCore")).trim()}, lag p50 ${int(m(st.id, rate, "lagP50Us"))} µs p99 ${int(m(st.id, rate, "lagP99Us"))} µs, echo p50 ${int(m(st.id, rate, "p50Us"))} µs p99 ${int(m(st.id, rate, "p99Us"))} µs`,
+      );
     }
   }
   console.error("targets (medians):");
   const uws = stacks.find((s) => s.id === "uws");
   if (uws) {
     const c = m("uws", OPEN_CLIENT_UTIL_RATE, "clientCpu");
-    console.error(`  [2] client cpu at ${int(OPEN_CLIENT_UTIL_RATE)} msg/s against uws ≤ ${pct(OPEN_CLIENT_UTIL_MAX).trim()}: ${pct(c).trim()} (client core incl. softirq ${pct(m("uws", OPEN_CLIENT_UTIL_RATE, "clientCore")).trim()}) → ${verdict(c <= OPEN_CLIENT_UTIL_MAX)}`);
+    console.error(
+      `  [2] client cpu at ${int(OPEN_CLIENT_UTIL_RATE)} msg/s against uws ≤ ${pct(OPEN_CLIENT_UTIL_MAX).trim()}: ${pct(c).trim()} (client core incl. softirq ${pct(m("uws", OPEN_CLIENT_UTIL_RATE, "clientCore")).trim()}) → ${verdict(c <= OPEN_CLIENT_UTIL_MAX)}`,
+    );
   }
   for (const st of stacks) {
     const worst = Math.max(...OPEN_RATES.filter((r) => r <= OPEN_LAG_MAX_RATE).map((r) => m(st.id, r, "lagP99Us")));
-    console.error(`  [2] ${st.id}: scheduler lag p99 ≤ ${OPEN_LAG_P99_MAX_US} µs at every rate ≤ ${int(OPEN_LAG_MAX_RATE)}/s: worst ${int(worst)} µs → ${verdict(worst <= OPEN_LAG_P99_MAX_US)}`);
+    console.error(
+      `  [2] ${st.id}: scheduler lag p99 ≤ ${OPEN_LAG_P99_MAX_US} µs at every rate ≤ ${int(OPEN_LAG_MAX_RATE)}/s: worst ${int(worst)} µs → ${verdict(worst <= OPEN_LAG_P99_MAX_US)}`,
+    );
     const lo = m(st.id, FLAT_LOW_RATE, "p99Us");
     const hi = m(st.id, FLAT_HIGH_RATE, "p99Us");
     console.error(`  [3] ${st.id}: p99 at ${int(FLAT_LOW_RATE)}/s ≤ ${ms(FLAT_P99_LOW_MAX_US)}: ${ms(lo)} → ${verdict(lo <= FLAT_P99_LOW_MAX_US)}`);
-    console.error(`  [3] ${st.id}: p99 at ${int(FLAT_HIGH_RATE)}/s ≤ ${FLAT_RATIO_MAX}× p99 at ${int(FLAT_LOW_RATE)}/s: ${ms(hi)} = ${(hi / lo).toFixed(2)}× → ${verdict(hi <= FLAT_RATIO_MAX * lo)}`);
+    console.error(
+      `  [3] ${st.id}: p99 at ${int(FLAT_HIGH_RATE)}/s ≤ ${FLAT_RATIO_MAX}× p99 at ${int(FLAT_LOW_RATE)}/s: ${ms(hi)} = ${(hi / lo).toFixed(2)}× → ${verdict(hi <= FLAT_RATIO_MAX * lo)}`,
+    );
   }
 }
 
-async function closedLoop(stacks: ReturnType<typeof discoverStacks>, reps: number, o: { connections: number; window: number; refillFraction: number; durationMs: number }, report: Record<string, unknown>[]): Promise<void> {
-  console.error(`\n== closed loop: frame driver, echo ${o.connections}×${o.window} (refill ${o.refillFraction}), 64 B binary, ${o.durationMs} ms window, ${reps} reps`);
+async function closedLoop(
+  stacks: ReturnType<typeof discoverStacks>,
+  reps: number,
+  o: { connections: number; window: number; refillFraction: number; durationMs: number },
+  report: Record<string, unknown>[],
+): Promise<void> {
+  console.error(
+    `\n== closed loop: frame driver, echo ${o.connections}×${o.window} (refill ${o.refillFraction}), 64 B binary, ${o.durationMs} ms window, ${reps} reps`,
+  );
   console.error(`server-bound = client ≤ ${CLIENT_UTIL_MAX * 100}% and server core ≥ ${SERVER_BUSY_MIN * 100}%`);
   console.error("stack              msgs/s   client cpu  client core  server proc  server core  msgs/client-cpu-s  p50 µs   p99 µs  lost  verdict");
   for (const st of stacks) {
@@ -202,7 +230,18 @@ async function closedLoop(stacks: ReturnType<typeof discoverStacks>, reps: numbe
     const eff: number[] = [];
     try {
       for (let rep = 0; rep < reps; rep++) {
-        const { r, u } = await measure(server, { driver: "frame", mode: "echo", protocol: st.manifest.protocol, connections: o.connections, window: o.window, refillFraction: o.refillFraction, size: 64, binary: true, durationMs: o.durationMs, warmupMs: 1000 });
+        const { r, u } = await measure(server, {
+          driver: "frame",
+          mode: "echo",
+          protocol: st.manifest.protocol,
+          connections: o.connections,
+          window: o.window,
+          refillFraction: o.refillFraction,
+          size: 64,
+          binary: true,
+          durationMs: o.durationMs,
+          warmupMs: 1000,
+        });
         const serverBound = r.clientCpu.utilisation <= CLIENT_UTIL_MAX && (u?.serverCore ?? 0) >= SERVER_BUSY_MIN;
         const v = serverBound ? "server-bound" : r.clientCpu.utilisation > CLIENT_UTIL_MAX ? "CLIENT-BOUND" : "server core not saturated";
         eff.push(r.msgsPerClientCpuSec);
@@ -210,8 +249,21 @@ async function closedLoop(stacks: ReturnType<typeof discoverStacks>, reps: numbe
           `${st.id.padEnd(16)} ${int(r.msgsPerSec).padStart(10)}  ${pct(r.clientCpu.utilisation)}      ${pct(u?.clientCore)}       ${pct(u?.serverCpu)}       ${pct(u?.serverCore)}   ${int(r.msgsPerClientCpuSec).padStart(14)}  ${int(r.latency?.p50Us ?? 0).padStart(7)}  ${int(r.latency?.p99Us ?? 0).padStart(7)}  ${String(r.integrity.lost).padStart(4)}  ${v}`,
         );
         if (r.errors.length) console.error(`  errors: ${r.errors.slice(0, 3).join("; ")}`);
-        if (u && u.serverCore - u.serverCpu > 0.2) console.error(`  note: cpu ${SERVER_CPUS} was ${pct(u.serverCore - u.serverCpu).trim()} busy with other work (loopback softirq or other processes)`);
-        report.push({ check: "saturation", stack: st.id, msgsPerSec: r.msgsPerSec, clientUtilisation: r.clientCpu.utilisation, clientCoreBusy: u?.clientCore ?? null, serverProcessCpu: u?.serverCpu ?? null, serverCoreBusy: u?.serverCore ?? null, msgsPerClientCpuSec: r.msgsPerClientCpuSec, serverBound, integrity: r.integrity, latency: r.latency });
+        if (u && u.serverCore - u.serverCpu > 0.2)
+          console.error(`  note: cpu ${SERVER_CPUS} was ${pct(u.serverCore - u.serverCpu).trim()} busy with other work (loopback softirq or other processes)`);
+        report.push({
+          check: "saturation",
+          stack: st.id,
+          msgsPerSec: r.msgsPerSec,
+          clientUtilisation: r.clientCpu.utilisation,
+          clientCoreBusy: u?.clientCore ?? null,
+          serverProcessCpu: u?.serverCpu ?? null,
+          serverCoreBusy: u?.serverCore ?? null,
+          msgsPerClientCpuSec: r.msgsPerClientCpuSec,
+          serverBound,
+          integrity: r.integrity,
+          latency: r.latency,
+        });
       }
     } finally {
       await server.stop();
@@ -226,11 +278,20 @@ async function agreement(durationMs: number, report: Record<string, unknown>[]):
   const server = await launchServer(wsStack, { cpus: SERVER_CPUS });
   try {
     for (const rate of AGREEMENT_RATES) {
-      const common: Partial<LoadOptions> = { mode: "echo-open", connections: 16, rate, size: 64, binary: true, durationMs: Math.min(durationMs, 2000), warmupMs: 500 };
+      const common: Partial<LoadOptions> = {
+        mode: "echo-open",
+        connections: 16,
+        rate,
+        size: 64,
+        binary: true,
+        durationMs: Math.min(durationMs, 2000),
+        warmupMs: 500,
+      };
       // Alternating repetitions, compared by their medians: the shared machine's noise hits both drivers alike.
       const runs: { frame: LoadResult[]; ws: LoadResult[] } = { frame: [], ws: [] };
       for (let i = 0; i < AGREEMENT_REPS; i++) {
-        for (const driver of i % 2 === 0 ? (["frame", "ws"] as const) : (["ws", "frame"] as const)) runs[driver].push((await measure(server, { ...common, driver })).r);
+        for (const driver of i % 2 === 0 ? (["frame", "ws"] as const) : (["ws", "frame"] as const))
+          runs[driver].push((await measure(server, { ...common, driver })).r);
       }
       const fT = med(runs.frame.map((r) => r.msgsPerSec));
       const wT = med(runs.ws.map((r) => r.msgsPerSec));
@@ -241,10 +302,22 @@ async function agreement(durationMs: number, report: Record<string, unknown>[]):
       const agree = dT <= AGREEMENT_TOLERANCE && dP <= AGREEMENT_TOLERANCE;
       console.error(`\n== agreement at ${int(rate)} msgs/s offered against ws (16 connections, open loop, 64 B, ${AGREEMENT_REPS} alternating runs each):`);
       for (const d of ["frame", "ws"] as const) {
-        console.error(`  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · scheduler lag p50/p99 µs ${runs[d].map((r) => `${r.schedulerLagUs?.p50Us ?? "-"}/${r.schedulerLagUs?.p99Us ?? "-"}`).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`);
+        console.error(
+          `  ${d.padEnd(5)} msgs/s ${runs[d].map((r) => int(r.msgsPerSec)).join(" / ")} · p50 µs ${runs[d].map((r) => r.latency?.p50Us ?? 0).join(" / ")} · p99 µs ${runs[d].map((r) => r.latency?.p99Us ?? 0).join(" / ")} · scheduler lag p50/p99 µs ${runs[d].map((r) => `${r.schedulerLagUs?.p50Us ?? "-"}/${r.schedulerLagUs?.p99Us ?? "-"}`).join(" / ")} · client cpu ${runs[d].map((r) => pct(r.clientCpu.utilisation).trim()).join(" / ")} · lost ${runs[d].map((r) => r.integrity.lost).join("/")}`,
+        );
       }
-      console.error(`  medians: throughput differs by ${(dT * 100).toFixed(2)}%, p50 by ${(dP * 100).toFixed(2)}% → ${agree ? "AGREE" : "DISAGREE"} (tolerance ${AGREEMENT_TOLERANCE * 100}%)`);
-      report.push({ check: "agreement", rateMsgsPerSec: rate, frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })), throughputDiff: dT, p50Diff: dP, agree });
+      console.error(
+        `  medians: throughput differs by ${(dT * 100).toFixed(2)}%, p50 by ${(dP * 100).toFixed(2)}% → ${agree ? "AGREE" : "DISAGREE"} (tolerance ${AGREEMENT_TOLERANCE * 100}%)`,
+      );
+      report.push({
+        check: "agreement",
+        rateMsgsPerSec: rate,
+        frame: runs.frame.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })),
+        ws: runs.ws.map((r) => ({ msgsPerSec: r.msgsPerSec, latency: r.latency })),
+        throughputDiff: dT,
+        p50Diff: dP,
+        agree,
+      });
     }
   } finally {
     await server.stop();
@@ -279,19 +352,39 @@ async function main(): Promise<void> {
   const report: Record<string, unknown>[] = [];
   if (sections.includes("open")) await openLoop(stacks, reps, values["open-connections"] ? Number(values["open-connections"]) : undefined, report);
   if (sections.includes("closed")) {
-    await closedLoop(stacks, reps, { connections: Number(values.connections ?? BENCH_CONNECTIONS), window: Number(values.window ?? BENCH_WINDOW), refillFraction: Number(values.refill ?? BENCH_REFILL_FRACTION), durationMs }, report);
+    await closedLoop(
+      stacks,
+      reps,
+      {
+        connections: Number(values.connections ?? BENCH_CONNECTIONS),
+        window: Number(values.window ?? BENCH_WINDOW),
+        refillFraction: Number(values.refill ?? BENCH_REFILL_FRACTION),
+        durationMs,
+      },
+      report,
+    );
   }
   if (sections.includes("agreement")) await agreement(durationMs, report);
   if (sections.includes("deflate")) {
     const ids = values.stacks ? values.stacks.split(",") : DEFAULT_DEFLATE_STACKS;
-    await deflateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
+    await deflateSection(
+      all.filter((s) => ids.includes(s.id) && s.runnable),
+      reps,
+      { server: SERVER_CPUS, client: CLIENT_CPUS },
+      report,
+    );
   }
   if (sections.includes("shape")) await shapeSection(stacks, reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
   if (sections.includes("validate")) {
     const ids = values.stacks ? values.stacks.split(",") : DEFAULT_VALIDATE_STACKS;
-    await validateSection(all.filter((s) => ids.includes(s.id) && s.runnable), reps, { server: SERVER_CPUS, client: CLIENT_CPUS }, report);
+    await validateSection(
+      all.filter((s) => ids.includes(s.id) && s.runnable),
+      reps,
+      { server: SERVER_CPUS, client: CLIENT_CPUS },
+      report,
+    );
   }
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 main()

@@ -18,7 +18,9 @@ export const DEFLATE_WARMUP_MS = 500;
 
 /** A JSON market tick like the server's /stream ticks (seq and ts vary, the rest repeats). */
 function tick(seq: number): Buffer {
-  return Buffer.from(`{"seq":${seq},"ts":${1_000_000_000 + seq * 1000},"sym":"BTC-USD","price":${(60000 + (seq % 97) / 4).toFixed(2)},"qty":${1 + (seq % 5)},"side":"${seq % 2 ? "buy" : "sell"}"}`);
+  return Buffer.from(
+    `{"seq":${seq},"ts":${1_000_000_000 + seq * 1000},"sym":"BTC-USD","price":${(60000 + (seq % 97) / 4).toFixed(2)},"qty":${1 + (seq % 5)},"side":"${seq % 2 ? "buy" : "sell"}"}`,
+  );
 }
 
 /** µs per message of deflate then inflate through two codecs (context takeover, as negotiated by default). */
@@ -41,7 +43,12 @@ export function codecCostUs(messages: number = CODEC_MESSAGES): { deflateUs: num
   const inflateMs = performance.now() - t0;
   a.close();
   b.close();
-  return { deflateUs: (deflateMs * 1000) / messages, inflateUs: (inflateMs * 1000) / messages, ratio: a.deflatedBytes / rawBytes, rawBytes: rawBytes / messages };
+  return {
+    deflateUs: (deflateMs * 1000) / messages,
+    inflateUs: (inflateMs * 1000) / messages,
+    ratio: a.deflatedBytes / rawBytes,
+    rawBytes: rawBytes / messages,
+  };
 }
 
 /** Client CPU µs per message handled (sent + received) and wire bytes per received message of one load result. */
@@ -59,12 +66,21 @@ const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(x
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
 
 /** Prints the codec cost and, per stack, client CPU per message with deflate off and on; appends to `report`. */
-export async function deflateSection(stacks: readonly DiscoveredStack[], reps: number, cpus: { server: string; client: string }, report: Record<string, unknown>[]): Promise<void> {
+export async function deflateSection(
+  stacks: readonly DiscoveredStack[],
+  reps: number,
+  cpus: { server: string; client: string },
+  report: Record<string, unknown>[],
+): Promise<void> {
   const c = codecCostUs();
   console.error(`\n== deflate: the frame driver's permessage-deflate cost`);
-  console.error(`codec alone (node:zlib, context takeover, ${c.rawBytes.toFixed(0)}-byte JSON ticks, ${CODEC_MESSAGES} messages): deflate ${f2(c.deflateUs)} µs/msg, inflate ${f2(c.inflateUs)} µs/msg, compressed to ${(c.ratio * 100).toFixed(1)} %`);
+  console.error(
+    `codec alone (node:zlib, context takeover, ${c.rawBytes.toFixed(0)}-byte JSON ticks, ${CODEC_MESSAGES} messages): deflate ${f2(c.deflateUs)} µs/msg, inflate ${f2(c.inflateUs)} µs/msg, compressed to ${(c.ratio * 100).toFixed(1)} %`,
+  );
   report.push({ check: "deflate-codec", deflateUsPerMsg: c.deflateUs, inflateUsPerMsg: c.inflateUs, compressedRatio: c.ratio });
-  console.error(`driver at a fixed load (${DEFLATE_DURATION_MS} ms window, ${reps} reps, medians; server on cpu ${cpus.server}, client on cpu ${cpus.client}); client cpu µs per message handled (sent + received)`);
+  console.error(
+    `driver at a fixed load (${DEFLATE_DURATION_MS} ms window, ${reps} reps, medians; server on cpu ${cpus.server}, client on cpu ${cpus.client}); client cpu µs per message handled (sent + received)`,
+  );
   console.error("stack   load                         client µs/msg off → on   ×      wire B/msg rx off → on   tx off → on     msgs/s off / on");
   for (const st of stacks) {
     if (st.manifest.protocol !== "ws") {
@@ -84,7 +100,18 @@ export async function deflateSection(stacks: readonly DiscoveredStack[], reps: n
         }
         try {
           for (let rep = 0; rep < reps; rep++) {
-            runs[mode].push(await runLoad({ url: server.wsUrl, clientCpus: cpus.client, driver: "frame", protocol: "ws", durationMs: DEFLATE_DURATION_MS, warmupMs: DEFLATE_WARMUP_MS, ...load, ...(mode === "on" ? { deflate: true } : {}) }));
+            runs[mode].push(
+              await runLoad({
+                url: server.wsUrl,
+                clientCpus: cpus.client,
+                driver: "frame",
+                protocol: "ws",
+                durationMs: DEFLATE_DURATION_MS,
+                warmupMs: DEFLATE_WARMUP_MS,
+                ...load,
+                ...(mode === "on" ? { deflate: true } : {}),
+              }),
+            );
           }
         } finally {
           await server.stop();
@@ -103,7 +130,16 @@ export async function deflateSection(stacks: readonly DiscoveredStack[], reps: n
       console.error(
         `${st.id.padEnd(7)} ${name.padEnd(28)} ${f2(cpuOff).padStart(8)} → ${f2(cpuOn).padStart(6)}   ${f2(cpuOn / cpuOff).padStart(5)}   ${f2(rx(off)).padStart(8)} → ${f2(rx(on)).padStart(6)}   ${f2(tx(off)).padStart(6)} → ${f2(tx(on)).padStart(6)}   ${Math.round(rate("off"))} / ${Math.round(rate("on"))}${lost ? `  LOST/CORRUPTED ${lost}` : ""}`,
       );
-      report.push({ check: "deflate-driver", stack: st.id, load: name, clientCpuUsPerMsg: { off: cpuOff, on: cpuOn }, wireRxBytesPerMsg: { off: rx(off), on: rx(on) }, wireTxBytesPerMsg: { off: tx(off), on: tx(on) }, msgsPerSec: { off: rate("off"), on: rate("on") }, lostOrCorrupted: lost });
+      report.push({
+        check: "deflate-driver",
+        stack: st.id,
+        load: name,
+        clientCpuUsPerMsg: { off: cpuOff, on: cpuOn },
+        wireRxBytesPerMsg: { off: rx(off), on: rx(on) },
+        wireTxBytesPerMsg: { off: tx(off), on: tx(on) },
+        msgsPerSec: { off: rate("off"), on: rate("on") },
+        lostOrCorrupted: lost,
+      });
     }
   }
 }

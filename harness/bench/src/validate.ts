@@ -86,7 +86,8 @@ async function measureRate(stack: DiscoveredStack, rate: number, reps: number, c
 function judge(stack: string, rate: number, samples: readonly Sample[], q: PercentileName): Record<string, unknown> {
   const of = (id: ArrangementId): Sample[] => samples.filter((s) => s.arrangement === id && s.result.latency);
   const values = (id: ArrangementId): number[] => of(id).map((s) => s.result.latency![q]);
-  const loaded = (id: ArrangementId): number => of(id).filter((s) => isClientLoaded({ schedulerLagUs: s.result.schedulerLagUs?.[q] ?? null, latencyUs: s.result.latency![q] })).length;
+  const loaded = (id: ArrangementId): number =>
+    of(id).filter((s) => isClientLoaded({ schedulerLagUs: s.result.schedulerLagUs?.[q] ?? null, latencyUs: s.result.latency![q] })).length;
   const base = values("base");
   const baseCi = geoInterval(base);
   const clean = !pointCarries("client-loaded", loaded("base"), base.length);
@@ -101,13 +102,29 @@ function judge(stack: string, rate: number, samples: readonly Sample[], q: Perce
   const label = q.replace(/Us$/, "");
   console.error(`  ${stack} ${rate / 1000}k/s ${label}: base ${clean ? "clean" : "client-loaded"} (${loaded("base")} of ${base.length} reps loaded)`);
   for (const r of rows) {
-    const ratio = r.ratio ? `, ×${r.ratio.ratio.toFixed(2)} of base (95 % CI ${r.ratio.interval.low.toFixed(2)}–${r.ratio.interval.high.toFixed(2)})${r.within ? ", within base's interval" : ", OUTSIDE base's interval"}` : "";
-    console.error(`    ${r.id.padEnd(10)} ${label} ${fmt(r.gm)} (95 % CI ${fmt(r.low)}–${fmt(r.high)}, n=${r.n}), lag ${label} ${fmt(r.lagGm)}, loaded in ${r.loaded} of ${r.n}${ratio}`);
+    const ratio = r.ratio
+      ? `, ×${r.ratio.ratio.toFixed(2)} of base (95 % CI ${r.ratio.interval.low.toFixed(2)}–${r.ratio.interval.high.toFixed(2)})${r.within ? ", within base's interval" : ", OUTSIDE base's interval"}`
+      : "";
+    console.error(
+      `    ${r.id.padEnd(10)} ${label} ${fmt(r.gm)} (95 % CI ${fmt(r.low)}–${fmt(r.high)}, n=${r.n}), lag ${label} ${fmt(r.lagGm)}, loaded in ${r.loaded} of ${r.n}${ratio}`,
+    );
   }
   const moved = rows.filter((r) => r.ratio && !r.within && r.ratio.significant);
-  const verdict = !clean ? "not judged (base is client-loaded)" : moved.length ? `RULE MISSED: ${moved.map((r) => r.id).join(", ")} moved the clean figure` : "HOLDS";
+  const verdict = !clean
+    ? "not judged (base is client-loaded)"
+    : moved.length
+      ? `RULE MISSED: ${moved.map((r) => r.id).join(", ")} moved the clean figure`
+      : "HOLDS";
   console.error(`    → ${verdict}`);
-  return { check: "validate-client-loaded", stack, rateMsgsPerSec: rate, percentile: q, clean, verdict, rows: rows.map((r) => ({ ...r, ratio: r.ratio ? { ratio: r.ratio.ratio, interval: r.ratio.interval } : null })) };
+  return {
+    check: "validate-client-loaded",
+    stack,
+    rateMsgsPerSec: rate,
+    percentile: q,
+    clean,
+    verdict,
+    rows: rows.map((r) => ({ ...r, ratio: r.ratio ? { ratio: r.ratio.ratio, interval: r.ratio.interval } : null })),
+  };
 }
 
 /**
@@ -116,8 +133,12 @@ function judge(stack: string, rate: number, samples: readonly Sample[], q: Perce
  * and their ratio's interval excludes 1.
  */
 export async function validateSection(stacks: readonly DiscoveredStack[], reps: number, cpus: ValidateCpus, report: Record<string, unknown>[]): Promise<void> {
-  console.error(`\n== validate client-loaded (open-loop echo, ${VALIDATE_DURATION_MS} ms window, ${reps} reps per arrangement; server on cpu ${cpus.server}, clients on cpu ${cpus.client})`);
-  console.error("   arrangements: base (the runner's connections, one client process), two-procs (same connections over two processes on the client core), half-conns (half the connections, one process)");
+  console.error(
+    `\n== validate client-loaded (open-loop echo, ${VALIDATE_DURATION_MS} ms window, ${reps} reps per arrangement; server on cpu ${cpus.server}, clients on cpu ${cpus.client})`,
+  );
+  console.error(
+    "   arrangements: base (the runner's connections, one client process), two-procs (same connections over two processes on the client core), half-conns (half the connections, one process)",
+  );
   for (const st of stacks) {
     for (const rate of VALIDATE_RATES) {
       const samples = await measureRate(st, rate, reps, cpus);

@@ -74,7 +74,11 @@ function readPackages(): Pkg[] {
         continue;
       }
       const short = pj.name.replace(/^@wsarena\//, "");
-      const declared = new Set(Object.keys({ ...pj.dependencies, ...pj.devDependencies }).filter((n) => n.startsWith("@wsarena/")).map((n) => n.slice(9)));
+      const declared = new Set(
+        Object.keys({ ...pj.dependencies, ...pj.devDependencies })
+          .filter((n) => n.startsWith("@wsarena/"))
+          .map((n) => n.slice(9)),
+      );
       const imported = new Map<string, string[]>();
       for (const f of sourceFiles(dir)) {
         for (const m of readFileSync(f, "utf8").matchAll(IMPORT)) {
@@ -138,7 +142,8 @@ describe("package dependency rules", () => {
     const forbidden: string[] = [];
     for (const p of pkgs) {
       for (const dep of p.imported.keys()) if (!p.declared.has(dep)) undeclared.push(`${p.short} imports ${dep} without declaring it`);
-      for (const dep of p.declared) if (dep !== "tsconfig" && !(ALLOWED_DEPENDENCIES[p.short] ?? []).includes(dep)) forbidden.push(`${p.short} declares ${dep}`);
+      for (const dep of p.declared)
+        if (dep !== "tsconfig" && !(ALLOWED_DEPENDENCIES[p.short] ?? []).includes(dep)) forbidden.push(`${p.short} declares ${dep}`);
     }
     expect(undeclared).toEqual([]);
     expect(forbidden).toEqual([]);
@@ -150,7 +155,7 @@ describe("package dependency rules", () => {
       for (const f of sourceFiles(p.dir)) {
         for (const m of readFileSync(f, "utf8").matchAll(RELATIVE_OUT)) {
           const target = join(f, "..", m[1]!);
-          if (!target.startsWith(p.dir + "/")) reaching.push(`${relative(ROOT, f)} -> ${m[1]}`);
+          if (!target.startsWith(`${p.dir}/`)) reaching.push(`${relative(ROOT, f)} -> ${m[1]}`);
         }
       }
     }
@@ -163,7 +168,23 @@ describe("package dependency rules", () => {
   });
 
   it("findCycles reports a cycle and passes a layered graph", () => {
-    expect(findCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]))).toEqual([["a", "b", "c", "a"]]);
-    expect(findCycles(new Map([["a", ["b", "c"]], ["b", ["c"]], ["c", []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "c", "a"]]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b", "c"]],
+          ["b", ["c"]],
+          ["c", []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });

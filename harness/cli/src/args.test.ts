@@ -24,7 +24,9 @@ describe("parseDurationFlag", () => {
   });
   it("rejects an empty value, a bare number, a unit out of order and values out of range", () => {
     for (const v of ["", "45", "30m1h", "5s", "25h", "m"]) {
-      expect(() => parseDurationFlag("budget", v, 10_000, 86_400_000)).toThrow(/^--budget .*: expected a duration from 10s to 24h written like 45m, 90s or 1h30m$/);
+      expect(() => parseDurationFlag("budget", v, 10_000, 86_400_000)).toThrow(
+        /^--budget .*: expected a duration from 10s to 24h written like 45m, 90s or 1h30m$/,
+      );
     }
   });
 });

@@ -7,13 +7,19 @@ import { UsageError } from "./command.ts";
 export type FlagSpec = Record<string, { type: "string" | "boolean" }>;
 
 /** Parses `argv` against `spec`; unknown flags, missing values and stray arguments throw UsageError. */
-export function parseFlags<S extends FlagSpec>(argv: string[], spec: S, allowPositionals = false): { values: { [K in keyof S]?: S[K]["type"] extends "string" ? string : boolean }; positionals: string[] } {
+export function parseFlags<S extends FlagSpec>(
+  argv: string[],
+  spec: S,
+  allowPositionals = false,
+): { values: { [K in keyof S]?: S[K]["type"] extends "string" ? string : boolean }; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, options: spec, strict: true, allowPositionals });
     return { values: r.values as never, positionals: r.positionals };
   } catch (e) {
     const msg = (e as Error).message.split("\n")[0]!;
-    const valid = Object.keys(spec).map((k) => `--${k}`).join(", ");
+    const valid = Object.keys(spec)
+      .map((k) => `--${k}`)
+      .join(", ");
     const unknown = /Unknown option '([^']+)'/.exec(msg);
     if (unknown) throw new UsageError(`unknown flag ${unknown[1]}; valid flags: ${valid}`);
     const positional = /Unexpected argument '([^']+)'/.exec(msg);
@@ -27,7 +33,10 @@ export function parseFlags<S extends FlagSpec>(argv: string[], spec: S, allowPos
 /** Splits a comma-separated list ("a,b, c") into names; an empty list throws. */
 export function parseList(flag: string, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`--${flag} is empty; give comma-separated names`);
   return [...new Set(items)];
 }
@@ -36,7 +45,8 @@ export function parseList(flag: string, value: string | undefined): string[] | u
 export function parseIntFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} ${value}: expected a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} ${value}: expected a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -70,7 +80,9 @@ export function parseDurationFlag(flag: string, value: string | undefined, minMs
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
   if (ms === null || !(ms >= minMs && ms <= maxMs)) {
-    throw new UsageError(`--${flag} ${value}: expected a duration from ${fmtDurationExact(minMs)} to ${fmtDurationExact(maxMs)} written like 45m, 90s or 1h30m`);
+    throw new UsageError(
+      `--${flag} ${value}: expected a duration from ${fmtDurationExact(minMs)} to ${fmtDurationExact(maxMs)} written like 45m, 90s or 1h30m`,
+    );
   }
   return ms;
 }

@@ -1,5 +1,5 @@
 // Run progress: a live status line on a TTY (stack, scenario, rep, ETA), plain log lines otherwise; written to stderr.
-import { type RunEvent } from "@wsarena/runner";
+import type { RunEvent } from "@wsarena/runner";
 import { fmtDuration, fmtNum } from "@wsarena/format";
 
 export { fmtDuration };
@@ -33,7 +33,8 @@ export function eventLine(e: RunEvent): string | null {
 /** Status line of a point-start event; adaptive runs show the repetition range and the ETA's upper bound. */
 export function pointStatus(e: Extract<RunEvent, { type: "point-start" }>): string {
   const reps = e.maxReps > e.reps ? `rep ${e.rep + 1} of ${e.reps}–${e.maxReps}` : `rep ${e.rep + 1}/${e.reps}`;
-  const eta = e.etaMaxMs !== null && e.etaMaxMs > e.etaMs + 1000 ? `ETA ${fmtDuration(e.etaMs)} (at most ${fmtDuration(e.etaMaxMs)})` : `ETA ${fmtDuration(e.etaMs)}`;
+  const eta =
+    e.etaMaxMs !== null && e.etaMaxMs > e.etaMs + 1000 ? `ETA ${fmtDuration(e.etaMs)} (at most ${fmtDuration(e.etaMaxMs)})` : `ETA ${fmtDuration(e.etaMs)}`;
   return `[${e.done + 1}/${e.total}] ${e.scenario} · ${e.stack} · ${reps} · ${e.point} · ${eta}`;
 }
 

@@ -23,7 +23,8 @@ export function stacksFromFlag(value: string | undefined, opts: { skipVariants: 
 /** Pinning from `--server-cpus` and `--client-cpus` (defaults 0 and 1), with taskset on PATH to apply it. */
 export function pinningFromFlags(values: { "server-cpus"?: string | undefined; "client-cpus"?: string | undefined }): Pinning {
   const pinning = asUsage(() => resolvePinning(values["server-cpus"] ?? DEFAULT_SERVER_CPUS, values["client-cpus"] ?? DEFAULT_CLIENT_CPUS));
-  if (!resolveCommand(REPO_ROOT, "taskset")) throw new UsageError("taskset was not found on PATH; install util-linux (apt-get install util-linux) to pin servers and clients");
+  if (!resolveCommand(REPO_ROOT, "taskset"))
+    throw new UsageError("taskset was not found on PATH; install util-linux (apt-get install util-linux) to pin servers and clients");
   return pinning;
 }
 

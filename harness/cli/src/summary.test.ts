@@ -66,7 +66,11 @@ describe("rankPoints", () => {
     expect(p!.verdictLine).toBe("b > c (×2.01, 97.5 % CI 1.90–2.13) > a (×2.00, 95 % CI 1.91–2.10)");
   });
   it("ranks a high-variance figure when the gap is decided, and keeps a client-bound one out", () => {
-    const [p] = rankPoints([m("slow", [100, 120, 85, 110], ["high-variance"]), m("fast", [900, 1100, 750, 1000], ["high-variance"]), m("bound", [2000, 2100, 1900], ["client-bound"])]);
+    const [p] = rankPoints([
+      m("slow", [100, 120, 85, 110], ["high-variance"]),
+      m("fast", [900, 1100, 750, 1000], ["high-variance"]),
+      m("bound", [2000, 2100, 1900], ["client-bound"]),
+    ]);
     expect(p!.rows.map((r) => [r.stack, r.rank, r.unranked])).toEqual([
       ["fast", 1, null],
       ["slow", 2, null],
@@ -104,7 +108,9 @@ describe("formatSummary", () => {
     expect(formatSummary([m("x", [5, 5.1, 4.9])]).split("\n")[0]).toBe("echo-throughput · 64B-text");
   });
   it("keeps an unranked figure's caveats beside its reason", () => {
-    expect(formatSummary([m("x", [5, 5.1, 4.9], ["at-floor", "suspected-leak"]), m("y", [6, 6.2, 5.9])])).toMatch(/UNRANKED: at-floor[^;\n]*; caveat: suspected-leak/);
+    expect(formatSummary([m("x", [5, 5.1, 4.9], ["at-floor", "suspected-leak"]), m("y", [6, 6.2, 5.9])])).toMatch(
+      /UNRANKED: at-floor[^;\n]*; caveat: suspected-leak/,
+    );
   });
   it("says why there is no winner when nothing can be ranked", () => {
     expect(formatSummary([m("x", [5, 5], ["integrity"])])).toContain("no decision: no figure can be ranked");
@@ -119,11 +125,26 @@ describe("rankPoints on latency", () => {
   /** A latency measurement whose repetitions have p90 `p90s[i]`, p99 `p99`, and a floor p99 of `floorP99` in each window. */
   function lat(stack: string, p90s: number[], p99: number, floorP99: number, storedFlags: ValidityFlag[] = []): MeasurementRecord {
     const base = m(stack, p90s, storedFlags, "lower");
-    const summary = (p50: number, p90: number, p99v: number) => ({ count: 1000, minUs: 1, meanUs: p50, p50Us: p50, p90Us: p90, p99Us: p99v, p999Us: p99v * 2, maxUs: p99v * 4 });
+    const summary = (p50: number, p90: number, p99v: number) => ({
+      count: 1000,
+      minUs: 1,
+      meanUs: p50,
+      p50Us: p50,
+      p90Us: p90,
+      p99Us: p99v,
+      p999Us: p99v * 2,
+      maxUs: p99v * 4,
+    });
     const floor = [{ cpu: 0, role: "server" as const, intervalUs: 1000, lateness: { summary: summary(70, 150, floorP99), histogram: null }, probeCpuPct: 0.5 }];
     const point = base.points[0]!;
     const reps = point.reps.map((r, i) => ({ ...r, latency: summary(100, p90s[i]!, p99), floor }));
-    return { ...base, scenario: "echo-latency", points: [{ ...point, key: "10k/s", reps, summary: { ...point.summary!, metric: "p99Us", unit: "µs", ...summarizeSample(reps.map((r) => r.latency.p99Us)) } }] };
+    return {
+      ...base,
+      scenario: "echo-latency",
+      points: [
+        { ...point, key: "10k/s", reps, summary: { ...point.summary!, metric: "p99Us", unit: "µs", ...summarizeSample(reps.map((r) => r.latency.p99Us)) } },
+      ],
+    };
   }
   it("ranks at p90 when a stack's p99 is at the floor, drops the at-floor flag judged at p99 and names the percentile", () => {
     // a's p99 (1.5 ms) is within 2× of the 1 ms floor; its p90 (400 µs) and b's are clear of the 150 µs floor p90.

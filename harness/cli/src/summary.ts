@@ -1,7 +1,18 @@
 // Summary printed at the end of a run: per scenario point, stacks in the order the report's ranking decides (ratio
 // intervals, 95 % family-wise; ties grouped; latency at the highest percentile clear of the floor), the verdict line, and
 // the stacks left unranked with why.
-import { decidePercentile, isPercentileName, percentileLabel, pointFlagsOf, windowFlagsAt, type LatencyDecision, type LoadShapeId, type MeasurementRecord, type PointRecord, type ValidityFlag } from "@wsarena/results";
+import {
+  decidePercentile,
+  isPercentileName,
+  percentileLabel,
+  pointFlagsOf,
+  windowFlagsAt,
+  type LatencyDecision,
+  type LoadShapeId,
+  type MeasurementRecord,
+  type PointRecord,
+  type ValidityFlag,
+} from "@wsarena/results";
 import { CAVEAT_FLAGS, formatVerdict, rankEntry, rankPoint, type Verdict } from "@wsarena/report/rank";
 import { fmtNum } from "@wsarena/format";
 import { renderTable } from "./table.ts";
@@ -78,7 +89,11 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
       const { better } = found[0]!.summary;
       const headline = found[0]!.summary.metric;
       const decision = isPercentileName(headline)
-        ? decidePercentile(found.filter(({ m, p }) => m.status === "ok" && !p.reps.some((r) => r.flags.some((f) => STACK_BOUND.includes(f)))).map(({ m, p }) => ({ stack: m.stack, windows: p.reps })))
+        ? decidePercentile(
+            found
+              .filter(({ m, p }) => m.status === "ok" && !p.reps.some((r) => r.flags.some((f) => STACK_BOUND.includes(f))))
+              .map(({ m, p }) => ({ stack: m.stack, windows: p.reps })),
+          )
         : null;
       const metric = decision?.percentile ?? headline;
       const verdict = rankPoint(
@@ -112,9 +127,21 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
         return i >= 0 ? i : verdict.ranked.length + verdict.unranked.findIndex((x) => x.stack === row.stack);
       };
       rows.sort((a, b) => order(a) - order(b));
-      const passed = decision?.passed.length ? `: ${decision.passed.map((x) => `${percentileLabel(x.percentile)} at the floor (${x.atFloor.join(", ")})`).join("; ")}` : "";
-      const decided = decision ? `${percentileLabel(decision.percentile)} decided${passed}${decision.fallback ? `; still at the floor there: ${decision.atFloor.join(", ")}` : ""}` : "";
-      out.push({ scenario, point: decided ? `${key} (${decided})` : key, loadShape: found[0]!.p.loadShape ?? null, rows, verdict, verdictLine: formatVerdict(verdict), decision });
+      const passed = decision?.passed.length
+        ? `: ${decision.passed.map((x) => `${percentileLabel(x.percentile)} at the floor (${x.atFloor.join(", ")})`).join("; ")}`
+        : "";
+      const decided = decision
+        ? `${percentileLabel(decision.percentile)} decided${passed}${decision.fallback ? `; still at the floor there: ${decision.atFloor.join(", ")}` : ""}`
+        : "";
+      out.push({
+        scenario,
+        point: decided ? `${key} (${decided})` : key,
+        loadShape: found[0]!.p.loadShape ?? null,
+        rows,
+        verdict,
+        verdictLine: formatVerdict(verdict),
+        decision,
+      });
     }
   }
   return out;

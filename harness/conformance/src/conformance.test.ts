@@ -5,7 +5,9 @@ import { CHECKS, CHECK_IDS, runConformance, type CheckResult, type ConformanceLe
 import { deferred, type Deferred } from "./util.ts";
 
 const level: ConformanceLevel = process.env.WSARENA_CONFORMANCE_LEVEL === "smoke" ? "smoke" : "full";
-const wanted = process.env.WSARENA_STACKS?.split(",").map((s) => s.trim()).filter(Boolean);
+const wanted = process.env.WSARENA_STACKS?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const stacks = discoverStacks().filter((s) => !wanted || wanted.includes(s.id));
 const checks = CHECKS.filter((c) => level === "full" || c.smoke);
 
@@ -56,12 +58,16 @@ for (const stack of stacks) {
 
     afterAll(async () => {
       const report = await run;
-      if (report) console.log(`${stack.id}: ${report.counts.pass} pass, ${report.counts.fail} fail, ${report.counts.warn} warn, ${report.counts.skip} skip in ${(report.durationMs / 1000).toFixed(1)} s`);
+      if (report)
+        console.log(
+          `${stack.id}: ${report.counts.pass} pass, ${report.counts.fail} fail, ${report.counts.warn} warn, ${report.counts.skip} skip in ${(report.durationMs / 1000).toFixed(1)} s`,
+        );
     });
 
     it(`lists only existing check ids under deviations [${stack.id}]`, () => {
       const unknown = (stack.manifest.deviations ?? []).map((d) => d.check).filter((id) => !CHECK_IDS.includes(id));
-      if (unknown.length) throw new Error(`${stack.id}: stack.json lists deviations for unknown check ids ${unknown.join(", ")}; valid ids are in harness/conformance/README.md`);
+      if (unknown.length)
+        throw new Error(`${stack.id}: stack.json lists deviations for unknown check ids ${unknown.join(", ")}; valid ids are in harness/conformance/README.md`);
     });
 
     for (const c of checks) {

@@ -21,8 +21,16 @@ function protocols(c: Check): string {
 
 /** Markdown table of every check: id, smoke, placement, protocols, what it asserts. */
 export function checksMarkdown(checks: readonly Check[] = CHECKS): string {
-  const rows = checks.map((c) => `| \`${c.id}\` | ${c.smoke ? "yes" : ""} | ${c.placement} | ${cell(protocols(c))} | **${cell(c.title)}.** ${cell(c.description)} |`);
-  return [`${checks.length} checks (${checks.filter((c) => c.smoke).length} in smoke).`, "", "| id | smoke | runs on | protocols | asserts |", "|---|---|---|---|---|", ...rows].join("\n");
+  const rows = checks.map(
+    (c) => `| \`${c.id}\` | ${c.smoke ? "yes" : ""} | ${c.placement} | ${cell(protocols(c))} | **${cell(c.title)}.** ${cell(c.description)} |`,
+  );
+  return [
+    `${checks.length} checks (${checks.filter((c) => c.smoke).length} in smoke).`,
+    "",
+    "| id | smoke | runs on | protocols | asserts |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 /** README text with the generated block replaced. */

@@ -19,7 +19,16 @@ describe("conformance checks against a faulty server", () => {
     expect(stack?.id).toBe("faulty");
     report = await runConformance(stack!, {
       level: "full",
-      only: ["http.health", "http.stats-counters", "http.unknown-path-upgrade-404", "echo.text-126", "echo.binary-65536", "stream.json-ticks", "pubsub.fanout-50", "compression.negotiation"],
+      only: [
+        "http.health",
+        "http.stats-counters",
+        "http.unknown-path-upgrade-404",
+        "echo.text-126",
+        "echo.binary-65536",
+        "stream.json-ticks",
+        "pubsub.fanout-50",
+        "compression.negotiation",
+      ],
     });
     expect(report.version).toBe("0.0.0");
   });
@@ -39,7 +48,10 @@ describe("conformance checks against a faulty server", () => {
   });
 
   it("fails pub/sub that skips the sender", () => {
-    expect(status("pubsub.fanout-50")).toMatchObject({ status: "fail", message: expect.stringMatching(/subscriber (0|7|14): 4 of 4 messages of sender \1 never arrived \(its own/) });
+    expect(status("pubsub.fanout-50")).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(/subscriber (0|7|14): 4 of 4 messages of sender \1 never arrived \(its own/),
+    });
   });
 
   it("fails an upgrade to an unknown path that is accepted", () => {
@@ -51,7 +63,10 @@ describe("conformance checks against a faulty server", () => {
   });
 
   it("fails negotiation when the server ignores WSARENA_COMPRESSION=1 (the fixture never accepts permessage-deflate)", () => {
-    expect(status("compression.negotiation")).toMatchObject({ status: "fail", message: expect.stringContaining("with WSARENA_COMPRESSION=1 the server answered no Sec-WebSocket-Extensions") });
+    expect(status("compression.negotiation")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("with WSARENA_COMPRESSION=1 the server answered no Sec-WebSocket-Extensions"),
+    });
   });
 
   it("is not ok", () => {

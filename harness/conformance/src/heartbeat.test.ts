@@ -4,7 +4,9 @@ import { discoverStacks, killAllServers } from "@wsarena/stacks";
 import { runConformance } from "./index.ts";
 
 const CHECK_IDS = ["limits.ping-interval", "http.gc-endpoint"];
-const wanted = process.env.WSARENA_STACKS?.split(",").map((s) => s.trim()).filter(Boolean);
+const wanted = process.env.WSARENA_STACKS?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const stacks = discoverStacks().filter((s) => s.runnable && !s.manifest.tags?.includes("broken") && (!wanted || wanted.includes(s.id)));
 
 afterAll(() => {

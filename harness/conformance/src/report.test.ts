@@ -1,12 +1,30 @@
 // Report logic without servers: deviations become warnings, failures fail, inapplicable checks skip, timeouts fail.
 import { describe, expect, it } from "vitest";
-import { type DiscoveredStack } from "@wsarena/stacks";
-import { type StackManifest } from "@wsarena/protocol/manifest";
+import type { DiscoveredStack } from "@wsarena/stacks";
+import type { StackManifest } from "@wsarena/protocol/manifest";
 import { applyDeviation, formatReport, runConformance, type Check } from "./index.ts";
 
 function fakeStack(over: Partial<StackManifest> = {}, runnable = true): DiscoveredStack {
-  const manifest: StackManifest = { id: "fake", displayName: "Fake", runtime: "node", start: ["node", "x.js"], versionOf: "ws", protocol: "ws", approach: "idiomatic", notes: "", ...over };
-  return { id: "fake", dir: "/nonexistent", manifest, version: "1.0.0", argv: ["node", "x.js"], runnable, ...(runnable ? {} : { reason: "command \"x\" not found" }) };
+  const manifest: StackManifest = {
+    id: "fake",
+    displayName: "Fake",
+    runtime: "node",
+    start: ["node", "x.js"],
+    versionOf: "ws",
+    protocol: "ws",
+    approach: "idiomatic",
+    notes: "",
+    ...over,
+  };
+  return {
+    id: "fake",
+    dir: "/nonexistent",
+    manifest,
+    version: "1.0.0",
+    argv: ["node", "x.js"],
+    runnable,
+    ...(runnable ? {} : { reason: 'command "x" not found' }),
+  };
 }
 
 // "dedicated" placement and no ctx.launch call: no server is started.

@@ -50,7 +50,10 @@ interface SharedServer {
 export function applyDeviation(status: "pass" | "fail", message: string, deviation: string | undefined): { status: CheckStatus; message: string } {
   if (deviation === undefined) return { status, message };
   if (status === "fail") return { status: "warn", message: `deviation: ${deviation} — observed: ${message}` };
-  return { status: "pass", message: `passes although stack.json lists it as a deviation ("${deviation}"): remove the deviation${message ? ` — ${message}` : ""}` };
+  return {
+    status: "pass",
+    message: `passes although stack.json lists it as a deviation ("${deviation}"): remove the deviation${message ? ` — ${message}` : ""}`,
+  };
 }
 
 /** Selects the checks of the level, splits off those not applicable to the stack's protocol and validates ids. */
@@ -61,12 +64,19 @@ function planChecks(stack: DiscoveredStack, opts: ConformanceOptions): CheckPlan
   const deviations = new Map((stack.manifest.deviations ?? []).map((d) => [d.check, d.reason]));
   const problems: string[] = [];
   const knownIds = opts.checks ? table.map((c) => c.id) : CHECK_IDS;
-  for (const id of deviations.keys()) if (!knownIds.includes(id)) problems.push(`stack.json lists a deviation for "${id}", which is not a check id (see harness/conformance/README.md)`);
+  for (const id of deviations.keys())
+    if (!knownIds.includes(id)) problems.push(`stack.json lists a deviation for "${id}", which is not a check id (see harness/conformance/README.md)`);
   if (opts.only) for (const id of opts.only) if (!table.some((c) => c.id === id)) problems.push(`unknown check id "${id}" in only`);
   const runnable = selected.filter((c) => c.run[protocol]);
   const notApplicable = selected
     .filter((c) => !c.run[protocol])
-    .map((c) => ({ id: c.id, title: c.title, status: "skip" as const, message: `not applicable to ${protocol}: ${c.notApplicable?.[protocol] ?? "no implementation for this protocol"}`, durationMs: 0 }));
+    .map((c) => ({
+      id: c.id,
+      title: c.title,
+      status: "skip" as const,
+      message: `not applicable to ${protocol}: ${c.notApplicable?.[protocol] ?? "no implementation for this protocol"}`,
+      durationMs: 0,
+    }));
   return { protocol, selected, runnable, notApplicable, deviations, problems };
 }
 
@@ -103,11 +113,18 @@ class DedicatedServers {
   async launch(env: Record<string, string>): Promise<LaunchedServer> {
     this.checkAborted();
     const s = await launchServer(this.stack, { env, ...(this.cpus !== undefined ? { cpus: this.cpus } : {}) }).catch((e: Error) => {
-      throw new Error(`a dedicated server with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ") || "default env"} did not start: ${e.message}`);
+      throw new Error(
+        `a dedicated server with ${
+          Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ") || "default env"
+        } did not start: ${e.message}`,
+      );
     });
     this.launched.push(s);
     void s.exited.then((e) => {
-      if (e.code !== 0 || e.signal !== null) this.crashed.push(`a dedicated server exited (code ${e.code}, signal ${e.signal}); stderr: ${s.stderrTail().slice(-400) || "(empty)"}`);
+      if (e.code !== 0 || e.signal !== null)
+        this.crashed.push(`a dedicated server exited (code ${e.code}, signal ${e.signal}); stderr: ${s.stderrTail().slice(-400) || "(empty)"}`);
     });
     this.onVersion(s.version);
     if (this.aborted) {
@@ -191,9 +208,15 @@ function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<vo
  */
 async function runPhases(runnable: readonly Check[], limit: number, runOne: (c: Check) => Promise<void>): Promise<void> {
   const byPlacement = (p: Check["placement"]) => runnable.filter((c) => c.placement === p);
-  const earlyDone = Promise.all(byPlacement("dedicated").filter((c) => c.early).map(runOne));
+  const earlyDone = Promise.all(
+    byPlacement("dedicated")
+      .filter((c) => c.early)
+      .map(runOne),
+  );
   for (const c of byPlacement("exclusive")) await runOne(c);
-  const dedicated = byPlacement("dedicated").filter((c) => !c.early).sort((a, b) => b.timeoutMs - a.timeoutMs);
+  const dedicated = byPlacement("dedicated")
+    .filter((c) => !c.early)
+    .sort((a, b) => b.timeoutMs - a.timeoutMs);
   const dedicatedDone = pool(dedicated, Math.max(1, Math.floor(limit / 2)), runOne);
   await pool(byPlacement("shared"), Math.max(1, limit - Math.floor(limit / 2)), runOne);
   await pool(byPlacement("destructive"), Math.max(1, limit - Math.floor(limit / 2)), runOne);
@@ -231,5 +254,16 @@ export async function runConformance(stack: DiscoveredStack, opts: ConformanceOp
   const ordered = plan.selected.map((c) => results.get(c.id)!);
   const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, skip: 0 };
   for (const r of ordered) counts[r.status]++;
-  return { stack: stack.id, protocol: plan.protocol, version, level: opts.level, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, results: ordered, counts, ok: counts.fail === 0, problems: plan.problems };
+  return {
+    stack: stack.id,
+    protocol: plan.protocol,
+    version,
+    level: opts.level,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    results: ordered,
+    counts,
+    ok: counts.fail === 0,
+    problems: plan.problems,
+  };
 }

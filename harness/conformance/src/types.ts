@@ -1,5 +1,5 @@
 // Public types of the conformance suite: checks, their context, results and the per-stack report.
-import { type DiscoveredStack, type LaunchedServer } from "@wsarena/stacks";
+import type { DiscoveredStack, LaunchedServer } from "@wsarena/stacks";
 
 /** Wire protocol of a stack (manifest `protocol`). */
 export type Protocol = "ws" | "socket.io";

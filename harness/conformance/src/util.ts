@@ -72,7 +72,9 @@ export async function http(url: string, init: RequestInit = {}, timeoutMs = HTTP
     const text = await res.text();
     return { status: res.status, contentType: res.headers.get("content-type") ?? "", text };
   } catch (e) {
-    throw new Error(`${init.method ?? "GET"} ${url} failed: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ""}`);
+    throw new Error(
+      `${init.method ?? "GET"} ${url} failed: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ""}`,
+    );
   }
 }
 

@@ -20,7 +20,15 @@ describe("parseDuration", () => {
   });
 
   it("accepts what the three old parsers accepted (cli --budget, loadgen, bench)", () => {
-    for (const [text, ms] of [["45m", 2_700_000], ["90s", 90_000], ["2m", 120_000], ["3s", 3_000], ["500ms", 500], ["5000", 5_000]] as const) expect(parseDuration(text)).toBe(ms);
+    for (const [text, ms] of [
+      ["45m", 2_700_000],
+      ["90s", 90_000],
+      ["2m", 120_000],
+      ["3s", 3_000],
+      ["500ms", 500],
+      ["5000", 5_000],
+    ] as const)
+      expect(parseDuration(text)).toBe(ms);
   });
 
   it("rejects everything else", () => {
@@ -30,7 +38,11 @@ describe("parseDuration", () => {
 
 describe("fmtDuration", () => {
   it("prints whole seconds in the largest two units, which parseDuration reads back", () => {
-    for (const [ms, text] of [[12_000, "12s"], [245_000, "4m05s"], [3_720_000, "1h02m"]] as const) {
+    for (const [ms, text] of [
+      [12_000, "12s"],
+      [245_000, "4m05s"],
+      [3_720_000, "1h02m"],
+    ] as const) {
       expect(fmtDuration(ms)).toBe(text);
       expect(parseDuration(text)).toBe(ms);
     }
@@ -39,7 +51,14 @@ describe("fmtDuration", () => {
 
 describe("fmtDurationExact", () => {
   it("uses the largest unit that holds the value exactly", () => {
-    for (const [ms, text] of [[86_400_000, "24h"], [600_000, "10m"], [90_000, "90s"], [10_000, "10s"], [500, "500ms"], [0, "0ms"]] as const) {
+    for (const [ms, text] of [
+      [86_400_000, "24h"],
+      [600_000, "10m"],
+      [90_000, "90s"],
+      [10_000, "10s"],
+      [500, "500ms"],
+      [0, "0ms"],
+    ] as const) {
       expect(fmtDurationExact(ms)).toBe(text);
       expect(parseDuration(text)).toBe(ms);
     }

@@ -60,8 +60,13 @@ export function installCommand(kinds: readonly BrokerKind[]): string {
 
 /** Thrown when a broker's executable is not installed; the message is one line with the install command. */
 export class BrokerMissingError extends Error {
-  constructor(readonly kind: BrokerKind, where: string) {
-    super(`${BROKERS[kind].binary} not found (${where}): the ${kind} cluster points need it. Install it with: ${installCommand([kind])} (as root; \`pnpm test\` does this itself)`);
+  constructor(
+    readonly kind: BrokerKind,
+    where: string,
+  ) {
+    super(
+      `${BROKERS[kind].binary} not found (${where}): the ${kind} cluster points need it. Install it with: ${installCommand([kind])} (as root; \`pnpm test\` does this itself)`,
+    );
   }
 }
 
@@ -69,7 +74,9 @@ export class BrokerMissingError extends Error {
 export function findBrokerBinary(kind: BrokerKind, env: Record<string, string | undefined> = process.env): string | null {
   const spec = BROKERS[kind];
   const override = env[spec.binaryEnv];
-  const candidates = override ? [override] : [...(env.PATH ?? "").split(":").filter(Boolean), "/usr/bin", "/usr/sbin", "/usr/local/bin"].map((d) => path.join(d, spec.binary));
+  const candidates = override
+    ? [override]
+    : [...(env.PATH ?? "").split(":").filter(Boolean), "/usr/bin", "/usr/sbin", "/usr/local/bin"].map((d) => path.join(d, spec.binary));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -135,7 +142,8 @@ export function liveBrokerCount(): number {
 export async function startBroker(kind: BrokerKind, opts: BrokerOptions = {}): Promise<RunningBroker> {
   const spec = BROKERS[kind];
   const bin = findBrokerBinary(kind);
-  if (!bin) throw new BrokerMissingError(kind, process.env[spec.binaryEnv] ? `${spec.binaryEnv}=${process.env[spec.binaryEnv]}` : "not on PATH, /usr/bin or /usr/sbin");
+  if (!bin)
+    throw new BrokerMissingError(kind, process.env[spec.binaryEnv] ? `${spec.binaryEnv}=${process.env[spec.binaryEnv]}` : "not on PATH, /usr/bin or /usr/sbin");
   const port = opts.port ?? (await freePort());
   const argv = tasksetArgv(opts.cpus, [bin, ...spec.args(port)]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });

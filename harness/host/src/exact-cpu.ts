@@ -188,7 +188,13 @@ function counterDelta(a: ExactReading, b: ExactReading, indices: readonly number
  * Exact figures of the window [startMs, endMs] (epoch ms): the readings' cores are the server's first `serverCoreCount`,
  * then the client's. `msgsPerSec` (messages delivered over the window) gives the CPU per message. Null without two readings.
  */
-export function exactWindowCpu(readings: readonly ExactReading[], startMs: number, endMs: number, serverCoreCount: number, msgsPerSec: number): ExactCpu | null {
+export function exactWindowCpu(
+  readings: readonly ExactReading[],
+  startMs: number,
+  endMs: number,
+  serverCoreCount: number,
+  msgsPerSec: number,
+): ExactCpu | null {
   const span = exactSpan(readings, startMs, endMs);
   if (!span) return null;
   const [a, b] = span;

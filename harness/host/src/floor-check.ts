@@ -11,7 +11,10 @@ const seconds = Number(process.argv[2] ?? 10);
 const cpus = parseCpuList(process.argv[3] ?? `0-${availableParallelism() - 1}`, "cpus");
 const checks = Number(process.argv[4] ?? 8);
 const intervalUs = Number(process.argv[5] ?? FLOOR_INTERVAL_US);
-const probes = await startFloorProbes(cpus.map((cpu) => ({ cpu, role: "server" as const })), intervalUs);
+const probes = await startFloorProbes(
+  cpus.map((cpu) => ({ cpu, role: "server" as const })),
+  intervalUs,
+);
 try {
   const ticksBefore = probes.probes.map((p) => readProcessCpuTicks(p.pid) ?? 0);
   const startMs = Date.now();
@@ -21,7 +24,7 @@ try {
   const windows = await probes.windows(startMs, endMs);
   for (const w of windows) {
     const k = probes.probes.findIndex((p) => p.cpu === w.cpu);
-    const procPct = (((ticksAfter[k]! - ticksBefore[k]!) / clockTicksPerSec()) / ((endMs - startMs) / 1000)) * 100;
+    const procPct = ((ticksAfter[k]! - ticksBefore[k]!) / clockTicksPerSec() / ((endMs - startMs) / 1000)) * 100;
     const s = w.summary;
     console.log(
       `cpu ${w.cpu}: ${w.wakeups} wake-ups in ${((endMs - startMs) / 1000).toFixed(1)} s; lateness µs p50 ${s?.p50Us} p90 ${s?.p90Us} p99 ${s?.p99Us} p99.9 ${s?.p999Us} max ${s?.maxUs}; ` +
@@ -30,7 +33,10 @@ try {
   }
   for (let i = 0; i < checks; i++) {
     const c = await checkQuiet({ serverPid: null, serverCpus: cpus, clientCpus: [], probes });
-    console.log(`quiet check ${i + 1}: ${c.ok ? "quiet" : "NOT quiet"}; ` + c.cores.map((r) => `cpu ${r.cpu} busy ${r.busyPct} % foreign ${r.foreignBusyPct} % probe p99 ${r.probeP99Us} µs`).join("; "));
+    console.log(
+      `quiet check ${i + 1}: ${c.ok ? "quiet" : "NOT quiet"}; ` +
+        c.cores.map((r) => `cpu ${r.cpu} busy ${r.busyPct} % foreign ${r.foreignBusyPct} % probe p99 ${r.probeP99Us} µs`).join("; "),
+    );
   }
 } finally {
   await probes.stop();

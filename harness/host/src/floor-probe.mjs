@@ -12,7 +12,13 @@ export const CPU_READING_INTERVAL_MS = 200;
 /** Ring header (Int32): [0] futex word the sleeper waits on (set to 1 to stop it), [1] wake-ups written so far. */
 const HEADER_BYTES = 16;
 /** Histogram settings of the load generator (clients/loadgen/src/histogram.ts; floor.test.ts checks they agree). */
-export const HISTOGRAM_SETTINGS = { lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, useWebAssembly: false };
+export const HISTOGRAM_SETTINGS = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 60_000_000,
+  numberOfSignificantValueDigits: 3,
+  bitBucketSize: 32,
+  useWebAssembly: false,
+};
 
 /**
  * Sleeper thread, plain JavaScript (worker threads do not inherit the tsx loader on node 20). Atomics.wait gives a

@@ -14,7 +14,6 @@ function settingsOf(h: object): number[] {
   return [j.lowestDiscernibleValue, j.highestTrackableValue, j.numberOfSignificantValueDigits];
 }
 
-
 describe("floor probes", () => {
   let probes: FloorProbes;
   let startedMs: number;
@@ -85,7 +84,9 @@ function alive(pid: number): boolean {
 
 describe("a floor probe", () => {
   it("exits when its parent is SIGKILLed", async () => {
-    const parent = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", PARENT], { stdio: ["ignore", "pipe", "inherit"] });
+    const parent = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", PARENT], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const pids = await new Promise<number[]>((res, rej) => {
       let out = "";
       parent.stdout!.on("data", (d) => {

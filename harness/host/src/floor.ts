@@ -102,9 +102,7 @@ export async function startFloorProbes(cores: readonly FloorCore[], intervalUs =
     windows,
     floor: async (startMs, endMs) =>
       (await windows(startMs, endMs)).flatMap((w) =>
-        w.summary
-          ? [{ cpu: w.cpu, role: w.role, intervalUs, lateness: { summary: w.summary, histogram: w.histogram }, probeCpuPct: w.probeCpuPct ?? 0 }]
-          : [],
+        w.summary ? [{ cpu: w.cpu, role: w.role, intervalUs, lateness: { summary: w.summary, histogram: w.histogram }, probeCpuPct: w.probeCpuPct ?? 0 }] : [],
       ),
     stop: async () => {
       await Promise.all(handles.map((h) => h.worker.stop({ type: "stop" }, PROBE_STOP_GRACE_MS)));
@@ -138,6 +136,9 @@ async function startProbe(core: FloorCore, intervalUs: number): Promise<ProbeHan
   void worker.exited.then(() => {
     for (const done of [...pending.values()]) done(null);
   });
-  const ready = await worker.next("ready", { ms: PROBE_READY_TIMEOUT_MS, text: (stderr) => `floor probe for cpu ${core.cpu} did not start within ${PROBE_READY_TIMEOUT_MS} ms. stderr: ${stderr || "(empty)"}` });
+  const ready = await worker.next("ready", {
+    ms: PROBE_READY_TIMEOUT_MS,
+    text: (stderr) => `floor probe for cpu ${core.cpu} did not start within ${PROBE_READY_TIMEOUT_MS} ms. stderr: ${stderr || "(empty)"}`,
+  });
   return { ...core, worker, pid: ready.pid, pending };
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { connectionLimits, FD_RESERVE, limitOfError, lowestLimit, parseMemAvailable, parseOpenFiles, parsePortRange, planRamp, readMachineLimits, } from "./os-limits.ts";
+import {
+  connectionLimits,
+  FD_RESERVE,
+  limitOfError,
+  lowestLimit,
+  parseMemAvailable,
+  parseOpenFiles,
+  parsePortRange,
+  planRamp,
+  readMachineLimits,
+} from "./os-limits.ts";
 import type { MachineLimits } from "@wsarena/results";
 
 const PROC_LIMITS = `Limit                     Soft Limit           Hard Limit           Units
@@ -59,7 +69,10 @@ describe("planRamp", () => {
   });
 
   it("names ephemeral ports or memory when they are the lowest limit", () => {
-    const ports = planRamp(100_000, machine({ serverOpenFiles: { soft: null, hard: null }, clientOpenFiles: { soft: null, hard: null }, ephemeralPorts: { low: 60000, high: 60099 } }));
+    const ports = planRamp(
+      100_000,
+      machine({ serverOpenFiles: { soft: null, hard: null }, clientOpenFiles: { soft: null, hard: null }, ephemeralPorts: { low: 60000, high: 60099 } }),
+    );
     expect(ports).toMatchObject({ cappedBy: "ephemeral-ports", connections: 100 * 254 });
     const mem = planRamp(100_000, machine({ serverOpenFiles: { soft: null, hard: null }, memAvailableBytes: 2 ** 30 }));
     expect(mem).toMatchObject({ cappedBy: "memory", connections: 8192 });
@@ -81,10 +94,26 @@ describe("lowestLimit", () => {
   it("names the limit allowing the fewest connections with its own value, the one planRamp caps at", () => {
     expect(lowestLimit(machine())).toMatchObject({ cap: "file-descriptors", value: 20_000, allows: 20_000 - FD_RESERVE });
     expect(lowestLimit(machine({ memAvailableBytes: 2 ** 30 }))).toMatchObject({ cap: "memory", value: 2 ** 30, allows: 8192 });
-    const ports = lowestLimit(machine({ serverOpenFiles: { soft: null, hard: null }, clientOpenFiles: { soft: null, hard: null }, fileMax: null, memAvailableBytes: null, ephemeralPorts: { low: 60000, high: 60999 } }))!;
+    const ports = lowestLimit(
+      machine({
+        serverOpenFiles: { soft: null, hard: null },
+        clientOpenFiles: { soft: null, hard: null },
+        fileMax: null,
+        memAvailableBytes: null,
+        ephemeralPorts: { low: 60000, high: 60999 },
+      }),
+    )!;
     expect(ports).toMatchObject({ cap: "ephemeral-ports", value: 1000, allows: 1000 * 254 });
     expect(planRamp(1e9, machine()).connections).toBe(lowestLimit(machine())!.allows);
     expect(connectionLimits(machine())).toHaveLength(5);
-    expect(lowestLimit({ serverOpenFiles: { soft: null, hard: null }, clientOpenFiles: { soft: null, hard: null }, ephemeralPorts: null, memAvailableBytes: null, fileMax: null })).toBeNull();
+    expect(
+      lowestLimit({
+        serverOpenFiles: { soft: null, hard: null },
+        clientOpenFiles: { soft: null, hard: null },
+        ephemeralPorts: null,
+        memAvailableBytes: null,
+        fileMax: null,
+      }),
+    ).toBeNull();
   });
 });

@@ -3,10 +3,6 @@
 import { readFileSync } from "node:fs";
 import type { MachineLimits, OpenFilesLimit, RampCap, RampPlan } from "@wsarena/results";
 
-
-
-
-
 /** Open files a process keeps for itself besides its connections (listening socket, epoll, stdio, runtime internals). */
 export const FD_RESERVE = 1_000;
 /** Connections per load worker: several workers, each far under its open-file limit. */
@@ -31,14 +27,15 @@ const limitValue = (s: string): number | null => (s === "unlimited" ? null : Num
 /** RLIMIT_NOFILE from the text of /proc/<pid>/limits ("Max open files  20000  20000  files"). */
 export function parseOpenFiles(procLimits: string): OpenFilesLimit {
   const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(procLimits);
-  if (!m) throw new Error("no \"Max open files\" line in /proc/<pid>/limits");
+  if (!m) throw new Error('no "Max open files" line in /proc/<pid>/limits');
   return { soft: limitValue(m[1]!), hard: limitValue(m[2]!) };
 }
 
 /** The ephemeral port range from the text of /proc/sys/net/ipv4/ip_local_port_range ("32768\t60999"). */
 export function parsePortRange(text: string): { low: number; high: number } {
   const [low, high] = text.trim().split(/\s+/).map(Number);
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high! < low!) throw new Error(`ip_local_port_range "${text.trim()}": expected two port numbers, low first`);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high! < low!)
+    throw new Error(`ip_local_port_range "${text.trim()}": expected two port numbers, low first`);
   return { low: low!, high: high! };
 }
 
@@ -85,17 +82,45 @@ export interface ConnectionLimit {
 export function connectionLimits(limits: MachineLimits): ConnectionLimit[] {
   const caps: ConnectionLimit[] = [];
   const serverFd = limits.serverOpenFiles.soft;
-  if (serverFd !== null) caps.push({ cap: "file-descriptors", value: serverFd, allows: serverFd - FD_RESERVE, reason: `the server's open-file limit (RLIMIT_NOFILE soft ${serverFd}, hard ${limits.serverOpenFiles.hard ?? "unlimited"}) less ${FD_RESERVE} for its own files` });
+  if (serverFd !== null)
+    caps.push({
+      cap: "file-descriptors",
+      value: serverFd,
+      allows: serverFd - FD_RESERVE,
+      reason: `the server's open-file limit (RLIMIT_NOFILE soft ${serverFd}, hard ${limits.serverOpenFiles.hard ?? "unlimited"}) less ${FD_RESERVE} for its own files`,
+    });
   const clientFd = limits.clientOpenFiles.soft;
-  if (clientFd !== null) caps.push({ cap: "file-descriptors", value: clientFd, allows: (clientFd - FD_RESERVE) * MAX_WORKERS, reason: `the load workers' open-file limit (RLIMIT_NOFILE soft ${clientFd}) × ${MAX_WORKERS} workers` });
-  if (limits.fileMax !== null) caps.push({ cap: "file-descriptors", value: limits.fileMax, allows: Math.floor(limits.fileMax / 2) - FD_RESERVE, reason: `the system's open-file limit (fs.file-max ${limits.fileMax}) for both ends of every connection` });
+  if (clientFd !== null)
+    caps.push({
+      cap: "file-descriptors",
+      value: clientFd,
+      allows: (clientFd - FD_RESERVE) * MAX_WORKERS,
+      reason: `the load workers' open-file limit (RLIMIT_NOFILE soft ${clientFd}) × ${MAX_WORKERS} workers`,
+    });
+  if (limits.fileMax !== null)
+    caps.push({
+      cap: "file-descriptors",
+      value: limits.fileMax,
+      allows: Math.floor(limits.fileMax / 2) - FD_RESERVE,
+      reason: `the system's open-file limit (fs.file-max ${limits.fileMax}) for both ends of every connection`,
+    });
   if (limits.ephemeralPorts) {
     const ports = limits.ephemeralPorts.high - limits.ephemeralPorts.low + 1;
     const perAddress = Math.min(ports, CONNECTIONS_PER_SOURCE_ADDRESS);
-    caps.push({ cap: "ephemeral-ports", value: ports, allows: perAddress * MAX_SOURCE_ADDRESSES, reason: `ephemeral ports (${ports} per source address, ${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high}; ${perAddress} used per address) × ${MAX_SOURCE_ADDRESSES} loopback addresses` });
+    caps.push({
+      cap: "ephemeral-ports",
+      value: ports,
+      allows: perAddress * MAX_SOURCE_ADDRESSES,
+      reason: `ephemeral ports (${ports} per source address, ${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high}; ${perAddress} used per address) × ${MAX_SOURCE_ADDRESSES} loopback addresses`,
+    });
   }
   if (limits.memAvailableBytes !== null) {
-    caps.push({ cap: "memory", value: limits.memAvailableBytes, allows: Math.floor((limits.memAvailableBytes * MEMORY_SHARE) / BUDGET_BYTES_PER_CONNECTION), reason: `memory (${(MEMORY_SHARE * 100).toFixed(0)} % of MemAvailable ${(limits.memAvailableBytes / 2 ** 30).toFixed(1)} GiB at ${BUDGET_BYTES_PER_CONNECTION / 1024} KiB per connection)` });
+    caps.push({
+      cap: "memory",
+      value: limits.memAvailableBytes,
+      allows: Math.floor((limits.memAvailableBytes * MEMORY_SHARE) / BUDGET_BYTES_PER_CONNECTION),
+      reason: `memory (${(MEMORY_SHARE * 100).toFixed(0)} % of MemAvailable ${(limits.memAvailableBytes / 2 ** 30).toFixed(1)} GiB at ${BUDGET_BYTES_PER_CONNECTION / 1024} KiB per connection)`,
+    });
   }
   return caps;
 }
@@ -117,7 +142,9 @@ export function planRamp(requested: number, limits: MachineLimits): RampPlan {
     requested,
     connections,
     cappedBy: capped ? lowest.cap : "profile",
-    reason: capped ? `${connections} connections, set by ${lowest.reason}` : `${connections} connections as requested; the lowest limit, ${lowest ? `${lowest.reason}, allows ${lowest.allows}` : "none readable"}`,
+    reason: capped
+      ? `${connections} connections, set by ${lowest.reason}`
+      : `${connections} connections as requested; the lowest limit, ${lowest ? `${lowest.reason}, allows ${lowest.allows}` : "none readable"}`,
     workers: Math.min(MAX_WORKERS, Math.max(1, Math.ceil(connections / Math.max(1, perWorker)))),
     sourceAddresses: Math.min(MAX_SOURCE_ADDRESSES, Math.max(1, Math.ceil(connections / CONNECTIONS_PER_SOURCE_ADDRESS))),
   };

@@ -51,13 +51,18 @@ export interface Pinning {
 export function resolvePinning(serverCpus: string, clientCpus: string, cores: number = availableParallelism()): Pinning {
   const server = parseCpuList(serverCpus, "--server-cpus");
   const client = parseCpuList(clientCpus, "--client-cpus");
-  for (const [flag, cpus] of [["--server-cpus", server], ["--client-cpus", client]] as const) {
+  for (const [flag, cpus] of [
+    ["--server-cpus", server],
+    ["--client-cpus", client],
+  ] as const) {
     const bad = cpus.filter((c) => c >= cores);
     if (bad.length) throw new Error(`${flag}: cpu ${bad.join(", ")} does not exist; this machine has cpus 0-${cores - 1}.`);
   }
   const shared = server.filter((c) => client.includes(c));
   if (shared.length) {
-    throw new Error(`--server-cpus and --client-cpus share cpu ${shared.join(", ")}; give the server and the load generator separate cores (e.g. --server-cpus 0 --client-cpus 1).`);
+    throw new Error(
+      `--server-cpus and --client-cpus share cpu ${shared.join(", ")}; give the server and the load generator separate cores (e.g. --server-cpus 0 --client-cpus 1).`,
+    );
   }
   return { serverCpus: server, clientCpus: client, serverList: formatCpuList(server), clientList: formatCpuList(client) };
 }

@@ -35,7 +35,16 @@ describe("quietGate", () => {
   // Shared machines (CI, or this one with other developers' compilers) are rarely idle for long: generous bounds (many
   // attempts, foreign work up to 80 % of a core) so only a gate that mistakes idle cores or the server for foreign work fails.
   it("passes on an idle machine and records how long it took", async () => {
-    const gate = await quietGate({ serverPid: process.pid, serverCpus: [0], clientCpus: [1], maxForeignBusyPct: 80, maxProbeP99Us: 20_000, maxAttempts: 60, maxWaitMs: 60_000, retryDelayMs: 250 });
+    const gate = await quietGate({
+      serverPid: process.pid,
+      serverCpus: [0],
+      clientCpus: [1],
+      maxForeignBusyPct: 80,
+      maxProbeP99Us: 20_000,
+      maxAttempts: 60,
+      maxWaitMs: 60_000,
+      retryDelayMs: 250,
+    });
     expect(gate.ok, gate.reasons.join("\n")).toBe(true);
     expect(gate.attempts).toBeGreaterThanOrEqual(1);
     // Only the failed attempts before the passing one left reasons.

@@ -96,7 +96,13 @@ export async function checkQuiet(opts: QuietGateOptions): Promise<QuietCheck> {
     const serverShare = c.role === "server" && serverCoreBusy > 0 ? (serverTicks * busy) / serverCoreBusy : 0;
     const foreign = Math.max(0, busy - serverShare - probeTicks[i]!);
     const pct = (x: number) => (total > 0 ? Math.round((x / total) * 1000) / 10 : 0);
-    return { cpu: c.cpu, role: c.role, busyPct: pct(busy), foreignBusyPct: pct(foreign), probeP99Us: lateness.find((w) => w.cpu === c.cpu)?.summary?.p99Us ?? null };
+    return {
+      cpu: c.cpu,
+      role: c.role,
+      busyPct: pct(busy),
+      foreignBusyPct: pct(foreign),
+      probeP99Us: lateness.find((w) => w.cpu === c.cpu)?.summary?.p99Us ?? null,
+    };
   });
   const reasons: string[] = [];
   for (const r of readings) {

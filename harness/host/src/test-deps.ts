@@ -27,7 +27,10 @@ if (missing.length === 0) {
 } else {
   const names = missing.map((k) => BROKERS[k].binary).join(", ");
   if (process.getuid?.() !== 0) fail(`${names} missing and this is not root, so they cannot be installed here; run as root: ${installCommand(missing)}`);
-  if (spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status !== 0) fail(`${names} missing and apt-get is not available; install the Debian packages ${missing.map((k) => BROKERS[k].debianPackage).join(" ")} or their equivalents`);
+  if (spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status !== 0)
+    fail(
+      `${names} missing and apt-get is not available; install the Debian packages ${missing.map((k) => BROKERS[k].debianPackage).join(" ")} or their equivalents`,
+    );
   console.log(`test-deps: ${names} missing: installing the Debian packages (the cluster tests start real brokers)`);
   apt(["update"]);
   apt(["install", "-y", "--no-install-recommends", ...missing.map((k) => BROKERS[k].debianPackage)]);

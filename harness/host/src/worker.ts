@@ -77,7 +77,13 @@ export interface PinnedWorker<ToW, FromW extends WorkerMessage> {
 
 /** Starts `options.script` as a pinned worker; messages of type "fatal" and the worker's exit fail its channel. */
 export function spawnPinnedWorker<ToW, FromW extends WorkerMessage>(options: PinnedWorkerOptions<FromW>): PinnedWorker<ToW, FromW> {
-  const node = [process.execPath, ...(options.tsx === false ? [] : ["--import", TSX_LOADER]), ...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])];
+  const node = [
+    process.execPath,
+    ...(options.tsx === false ? [] : ["--import", TSX_LOADER]),
+    ...(options.nodeArgs ?? []),
+    options.script,
+    ...(options.args ?? []),
+  ];
   const argv = tasksetArgv(options.cpus, node);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", options.stderr ?? "inherit", "ipc"] });
   options.children.add(child);
@@ -117,7 +123,11 @@ export function spawnPinnedWorker<ToW, FromW extends WorkerMessage>(options: Pin
   if (options.signal?.aborted) onAbort();
   const next = <K extends FromW["type"]>(type: K, deadline?: Deadline): Promise<Extract<FromW, { type: K }>> => {
     const m = queued.get(type)?.shift();
-    const p: Promise<FromW> = m ? Promise.resolve(m) : failure ? Promise.reject(failure) : new Promise((res, rej) => waiting.set(type, [...(waiting.get(type) ?? []), { res, rej }]));
+    const p: Promise<FromW> = m
+      ? Promise.resolve(m)
+      : failure
+        ? Promise.reject(failure)
+        : new Promise((res, rej) => waiting.set(type, [...(waiting.get(type) ?? []), { res, rej }]));
     let timed = p;
     if (deadline && !m && !failure) {
       const timer = setTimeout(() => abort(new Error(typeof deadline.text === "string" ? deadline.text : deadline.text(stderr))), deadline.ms);

@@ -12,9 +12,11 @@ describe("parseControl", () => {
   });
 
   it.each(['{"op":"bogus","topic":"x"}', '{"op":"sub"}', '{"op":"sub","topic":""}', '{"op":"sub","topic":7}', "null", "[1]"])(
-    "turns %s into the unknown-control error", (text) => {
+    "turns %s into the unknown-control error",
+    (text) => {
       expect(parseControl(text)).toEqual({ op: "error", reason: CONTROL_UNKNOWN_REASON });
-    });
+    },
+  );
 });
 
 describe("controlReply", () => {

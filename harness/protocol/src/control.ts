@@ -3,9 +3,7 @@
 export const CONTROL_PREFIX = '{"op":';
 
 /** A parsed control message: a subscription change, or the error to answer with. */
-export type Control =
-  | { op: "sub" | "unsub"; topic: string }
-  | { op: "error"; reason: string };
+export type Control = { op: "sub" | "unsub"; topic: string } | { op: "error"; reason: string };
 
 /** Reason of the error reply to a control message that is not JSON. */
 export const CONTROL_NOT_JSON_REASON = "control message is not valid JSON";

@@ -54,6 +54,9 @@ export async function readCapped(req: Request, maxBytes: number): Promise<Uint8A
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) { body.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.byteLength;
+  }
   return body;
 }

@@ -1,9 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { badRequest, decodeTopic, isTextBody, notFound, overConnectionLimit, payloadTooLarge, publishTopic, rawHttpResponse, readBody, wsEndpoint } from "./index.ts";
+import {
+  badRequest,
+  decodeTopic,
+  isTextBody,
+  notFound,
+  overConnectionLimit,
+  payloadTooLarge,
+  publishTopic,
+  rawHttpResponse,
+  readBody,
+  wsEndpoint,
+} from "./index.ts";
 
 describe("HTTP helpers", () => {
   it("gives every error answer a JSON body with ok false and a reason", () => {
-    for (const [e, status] of [[notFound("GET", "/nope"), 404], [badRequest("rate=x"), 400], [payloadTooLarge(10), 413], [overConnectionLimit(3), 503]] as const) {
+    for (const [e, status] of [
+      [notFound("GET", "/nope"), 404],
+      [badRequest("rate=x"), 400],
+      [payloadTooLarge(10), 413],
+      [overConnectionLimit(3), 503],
+    ] as const) {
       expect(e.status).toBe(status);
       const body = JSON.parse(e.body) as { ok: unknown; reason: unknown };
       expect(body.ok).toBe(false);

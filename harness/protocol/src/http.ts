@@ -33,8 +33,11 @@ export interface ErrorReply {
 /** Content-Type of every JSON answer. */
 export const JSON_CONTENT_TYPE = "application/json";
 
-const reply = (status: ErrorReply["status"], statusText: string, reason: string): ErrorReply =>
-  ({ status, statusText, body: JSON.stringify({ ok: false, reason } satisfies ErrorBody) });
+const reply = (status: ErrorReply["status"], statusText: string, reason: string): ErrorReply => ({
+  status,
+  statusText,
+  body: JSON.stringify({ ok: false, reason } satisfies ErrorBody),
+});
 
 /** 404: no HTTP route or WebSocket endpoint at `path` (`method` is the HTTP method, or "upgrade"). */
 export const notFound = (method: string, path: string): ErrorReply => reply(404, "Not Found", `no route for ${method} ${path}`);
@@ -109,7 +112,10 @@ export function readBody(req: BodyStream, maxBytes: number, done: (body: Uint8Ar
     if (chunks.length === 1) return done(chunks[0]!);
     const body = new Uint8Array(size);
     let at = 0;
-    for (const c of chunks) { body.set(c, at); at += c.byteLength; }
+    for (const c of chunks) {
+      body.set(c, at);
+      at += c.byteLength;
+    }
     done(body);
   });
 }

@@ -132,7 +132,7 @@ export const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 export const portOf = (address: string | { port: number } | null): number => (typeof address === "object" && address ? address.port : 0);
 
 /** The ready line as printed: one JSON object and a newline. */
-export const readyLine = (ready: ReadyLine): string => JSON.stringify(ready) + "\n";
+export const readyLine = (ready: ReadyLine): string => `${JSON.stringify(ready)}\n`;
 
 /** Body of GET /stats: counters since the server started. */
 export interface ServerStats {

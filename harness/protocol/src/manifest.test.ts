@@ -6,7 +6,16 @@ import { parseManifest, STACK_SCHEMA_PATH, stackJsonSchemaText } from "./manifes
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-const valid = { id: "my-stack", displayName: "Mine", runtime: "node", start: ["node", "src/server.ts"], versionOf: "ws", protocol: "ws", approach: "idiomatic", notes: "" };
+const valid = {
+  id: "my-stack",
+  displayName: "Mine",
+  runtime: "node",
+  start: ["node", "src/server.ts"],
+  versionOf: "ws",
+  protocol: "ws",
+  approach: "idiomatic",
+  notes: "",
+};
 
 describe("stack manifest", () => {
   it("committed stack.schema.json equals the one generated from the zod schema (run `pnpm --filter @wsarena/protocol gen-schema`)", () => {
@@ -24,7 +33,9 @@ describe("stack manifest", () => {
 
   it("rejects a manifest with a bad id, an unknown field and a repeated tag, naming the file and each problem", () => {
     const bad = { ...valid, id: "My_Stack", colour: "red", tags: ["x", "x"] };
-    expect(() => parseManifest(bad, "servers/x/stack.json")).toThrow(/servers\/x\/stack\.json is not a valid stack manifest: .*id: must be kebab-case.*tags: must not list an entry twice/);
+    expect(() => parseManifest(bad, "servers/x/stack.json")).toThrow(
+      /servers\/x\/stack\.json is not a valid stack manifest: .*id: must be kebab-case.*tags: must not list an entry twice/,
+    );
     expect(() => parseManifest(bad, "f")).toThrow(/colour/);
   });
 

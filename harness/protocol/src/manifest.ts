@@ -24,13 +24,18 @@ export const deviationSchema = z
 export const manifestSchema = z
   .object({
     $schema: z.string().optional().describe("JSON Schema reference, relative to the stack folder."),
-    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be kebab-case").describe("Stack id: kebab-case, equal to the folder name."),
+    id: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be kebab-case")
+      .describe("Stack id: kebab-case, equal to the folder name."),
     displayName: z.string().min(1).describe("Human-readable name used in reports."),
     runtime: z.enum(["node", "bun", "deno"]).describe("Runtime that runs the server."),
     start: z
       .array(z.string().min(1))
       .min(1)
-      .describe('argv run with the stack folder as working directory; argv[0] is looked up in the stack\'s node_modules/.bin, then PATH ("node" means the running Node).'),
+      .describe(
+        'argv run with the stack folder as working directory; argv[0] is looked up in the stack\'s node_modules/.bin, then PATH ("node" means the running Node).',
+      ),
     versionOf: z.string().min(1).describe("npm package whose installed version is reported (the runtime's package for bun and deno)."),
     protocol: z.enum(["ws", "socket.io"]).describe('Wire protocol: plain WebSocket ("ws") or socket.io over WebSocket.'),
     approach: z.enum(["idiomatic", "tuned"]).describe('"idiomatic": what a competent user of the stack writes; "tuned": departs from it for speed.'),
@@ -44,7 +49,7 @@ export const manifestSchema = z
       .refine(unique, "must not list an entry twice")
       .meta({ uniqueItems: true })
       .optional()
-      .describe('Brokers the server joins when WSARENA_BROKER names one (pubsub-cluster); absent = none, the stack runs as one process only.'),
+      .describe("Brokers the server joins when WSARENA_BROKER names one (pubsub-cluster); absent = none, the stack runs as one process only."),
   })
   .strict()
   .meta({ $id: STACK_SCHEMA_ID, title: "wsarena stack manifest (protocol v1)" });

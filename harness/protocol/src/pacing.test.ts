@@ -44,7 +44,9 @@ describe("startIdleSweep", () => {
   it("starts nothing when the timeout is 0", () => {
     vi.useFakeTimers();
     const conn = { idleSweeps: 0 };
-    startIdleSweep(0, [conn], () => { throw new Error("must not close"); });
+    startIdleSweep(0, [conn], () => {
+      throw new Error("must not close");
+    });
     vi.advanceTimersByTime(10_000_000);
     expect(conn.idleSweeps).toBe(0);
   });
@@ -72,7 +74,9 @@ describe("startPings", () => {
 
   it("starts nothing when the interval is 0", () => {
     vi.useFakeTimers();
-    startPings(0, ["a"], () => { throw new Error("must not ping"); });
+    startPings(0, ["a"], () => {
+      throw new Error("must not ping");
+    });
     vi.advanceTimersByTime(10_000_000);
   });
 });

@@ -30,9 +30,12 @@ export interface IdleTracked {
  */
 export function startIdleSweep<C extends IdleTracked>(idleTimeoutS: number, conns: Iterable<C>, close: (conn: C) => void): () => void {
   if (idleTimeoutS <= 0) return () => {};
-  const timer = setInterval(() => {
-    for (const conn of conns) if (++conn.idleSweeps > IDLE_SWEEPS_PER_TIMEOUT) close(conn);
-  }, (idleTimeoutS * 1000) / IDLE_SWEEPS_PER_TIMEOUT);
+  const timer = setInterval(
+    () => {
+      for (const conn of conns) if (++conn.idleSweeps > IDLE_SWEEPS_PER_TIMEOUT) close(conn);
+    },
+    (idleTimeoutS * 1000) / IDLE_SWEEPS_PER_TIMEOUT,
+  );
   // Node and Bun timers have unref(); Deno's are numbers (Deno.unrefTimer), and a Deno server exits by Deno.exit anyway.
   (timer as unknown as { unref?: () => void }).unref?.();
   return () => clearInterval(timer);

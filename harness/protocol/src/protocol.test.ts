@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
-  BINARY_TICK_BYTES, DEFAULT_LIMITS, decodeBinaryTick, decodeJsonTick, encodeBinaryTick, encodeJsonTick,
-  limitsFromEnv, makeTick, parseStreamParams, tickIsIntact,
+  BINARY_TICK_BYTES,
+  DEFAULT_LIMITS,
+  decodeBinaryTick,
+  decodeJsonTick,
+  encodeBinaryTick,
+  encodeJsonTick,
+  limitsFromEnv,
+  makeTick,
+  parseStreamParams,
+  tickIsIntact,
 } from "./index.ts";
 
 describe("tick codec", () => {
@@ -41,8 +49,9 @@ describe("limits and stream parameters", () => {
   });
 
   it("reads every limit from the environment and rejects invalid values with the variable name", () => {
-    expect(limitsFromEnv({ WSARENA_MAX_PAYLOAD: "1024", WSARENA_BACKPRESSURE: "close", WSARENA_COMPRESSION: "1", WSARENA_MAX_CONNECTIONS: "2" }))
-      .toMatchObject({ maxPayloadBytes: 1024, backpressure: "close", compression: true, maxConnections: 2 });
+    expect(limitsFromEnv({ WSARENA_MAX_PAYLOAD: "1024", WSARENA_BACKPRESSURE: "close", WSARENA_COMPRESSION: "1", WSARENA_MAX_CONNECTIONS: "2" })).toMatchObject(
+      { maxPayloadBytes: 1024, backpressure: "close", compression: true, maxConnections: 2 },
+    );
     expect(() => limitsFromEnv({ WSARENA_MAX_PAYLOAD: "-1" })).toThrow(/WSARENA_MAX_PAYLOAD=-1/);
     expect(() => limitsFromEnv({ WSARENA_BACKPRESSURE: "spill" })).toThrow(/drop, close or buffer/);
   });

@@ -6,7 +6,15 @@ function call(method: string, url: string, routes: NodeHttpRoutes, body = "", co
   const handlers: Record<string, (c: Uint8Array) => void> = {};
   const req: NodeHttpRequest = { method, url, headers: { "content-type": contentType }, on: (e, l) => (handlers[e] = l) };
   const out = { status: 0, json: null as unknown, length: 0 };
-  serveNodeHttp(req, { writeHead: (status, headers) => ((out.status = status), (out.length = Number(headers["Content-Length"])), { end: (b: string) => (out.json = JSON.parse(b)) }) }, routes);
+  serveNodeHttp(
+    req,
+    {
+      writeHead: (status, headers) => (
+        (out.status = status), (out.length = Number(headers["Content-Length"])), { end: (b: string) => (out.json = JSON.parse(b)) }
+      ),
+    },
+    routes,
+  );
   handlers.data?.(new TextEncoder().encode(body));
   handlers.end?.(new Uint8Array());
   return out;

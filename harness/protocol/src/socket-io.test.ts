@@ -9,7 +9,12 @@ describe("socket.io event packets", () => {
 
   it("sioEventPacket gives the same packet from pre-encoded arguments", () => {
     const args = [{ format: "binary", rate: 5 }, "x"];
-    expect(sioEventPacket("stream", args.map((a) => JSON.stringify(a)))).toBe(sioEvent("stream", args));
+    expect(
+      sioEventPacket(
+        "stream",
+        args.map((a) => JSON.stringify(a)),
+      ),
+    ).toBe(sioEvent("stream", args));
     expect(JSON.parse(sioEventPacket("stream", [JSON.stringify({ a: 1 })]).slice(2))).toEqual(["stream", { a: 1 }]);
   });
 

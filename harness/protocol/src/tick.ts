@@ -47,13 +47,11 @@ export function makeTick(seq: number, tsNs: number): Tick {
  * Field order is fixed: seq, ts, sym, px, qty, side[, pad].
  */
 export function encodeJsonTick(seq: number, tsNs: number, size = 0): string {
-  const base =
-    '{"seq":' + seq + ',"ts":' + tsNs + ',"sym":"' + TICK_SYMBOL + '","px":' + tickPrice(seq) +
-    ',"qty":' + tickQty(seq) + ',"side":"' + tickSide(seq) + '"';
+  const base = `{"seq":${seq},"ts":${tsNs},"sym":"${TICK_SYMBOL}","px":${tickPrice(seq)},"qty":${tickQty(seq)},"side":"${tickSide(seq)}"`;
   // ',"pad":""}' adds 10 bytes to the base; all characters are ASCII so length == bytes.
-  if (size <= base.length + 1) return base + "}";
+  if (size <= base.length + 1) return `${base}}`;
   const padLen = Math.max(0, size - base.length - 10);
-  return base + ',"pad":"' + "x".repeat(padLen) + '"}';
+  return `${base},"pad":"${"x".repeat(padLen)}"}`;
 }
 
 /**
@@ -107,8 +105,14 @@ export function decodeBinaryTick(buf: Uint8Array): Tick {
 /** Parses a JSON text tick; throws if a required field is missing or mistyped. */
 export function decodeJsonTick(text: string): Tick {
   const o = JSON.parse(text) as Partial<Tick>;
-  if (typeof o.seq !== "number" || typeof o.ts !== "number" || typeof o.px !== "number" ||
-      typeof o.qty !== "number" || typeof o.sym !== "string" || (o.side !== "buy" && o.side !== "sell")) {
+  if (
+    typeof o.seq !== "number" ||
+    typeof o.ts !== "number" ||
+    typeof o.px !== "number" ||
+    typeof o.qty !== "number" ||
+    typeof o.sym !== "string" ||
+    (o.side !== "buy" && o.side !== "sell")
+  ) {
     throw new Error(`malformed JSON tick: ${text.slice(0, 120)}`);
   }
   return { seq: o.seq, ts: o.ts, sym: o.sym, px: o.px, qty: o.qty, side: o.side };

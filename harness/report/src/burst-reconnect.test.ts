@@ -31,7 +31,14 @@ describe("failure report parts", () => {
 
   it("recovery table: a row per stack and policy with every subscriber recovered", () => {
     const t = recoveryTable(input)!;
-    expect(t.rows.map((r) => `${r[0]!.text}/${r[1]!.text}`)).toEqual(["uws/no-jitter", "ws/no-jitter", "uws/full-jitter", "ws/full-jitter", "uws/equal-jitter", "ws/equal-jitter"]);
+    expect(t.rows.map((r) => `${r[0]!.text}/${r[1]!.text}`)).toEqual([
+      "uws/no-jitter",
+      "ws/no-jitter",
+      "uws/full-jitter",
+      "ws/full-jitter",
+      "uws/equal-jitter",
+      "ws/equal-jitter",
+    ]);
     for (const r of t.rows) expect(r[col(t, "Recovered")]!.text).toBe("500/500");
     // The herd: with no-jitter, ws's reconnects bunch up more than with full-jitter, and their connect p99 spikes.
     const ws = (pol: string) => t.rows.find((r) => r[0]!.text === "ws" && r[1]!.text === pol)!;

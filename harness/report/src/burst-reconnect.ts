@@ -72,7 +72,10 @@ export function stormTable(input: ReportInput): Table | null {
   const rows = pts.map((p) => {
     const o = countsOf(p.reps, (d) => d.outcomes);
     const http = Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith("http-")));
-    const closes = { ...Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith("close-"))), ...Object.fromEntries(Object.entries(countsOf(p.reps, (d) => d.closeCodes)).map(([k, v]) => [`held-close-${k}`, v])) };
+    const closes = {
+      ...Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith("close-"))),
+      ...Object.fromEntries(Object.entries(countsOf(p.reps, (d) => d.closeCodes)).map(([k, v]) => [`held-close-${k}`, v])),
+    };
     const mean = (f: (r: RepetitionRecord) => number) => p.reps.reduce((a, r) => a + f(r), 0) / p.reps.length;
     const attempted = p.reps.reduce((a, r) => a + r.connect.attempted, 0);
     return [
@@ -93,7 +96,22 @@ export function stormTable(input: ReportInput): Table | null {
     ];
   });
   return {
-    headers: ["Stack", "Point", "Attempts", "Open", "Refused", "Reset", "Timeout", "HTTP status", "Close codes", "Other", "Connect p50", "Connect p99", "Connect max", "All settled"],
+    headers: [
+      "Stack",
+      "Point",
+      "Attempts",
+      "Open",
+      "Refused",
+      "Reset",
+      "Timeout",
+      "HTTP status",
+      "Close codes",
+      "Other",
+      "Connect p50",
+      "Connect p99",
+      "Connect max",
+      "All settled",
+    ],
     rows,
     notes: [
       "Connection storm: attempts spread evenly over 1 s from one pinned client process; counts summed over repetitions, connect times (TCP + upgrade, socket.io: + connect) of the successful attempts averaged.",
@@ -137,7 +155,21 @@ export function recoveryTable(input: ReportInput): Table | null {
   const pts = points(input, "reconnect");
   if (!pts.length) return null;
   return {
-    headers: ["Stack", "Policy", "Recovered", "Recovery p50", "Recovery p99", "Recovery max", "p99 after ready", "Server down", "Missed/client p50", "Missed/client p99", "Attempts p99", "Peak reconnects/100 ms", "Peak connect p99"],
+    headers: [
+      "Stack",
+      "Policy",
+      "Recovered",
+      "Recovery p50",
+      "Recovery p99",
+      "Recovery max",
+      "p99 after ready",
+      "Server down",
+      "Missed/client p50",
+      "Missed/client p99",
+      "Attempts p99",
+      "Peak reconnects/100 ms",
+      "Peak connect p99",
+    ],
     rows: pts.map((p) => {
       const rec = p.reps.map((r) => `${String(recoveryOf(r)?.recovered ?? "?")}/${String(recoveryOf(r)?.clients ?? "?")}`);
       return [
@@ -186,7 +218,8 @@ export function recoveryChart(input: ReportInput): ChartSpec | null {
   return {
     name: scenarioChartName("reconnect"),
     title: "reconnect: time to recovery after a SIGKILL",
-    caption: "From the SIGKILL until a subscriber receives again, p50 and p99 over subscribers, per backoff policy and stack (includes the server's restart: 500 ms dark plus its start-up). Mean over repetitions, whiskers min–max; lower is better.",
+    caption:
+      "From the SIGKILL until a subscriber receives again, p50 and p99 over subscribers, per backoff policy and stack (includes the server's restart: 500 ms dark plus its start-up). Mean over repetitions, whiskers min–max; lower is better.",
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: barChartOption({ categories, series, yName: "recovery", logY: false, format: (v) => (v === 0 ? "0" : fmtUs(v * 1000)) }),

@@ -58,15 +58,40 @@ describe("capacity report", () => {
     const r = rec.results[0];
     const upTo = r.steps.filter((s: { users: number; phase: string }) => s.phase === "ladder" && s.users <= 2000);
     const atLimit = { ...upTo.at(-1), users: 2500, connections: 5000 };
-    const beyond = { ...atLimit, users: 5000, connections: 10000, verdict: "limit", failures: [], latency: null, latencyByKind: {}, window: null, error: null, serverCpuPct: null, serverCoreBusyPct: null, foreignCpuPct: null, rssBytes: null, clientCpuPct: 0, floorP99Us: null, flags: [] };
+    const beyond = {
+      ...atLimit,
+      users: 5000,
+      connections: 10000,
+      verdict: "limit",
+      failures: [],
+      latency: null,
+      latencyByKind: {},
+      window: null,
+      error: null,
+      serverCpuPct: null,
+      serverCoreBusyPct: null,
+      foreignCpuPct: null,
+      rssBytes: null,
+      clientCpuPct: 0,
+      floorP99Us: null,
+      flags: [],
+    };
     r.steps = [...upTo, atLimit, beyond];
-    r.limit = { cap: "file-descriptors", value: 6000, connections: 5000, users: 2500, reason: "the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections" };
+    r.limit = {
+      cap: "file-descriptors",
+      value: 6000,
+      connections: 5000,
+      users: 2500,
+      reason: "the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections",
+    };
     Object.assign(r, { verdict: "limit", verdictFailures: [], largestPassingUsers: 2500, largestPassingIsLowerBound: true });
     rec.config.users = 5000;
     writeFileSync(join(dir, "capacity.json"), JSON.stringify(rec));
     writeCapacityReport(dir);
     const loaded = loadCapacitySet(dir).results[0]!;
-    expect(verdictText(loaded)).toBe("limit: file-descriptors (the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections; 2500 users)");
+    expect(verdictText(loaded)).toBe(
+      "limit: file-descriptors (the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections; 2500 users)",
+    );
     expect(largestText(loaded)).toBe("≥ 2500 (machine limit)");
     const md = readFileSync(join(dir, "report.md"), "utf8");
     expect(md).toContain(`| uws | ${verdictText(loaded)} | ≥ 2500 (machine limit) |`);

@@ -2,7 +2,15 @@
 // lines, and the verdict table, as report.md, report.html and charts/capacity-*.svg|png. A pure function of the set.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CAPACITY_FILE, capacityLimitText, capacitySchema, parseCriteria, type CapacityRecord, type CapacityStackRecord, type Criterion } from "@wsarena/results";
+import {
+  CAPACITY_FILE,
+  capacityLimitText,
+  capacitySchema,
+  parseCriteria,
+  type CapacityRecord,
+  type CapacityStackRecord,
+  type Criterion,
+} from "@wsarena/results";
 import { renderSvg, responsiveSvg, svgToPng, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./charts/render.ts";
 import { stackColor } from "./charts/palette.ts";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
@@ -26,7 +34,10 @@ export function loadCapacitySet(dir: string): CapacityRecord {
   }
   const r = capacitySchema.safeParse(raw);
   if (!r.success) {
-    const problems = r.error.issues.slice(0, 8).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const problems = r.error.issues
+      .slice(0, 8)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
     throw new Error(`${file} is not a valid capacity file: ${problems}`);
   }
   return r.data;
@@ -63,7 +74,8 @@ const FIGURES: readonly CapacityFigure[] = [
     value: (s) => s.serverCpuPct,
     format: (v) => `${Math.round(v)}%`,
     keys: ["cpu"],
-    caption: "Server process CPU over the window, % of one core (/proc/<pid>/stat; what the cpu criterion checks). Kernel network work in softirq is charged to no process and is not included; the step tables also give the pinned core's busy share, which includes it and whatever else ran there.",
+    caption:
+      "Server process CPU over the window, % of one core (/proc/<pid>/stat; what the cpu criterion checks). Kernel network work in softirq is charged to no process and is not included; the step tables also give the pinned core's busy share, which includes it and whatever else ran there.",
   },
   {
     name: "capacity-rss",
@@ -129,8 +141,21 @@ export function capacityCharts(rec: CapacityRecord): ChartSpec[] {
       option: {
         legend: { top: 4, data: stacks },
         grid: { left: 84, right: 32, top: 44, bottom: 56 },
-        xAxis: { type: "log", name: "concurrent users", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: (n: number) => (n >= 1000 ? fmtCount(n) : String(Math.round(n))) } },
-        yAxis: { type: f.logY ? "log" : "value", name: f.yName, nameLocation: "middle", nameGap: 66, max: f.logY ? 10 ** Math.ceil(Math.log10(max * 1.1)) : Math.ceil(max * 1.1), axisLabel: { formatter: f.format } },
+        xAxis: {
+          type: "log",
+          name: "concurrent users",
+          nameLocation: "middle",
+          nameGap: 30,
+          axisLabel: { formatter: (n: number) => (n >= 1000 ? fmtCount(n) : String(Math.round(n))) },
+        },
+        yAxis: {
+          type: f.logY ? "log" : "value",
+          name: f.yName,
+          nameLocation: "middle",
+          nameGap: 66,
+          max: f.logY ? 10 ** Math.ceil(Math.log10(max * 1.1)) : Math.ceil(max * 1.1),
+          axisLabel: { formatter: f.format },
+        },
         series,
       },
     });
@@ -149,7 +174,14 @@ export function verdictText(r: CapacityStackRecord): string {
     return at?.error ? `limit: ${at.error}` : r.limit ? capacityLimitText(r.limit) : "limit: beyond the machine's limits";
   }
   const step = [...r.steps].reverse().find((s) => s.verdict !== "pass");
-  const reason = step?.verdict === "client-limited" ? " (client busy: not a server limit)" : step?.verdict === "noisy" ? " (other work on the pinned cores in every attempt)" : step?.verdict === "error" ? ` (${step.error})` : "";
+  const reason =
+    step?.verdict === "client-limited"
+      ? " (client busy: not a server limit)"
+      : step?.verdict === "noisy"
+        ? " (other work on the pinned cores in every attempt)"
+        : step?.verdict === "error"
+          ? ` (${step.error})`
+          : "";
   return `unknown${reason}${why ? `: ${why}` : ""}`;
 }
 
@@ -160,7 +192,9 @@ export function stoppedAtLimit(r: CapacityStackRecord): boolean {
 
 /** Largest passing level cell ("(machine limit)" when the ladder stopped at the machine's limit, not at the server's). */
 export function largestText(r: CapacityStackRecord): string {
-  return r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}${stoppedAtLimit(r) ? " (machine limit)" : ""}`;
+  return r.largestPassingUsers === null
+    ? "none"
+    : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}${stoppedAtLimit(r) ? " (machine limit)" : ""}`;
 }
 
 /** Rows of the verdict table: stack, verdict for --users, largest passing level. */
@@ -182,7 +216,10 @@ export function stepRows(r: CapacityStackRecord): string[][] {
     s.rssBytes === null ? "–" : fmtBytes(s.rssBytes),
     `${s.clientCpuPct}%${s.foreignCpuPct !== null && s.foreignCpuPct > 0 ? ` (+${s.foreignCpuPct}% other)` : ""}`,
     s.floorP99Us === null ? "–" : fmtUs(s.floorP99Us),
-    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? `: ${s.failures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : "") + (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
+    s.verdict +
+      (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") +
+      (s.failures.length ? `: ${s.failures.map((f) => `${f.criterion} (${f.measuredText})`).join(", ")}` : "") +
+      (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
     s.flags.join(", "),
   ]);
 }
@@ -203,7 +240,11 @@ function mdTable(header: string[], rows: string[][]): string {
 /** One note per stack that read the machine's limits (files written before capacity read them have none). */
 function limitNotes(rec: CapacityRecord): string[] {
   return rec.results.flatMap((r) =>
-    r.limit ? [`Machine limit for ${r.stack}: ${r.limit.users} users (${capacityLimitText(r.limit)}). Levels above it are not measured: the ladder stops at it and records the next level as "limit", a bound of this machine, not of the stack.`] : [],
+    r.limit
+      ? [
+          `Machine limit for ${r.stack}: ${r.limit.users} users (${capacityLimitText(r.limit)}). Levels above it are not measured: the ladder stops at it and records the next level as "limit", a bound of this machine, not of the stack.`,
+        ]
+      : [],
   );
 }
 
@@ -241,7 +282,12 @@ export function renderCapacityMarkdown(rec: CapacityRecord, charts: readonly Cha
     ...charts.flatMap((c) => [`![${c.title}](charts/${c.name}.png)`, "", `*${c.caption}*`, ""]),
     "## Steps",
     "",
-    ...rec.results.flatMap((r) => [`### ${r.stack}${r.version ? ` ${r.version}` : ""}`, "", r.steps.length ? mdTable(STEP_HEADER, stepRows(r)) : `Not measured: ${r.error ?? "no step ran"}`, ""]),
+    ...rec.results.flatMap((r) => [
+      `### ${r.stack}${r.version ? ` ${r.version}` : ""}`,
+      "",
+      r.steps.length ? mdTable(STEP_HEADER, stepRows(r)) : `Not measured: ${r.error ?? "no step ran"}`,
+      "",
+    ]),
     "## Method",
     "",
     ...capacityNotes(rec).map((n) => `- ${n}`),
@@ -261,7 +307,12 @@ function htmlTable(header: string[], rows: string[][]): string {
 /** report.html of a capacity set (self-contained: charts inlined as SVG). */
 export function renderCapacityHtml(rec: CapacityRecord, charts: ReadonlyArray<{ spec: ChartSpec; svg: string }>): string {
   const md = renderCapacityMarkdown(rec, []);
-  const intro = md.split("\n").slice(2, 7).filter(Boolean).map((l) => `<p>${esc(l).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>`).join("\n");
+  const intro = md
+    .split("\n")
+    .slice(2, 7)
+    .filter(Boolean)
+    .map((l) => `<p>${esc(l).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>`)
+    .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Capacity: ${esc(rec.config.profile)} users — ${esc(rec.runId)}</title>
@@ -276,7 +327,9 @@ ${charts.map((c) => `<figure><h3>${esc(c.spec.title)}</h3>${c.svg}<figcaption>${
 <h2>Steps</h2>
 ${rec.results.map((r) => `<h3>${esc(r.stack)}${r.version ? ` ${esc(r.version)}` : ""}</h3>${r.steps.length ? htmlTable(STEP_HEADER, stepRows(r)) : `<p>Not measured: ${esc(r.error ?? "no step ran")}</p>`}`).join("\n")}
 <h2>Method</h2>
-<ul>${capacityNotes(rec).map((n) => `<li>${esc(n)}</li>`).join("")}</ul>
+<ul>${capacityNotes(rec)
+    .map((n) => `<li>${esc(n)}</li>`)
+    .join("")}</ul>
 </body></html>
 `;
 }

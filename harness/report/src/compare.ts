@@ -1,7 +1,7 @@
 // `wsarena compare`: matches points of two result sets (or two stacks) and tests every change for significance.
 // Significance: Welch's t on log values per repetition (see ratioOfMeans in stats.ts for why not Mann–Whitney or a bootstrap).
-import { fmtChange, fmtCount, fmtMetric, fmtUs } from "./format.ts";
-import { isLatencyMetric, isMeasured, metricValues, paramsKey, pointLabel, type PointView, type ReportInput } from "./model.ts";
+import { fmtChange, fmtMetric } from "./format.ts";
+import { isMeasured, metricValues, paramsKey, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { geoMean, ratioOfMeans, type Interval } from "@wsarena/stats";
 import { loadShapeOf } from "@wsarena/results";
 
@@ -154,11 +154,13 @@ export function regressionPct(c: MetricChange): number {
 /** Matches and compares two report inputs (they may be the same set with different stacks). */
 export function compareResultSets(a: ReportInput, b: ReportInput, opts: Partial<CompareOptions> = {}): Comparison {
   const o: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, ...opts };
-  if ((o.stackA === null) !== (o.stackB === null)) throw new Error("--stack-a and --stack-b go together: give both to compare one stack with another, or neither to match stacks by name.");
+  if ((o.stackA === null) !== (o.stackB === null))
+    throw new Error("--stack-a and --stack-b go together: give both to compare one stack with another, or neither to match stacks by name.");
   const byStack = o.stackA === null;
   const side = (input: ReportInput, stack: string | null): PointView[] => {
     const pts = input.points.filter((p) => isMeasured(p) && (stack === null || p.stack === stack));
-    if (stack !== null && !input.stacks.includes(stack)) throw new Error(`stack "${stack}" is not in result set ${input.run.runId}; it has: ${input.stacks.join(", ")}.`);
+    if (stack !== null && !input.stacks.includes(stack))
+      throw new Error(`stack "${stack}" is not in result set ${input.run.runId}; it has: ${input.stacks.join(", ")}.`);
     return pts;
   };
   const pa = side(a, o.stackA);
@@ -169,13 +171,28 @@ export function compareResultSets(a: ReportInput, b: ReportInput, opts: Partial<
   for (const x of pa) {
     const y = mapB.get(sideKey(x, byStack));
     if (!y) continue;
-    const metrics = [...(x.headline ? [{ metric: x.headline.metric, better: x.headline.better }] : []), ...COMPARED_METRICS.filter((m) => m.metric !== x.headline?.metric)];
+    const metrics = [
+      ...(x.headline ? [{ metric: x.headline.metric, better: x.headline.better }] : []),
+      ...COMPARED_METRICS.filter((m) => m.metric !== x.headline?.metric),
+    ];
     const changes = metrics.flatMap((m) => compareMetric(x, y, m.metric, m.better, o) ?? []);
     const paramDiffs = [...new Set([...Object.keys(x.scenarioParams), ...Object.keys(y.scenarioParams)])]
       .sort()
       .filter((k) => x.scenarioParams[k] !== y.scenarioParams[k])
       .map((k) => `${k}: ${String(x.scenarioParams[k] ?? "–")} → ${String(y.scenarioParams[k] ?? "–")}`);
-    points.push({ scenario: x.scenario, pointKey: x.pointKey, params: x.params, stackA: x.stack, stackB: y.stack, versionA: x.version, versionB: y.version, flagsA: x.flags, flagsB: y.flags, paramDiffs, changes });
+    points.push({
+      scenario: x.scenario,
+      pointKey: x.pointKey,
+      params: x.params,
+      stackA: x.stack,
+      stackB: y.stack,
+      versionA: x.version,
+      versionB: y.version,
+      flagsA: x.flags,
+      flagsB: y.flags,
+      paramDiffs,
+      changes,
+    });
   }
   const onlyInA = pa.filter((p) => !mapB.has(sideKey(p, byStack))).map((p) => label(p, byStack));
   const onlyInB = pb.filter((p) => !keysA.has(sideKey(p, byStack))).map((p) => label(p, byStack));
@@ -184,8 +201,10 @@ export function compareResultSets(a: ReportInput, b: ReportInput, opts: Partial<
   const improvements = all.filter((c) => c.verdict === "improvement").length;
   const failed = all.some((c) => c.verdict === "regression" && regressionPct(c) > o.thresholdPct);
   const warnings = a === b ? [] : runWarnings(a, b);
-  if (points.some((p) => p.paramDiffs.length)) warnings.push("some scenarios ran with different parameters on the two sides (see the rows marked 'params differ')");
-  if (points.some((p) => p.flagsA.length || p.flagsB.length)) warnings.push("some matched points carry validity flags; their changes may measure the client, not the server");
+  if (points.some((p) => p.paramDiffs.length))
+    warnings.push("some scenarios ran with different parameters on the two sides (see the rows marked 'params differ')");
+  if (points.some((p) => p.flagsA.length || p.flagsB.length))
+    warnings.push("some matched points carry validity flags; their changes may measure the client, not the server");
   return { runA: a.run.runId, runB: b.run.runId, warnings, points, onlyInA, onlyInB, regressions, improvements, failed, options: o };
 }
 
@@ -205,8 +224,12 @@ export function formatComparison(c: Comparison): string {
   for (const w of c.warnings) lines.push(`warning: ${w}`);
   const rows: string[][] = [["scenario", "point", "stack", "metric", "A geomean", "B geomean", "change", "95% CI", "p", "verdict"]];
   for (const p of c.points) {
-    const stack = p.stackA === p.stackB ? (p.versionA === p.versionB ? p.stackA : `${p.stackA} ${p.versionA ?? "?"}→${p.versionB ?? "?"}`) : `${p.stackA}→${p.stackB}`;
-    const notes = [...(p.flagsA.length || p.flagsB.length ? [`flagged ${[...new Set([...p.flagsA, ...p.flagsB])].join(",")}`] : []), ...(p.paramDiffs.length ? ["params differ"] : [])];
+    const stack =
+      p.stackA === p.stackB ? (p.versionA === p.versionB ? p.stackA : `${p.stackA} ${p.versionA ?? "?"}→${p.versionB ?? "?"}`) : `${p.stackA}→${p.stackB}`;
+    const notes = [
+      ...(p.flagsA.length || p.flagsB.length ? [`flagged ${[...new Set([...p.flagsA, ...p.flagsB])].join(",")}`] : []),
+      ...(p.paramDiffs.length ? ["params differ"] : []),
+    ];
     for (const m of p.changes) {
       rows.push([
         p.scenario,
@@ -223,7 +246,13 @@ export function formatComparison(c: Comparison): string {
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) lines.push(r.map((cell, i) => (i >= 4 && i <= 8 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd());
+  for (const r of rows)
+    lines.push(
+      r
+        .map((cell, i) => (i >= 4 && i <= 8 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    );
   if (c.onlyInA.length) lines.push(`only in A: ${c.onlyInA.join("; ")}`);
   if (c.onlyInB.length) lines.push(`only in B: ${c.onlyInB.join("; ")}`);
   lines.push(

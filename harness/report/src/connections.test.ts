@@ -1,5 +1,5 @@
 // The connections table and charts on a SYNTHETIC set whose connections repetitions carry the scenario's details.
-import { type ConnectionsDetails } from "@wsarena/results";
+import type { ConnectionsDetails } from "@wsarena/results";
 import { describe, expect, it } from "vitest";
 import { connectionsCharts } from "./charts/connections.ts";
 import { connectionsLimitTable, connectionsRows } from "./connections.ts";
@@ -9,8 +9,21 @@ import { syntheticResultSet } from "./test-support/synthetic.ts";
 /** Details as the runner stores them: a 19,000 target set by the open-file limit; `held` < target means the ramp fell short. */
 function details(held: number, costCorePct: number): ConnectionsDetails {
   return {
-    limits: { serverOpenFiles: { soft: 20_000, hard: 20_000 }, clientOpenFiles: { soft: 20_000, hard: 20_000 }, ephemeralPorts: { low: 32768, high: 60999 }, memAvailableBytes: 2 ** 34, fileMax: 2_466_116 },
-    ramp: { requested: 100_000, connections: 19_000, cappedBy: "file-descriptors", reason: "19000 connections, set by the server's open-file limit (RLIMIT_NOFILE soft 20000, hard 20000) less 1000 for its own files", workers: 2, sourceAddresses: 2 },
+    limits: {
+      serverOpenFiles: { soft: 20_000, hard: 20_000 },
+      clientOpenFiles: { soft: 20_000, hard: 20_000 },
+      ephemeralPorts: { low: 32768, high: 60999 },
+      memAvailableBytes: 2 ** 34,
+      fileMax: 2_466_116,
+    },
+    ramp: {
+      requested: 100_000,
+      connections: 19_000,
+      cappedBy: "file-descriptors",
+      reason: "19000 connections, set by the server's open-file limit (RLIMIT_NOFILE soft 20000, hard 20000) less 1000 for its own files",
+      workers: 2,
+      sourceAddresses: 2,
+    },
     heldConnections: held,
     stoppedBy: held < 19_000 ? "file-descriptors" : null,
     rssBeforeBytes: 50 * 2 ** 20,
@@ -19,7 +32,17 @@ function details(held: number, costCorePct: number): ConnectionsDetails {
     rssPerConnectionBytes: 4096,
     rssPerConnectionAfterGcBytes: 2048,
     off: { windowMs: 3000, coreBusyPct: 1, processCpuPct: 0.5, inHold: true },
-    heartbeat: { intervalS: 1, heldConnections: held, on: { windowMs: 3000, coreBusyPct: 1 + costCorePct, processCpuPct: 0.5 + costCorePct, inHold: true }, costCpuPct: costCorePct, costCoreBusyPct: costCorePct + 1, pingsPerSec: held, cpuUsPerPing: (costCorePct / 100) * 1e6 / held, closedDuringHold: 0, connectPerSec: 5000 },
+    heartbeat: {
+      intervalS: 1,
+      heldConnections: held,
+      on: { windowMs: 3000, coreBusyPct: 1 + costCorePct, processCpuPct: 0.5 + costCorePct, inHold: true },
+      costCpuPct: costCorePct,
+      costCoreBusyPct: costCorePct + 1,
+      pingsPerSec: held,
+      cpuUsPerPing: ((costCorePct / 100) * 1e6) / held,
+      closedDuringHold: 0,
+      connectPerSec: 5000,
+    },
     heartbeatSkipped: null,
   };
 }
@@ -28,7 +51,8 @@ function inputWithDetails() {
   const set = syntheticResultSet();
   for (const m of set.measurements) {
     if (m.scenario !== "connections") continue;
-    for (const p of m.points) for (const r of p.reps) r.details = details(m.stack === "ws" ? 17_500 : 19_000, m.stack === "ws" ? 12 : 4) as unknown as Record<string, unknown>;
+    for (const p of m.points)
+      for (const r of p.reps) r.details = details(m.stack === "ws" ? 17_500 : 19_000, m.stack === "ws" ? 12 : 4) as unknown as Record<string, unknown>;
   }
   return toReportInput({ dir: "/synthetic", ...set });
 }

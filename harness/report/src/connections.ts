@@ -2,7 +2,7 @@
 // limit capped or stopped the ramp, connect percentiles, handshake rate, RSS per connection and heartbeat cost.
 import { detailsOf, type ConnectionsDetails } from "@wsarena/results";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
-import { isMeasured, type PointView, type ReportInput } from "./model.ts";
+import { isMeasured, type ReportInput } from "./model.ts";
 import type { Cell, Table } from "./tables.ts";
 
 /** One connections point of one stack, averaged over its repetitions. */
@@ -46,7 +46,9 @@ export function connectionsRows(input: ReportInput): ConnectionsRow[] {
   const rows: ConnectionsRow[] = [];
   for (const p of input.points) {
     if (p.scenario !== "connections" || !isMeasured(p)) continue;
-    const reps = p.reps.map((r) => ({ r, d: detailsOf("connections", r) })).filter((x): x is { r: (typeof p.reps)[number]; d: ConnectionsDetails } => x.d !== null);
+    const reps = p.reps
+      .map((r) => ({ r, d: detailsOf("connections", r) }))
+      .filter((x): x is { r: (typeof p.reps)[number]; d: ConnectionsDetails } => x.d !== null);
     if (reps.length === 0) continue;
     const first = reps[0]!.d;
     const hb = reps.map((x) => x.d.heartbeat);
@@ -79,14 +81,20 @@ export function connectionsRows(input: ReportInput): ConnectionsRow[] {
 const cell = (text: string, num = false): Cell => ({ text, warn: [], num, caveat: [] });
 
 /** Whether the heartbeat phase held every connection of the target with none closed (its cost describes the full count). */
-export const heartbeatHeldAll = (r: ConnectionsRow): boolean => r.heartbeatHeldMin !== null && r.heartbeatHeldMin >= r.target && (r.heartbeatClosedMax ?? 0) === 0;
+export const heartbeatHeldAll = (r: ConnectionsRow): boolean =>
+  r.heartbeatHeldMin !== null && r.heartbeatHeldMin >= r.target && (r.heartbeatClosedMax ?? 0) === 0;
 
 /** Heartbeat cost, or ⚠ with what failed when its phase did not hold every connection (then the cost describes fewer). */
 function heartbeatCell(r: ConnectionsRow): Cell {
   if (r.heartbeatCostCpuPct === null) return cell("–");
   const text = `${r.heartbeatCostCpuPct.toFixed(1)} % CPU (ping every ${r.heartbeatIntervalS} s; ${r.cpuUsPerPing!.toFixed(1)} µs/ping; core busy ${r.heartbeatCostCoreBusyPct === null ? "–" : `${r.heartbeatCostCoreBusyPct >= 0 ? "+" : ""}${r.heartbeatCostCoreBusyPct.toFixed(1)} %`})`;
   if (!heartbeatHeldAll(r)) {
-    return { text: `held ${fmtCount(r.heartbeatHeldMin ?? 0)} of ${fmtCount(r.target)}, ${fmtCount(r.heartbeatClosedMax ?? 0)} closed while pinged; ${text}`, warn: ["errors"], num: true, caveat: [] };
+    return {
+      text: `held ${fmtCount(r.heartbeatHeldMin ?? 0)} of ${fmtCount(r.target)}, ${fmtCount(r.heartbeatClosedMax ?? 0)} closed while pinged; ${text}`,
+      warn: ["errors"],
+      num: true,
+      caveat: [],
+    };
   }
   return cell(text, true);
 }
@@ -97,7 +105,18 @@ export function connectionsLimitTable(input: ReportInput): Table | null {
   if (rows.length === 0) return null;
   const limitNotes = [...new Set(rows.map((r) => `${r.pointKey}: ${r.capReason}.`))];
   return {
-    headers: ["Stack", "Point", "Held (target)", "Limit", "Stopped by", "Handshakes/s", "Connect p50 / p90 / p99", "RSS/conn", "RSS/conn after GC", "Heartbeat cost"],
+    headers: [
+      "Stack",
+      "Point",
+      "Held (target)",
+      "Limit",
+      "Stopped by",
+      "Handshakes/s",
+      "Connect p50 / p90 / p99",
+      "RSS/conn",
+      "RSS/conn after GC",
+      "Heartbeat cost",
+    ],
     rows: rows.map((r) => [
       cell(r.stack),
       cell(r.pointKey),

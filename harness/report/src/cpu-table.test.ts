@@ -41,7 +41,13 @@ describe("headline CPU columns", () => {
   });
 
   it("decides the column by the pooled intervals of µs/msg, lower is better, and the winner's cells are bold", () => {
-    const v = rankPoint(input.stacks.map((s) => { const p = echoPoint(s); return rankEntry(s, p.reps, "serverCpuUsPerMsg", p.flags, p.status); }), "lower");
+    const v = rankPoint(
+      input.stacks.map((s) => {
+        const p = echoPoint(s);
+        return rankEntry(s, p.reps, "serverCpuUsPerMsg", p.flags, p.status);
+      }),
+      "lower",
+    );
     const decided = t.rows.at(-1)!;
     expect(decided[0]!.text).toBe("Decided");
     if (v.winner) {
@@ -74,7 +80,9 @@ describe("cpu table", () => {
 
   it("has a row per fixed-rate point and stack, naming the rate and the arrival shape", () => {
     expect(t.rows).toHaveLength(3 * input.stacks.length);
-    expect(new Set(t.rows.map((r) => r[0]!.text))).toEqual(new Set(["echo-20k/s, 5 conn, pipelined", "stream-10rx-2k/s, server-paced", "pubsub-100sub-200/s, pipelined"]));
+    expect(new Set(t.rows.map((r) => r[0]!.text))).toEqual(
+      new Set(["echo-20k/s, 5 conn, pipelined", "stream-10rx-2k/s, server-paced", "pubsub-100sub-200/s, pipelined"]),
+    );
   });
 
   it("gives each row's CV of µs/msg and the cost derived from its mean", () => {

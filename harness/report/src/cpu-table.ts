@@ -2,7 +2,7 @@
 import { coefficientOfVariation, mean, meanInterval } from "@wsarena/stats";
 import { costPerMillionFromCpuUs, coresPerMillionMsgsPerSec, CPU_SCENARIO, cpuPointLabel, cpuUsPerMsg, fmtCpuUs } from "./cpu-figures.ts";
 import { fmtCount, fmtPct, fmtUsd } from "./format.ts";
-import { type PointView, type ReportInput } from "./model.ts";
+import type { PointView, ReportInput } from "./model.ts";
 import { clientBusy, meanOf } from "./select.ts";
 import { allMarks, caveats, MARKER_NOTES, warnings, type Cell, type Table } from "./tables.ts";
 
@@ -22,7 +22,18 @@ export function otherCoreLoadPct(p: PointView): number | null {
 export function cpuTable(input: ReportInput, vcpuHourUsd: number): Table | null {
   const pts = input.points.filter((p) => p.scenario === CPU_SCENARIO);
   if (!pts.length) return null;
-  const headers = ["Point (rate, shape)", "Stack", "CPU µs/msg (mean [95 % CI])", "CV", "cores per 1M msg/s", "$ per 1M msg", "Delivered msg/s", "Other load on server core", "Client busy", "Flags"];
+  const headers = [
+    "Point (rate, shape)",
+    "Stack",
+    "CPU µs/msg (mean [95 % CI])",
+    "CV",
+    "cores per 1M msg/s",
+    "$ per 1M msg",
+    "Delivered msg/s",
+    "Other load on server core",
+    "Client busy",
+    "Flags",
+  ];
   const rows = pts.map((p) => {
     const us = cpuUsPerMsg(p);
     const m = us.length ? mean(us) : null;

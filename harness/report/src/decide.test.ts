@@ -8,8 +8,23 @@ import type { PointView, ReportInput } from "./model.ts";
 import { fmtAdvantage, fmtLevel } from "./rank.ts";
 import { repetitionsRange } from "./tables.ts";
 
-const summary = (p50: number, p90: number, p99: number): LatencySummaryRecord => ({ count: 10_000, minUs: 10, meanUs: p50, p50Us: p50, p90Us: p90, p99Us: p99, p999Us: p99 * 2, maxUs: p99 * 4 });
-const floorRec = (p99: number): FloorRecord => ({ cpu: 0, role: "server", intervalUs: 1000, lateness: { summary: summary(70, 150, p99), histogram: null }, probeCpuPct: 0.5 });
+const summary = (p50: number, p90: number, p99: number): LatencySummaryRecord => ({
+  count: 10_000,
+  minUs: 10,
+  meanUs: p50,
+  p50Us: p50,
+  p90Us: p90,
+  p99Us: p99,
+  p999Us: p99 * 2,
+  maxUs: p99 * 4,
+});
+const floorRec = (p99: number): FloorRecord => ({
+  cpu: 0,
+  role: "server",
+  intervalUs: 1000,
+  lateness: { summary: summary(70, 150, p99), histogram: null },
+  probeCpuPct: 0.5,
+});
 
 interface RepSpec {
   /** Latency p50, p90, p99 µs. */
@@ -66,11 +81,19 @@ function point(stack: string, pointKey: string, reps: RepSpec[], flags: Validity
 }
 
 const FLOOR = 1_000;
-const times = <T,>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+const times = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
 
 describe("decidePoints: latency decided at the highest percentile clear of the floor", () => {
   // a's p99 is within 2× of its window's floor in 3 of 4 repetitions; its p90 (400 µs vs 150 µs) is clear.
-  const a = point("a", "10k/s", [...times(3, { lat: [200, 400, 1_800] as [number, number, number], floorP99: FLOOR, flags: ["at-floor" as const] }), { lat: [200, 400, 3_000], floorP99: FLOOR }], ["at-floor"]);
+  const a = point(
+    "a",
+    "10k/s",
+    [
+      ...times(3, { lat: [200, 400, 1_800] as [number, number, number], floorP99: FLOOR, flags: ["at-floor" as const] }),
+      { lat: [200, 400, 3_000], floorP99: FLOOR },
+    ],
+    ["at-floor"],
+  );
   const b = point("b", "10k/s", times(4, { lat: [300, 800, 5_000] as [number, number, number], floorP99: FLOOR }), []);
   const [da, db] = decidePoints([a, b]);
 
@@ -95,7 +118,13 @@ describe("decidePoints: latency decided at the highest percentile clear of the f
 describe("decidePoints: a point's flag by the point rule", () => {
   it("carries a majority flag only from more than half of the repetitions, integrity and errors from any", () => {
     const one = point("a", "64B", [{ flags: ["client-bound", "integrity"] }, {}, {}, {}], ["client-bound", "integrity"], "msgsPerSec");
-    const three = point("b", "64B", [{ flags: ["client-bound"] }, { flags: ["client-bound"] }, { flags: ["client-bound"] }, {}], ["client-bound"], "msgsPerSec");
+    const three = point(
+      "b",
+      "64B",
+      [{ flags: ["client-bound"] }, { flags: ["client-bound"] }, { flags: ["client-bound"] }, {}],
+      ["client-bound"],
+      "msgsPerSec",
+    );
     const [d1, d3] = decidePoints([one, three]);
     expect(d1!.flags).toEqual(["integrity"]);
     expect(d3!.flags).toEqual(["client-bound"]);
@@ -103,24 +132,44 @@ describe("decidePoints: a point's flag by the point rule", () => {
 
   it("drops a client-loaded flag stored by the busy-core rule where the scheduler lag is no evidence of it", () => {
     // Lag p99 200 µs is 10 % of the 2 ms p99: the old rule flagged the window on the client core's busy share alone.
-    const p = point("a", "1k/s", times(3, { lat: [200, 400, 2_000] as [number, number, number], floorP99: 500, lagP99: 200, flags: ["client-loaded" as const] }), ["client-loaded"]);
+    const p = point(
+      "a",
+      "1k/s",
+      times(3, { lat: [200, 400, 2_000] as [number, number, number], floorP99: 500, lagP99: 200, flags: ["client-loaded" as const] }),
+      ["client-loaded"],
+    );
     expect(decidePoints([p])[0]!.flags).toEqual([]);
     const loaded = point("a", "1k/s", times(3, { lat: [200, 400, 2_000] as [number, number, number], floorP99: 500, lagP99: 600 }), []);
     expect(decidePoints([loaded])[0]!.flags).toEqual(["client-loaded"]);
   });
 
   it("prints beside a flag the values of the repetitions that fired it, with the count", () => {
-    const p = point("a", "1k/s", [{ lat: [200, 400, 2_000], floorP99: 500, lagP99: 600 }, { lat: [200, 400, 2_000], floorP99: 500, lagP99: 700 }, { lat: [200, 400, 2_000], floorP99: 500, lagP99: 100 }], []);
+    const p = point(
+      "a",
+      "1k/s",
+      [
+        { lat: [200, 400, 2_000], floorP99: 500, lagP99: 600 },
+        { lat: [200, 400, 2_000], floorP99: 500, lagP99: 700 },
+        { lat: [200, 400, 2_000], floorP99: 500, lagP99: 100 },
+      ],
+      [],
+    );
     const input: ReportInput = { dir: "/x", run: null as never, scenarios: ["echo-latency"], stacks: ["a"], points: decidePoints([p]) };
     const flagged = computeFindings(input, { slo: null }).find((f) => f.kind === "flagged")!;
-    expect(flagged.text).toBe("a echo-latency 1k/s: client-loaded (in 2 of 3 reps (lag > 25% of the latency at p99): scheduler lag p99 600 µs, 30% of the measured 2.00 ms; scheduler lag p99 700 µs, 35% of the measured 2.00 ms).");
+    expect(flagged.text).toBe(
+      "a echo-latency 1k/s: client-loaded (in 2 of 3 reps (lag > 25% of the latency at p99): scheduler lag p99 600 µs, 30% of the measured 2.00 ms; scheduler lag p99 700 µs, 35% of the measured 2.00 ms).",
+    );
     expect(flagged.warning).toBe(true);
   });
 });
 
 describe("findings: saturation and ⚠", () => {
   const sweep = (p99s: number[], floorP99: number): PointView[] =>
-    p99s.map((p99, i) => point("a", `${(i + 1) * 10}k/s`, times(3, { lat: [100, 200, p99] as [number, number, number], floorP99, msgsPerSec: (i + 1) * 10_000 }), [], "p99Us", { rate: (i + 1) * 10_000 }));
+    p99s.map((p99, i) =>
+      point("a", `${(i + 1) * 10}k/s`, times(3, { lat: [100, 200, p99] as [number, number, number], floorP99, msgsPerSec: (i + 1) * 10_000 }), [], "p99Us", {
+        rate: (i + 1) * 10_000,
+      }),
+    );
   const sat = (pts: PointView[]): string => {
     const input: ReportInput = { dir: "/x", run: null as never, scenarios: ["echo-latency"], stacks: ["a"], points: decidePoints(pts) };
     return computeFindings(input, { slo: null }).find((f) => f.kind === "saturation")!.text;
@@ -132,7 +181,9 @@ describe("findings: saturation and ⚠", () => {
   });
 
   it("calls a 3× rise clear of the floor a latency knee, not saturation, while everything offered is delivered", () => {
-    expect(sat(sweep([1_000, 3_500], 500))).toMatch(/and its latency turns up by 20\.0k msg\/s \(a knee: it still delivered ≥ 95% of the offered rate\): p99 rose to 3\.50 ms, 3\.5× its 1\.00 ms at 10\.0k msg\/s, clear of the floor \(p99 500 µs\)\.$/);
+    expect(sat(sweep([1_000, 3_500], 500))).toMatch(
+      /and its latency turns up by 20\.0k msg\/s \(a knee: it still delivered ≥ 95% of the offered rate\): p99 rose to 3\.50 ms, 3\.5× its 1\.00 ms at 10\.0k msg\/s, clear of the floor \(p99 500 µs\)\.$/,
+    );
   });
 
   it("calls falling behind the offered rate saturation", () => {
@@ -144,7 +195,13 @@ describe("findings: saturation and ⚠", () => {
   it("marks with ⚠ only findings that name an unranked figure: not a tie, not a high-variance caveat", () => {
     const a = point("a", "64B", times(3, { msgsPerSec: 1_000 }), ["high-variance"], "msgsPerSec");
     a.reps = [900, 1_000, 1_200].map((m, i) => rep({ msgsPerSec: m }, i));
-    const b = point("b", "64B", [1_000, 1_010, 990].map(() => ({ msgsPerSec: 1_000 })), [], "msgsPerSec");
+    const b = point(
+      "b",
+      "64B",
+      [1_000, 1_010, 990].map(() => ({ msgsPerSec: 1_000 })),
+      [],
+      "msgsPerSec",
+    );
     const input: ReportInput = { dir: "/x", run: null as never, scenarios: ["echo-throughput"], stacks: ["a", "b"], points: decidePoints([a, b]) };
     const f = computeFindings(input, { slo: null });
     expect(f.find((x) => x.kind === "verdict")!.text).toMatch(/No decision: tie at the top/);

@@ -50,7 +50,9 @@ export function decidePoints(points: readonly PointView[]): PointView[] {
   for (const p of points.filter(isLatencyPoint)) groups.set(groupKey(p), [...(groups.get(groupKey(p)) ?? []), p]);
   const decisions = new Map<string, LatencyDecision>();
   for (const [k, g] of groups) {
-    const inputs: DecisionInput[] = g.filter((p) => !p.reps.some((r) => r.flags.some((f) => STACK_BOUND.includes(f)))).map((p) => ({ stack: p.stack, windows: p.reps }));
+    const inputs: DecisionInput[] = g
+      .filter((p) => !p.reps.some((r) => r.flags.some((f) => STACK_BOUND.includes(f))))
+      .map((p) => ({ stack: p.stack, windows: p.reps }));
     decisions.set(k, decidePercentile(inputs));
   }
   return points.map((p) => {
@@ -58,7 +60,9 @@ export function decidePoints(points: readonly PointView[]): PointView[] {
     if (!decision) {
       if (!p.reps.length) return { ...p, decision: null };
       // A headline that is no latency percentile (recovery time) has client-loaded judged at p99, as the runner does.
-      const reps = p.reps.map((r) => (r.flags.includes("client-loaded") && !windowClientLoaded(r, "p99Us") ? { ...r, flags: r.flags.filter((f) => f !== "client-loaded") } : r));
+      const reps = p.reps.map((r) =>
+        r.flags.includes("client-loaded") && !windowClientLoaded(r, "p99Us") ? { ...r, flags: r.flags.filter((f) => f !== "client-loaded") } : r,
+      );
       return { ...p, reps, decision: null, flags: ruledFlags(p.flags, reps) };
     }
     const q = decision.percentile;

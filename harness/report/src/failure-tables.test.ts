@@ -29,7 +29,10 @@ describe("slow-consumer table and chart", () => {
   it("answers the question per stack: cannot tell with one repetition, hurts only where an interval says so", () => {
     expect(slowConsumerAnswer(input)).toContain("uws: cannot tell under drop, close, buffer (fewer than 2 repetitions)");
     // Three repetitions per point: baseline p50/p99 ≈ 100/1000 µs, buffer twice that, drop and close the same.
-    const scaled = (factor: number) => (r: (typeof input.points)[number]["reps"][number], i: number) => ({ ...r, latency: { ...r.latency!, p50Us: factor * (100 + i), p99Us: factor * (1000 - 10 * i) } });
+    const scaled = (factor: number) => (r: (typeof input.points)[number]["reps"][number], i: number) => ({
+      ...r,
+      latency: { ...r.latency!, p50Us: factor * (100 + i), p99Us: factor * (1000 - 10 * i) },
+    });
     const points = input.points.map((p) => {
       if (p.scenario !== "slow-consumer") return p;
       const rep = p.reps[0]!;
@@ -37,7 +40,9 @@ describe("slow-consumer table and chart", () => {
       return { ...p, reps: [rep, rep, rep].map(scaled(factor)) };
     });
     const answer = slowConsumerAnswer({ ...input, points })!;
-    expect(answer).toMatch(/uws: hurt under buffer \(p50 ×2\.00, 95 % CI [\d.]+–[\d.]+; p99 ×2\.00, 95 % CI [\d.]+–[\d.]+\); no harm shown under drop, close \(not told apart from the baseline; the intervals still allow up to p50 ×1\.\d\d, p99 ×1\.\d\d\)/);
+    expect(answer).toMatch(
+      /uws: hurt under buffer \(p50 ×2\.00, 95 % CI [\d.]+–[\d.]+; p99 ×2\.00, 95 % CI [\d.]+–[\d.]+\); no harm shown under drop, close \(not told apart from the baseline; the intervals still allow up to p50 ×1\.\d\d, p99 ×1\.\d\d\)/,
+    );
     expect(slowConsumerTable({ ...input, points })!.notes![0]).toBe(answer);
   });
 

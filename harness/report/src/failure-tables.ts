@@ -73,7 +73,8 @@ export function slowConsumerAnswer(input: ReportInput): string | null {
         }
         const r = ratioOfMeans(a, b);
         highs[k] = r.interval.high;
-        if (r.significant && r.ratio > 1) worse.push(`${k.slice(0, 3)} ×${r.ratio.toFixed(2)}, 95 % CI ${r.interval.low.toFixed(2)}–${r.interval.high.toFixed(2)}`);
+        if (r.significant && r.ratio > 1)
+          worse.push(`${k.slice(0, 3)} ×${r.ratio.toFixed(2)}, 95 % CI ${r.interval.low.toFixed(2)}–${r.interval.high.toFixed(2)}`);
       }
       if (worse.length) hurts.push(`${name} (${worse.join("; ")})`);
       else if (told) {
@@ -84,7 +85,9 @@ export function slowConsumerAnswer(input: ReportInput): string | null {
     }
     const said = [
       hurts.length ? `hurt under ${hurts.join(", ")}` : "",
-      not.length ? `no harm shown under ${not.join(", ")} (not told apart from the baseline; the intervals still allow up to p50 ×${upper.p50Us.toFixed(2)}, p99 ×${upper.p99Us.toFixed(2)})` : "",
+      not.length
+        ? `no harm shown under ${not.join(", ")} (not told apart from the baseline; the intervals still allow up to p50 ×${upper.p50Us.toFixed(2)}, p99 ×${upper.p99Us.toFixed(2)})`
+        : "",
       unknown.length ? `cannot tell under ${unknown.join(", ")} (fewer than 2 repetitions)` : "",
     ].filter(Boolean);
     parts.push(`${stack}: ${said.join("; ")}`);
@@ -115,14 +118,34 @@ export function slowConsumerTable(input: ReportInput): Table | null {
       cell(labels(ds.map((d) => d.rssGrowth)) + (ds.some((d) => d.capHit) ? ", cap hit" : "")),
       cell(fmtBytes(meanOf(ds.map((d) => d.rssMaxBytes))), true),
       cell(isBase ? "–" : `${count(meanOf(p.reps.map((r) => r.statsDelta?.dropped)))} / ${count(meanOf(ds.map((d) => d.slowClient.gaps)))}`, true),
-      cell(isBase ? "–" : `${count(meanOf(p.reps.map((r) => r.statsDelta?.closedForBackpressure)))} / ${count(meanOf(ds.map((d) => d.slowClient.closed)))}${codes.size ? ` (${[...codes].map(([c, n]) => `${c}×${n}`).join(", ")})` : ""}`, true),
+      cell(
+        isBase
+          ? "–"
+          : `${count(meanOf(p.reps.map((r) => r.statsDelta?.closedForBackpressure)))} / ${count(meanOf(ds.map((d) => d.slowClient.closed)))}${codes.size ? ` (${[...codes].map(([c, n]) => `${c}×${n}`).join(", ")})` : ""}`,
+        true,
+      ),
       cell(fmtUs(meanOf(fastLatency(p, "p50Us"))), true, warn),
       cell(fmtUs(meanOf(fastLatency(p, "p99Us"))), true, warn),
-      cell(isBase || !base ? "–" : `p50 ${ratioText(fastLatency(base, "p50Us"), fastLatency(p, "p50Us"))}; p99 ${ratioText(fastLatency(base, "p99Us"), fastLatency(p, "p99Us"))}`),
+      cell(
+        isBase || !base
+          ? "–"
+          : `p50 ${ratioText(fastLatency(base, "p50Us"), fastLatency(p, "p50Us"))}; p99 ${ratioText(fastLatency(base, "p99Us"), fastLatency(p, "p99Us"))}`,
+      ),
     ]);
   }
   return {
-    headers: ["Stack", "Point", "RSS slope in window (95 % CI)", "RSS", "RSS max", "Dropped: /stats / client", "Closed: /stats / client (codes)", "Fast p50", "Fast p99", "Fast latency vs baseline"],
+    headers: [
+      "Stack",
+      "Point",
+      "RSS slope in window (95 % CI)",
+      "RSS",
+      "RSS max",
+      "Dropped: /stats / client",
+      "Closed: /stats / client (codes)",
+      "Fast p50",
+      "Fast p99",
+      "Fast latency vs baseline",
+    ],
     rows,
     notes: [
       ...[slowConsumerAnswer(input)].filter((x): x is string => x !== null),
@@ -151,15 +174,36 @@ export function soakTable(input: ReportInput): Table | null {
       cell(p.stack),
       cell(`${count(meanOf(ds.map((d) => (d.windowEndOffsetMs - d.windowStartOffsetMs) / 1000)))} s × ${p.reps.length}`, true),
       cell(`${fmtBytes(meanOf(ds.map(first)))} → ${fmtBytes(meanOf(ds.map(last)))}`, true),
-      cell(`${meanOf(ds.map((d) => d.rssSlopeKibPerMin)).toFixed(0)}${ci(ds.map((d) => d.rssSlopeCiKibPerMin), 0)}`, true),
+      cell(
+        `${meanOf(ds.map((d) => d.rssSlopeKibPerMin)).toFixed(0)}${ci(
+          ds.map((d) => d.rssSlopeCiKibPerMin),
+          0,
+        )}`,
+        true,
+      ),
       cell(`${ds.filter((d) => d.suspectedLeak).length} of ${ds.length}`, true),
-      cell(`${meanOf(ds.map((d) => d.p99SlopeUsPerMin)).toFixed(0)}${ci(ds.map((d) => d.p99SlopeCiUsPerMin), 0)}`, true),
+      cell(
+        `${meanOf(ds.map((d) => d.p99SlopeUsPerMin)).toFixed(0)}${ci(
+          ds.map((d) => d.p99SlopeCiUsPerMin),
+          0,
+        )}`,
+        true,
+      ),
       cell(fmtUs(meanOf(p.reps.map((r) => r.latency?.p50Us))), true, warn),
       cell(fmtUs(meanOf(p.reps.map((r) => r.latency?.p99Us))), true, warn),
     ];
   });
   return {
-    headers: ["Stack", "Window × reps", "RSS (window start → end)", "RSS slope KiB/min (95 % CI)", "suspected-leak", "Probe p99 slope µs/min (95 % CI)", "p50", "p99"],
+    headers: [
+      "Stack",
+      "Window × reps",
+      "RSS (window start → end)",
+      "RSS slope KiB/min (95 % CI)",
+      "suspected-leak",
+      "Probe p99 slope µs/min (95 % CI)",
+      "p50",
+      "p99",
+    ],
     rows,
     notes: [
       "RSS slope: least squares over the per-second samples after warm-up; the 95 % interval is widened for autocorrelated samples (effective n = n(1−ρ)/(1+ρ)). suspected-leak: repetitions whose interval lies above zero (a caveat, †: it describes the server; the latency figure stays ranked).",
@@ -172,5 +216,7 @@ export function soakTable(input: ReportInput): Table | null {
 export function failureTables(input: ReportInput, scenario: string): Array<{ title: string; table: Table }> {
   const t = scenario === "slow-consumer" ? slowConsumerTable(input) : scenario === "soak" ? soakTable(input) : null;
   if (!t) return [];
-  return [{ title: scenario === "slow-consumer" ? "Slow consumer: memory, drops, closes and fast-subscriber latency" : "Soak: memory and latency trend", table: t }];
+  return [
+    { title: scenario === "slow-consumer" ? "Slow consumer: memory, drops, closes and fast-subscriber latency" : "Soak: memory and latency trend", table: t },
+  ];
 }

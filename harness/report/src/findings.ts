@@ -7,7 +7,17 @@ import { formatVerdict, rankEntry, rankPoint, type Verdict } from "./rank.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { meetsSlo, type Slo } from "./slo.ts";
 import { coefficientOfVariation, mean } from "@wsarena/stats";
-import { AT_FLOOR_FACTOR as RULE_AT_FLOOR_FACTOR, CLIENT_LOADED_LAG_SHARE, EXCLUDING_FLAGS, isPercentileName, percentileLabel, windowAtFloor, windowClientLoaded, type LatencyDecision, type PercentileName } from "@wsarena/results";
+import {
+  AT_FLOOR_FACTOR as RULE_AT_FLOOR_FACTOR,
+  CLIENT_LOADED_LAG_SHARE,
+  EXCLUDING_FLAGS,
+  isPercentileName,
+  percentileLabel,
+  windowAtFloor,
+  windowClientLoaded,
+  type LatencyDecision,
+  type PercentileName,
+} from "@wsarena/results";
 
 /** A latency percentile within this multiple of the floor's same percentile is at the floor (the flag table's rule). */
 export const AT_FLOOR_FACTOR = RULE_AT_FLOOR_FACTOR;
@@ -95,7 +105,9 @@ export function groupVerdict(group: readonly PointView[]): Verdict {
 export function decisionText(d: LatencyDecision): string {
   const passed = d.passed.map((x) => `${percentileLabel(x.percentile)} at the floor (${x.atFloor.join(", ")})`);
   const why = passed.length ? `: ${passed.join("; ")}` : "";
-  const still = d.fallback ? `; no percentile is clear of the floor for every stack: ${percentileLabel(d.percentile)} has the fewest at it (${d.atFloor.join(", ")}), not ranked` : "";
+  const still = d.fallback
+    ? `; no percentile is clear of the floor for every stack: ${percentileLabel(d.percentile)} has the fewest at it (${d.atFloor.join(", ")}), not ranked`
+    : "";
   return `${percentileLabel(d.percentile)} decided${why}${still}`;
 }
 
@@ -121,7 +133,12 @@ function verdicts(input: ReportInput): Finding[] {
     const decision = v.winner
       ? `Winner: ${v.winner}, ${fmtMetric(metric, v.ranked[0]!.geoMean)} (geometric mean of ${v.ranked[0]!.n} reps).`
       : `No decision: ${v.noDecision}.`;
-    out.push({ kind: "verdict", scenario: group[0]!.scenario, warning: v.unranked.length > 0, text: `${where} (${metric}, ${h.better} is better${decided}): ${line}. ${decision}` });
+    out.push({
+      kind: "verdict",
+      scenario: group[0]!.scenario,
+      warning: v.unranked.length > 0,
+      text: `${where} (${metric}, ${h.better} is better${decided}): ${line}. ${decision}`,
+    });
   }
   return out;
 }
@@ -153,10 +170,13 @@ function saturation(input: ReportInput): Finding[] {
         const got = meanOf(p, "msgsPerSec");
         const p99 = meanOf(p, "p99Us");
         const reasons: string[] = [];
-        if (got !== null && got < KEEP_UP_FRACTION * rate) reasons.push(`it delivered ${fmtCount(got)} of ${fmtCount(rate)} msg/s offered (${fmtPct(got / rate)})`);
+        if (got !== null && got < KEEP_UP_FRACTION * rate)
+          reasons.push(`it delivered ${fmtCount(got)} of ${fmtCount(rate)} msg/s offered (${fmtPct(got / rate)})`);
         if (floorP99 !== null && p99 !== null && p99 > KNEE_P99_FACTOR * floorP99 && clearOfFloorP99(p)) {
           const fl = pointFloor(p);
-          reasons.push(`p99 rose to ${fmtUs(p99)}, ${(p99 / floorP99).toFixed(1)}× its ${fmtUs(floorP99)} at ${fmtCount(offeredRate(first)!)} msg/s, clear of the floor (p99 ${fl ? fmtUs(fl.p99Us) : "not measured"})`);
+          reasons.push(
+            `p99 rose to ${fmtUs(p99)}, ${(p99 / floorP99).toFixed(1)}× its ${fmtUs(floorP99)} at ${fmtCount(offeredRate(first)!)} msg/s, clear of the floor (p99 ${fl ? fmtUs(fl.p99Us) : "not measured"})`,
+          );
         }
         if (reasons.length) {
           knee = { p, why: reasons.join("; "), delivered: !(got !== null && got < KEEP_UP_FRACTION * rate) };
@@ -173,7 +193,9 @@ function saturation(input: ReportInput): Finding[] {
         text = `${scenario}: ${stack} is saturated already at the lowest offered rate, ${at(knee.p)}: ${knee.why}.`;
       } else {
         // Saturated: it fell behind the offered rate; a p99 rise alone (everything delivered) is a latency knee.
-        const verb = knee.delivered ? `its latency turns up by ${at(knee.p)} (a knee: it still delivered ≥ ${fmtPct(KEEP_UP_FRACTION)} of the offered rate)` : `saturates by ${at(knee.p)}`;
+        const verb = knee.delivered
+          ? `its latency turns up by ${at(knee.p)} (a knee: it still delivered ≥ ${fmtPct(KEEP_UP_FRACTION)} of the offered rate)`
+          : `saturates by ${at(knee.p)}`;
         text = `${scenario}: ${stack} keeps up to ${at(lastGood)} (p99 ${fmtUs(meanOf(lastGood, "p99Us") ?? NaN)}) and ${verb}: ${knee.why}.`;
       }
       out.push({ kind: "saturation", scenario, warning: false, text });
@@ -198,7 +220,9 @@ function saturation(input: ReportInput): Finding[] {
         warning: unranked(peak),
         text:
           `${scenario}: ${stack} peaks at ${fmtCount(meanOf(peak, "msgsPerSec") ?? NaN)} msg/s at ${pointLabel(peak)}; server core ${usage.coreBusyPct === null ? "not sampled" : `${usage.coreBusyPct.toFixed(0)}% busy`}, server process ${usage.processPct === null ? "not sampled" : `${usage.processPct.toFixed(0)}% of a core`}, client ${fmtPct(mean(client))} busy: ${bound}` +
-          (shared ? `; ${(usage.coreBusyPct! - usage.processPct!).toFixed(0)} points of the core's busy time were not charged to the server process (kernel network work in softirq, or other processes on the core).` : "."),
+          (shared
+            ? `; ${(usage.coreBusyPct! - usage.processPct!).toFixed(0)} points of the core's busy time were not charged to the server process (kernel network work in softirq, or other processes on the core).`
+            : "."),
       });
     }
   }
@@ -276,7 +300,12 @@ function floorFindings(input: ReportInput): Finding[] {
     const pts = latencyPoints(input, scenario).filter((p) => p.headline && isLatencyMetric(p.headline.metric));
     if (!pts.length) continue;
     if (!measured) {
-      out.push({ kind: "floor", scenario, warning: false, text: `${scenario}: floor not measured in this run (a result set from before schema v2, or cores not pinned), so its latency percentiles cannot be told apart from the machine's own wake-up lateness; on a shared VM that lateness has a p99 of hundreds of µs to ms.` });
+      out.push({
+        kind: "floor",
+        scenario,
+        warning: false,
+        text: `${scenario}: floor not measured in this run (a result set from before schema v2, or cores not pinned), so its latency percentiles cannot be told apart from the machine's own wake-up lateness; on a shared VM that lateness has a p99 of hundreds of µs to ms.`,
+      });
       continue;
     }
     const floors = pts.map(pointFloor).filter((f): f is NonNullable<typeof f> => f !== null);
@@ -290,7 +319,8 @@ function floorFindings(input: ReportInput): Finding[] {
     const decided = pts.filter((p) => p.decision && p.decision.percentile !== p.headline!.metric);
     if (decided.length) {
       const byQ = new Map<string, string[]>();
-      for (const p of decided) byQ.set(percentileLabel(p.decision!.percentile), [...(byQ.get(percentileLabel(p.decision!.percentile)) ?? []), `${p.stack} ${pointLabel(p)}`]);
+      for (const p of decided)
+        byQ.set(percentileLabel(p.decision!.percentile), [...(byQ.get(percentileLabel(p.decision!.percentile)) ?? []), `${p.stack} ${pointLabel(p)}`]);
       text += `. Decided below the headline percentile because a stack was within ${AT_FLOOR_FACTOR}× of the floor there: ${[...byQ].map(([q, who]) => `at ${q} ${who.join(", ")}`).join("; ")}`;
     }
     text += atFloor.length
@@ -315,7 +345,13 @@ function flagged(input: ReportInput): Finding[] {
     } else if (p.flags.length) {
       out.push({ kind: "flagged", scenario: p.scenario, warning: unranked(p), text: `${where}: ${p.flags.map((f) => flagDetail(p, f)).join("; ")}.` });
     }
-    if (p.partial && p.status === "ok") out.push({ kind: "flagged", scenario: p.scenario, warning: false, text: `${where}: partial (the run was interrupted before every repetition finished).` });
+    if (p.partial && p.status === "ok")
+      out.push({
+        kind: "flagged",
+        scenario: p.scenario,
+        warning: false,
+        text: `${where}: partial (the run was interrupted before every repetition finished).`,
+      });
   }
   return out;
 }

@@ -1,13 +1,8 @@
-// The latency-against-floor table of a scenario: each percentile beside the platform floor measured in the same window.
-import { costPerMillionFromCpuUs, coresPerMillionMsgsPerSec, CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, cpuUsPerMsg, fmtCpuUs, headlineCpuPointKey, NO_CPU_POINT_REASON } from "./cpu-figures.ts";
-import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
-import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
-import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
-import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
-import { geoMean, mean, meanInterval } from "@wsarena/stats";
-import { kneeSummaries, kneeText, kneeVerdict, kneeWarnings } from "./knee.ts";
+import { fmtPct, fmtUs } from "./format.ts";
+import { isLatencyMetric, pointLabel, type ReportInput } from "./model.ts";
+import { clientBusy, meanOf } from "./select.ts";
+import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, pointFloor, schedulerLagP99, atFloorReps } from "./floor.ts";
+import { mean } from "@wsarena/stats";
 import { AT_FLOOR_MARK, c, type Table } from "./tables.ts";
 
 /**
@@ -49,6 +44,8 @@ export function latencyFloorTable(input: ReportInput, scenario: string): Table |
     ? [
         `floor: wake-up lateness of an idle probe on each pinned core in the same window (the worst core per percentile), mean over repetitions. ${AT_FLOOR_MARK}: within 2× of the floor's same percentile (in k/n of the repetitions when not all): that figure describes the machine, not the stack. Sched. lag: how late the load generator's own ticks fired.`,
       ]
-    : ["floor not measured in this run (a result set from before schema v2, or cores not pinned): these percentiles cannot be told apart from the machine's own wake-up lateness."];
+    : [
+        "floor not measured in this run (a result set from before schema v2, or cores not pinned): these percentiles cannot be told apart from the machine's own wake-up lateness.",
+      ];
   return { headers, rows, notes };
 }

@@ -1,6 +1,6 @@
 // The measured floor of a latency point: the platform hiccup of the worst pinned core and the client's scheduler lag,
 // per repetition and averaged over a point, next to which latency percentiles are read (at-floor marks come from the runner).
-import { type LatencySummaryRecord, type PercentileName } from "@wsarena/results";
+import type { LatencySummaryRecord, PercentileName } from "@wsarena/results";
 import { mean } from "@wsarena/stats";
 import type { PointView, ReportInput } from "./model.ts";
 

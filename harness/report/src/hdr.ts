@@ -56,7 +56,9 @@ export function percentileCurve(encoded: readonly string[]): PercentilePoint[] {
 }
 
 /** Merged percentiles (µs) at the usual points, or null when there is no data. */
-export function mergedPercentiles(encoded: readonly string[]): { p50Us: number; p90Us: number; p99Us: number; p999Us: number; maxUs: number; count: number } | null {
+export function mergedPercentiles(
+  encoded: readonly string[],
+): { p50Us: number; p90Us: number; p99Us: number; p999Us: number; maxUs: number; count: number } | null {
   const h = mergeEncoded(encoded);
   if (!h) return null;
   try {

@@ -41,7 +41,11 @@ describe("hostileChart", () => {
     const ch = hostileChart(input)!;
     const opt = ch.option as { yAxis: { data: string[] }; series: Array<{ name: string; data: number[] }> };
     expect(opt.yAxis.data).toEqual(["deno: 0 deaths, 0 bystander failures"]);
-    expect(opt.series.map((s) => [s.name, s.data])).toEqual([["contract's outcome", [2]], ["documented deviation", [0]], ["unexpected", [1]]]);
+    expect(opt.series.map((s) => [s.name, s.data])).toEqual([
+      ["contract's outcome", [2]],
+      ["documented deviation", [0]],
+      ["unexpected", [1]],
+    ]);
     expect(hostileChart({ points: [] } as unknown as ReportInput)).toBeNull();
   });
 });

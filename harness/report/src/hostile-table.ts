@@ -15,7 +15,10 @@ export function hostileDetailsByStack(input: ReportInput): Array<{ stack: string
   const out: Array<{ stack: string; d: HostileDetails }> = [];
   for (const p of input.points) {
     if (p.scenario !== HOSTILE_SCENARIO) continue;
-    const d = detailsOf(HOSTILE_SCENARIO, [...p.reps].reverse().find((r) => r.details));
+    const d = detailsOf(
+      HOSTILE_SCENARIO,
+      [...p.reps].reverse().find((r) => r.details),
+    );
     if (d) out.push({ stack: p.stack, d });
   }
   return out;
@@ -27,7 +30,19 @@ export function hostileTables(input: ReportInput, scenario: string): Array<{ tit
   const all = hostileDetailsByStack(input);
   if (!all.length) return [];
   const summary: Table = {
-    headers: ["stack", "inputs", "contract", "deviation", "unexpected", "deaths", "bystander failures", "RSS before MiB", "RSS after MiB", "RSS slope KiB/min", "seed"],
+    headers: [
+      "stack",
+      "inputs",
+      "contract",
+      "deviation",
+      "unexpected",
+      "deaths",
+      "bystander failures",
+      "RSS before MiB",
+      "RSS after MiB",
+      "RSS slope KiB/min",
+      "seed",
+    ],
     rows: all.map(({ stack, d }) => {
       const bad = (n: number, what: string) => (n > 0 ? [what] : []);
       return [
@@ -44,7 +59,9 @@ export function hostileTables(input: ReportInput, scenario: string): Array<{ tit
         cell(String(d.seed), true),
       ];
     }),
-    notes: ["contract = the outcome the protocol allows; deviation = an outcome the stack's stack.json documents under the rule's check id; unexpected = neither (the pass fails)."],
+    notes: [
+      "contract = the outcome the protocol allows; deviation = an outcome the stack's stack.json documents under the rule's check id; unexpected = neither (the pass fails).",
+    ],
   };
   const tables = [{ title: "hostile: survival per stack", table: summary }];
   for (const { stack, d } of all) {

@@ -18,9 +18,22 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const rep = (r: number, rate: number | null, failed: number | null, atLeast = false): KneeRepetitionRecord => ({ rep: r, rateMsgsPerSec: rate, atLeast, failedRateMsgsPerSec: failed, steps: [] });
+const rep = (r: number, rate: number | null, failed: number | null, atLeast = false): KneeRepetitionRecord => ({
+  rep: r,
+  rateMsgsPerSec: rate,
+  atLeast,
+  failedRateMsgsPerSec: failed,
+  steps: [],
+});
 const record = (reps: KneeRepetitionRecord[]): KneeRecord => ({ slo: "p99<5ms", minReceivedShare: 0.95, maxRatio: 1.1, maxBisectSteps: 2, reps });
-const input = (knees: KneeView[]): ReportInput => ({ dir: "", run: {} as ReportInput["run"], scenarios: ["echo-latency"], stacks: knees.map((k) => k.stack), points: [], knees });
+const input = (knees: KneeView[]): ReportInput => ({
+  dir: "",
+  run: {} as ReportInput["run"],
+  scenarios: ["echo-latency"],
+  stacks: knees.map((k) => k.stack),
+  points: [],
+  knees,
+});
 const view = (stack: string, reps: KneeRepetitionRecord[]): KneeView => ({ stack, scenario: "echo-latency", status: "ok", knee: record(reps) });
 
 describe("knee summaries (synthetic records)", () => {
@@ -33,7 +46,13 @@ describe("knee summaries (synthetic records)", () => {
     expect(s!.record.reps.map(kneeRepText)).toEqual(["20.0k (<28.3k)", "40.0k (<56.6k)"]);
   });
   it("a knee above the ladder or below every rate tried is shown as its bound and kept out of the ranking", () => {
-    const sums = kneeSummaries(input([view("hi", [rep(0, 80_000, null, true), rep(1, 40_000, 56_600)]), view("lo", [rep(0, null, 5_000), rep(1, null, 5_000)]), view("x", [rep(0, 20_000, 28_300), rep(1, 20_000, 28_300)])]));
+    const sums = kneeSummaries(
+      input([
+        view("hi", [rep(0, 80_000, null, true), rep(1, 40_000, 56_600)]),
+        view("lo", [rep(0, null, 5_000), rep(1, null, 5_000)]),
+        view("x", [rep(0, 20_000, 28_300), rep(1, 20_000, 28_300)]),
+      ]),
+    );
     const [hi, lo] = sums;
     expect(kneeText(hi!)).toBe("40.0k msg/s (1 of 2 reps ≥80.0k)");
     expect(hi!.excluded).toMatch(/^no rate tried failed in 1 of 2 repetitions/);
@@ -45,7 +64,16 @@ describe("knee summaries (synthetic records)", () => {
     expect(v.unranked.map((u) => u.stack).sort()).toEqual(["hi", "lo"]);
   });
   it("a knee whose failing window was client-loaded is where the machine gave out: not ranked", () => {
-    const failing = { rateMsgsPerSec: 28_300, phase: "bisect" as const, pass: false, p99Us: 9_000, floorP99Us: 800, receivedShare: 1, failures: ["p99<5ms: 9ms"], flags: ["client-loaded" as const] };
+    const failing = {
+      rateMsgsPerSec: 28_300,
+      phase: "bisect" as const,
+      pass: false,
+      p99Us: 9_000,
+      floorP99Us: 800,
+      receivedShare: 1,
+      failures: ["p99<5ms: 9ms"],
+      flags: ["client-loaded" as const],
+    };
     const k = view("c", [{ ...rep(0, 20_000, 28_300), steps: [failing] }, rep(1, 20_000, 28_300)]);
     const [s] = kneeSummaries(input([k, view("d", [rep(0, 10_000, 14_100), rep(1, 10_000, 14_100)])]));
     expect(s!.flags).toContain("client-loaded");
@@ -61,14 +89,20 @@ describe("sustainable rate on a real quick run (fixtures/quick-knee: uws, ws, so
 
   it("reads each stack's knee per repetition and summarises it with its bounds", () => {
     const sums = kneeSummaries(real);
-    expect(sums.map((s) => [s.stack, s.record.reps.length])).toEqual([["socket-io", 3], ["uws", 3], ["ws", 2]]);
+    expect(sums.map((s) => [s.stack, s.record.reps.length])).toEqual([
+      ["socket-io", 3],
+      ["uws", 3],
+      ["ws", 2],
+    ]);
     const uws = sums.find((s) => s.stack === "uws")!;
     expect(uws.values).toEqual([28_300, 40_000]);
     expect(kneeText(uws)).toBe("33.6k msg/s (1 of 3 reps <5.00k)");
     expect(uws.flags).toEqual(expect.arrayContaining(["client-loaded", "at-floor"]));
     expect(kneeText(sums.find((s) => s.stack === "ws")!)).toBe("≥80.0k, <5.00k msg/s");
     // Every stack has a repetition that only bounds its knee, and the windows that failed were client-loaded: nothing is ranked.
-    expect(formatVerdict(kneeVerdict(sums))).toMatch(/^no stack ranked; unranked: socket-io \(the SLO was not met at the lowest rate tried in 1 of 3 repetitions\); uws \(.*\); ws \(no rate tried failed in 1 of 2 repetitions/);
+    expect(formatVerdict(kneeVerdict(sums))).toMatch(
+      /^no stack ranked; unranked: socket-io \(the SLO was not met at the lowest rate tried in 1 of 3 repetitions\); uws \(.*\); ws \(no rate tried failed in 1 of 2 repetitions/,
+    );
   });
 
   it("prints the sustainable-rate table in the echo-latency section and a headline column", () => {
@@ -78,12 +112,19 @@ describe("sustainable rate on a real quick run (fixtures/quick-knee: uws, ws, so
     writeReport(dir);
     const md = readFileSync(join(dir, "report.md"), "utf8");
     expect(md).toContain("### echo-latency: sustainable rate");
-    expect(md).toContain("| uws | ⚠ 33.6k msg/s (1 of 3 reps <5.00k) † | 3.73k–303k | 28.3k (<40.0k), <5.00k, 40.0k (<56.6k) | 40.0k: p99<5ms: 90.56ms [client-loaded, at-floor]; ");
+    expect(md).toContain(
+      "| uws | ⚠ 33.6k msg/s (1 of 3 reps <5.00k) † | 3.73k–303k | 28.3k (<40.0k), <5.00k, 40.0k (<56.6k) | 40.0k: p99<5ms: 90.56ms [client-loaded, at-floor]; ",
+    );
     expect(md).toContain("Sustainable rate @ p99<5ms: a window passes when it meets p99<5ms, loses nothing");
     const head = headlineTable(real, 0.05);
     const col = head.headers.indexOf("Sustainable rate @ p99<5ms (echo-latency)");
     expect(col).toBeGreaterThan(0);
-    expect(head.rows.map((r) => r[col]!.text)).toEqual(["5.00k msg/s (1 of 3 reps <5.00k)", "33.6k msg/s (1 of 3 reps <5.00k)", "≥80.0k, <5.00k msg/s", "no decision: no figure can be ranked"]);
+    expect(head.rows.map((r) => r[col]!.text)).toEqual([
+      "5.00k msg/s (1 of 3 reps <5.00k)",
+      "33.6k msg/s (1 of 3 reps <5.00k)",
+      "≥80.0k, <5.00k msg/s",
+      "no decision: no figure can be ranked",
+    ]);
     expect(readFileSync(join(dir, "report.html"), "utf8")).toContain("<h3>Sustainable rate</h3>");
   });
 
@@ -91,7 +132,10 @@ describe("sustainable rate on a real quick run (fixtures/quick-knee: uws, ws, so
     const spec = latencyVsRateChart(real)!;
     const series = (spec.option as { series: { name: string; markLine?: { data: { xAxis?: number; yAxis?: number }[] }; areaStyle?: unknown }[] }).series;
     const marks = series.filter((s) => s.markLine).map((s) => [s.name, Math.round(s.markLine!.data[0]!.xAxis!), s.markLine!.data[1]!.yAxis]);
-    expect(marks).toEqual([["socket-io", 5_000, 5_000], ["uws", 33_645, 5_000]]);
+    expect(marks).toEqual([
+      ["socket-io", 5_000, 5_000],
+      ["uws", 33_645, 5_000],
+    ]);
     expect(series.some((s) => s.name === "floor band" && s.areaStyle)).toBe(true);
     // socket-io's knee lies below the ladder's lowest rate (20k): the axis starts low enough to show it.
     expect((spec.option as { xAxis: { min?: number } }).xAxis.min).toBe(1_000);

@@ -46,16 +46,31 @@ function summaryOf(k: KneeView): KneeSummary {
   let excluded: string | null = null;
   if (k.status !== "ok") excluded = k.status;
   else if (!reps.length) excluded = "no finished repetition";
-  else if (above.length) excluded = `no rate tried failed in ${above.length} of ${reps.length} repetitions (at least ${fmtCount(Math.max(...above.map((r) => r.rateMsgsPerSec!)))} msg/s)`;
+  else if (above.length)
+    excluded = `no rate tried failed in ${above.length} of ${reps.length} repetitions (at least ${fmtCount(Math.max(...above.map((r) => r.rateMsgsPerSec!)))} msg/s)`;
   else if (below.length) excluded = `the SLO was not met at the lowest rate tried in ${below.length} of ${reps.length} repetitions`;
   const logs = values.map(Math.log);
   const li = values.length >= 2 ? meanInterval(logs) : null;
-  return { stack: k.stack, scenario: k.scenario, slo: k.knee.slo, record: k.knee, status: k.status, values, geoMean: values.length ? geoMean(values) : null, interval: li ? { low: Math.exp(li.low), high: Math.exp(li.high) } : null, flags, excluded };
+  return {
+    stack: k.stack,
+    scenario: k.scenario,
+    slo: k.knee.slo,
+    record: k.knee,
+    status: k.status,
+    values,
+    geoMean: values.length ? geoMean(values) : null,
+    interval: li ? { low: Math.exp(li.low), high: Math.exp(li.high) } : null,
+    flags,
+    excluded,
+  };
 }
 
 /** Knee summaries of `scenario` (default: the first with a knee), by stack id. */
 export function kneeSummaries(input: ReportInput, scenario = kneeScenario(input)): KneeSummary[] {
-  return (input.knees ?? []).filter((k) => k.scenario === scenario).map(summaryOf).sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
+  return (input.knees ?? [])
+    .filter((k) => k.scenario === scenario)
+    .map(summaryOf)
+    .sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
 }
 
 /** The stacks ranked by their knees (rank.ts's rule; higher is better). */

@@ -12,25 +12,18 @@ export function loadReportInput(dir: string): ReportInput {
 export function toReportInput(set: ResultSet): ReportInput {
   const configOrder = set.run.config.scenarios;
   const scenarioIds = [...new Set(set.measurements.map((m) => m.scenario))];
-  const scenarios = [
-    ...configOrder.filter((s) => scenarioIds.includes(s)),
-    ...scenarioIds.filter((s) => !configOrder.includes(s)).sort(),
-  ];
+  const scenarios = [...configOrder.filter((s) => scenarioIds.includes(s)), ...scenarioIds.filter((s) => !configOrder.includes(s)).sort()];
   const stacks = [...new Set(set.measurements.map((m) => m.stack))].sort();
   const points: PointView[] = [];
   for (const m of set.measurements) points.push(...pointsOf(m));
   const pointOrder = (p: PointView): number => {
-    const keys = set.measurements
-      .filter((m) => m.scenario === p.scenario)
-      .flatMap((m) => m.points.map((q) => q.key));
+    const keys = set.measurements.filter((m) => m.scenario === p.scenario).flatMap((m) => m.points.map((q) => q.key));
     const i = [...new Set(keys)].indexOf(p.pointKey);
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
   points.sort(
     (a, b) =>
-      scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario) ||
-      pointOrder(a) - pointOrder(b) ||
-      (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0),
+      scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario) || pointOrder(a) - pointOrder(b) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0),
   );
   const knees = set.measurements.flatMap((m) => (m.knee ? [{ stack: m.stack, scenario: m.scenario, status: m.status, knee: m.knee }] : []));
   return { dir: set.dir, run: set.run, scenarios, stacks, points: decidePoints(points), ...(knees.length ? { knees } : {}) };
@@ -50,7 +43,20 @@ function pointsOf(m: MeasurementRecord): PointView[] {
     partial: m.partial,
   };
   if (m.points.length === 0) {
-    return [{ ...base, key: `${m.stack}|${m.scenario}|`, pointKey: "", params: {}, loadShape: null, flags: m.flags, headline: null, reps: [], summary: null, stop: null }];
+    return [
+      {
+        ...base,
+        key: `${m.stack}|${m.scenario}|`,
+        pointKey: "",
+        params: {},
+        loadShape: null,
+        flags: m.flags,
+        headline: null,
+        reps: [],
+        summary: null,
+        stop: null,
+      },
+    ];
   }
   return m.points.map((p) => ({
     ...base,

@@ -1,6 +1,17 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
-import { type FigureSummary, type KneeRecord, type LatencyDecision, type LoadShapeId, type MeasurementStatus, type ParamsRecord, type PointRecord, type RepetitionRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
+import type {
+  FigureSummary,
+  KneeRecord,
+  LatencyDecision,
+  LoadShapeId,
+  MeasurementStatus,
+  ParamsRecord,
+  PointRecord,
+  RepetitionRecord,
+  RunRecord,
+  ValidityFlag,
+} from "@wsarena/results";
 
 /** The headline figure of a point, as the runner defined it. */
 export interface Headline {

@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import { groupOrder } from "./order.ts";
 
 /** A decided relation from a list of decided pairs "i>j". */
-const rel = (pairs: string[]) => (i: number, j: number): boolean => pairs.includes(`${i}>${j}`);
+const rel =
+  (pairs: string[]) =>
+  (i: number, j: number): boolean =>
+    pairs.includes(`${i}>${j}`);
 
 describe("groupOrder", () => {
   it("recovers a linear grouping exactly, with nothing undecided across a `>`", () => {

@@ -25,7 +25,10 @@ describe("ranking a real quick stream-json run", () => {
   it("three repetitions: orders the several-fold gap and keeps no decided pair inside a group", () => {
     const { v, values } = streamJsonVerdict("quick-stream-json");
     expect([...values.values()].every((xs) => xs.length === 3)).toBe(true);
-    expect(v.groups).toEqual([["bun", "uws"], ["deno", "fastify-websocket", "ws", "socket-io"]]);
+    expect(v.groups).toEqual([
+      ["bun", "uws"],
+      ["deno", "fastify-websocket", "ws", "socket-io"],
+    ]);
     expectNoChaining(v);
     // uws over deno is about six-fold.
     expect(v.cuts[0]!.estimate.ratio).toBeGreaterThan(5);
@@ -39,7 +42,11 @@ describe("ranking a real quick stream-json run", () => {
     const ws = values.get("ws")!;
     const sio = values.get("socket-io")!;
     expect(advantage({ stack: "ws", values: ws, flags: [] }, { stack: "socket-io", values: sio, flags: [] }, "higher").interval.low).toBeGreaterThan(1);
-    expect(v.groups).toEqual([["bun", "uws"], ["deno", "ws"], ["fastify-websocket", "socket-io"]]);
+    expect(v.groups).toEqual([
+      ["bun", "uws"],
+      ["deno", "ws"],
+      ["fastify-websocket", "socket-io"],
+    ]);
     for (const cut of v.cuts) expect(cut.estimate.interval.low).toBeGreaterThan(1);
     expect(v.cuts[0]!.estimate.ratio).toBeGreaterThan(5);
     // ws and fastify-websocket are not told apart although a `>` stands between their groups: said, not chained.

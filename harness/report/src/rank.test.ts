@@ -58,7 +58,13 @@ describe("rankPoint", () => {
 
   it("keeps client-loaded, at-floor and integrity figures out of the ranking, with their reason", () => {
     const v = rankPoint(
-      [e("uws", [800, 820, 790]), e("ws", [1500, 1600, 1450]), e("bun", [700, 720, 690], ["client-loaded"]), e("deno", [400, 410, 395], ["at-floor", "high-variance"]), e("sio", [300, 310, 290], ["integrity"])],
+      [
+        e("uws", [800, 820, 790]),
+        e("ws", [1500, 1600, 1450]),
+        e("bun", [700, 720, 690], ["client-loaded"]),
+        e("deno", [400, 410, 395], ["at-floor", "high-variance"]),
+        e("sio", [300, 310, 290], ["integrity"]),
+      ],
       "lower",
     );
     expect(v.ranked.map((r) => r.stack)).toEqual(["uws", "ws"]);

@@ -25,7 +25,7 @@ export const CAVEAT_FLAGS: readonly ValidityFlag[] = CAVEAT_FLAG_NAMES;
 export const RANKING_RULE =
   "Stacks are sorted by the geometric mean of their repetitions. Each pair's ratio has an interval from a t-test on log values whose variance is pooled over all ranked stacks of the point (df = repetitions − stacks), so two repetitions per stack can decide: " +
   "a stack's own variance replaces the pool's where it is larger (the pool is a floor: a near-zero spread decides nothing by itself), and a stack whose variance is far above the others' (one-sided F-test at 1 %) is kept out of the pool, so its spread widens only its own pairs. " +
-  "Holm–Bonferroni over all pairs of the point keeps the chance of any wrongly decided pair at 5 %; each interval is printed at its Holm level, which its label states (e.g. \"99.5 % CI\": 95 % family-wise over the point's pairs). " +
+  'Holm–Bonferroni over all pairs of the point keeps the chance of any wrongly decided pair at 5 %; each interval is printed at its Holm level, which its label states (e.g. "99.5 % CI": 95 % family-wise over the point\'s pairs). ' +
   "A latency point is ranked at the highest of p99, p90, p50 at which every stack stands clear of the floor measured in its windows (not within 2× of it in more than half of its repetitions), and the verdict names that percentile. " +
   "A tie group `{a ≈ b}` never holds a decided pair and `>` separates groups; where the decided pairs do not form such a linear grouping, the undecided pairs across a `>` are listed after the verdict (not a linear order). " +
   "A winner is named when the first group has one stack, decided against every other, and no unranked stack's figure bounded by the measurement (client-bound, client-loaded, at-floor) looks better. " +
@@ -145,7 +145,9 @@ export function rankPoint(entries: readonly RankEntry[], better: "higher" | "low
   let winner: string | null = null;
   let noDecision: string | null = null;
   // An unranked figure bounded by the measurement that looks better than the best ranked one hides the top of the order.
-  const hiding = unranked.filter((u) => u.flags.some((f) => MEASUREMENT_BOUND_FLAGS.includes(f)) && Number.isFinite(u.geoMean) && (k === 0 || sign * (u.geoMean - candidates[0]!.gm) < 0));
+  const hiding = unranked.filter(
+    (u) => u.flags.some((f) => MEASUREMENT_BOUND_FLAGS.includes(f)) && Number.isFinite(u.geoMean) && (k === 0 || sign * (u.geoMean - candidates[0]!.gm) < 0),
+  );
   if (k === 0) noDecision = entries.length ? "no figure can be ranked" : "nothing was measured";
   else if (hiding.length) {
     const who = hiding.map((u) => `${u.stack}'s`);
@@ -226,7 +228,10 @@ export function formatVerdict(v: Verdict, f: VerdictFormat = {}): string {
   const parts: string[] = [line || "no stack ranked"];
   const caveats = v.ranked.filter((r) => r.caveats.length);
   if (caveats.length) parts.push(`caveats: ${caveats.map((r) => `${r.stack} ${f.caveat ? f.caveat(r.stack, r.caveats) : r.caveats.join(", ")}`).join("; ")}`);
-  if (v.undecidedAcross.length) parts.push(`not a linear order, undecided across a \`>\`: ${v.undecidedAcross.map((p) => `${p.better} vs ${p.worse} (${fmtAdvantage(p.estimate)})`).join("; ")}`);
+  if (v.undecidedAcross.length)
+    parts.push(
+      `not a linear order, undecided across a \`>\`: ${v.undecidedAcross.map((p) => `${p.better} vs ${p.worse} (${fmtAdvantage(p.estimate)})`).join("; ")}`,
+    );
   if (v.wide.length) parts.push(`spread far wider than the others', judged alone: ${v.wide.join(", ")}`);
   if (v.unranked.length) parts.push(`unranked: ${v.unranked.map((u) => `${u.stack} (${f.reason ? f.reason(u) : u.reason})`).join("; ")}`);
   return parts.join("; ");

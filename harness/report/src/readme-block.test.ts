@@ -56,7 +56,11 @@ describe("README results block", () => {
     // Give the point the flag on its connect rate, as a majority would: memory per connection must still be judged alone.
     const input = { ...loaded, points: loaded.points.map((p) => (conn(p) ? { ...p, flags: ["client-bound" as const] } : p)) };
     const block = readmeBlock(input, [], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
-    const row = (s: string): string[] => block.split("\n").find((l) => l.startsWith(`| ${s} |`))!.split(" | ");
+    const row = (s: string): string[] =>
+      block
+        .split("\n")
+        .find((l) => l.startsWith(`| ${s} |`))!
+        .split(" | ");
     expect(row("uws")[3]).toMatch(/^\*\*[\d.]+ KiB\*\*$/);
     expect(row("Decided")[3]).toMatch(/^uws \(×\d+\.\d+, 9\d(?:\.\d)? % CI [\d.]+–[\d.]+ over ws\)$/);
   });

@@ -16,7 +16,9 @@ export function replaceBlock(readme: string, block: string, where = "README.md")
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < 0 || end < start || readme.indexOf(README_START, start + 1) >= 0) {
-    throw new Error(`${where} needs exactly one "${README_START}" followed by one "${README_END}" line; add them where the results table should go, then rerun with --readme.`);
+    throw new Error(
+      `${where} needs exactly one "${README_START}" followed by one "${README_END}" line; add them where the results table should go, then rerun with --readme.`,
+    );
   }
   return `${readme.slice(0, start + README_START.length)}\n${block.trim()}\n${readme.slice(end)}`;
 }
@@ -40,7 +42,9 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
   const fixed = rp.minReps === rp.maxReps;
   const pct = `${+(rp.targetCiHalfWidthRel * 100).toFixed(2)}%`;
   const budget = rp.budgetMs === null ? "" : ` --budget ${Math.round(rp.budgetMs / 60_000)}m`;
-  const reps = fixed ? `${rp.minReps} reps` : `${rp.minReps}–${rp.maxReps} reps until the 95 % interval is within ±${pct}${rp.budgetMs === null ? "" : ` or the ${Math.round(rp.budgetMs / 60_000)}-minute budget is spent`}`;
+  const reps = fixed
+    ? `${rp.minReps} reps`
+    : `${rp.minReps}–${rp.maxReps} reps until the 95 % interval is within ±${pct}${rp.budgetMs === null ? "" : ` or the ${Math.round(rp.budgetMs / 60_000)}-minute budget is spent`}`;
   const repFlags = fixed ? `--reps ${rp.minReps}` : `--min-reps ${rp.minReps} --max-reps ${rp.maxReps} --target-ci ${pct}${budget}`;
   return [
     `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; ` +

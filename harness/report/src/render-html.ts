@@ -71,7 +71,9 @@ function tableHtml(t: Table, cls = ""): string {
         `<tr>${row
           .map((cell) => {
             const caveat = cell.caveat ?? [];
-            const classes = [cell.num ? "num" : "", cell.warn.length ? "warn" : "", caveat.length && !cell.warn.length ? "caveat" : ""].filter(Boolean).join(" ");
+            const classes = [cell.num ? "num" : "", cell.warn.length ? "warn" : "", caveat.length && !cell.warn.length ? "caveat" : ""]
+              .filter(Boolean)
+              .join(" ");
             const marks = [...cell.warn, ...caveat];
             const title = marks.length ? ` title="${esc(marks.join(", "))}"` : "";
             const mark = `${caveat.length ? ` ${CAVEAT_MARK}` : ""}${cell.warn.length ? ` ${WARN_MARK}` : ""}`;
@@ -89,7 +91,11 @@ function floorTable(input: ReportInput, scenario: string): string {
   const knee = kneeTable(input, scenario);
   const t = latencyFloorTable(input, scenario);
   const limits = scenario === "connections" ? connectionsLimitTable(input) : null;
-  return (knee ? `<h3>Sustainable rate</h3>\n${tableHtml(knee)}` : "") + (t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "") + (limits ? `<h3>Held at the machine's limit</h3>\n${tableHtml(limits)}` : "");
+  return (
+    (knee ? `<h3>Sustainable rate</h3>\n${tableHtml(knee)}` : "") +
+    (t ? `<h3>Latency next to the floor</h3>\n${tableHtml(t)}` : "") +
+    (limits ? `<h3>Held at the machine's limit</h3>\n${tableHtml(limits)}` : "")
+  );
 }
 
 function figure(ch: HtmlChart): string {
@@ -112,7 +118,9 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
   for (const kind of Object.keys(FINDING_TITLES) as FindingKind[]) {
     const mine = o.findings.filter((f) => f.kind === kind);
     if (!mine.length) continue;
-    findings.push(`<h3>${esc(FINDING_TITLES[kind])}</h3>\n<ul class="findings">\n${mine.map((f) => `<li${f.warning ? ' class="warn"' : ""}>${f.warning ? "⚠ " : ""}${esc(f.text)}</li>`).join("\n")}\n</ul>`);
+    findings.push(
+      `<h3>${esc(FINDING_TITLES[kind])}</h3>\n<ul class="findings">\n${mine.map((f) => `<li${f.warning ? ' class="warn"' : ""}>${f.warning ? "⚠ " : ""}${esc(f.text)}</li>`).join("\n")}\n</ul>`,
+    );
   }
   const scenarios = input.scenarios.map((s) => {
     const params = scenarioParamsText(input, s);
@@ -129,7 +137,9 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       floorTable(input, s),
       ...hostileTables(input, s).map((h) => `<h3>${esc(h.title)}</h3>\n${tableHtml(h.table)}`),
       ...failureTables(input, s).map((f) => `<h3>${esc(f.title)}</h3>\n${tableHtml(f.table)}`),
-      sFindings.length ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>` : "",
+      sFindings.length
+        ? `<ul class="findings">${sFindings.map((f) => (f.warning ? `<li class="warn">⚠ ${esc(f.text)}</li>` : `<li>${esc(f.text)}</li>`)).join("")}</ul>`
+        : "",
       `</section>`,
     ]
       .filter(Boolean)

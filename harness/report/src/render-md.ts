@@ -7,7 +7,18 @@ import { hostileTables } from "./hostile-table.ts";
 import { kneeTable } from "./knee.ts";
 import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
-import { CAVEAT_MARK, headlineTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Cell, type Table } from "./tables.ts";
+import {
+  CAVEAT_MARK,
+  headlineTable,
+  runTable,
+  scenarioParamsText,
+  scenarioTable,
+  stacksTable,
+  WARN_FLAGS_TEXT,
+  WARN_MARK,
+  type Cell,
+  type Table,
+} from "./tables.ts";
 import { variantsTable } from "./variants.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";

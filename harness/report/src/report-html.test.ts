@@ -33,7 +33,12 @@ beforeAll(async () => {
   console.log(`report-html.test: Chromium from ${browser.source}: ${browser.executablePath}`);
   work = mkdtempSync(join(tmpdir(), "wsarena-report-test-"));
   profile = mkdtempSync(join(tmpdir(), "wsarena-chromium-profile-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: browser.executablePath, headless: true, args: browser.args, viewport: { width: 1200, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: browser.executablePath,
+    headless: true,
+    args: browser.args,
+    viewport: { width: 1200, height: 900 },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -105,16 +110,20 @@ describe("report.html in Chromium", () => {
     }
   }, 120_000);
 
-  it.skipIf(!existsSync(REAL_FIXTURE_DIR))("renders every chart of the real fixture result set without console errors or network requests", async () => {
-    const dir = copyFixture(join(work, "real"));
-    writeReport(dir);
-    const r = await openReport(join(dir, "report.html"), "real");
-    expect(r.consoleErrors).toEqual([]);
-    expect(r.requests).toEqual([]);
-    expect(r.charts.length).toBeGreaterThan(0);
-    for (const c of r.charts) {
-      expect(c.width, `${c.name} width`).toBeGreaterThan(300);
-      expect(c.marks, `${c.name} data marks`).toBeGreaterThanOrEqual(1);
-    }
-  }, 120_000);
+  it.skipIf(!existsSync(REAL_FIXTURE_DIR))(
+    "renders every chart of the real fixture result set without console errors or network requests",
+    async () => {
+      const dir = copyFixture(join(work, "real"));
+      writeReport(dir);
+      const r = await openReport(join(dir, "report.html"), "real");
+      expect(r.consoleErrors).toEqual([]);
+      expect(r.requests).toEqual([]);
+      expect(r.charts.length).toBeGreaterThan(0);
+      for (const c of r.charts) {
+        expect(c.width, `${c.name} width`).toBeGreaterThan(300);
+        expect(c.marks, `${c.name} data marks`).toBeGreaterThanOrEqual(1);
+      }
+    },
+    120_000,
+  );
 });

@@ -18,7 +18,10 @@ function snapshot(dir: string): Record<string, string> {
   const walk = (d: string, rel: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-      else out[`${rel}${e.name}`] = createHash("sha256").update(readFileSync(join(d, e.name))).digest("hex");
+      else
+        out[`${rel}${e.name}`] = createHash("sha256")
+          .update(readFileSync(join(d, e.name)))
+          .digest("hex");
     }
   };
   walk(dir, "");
@@ -32,11 +35,25 @@ describe("writeReport on the real fixture", () => {
   const afterFirst = snapshot(dir);
 
   it("writes report.html, report.md and every chart as SVG and PNG, and touches no input file", () => {
-    for (const f of ["report.html", "report.md", "charts/throughput.svg", "charts/throughput.png", "charts/latency.png", "charts/latency-vs-rate.png", "charts/system.png", "charts/memory-per-connection.png", "charts/efficiency.png"]) {
+    for (const f of [
+      "report.html",
+      "report.md",
+      "charts/throughput.svg",
+      "charts/throughput.png",
+      "charts/latency.png",
+      "charts/latency-vs-rate.png",
+      "charts/system.png",
+      "charts/memory-per-connection.png",
+      "charts/efficiency.png",
+    ]) {
       expect(afterFirst[f], f).toBeDefined();
     }
     for (const [f, hash] of Object.entries(before)) expect(afterFirst[f], f).toBe(hash);
-    expect(Object.keys(afterFirst).filter((f) => !(f in before)).sort()).toEqual([...first.files].sort());
+    expect(
+      Object.keys(afterFirst)
+        .filter((f) => !(f in before))
+        .sort(),
+    ).toEqual([...first.files].sort());
   });
 
   it("regenerating changes nothing", () => {

@@ -30,7 +30,8 @@ import type { Slo } from "./slo.ts";
  */
 export const DEFAULT_VCPU_HOUR_USD = 0.0504;
 /** Where the default price comes from (printed in every report). */
-export const DEFAULT_PRICE_SOURCE = "default: AWS EC2 on-demand m7i.large, 2 vCPU, Linux, us-east-1, $0.1008/h ÷ 2 vCPU, from aws.amazon.com/ec2/pricing/on-demand/";
+export const DEFAULT_PRICE_SOURCE =
+  "default: AWS EC2 on-demand m7i.large, 2 vCPU, Linux, us-east-1, $0.1008/h ÷ 2 vCPU, from aws.amazon.com/ec2/pricing/on-demand/";
 
 /** Options of writeReport; never mutated. */
 export interface ReportOptions {
@@ -117,17 +118,42 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
   const htmlScenarioCharts: Record<string, HtmlChart> = {};
   for (const [s, spec] of Object.entries(perScenario)) htmlScenarioCharts[s] = rendered(spec);
   const notes = methodNotes(o);
-  writeFileSync(join(input.dir, "report.html"), renderHtml(input, { vcpuHourUsd: o.vcpuHourUsd, priceSource: o.priceSource, charts: htmlCharts, scenarioCharts: htmlScenarioCharts, findings, methodNotes: notes }));
+  writeFileSync(
+    join(input.dir, "report.html"),
+    renderHtml(input, {
+      vcpuHourUsd: o.vcpuHourUsd,
+      priceSource: o.priceSource,
+      charts: htmlCharts,
+      scenarioCharts: htmlScenarioCharts,
+      findings,
+      methodNotes: notes,
+    }),
+  );
   const scenarioChartNames: Record<string, string> = {};
   for (const [s, spec] of Object.entries(perScenario)) scenarioChartNames[s] = spec.name;
   writeFileSync(
     join(input.dir, "report.md"),
-    renderMarkdown(input, { vcpuHourUsd: o.vcpuHourUsd, priceSource: o.priceSource, charts: overview.map((c) => ({ name: c.name, title: c.title })), scenarioCharts: scenarioChartNames, findings, methodNotes: notes }),
+    renderMarkdown(input, {
+      vcpuHourUsd: o.vcpuHourUsd,
+      priceSource: o.priceSource,
+      charts: overview.map((c) => ({ name: c.name, title: c.title })),
+      scenarioCharts: scenarioChartNames,
+      findings,
+      methodNotes: notes,
+    }),
   );
   files.push("report.html", "report.md");
   let readmeChanged = false;
   if (o.readmePath) {
-    readmeChanged = updateReadme(o.readmePath, readmeBlock(input, overview.map((c) => ({ name: c.name, title: c.title })), o.readmePath, o.vcpuHourUsd));
+    readmeChanged = updateReadme(
+      o.readmePath,
+      readmeBlock(
+        input,
+        overview.map((c) => ({ name: c.name, title: c.title })),
+        o.readmePath,
+        o.vcpuHourUsd,
+      ),
+    );
   }
   return { files, findings, readmeChanged };
 }
@@ -136,4 +162,3 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
 export function writeReport(dir: string, opts: Partial<ReportOptions> = {}): ReportOutput {
   return writeReportFor(loadReportInput(dir), opts);
 }
-

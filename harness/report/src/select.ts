@@ -57,10 +57,7 @@ export const KEEPS_UP_FRACTION = 0.95;
  */
 export function latencyFocus(input: ReportInput): { scenario: string; pointKey: string } | null {
   const withHist = input.scenarios.filter((s) => histogramPoints(input, s).length > 0);
-  const latencyFirst = [
-    ...withHist.filter((s) => histogramPoints(input, s).some((p) => p.headline?.better === "lower")),
-    ...withHist,
-  ];
+  const latencyFirst = [...withHist.filter((s) => histogramPoints(input, s).some((p) => p.headline?.better === "lower")), ...withHist];
   const scenario = latencyFirst[0];
   if (scenario === undefined) return null;
   const pts = histogramPoints(input, scenario);
@@ -68,8 +65,7 @@ export function latencyFocus(input: ReportInput): { scenario: string; pointKey: 
   // On an offered-rate ladder, the highest rate every measured stack still keeps up with (delivers ≥ 95 % of it):
   // tail latency there compares stacks, where above it mostly measures the most overloaded queue.
   const rateOf = (k: string): number => Number(pts.find((p) => p.pointKey === k)?.params.rate);
-  const keepsUp = (k: string): boolean =>
-    pts.filter((p) => p.pointKey === k).every((p) => (meanOf(p, "msgsPerSec") ?? 0) >= KEEPS_UP_FRACTION * rateOf(k));
+  const keepsUp = (k: string): boolean => pts.filter((p) => p.pointKey === k).every((p) => (meanOf(p, "msgsPerSec") ?? 0) >= KEEPS_UP_FRACTION * rateOf(k));
   const maxCount = Math.max(...keys.map((k) => pts.filter((p) => p.pointKey === k).length));
   const underLoad = keys.filter((k) => Number.isFinite(rateOf(k)) && pts.filter((p) => p.pointKey === k).length === maxCount && keepsUp(k));
   if (underLoad.length) return { scenario, pointKey: underLoad.reduce((a, b) => (rateOf(b) > rateOf(a) ? b : a)) };

@@ -13,7 +13,7 @@ export interface Slo {
 }
 
 const METRICS: Record<string, Slo["metric"]> = { p50: "p50Us", p90: "p90Us", p99: "p99Us", "p99.9": "p999Us", p999: "p999Us", max: "maxUs" };
-const UNITS: Record<string, number> = { us: 1, "µs": 1, ms: 1000, s: 1_000_000 };
+const UNITS: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1_000_000 };
 
 /** Parses "p99<10ms" (percentile p50|p90|p99|p99.9|max, < or <=, number, unit us|µs|ms|s); throws a readable error. */
 export function parseSlo(text: string): Slo {

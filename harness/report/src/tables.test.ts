@@ -13,7 +13,22 @@ describe("latency next to the floor", () => {
   const col = (name: string): number => t.headers.indexOf(name);
 
   it("shows p50/p90/p99/p99.9/max next to the floor's same percentiles, the scheduler lag p99 and client busy", () => {
-    expect(t.headers).toEqual(["Point", "Stack", "p50", "p90", "p99", "p99.9", "max", "floor p50", "floor p90", "floor p99", "floor p99.9", "floor max", "Sched. lag p99", "Client busy"]);
+    expect(t.headers).toEqual([
+      "Point",
+      "Stack",
+      "p50",
+      "p90",
+      "p99",
+      "p99.9",
+      "max",
+      "floor p50",
+      "floor p90",
+      "floor p99",
+      "floor p99.9",
+      "floor max",
+      "Sched. lag p99",
+      "Client busy",
+    ]);
     expect(row("1000/s", "bun")[col("floor p99")]).toMatch(/^\d{3} µs$/);
     expect(row("1000/s", "bun")[col("Sched. lag p99")]).toMatch(/^\d+(\.\d)? µs$/);
     expect(row("1000/s", "bun")[col("Client busy")]).toBe("80%");
@@ -47,9 +62,15 @@ describe("repetitions column", () => {
   it("gives the count and stop reason, then outliers, quiet-gate waits and steal only where non-zero", () => {
     const p = input.points.find((q) => q.stack === "uws" && q.scenario === "echo-throughput")!;
     expect(repetitionsText(p)).toBe("5, fixed");
-    const reps = p.reps.map((r, i) => ({ ...r, stealPct: i === 1 ? 2.5 : 0, quietGate: { ok: i !== 2, attempts: i === 2 ? 3 : 1, waitedMs: i === 2 ? 1500 : 0, reasons: [] } }));
+    const reps = p.reps.map((r, i) => ({
+      ...r,
+      stealPct: i === 1 ? 2.5 : 0,
+      quietGate: { ok: i !== 2, attempts: i === 2 ? 3 : 1, waitedMs: i === 2 ? 1500 : 0, reasons: [] },
+    }));
     const summary = { ...p.summary!, outliers: { lowSevere: 0, lowMild: 1, highMild: 0, highSevere: 1 } };
-    expect(repetitionsText({ ...p, reps, summary, stop: "ci-tight" })).toBe("5, ci-tight; outliers: 1 low mild, 1 high severe; quiet-gate wait 1.5 s (2 retries, 1 never quiet); steal ≤ 2.5%");
+    expect(repetitionsText({ ...p, reps, summary, stop: "ci-tight" })).toBe(
+      "5, ci-tight; outliers: 1 low mild, 1 high severe; quiet-gate wait 1.5 s (2 retries, 1 never quiet); steal ≤ 2.5%",
+    );
   });
 });
 
@@ -66,13 +87,16 @@ describe("headline", () => {
 describe("client CPU per received message in the scenario table", () => {
   const withUs = (usPerMsg: (rep: number) => number | undefined) => {
     const set = syntheticResultSet();
-    for (const m of set.measurements) for (const p of m.points) p.reps.forEach((r, i) => {
-      const v = usPerMsg(i);
-      if (v !== undefined) r.clientCpu = { ...r.clientCpu, usPerMsg: v };
-    });
+    for (const m of set.measurements)
+      for (const p of m.points)
+        p.reps.forEach((r, i) => {
+          const v = usPerMsg(i);
+          if (v !== undefined) r.clientCpu = { ...r.clientCpu, usPerMsg: v };
+        });
     return scenarioTable(toReportInput({ dir: "/synthetic", ...set }), "echo-latency");
   };
-  const cell = (t: ReturnType<typeof scenarioTable>): string => t.rows.find((r) => r[0]!.text === "1000/s" && r[1]!.text === "bun")![t.headers.indexOf("Client busy")]!.text;
+  const cell = (t: ReturnType<typeof scenarioTable>): string =>
+    t.rows.find((r) => r[0]!.text === "1000/s" && r[1]!.text === "bun")![t.headers.indexOf("Client busy")]!.text;
 
   it("follows the busy share with the mean over repetitions", () => {
     expect(cell(withUs(() => 3.25))).toBe("80% · 3.25 µs/msg");

@@ -1,9 +1,19 @@
 // Table models shared by the HTML and Markdown renderers: run metadata, the headline table, one table per scenario.
-import { costPerMillionFromCpuUs, coresPerMillionMsgsPerSec, CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, cpuUsPerMsg, fmtCpuUs, headlineCpuPointKey, NO_CPU_POINT_REASON } from "./cpu-figures.ts";
+import {
+  costPerMillionFromCpuUs,
+  coresPerMillionMsgsPerSec,
+  CPU_SCENARIO,
+  CPU_US_PER_MSG,
+  cpuPointLabel,
+  cpuUsPerMsg,
+  fmtCpuUs,
+  headlineCpuPointKey,
+  NO_CPU_POINT_REASON,
+} from "./cpu-figures.ts";
 import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
-import { floorMeasured, FLOOR_PERCENTILES, latencyPoints, maxStealPct, pointFloor, quietWaits, schedulerLagP99, atFloorReps } from "./floor.ts";
+import { maxStealPct, quietWaits } from "./floor.ts";
 import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
 import { geoMean, mean, meanInterval } from "@wsarena/stats";
@@ -87,7 +97,13 @@ export function runTable(input: ReportInput, vcpuHourUsd: number, priceSource: s
     ["Machine", `${m.cpuModel}, ${m.cores} cores, ${fmtBytes(m.memoryBytes)}, ${m.platform}, kernel ${m.kernel}, governor ${m.governor ?? "unknown"}`],
     ["Pinning", `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}`],
     ["Runtimes", `node ${r.runtimes.node}, bun ${r.runtimes.bun ?? "–"}, deno ${r.runtimes.deno ?? "–"}`],
-    ["Client packages", Object.entries(r.clientPackages).sort().map(([k, v]) => `${k} ${v}`).join(", ") || "–"],
+    [
+      "Client packages",
+      Object.entries(r.clientPackages)
+        .sort()
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "–",
+    ],
     ["vCPU-hour price", `$${vcpuHourUsd} (${priceSource})`],
   ];
   return { headers: ["", ""], rows: rows.map(([k, v]) => [c(k), c(v)]) };
@@ -120,7 +136,17 @@ export function headlineInput(input: ReportInput): ReportInput {
 /** One row per stack with its headline figures across the core scenarios. */
 export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const input = headlineInput(all);
-  if (input.points.length === 0) return { headers: ["Headline"], rows: [[c(`No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`)]] };
+  if (input.points.length === 0)
+    return {
+      headers: ["Headline"],
+      rows: [
+        [
+          c(
+            `No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`,
+          ),
+        ],
+      ],
+    };
   const focus = latencyFocus(input);
   const rows = headlineRows(input, focus);
   // Name the scenario (and point) in the header when every stack's figure comes from the same one.
@@ -130,10 +156,22 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   };
   // The latency column is ranked at the percentile its point is decided at (the highest clear of the floor), as its flags are.
   const latMetric: PercentileName = rows.find((r) => r.lat?.decision)?.lat?.decision?.percentile ?? "p99Us";
-  const peakScenario = common(rows.map((r) => r.peak), false);
-  const peakPoint = common(rows.map((r) => r.peak), true);
-  const connPoint = common(rows.map((r) => r.conn), true);
-  const knee = sustainableRateColumn(all, rows.map((r) => r.stack));
+  const peakScenario = common(
+    rows.map((r) => r.peak),
+    false,
+  );
+  const peakPoint = common(
+    rows.map((r) => r.peak),
+    true,
+  );
+  const connPoint = common(
+    rows.map((r) => r.conn),
+    true,
+  );
+  const knee = sustainableRateColumn(
+    all,
+    rows.map((r) => r.stack),
+  );
   const cpuLabel = rows.find((r) => r.cpu)?.cpu;
   const headers = [
     "Stack",
@@ -146,7 +184,8 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     "$ per 1M msg",
   ];
   // Per column, rank the stacks' figures by ratio intervals; the winner's cell is bold, the verdict goes in the last row.
-  const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null => (p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null);
+  const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null =>
+    p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null;
   const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
     { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
     { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, latMetric)) },
@@ -202,11 +241,14 @@ function headlineRows(input: ReportInput, focus: ReturnType<typeof latencyFocus>
   for (const stack of input.stacks) {
     const mine = tp.filter((p) => p.stack === stack);
     const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
-    const lat = focus ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p)) : undefined;
+    const lat = focus
+      ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p))
+      : undefined;
     const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
     const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
     const conn = connPick ? memoryView(connPick) : null;
-    const cpu = cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
+    const cpu =
+      cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
     if (peak || lat || conn || cpu) rows.push({ stack, peak, lat, conn, cpu });
   }
   return rows;
@@ -218,7 +260,11 @@ function cpuHeadlineCells(cpu: PointView | undefined, vcpuHourUsd: number, cell:
   if (!us.length) return [0, 1, 2].map(() => c("–", [], true));
   const m = mean(us);
   const ci = meanInterval(us);
-  return [cell(`${fmtCpuUs(m)}${us.length > 1 ? ` [${fmtCpuUs(ci.low)}–${fmtCpuUs(ci.high)}]` : " (n=1)"}`), cell(fmtCpuUs(coresPerMillionMsgsPerSec(m))), cell(fmtUsd(costPerMillionFromCpuUs(m, vcpuHourUsd)))];
+  return [
+    cell(`${fmtCpuUs(m)}${us.length > 1 ? ` [${fmtCpuUs(ci.low)}–${fmtCpuUs(ci.high)}]` : " (n=1)"}`),
+    cell(fmtCpuUs(coresPerMillionMsgsPerSec(m))),
+    cell(fmtUsd(costPerMillionFromCpuUs(m, vcpuHourUsd))),
+  ];
 }
 
 /** The Decided cells of the three CPU columns (one verdict: cores and $ are µs/msg scaled); undefined = the set has no fixed-rate point. */
@@ -243,7 +289,15 @@ function sustainableRateColumn(all: ReportInput, stacks: readonly string[]): { h
   const cells = stacks.map((stack): Cell => {
     const k = sums.find((s) => s.stack === stack);
     if (!k) return c("–");
-    return { ...c(kneeText(k), kneeWarnings(k), true, k.flags.filter((f) => CAVEAT_FLAGS.includes(f))), best: verdict.winner === stack };
+    return {
+      ...c(
+        kneeText(k),
+        kneeWarnings(k),
+        true,
+        k.flags.filter((f) => CAVEAT_FLAGS.includes(f)),
+      ),
+      best: verdict.winner === stack,
+    };
   });
   return { header: `Sustainable rate @ ${sums[0]!.slo} (${sums[0]!.scenario})`, cells, decided: verdictCell(verdict) };
 }
@@ -274,7 +328,11 @@ function headlineCell(p: PointView): Cell {
   const xs = metricValues(p, metric);
   if (xs.length === 0) return c("–", warnings(p));
   const at = metric === p.headline.metric ? "" : ` at ${percentileLabel(metric as PercentileName)}`;
-  const f = isLatencyMetric(metric) ? fmtUs : metric === CPU_US_PER_MSG ? (v: number) => `${fmtCpuUs(v)} µs/msg` : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
+  const f = isLatencyMetric(metric)
+    ? fmtUs
+    : metric === CPU_US_PER_MSG
+      ? (v: number) => `${fmtCpuUs(v)} µs/msg`
+      : (v: number) => `${fmtCount(v)} ${p.headline!.unit}`;
   if (!xs.every((x) => x > 0)) return c(`${f(mean(xs))}${at} (arithmetic mean: a value ≤ 0, n=${xs.length})`, warnings(p), true, caveats(p));
   // The interval of the mean of the logs: multiplicative, as the ranking's ratios are.
   const ci = meanInterval(xs.map(Math.log));
@@ -299,7 +357,8 @@ export function repetitionsText(p: PointView): string {
     if (out.length) parts.push(`outliers: ${out.join(", ")}`);
   }
   const q = quietWaits(p);
-  if (q.waitedMs > 0 || q.failed > 0) parts.push(`quiet-gate wait ${(q.waitedMs / 1000).toFixed(1)} s (${q.retries} retries${q.failed ? `, ${q.failed} never quiet` : ""})`);
+  if (q.waitedMs > 0 || q.failed > 0)
+    parts.push(`quiet-gate wait ${(q.waitedMs / 1000).toFixed(1)} s (${q.retries} retries${q.failed ? `, ${q.failed} never quiet` : ""})`);
   const steal = maxStealPct(p);
   if (steal !== null && steal > 0) parts.push(`steal ≤ ${steal.toFixed(1)}%`);
   return parts.join("; ");
@@ -358,7 +417,6 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
 
 /** Marker of a latency percentile within 2× of the floor's same percentile (the runner's atFloor). */
 export const AT_FLOOR_MARK = "≈floor";
-
 
 /** Scenario-wide parameters, as `k=v` text per stack-independent key (from the first point that has them). */
 export function scenarioParamsText(input: ReportInput, scenario: string): string {

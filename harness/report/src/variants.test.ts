@@ -1,6 +1,6 @@
 // Variants beside their base on a SYNTHETIC set: uws+deflate made from uws at half the throughput with counted wire bytes.
 import { describe, expect, it } from "vitest";
-import { type MeasurementRecord } from "@wsarena/results";
+import type { MeasurementRecord } from "@wsarena/results";
 import { toReportInput } from "./load.ts";
 import { renderMarkdown } from "./render-md.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";
@@ -49,7 +49,8 @@ describe("variants against their base", () => {
   });
 
   it("is part of the Markdown report only when the set has a variant", () => {
-    const md = (i: typeof input) => renderMarkdown(i, { vcpuHourUsd: 0.05, priceSource: "test", charts: [], scenarioCharts: {}, findings: [], methodNotes: [] });
+    const md = (i: typeof input) =>
+      renderMarkdown(i, { vcpuHourUsd: 0.05, priceSource: "test", charts: [], scenarioCharts: {}, findings: [], methodNotes: [] });
     expect(md(input)).toContain("## Variants against their base stack");
     expect(md(toReportInput({ dir: "/synthetic", ...syntheticResultSet() }))).not.toContain("Variants against their base stack");
     expect(variantsTable(toReportInput({ dir: "/synthetic", ...syntheticResultSet() }))).toBeNull();

@@ -6,7 +6,6 @@ import { isMeasured, pointLabel, type PointView, type ReportInput } from "./mode
 import { fmtAdvantage } from "./rank.ts";
 import { allMarks, caveats, warnings, type Cell, type Table } from "./tables.ts";
 
-
 /** Variant rows of a result set: stack id → its base stack id and variant id (from run.json). */
 export function variantRows(input: ReportInput): Map<string, { base: string; variant: string; description: string }> {
   const out = new Map<string, { base: string; variant: string; description: string }>();
@@ -84,7 +83,18 @@ export function variantsTable(input: ReportInput): Table | null {
     }
   }
   return {
-    headers: ["Variant", "Scenario", "Point", "Base", "Variant value", "Variant / base", "Server CPU per msg", "Wire bytes per msg (server → client)", "RSS per connection", "Flags"],
+    headers: [
+      "Variant",
+      "Scenario",
+      "Point",
+      "Base",
+      "Variant value",
+      "Variant / base",
+      "Server CPU per msg",
+      "Wire bytes per msg (server → client)",
+      "RSS per connection",
+      "Flags",
+    ],
     rows,
     notes: [
       ...[...variants].map(([id, v]) => `${id}: ${v.base} with ${v.description}.`),

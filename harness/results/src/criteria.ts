@@ -123,7 +123,8 @@ export function formatMeasured(key: CriterionKey, v: number | null): string {
   if (key === "errors") return String(v);
   if (key === "cpu") return `${+v.toFixed(1)}%`;
   if (key === "rss") {
-    const [unit, f] = v >= MEMORY_UNITS_BYTES.GiB! ? ["GiB", MEMORY_UNITS_BYTES.GiB!] : v >= MEMORY_UNITS_BYTES.MiB! ? ["MiB", MEMORY_UNITS_BYTES.MiB!] : ["KiB", 1024];
+    const [unit, f] =
+      v >= MEMORY_UNITS_BYTES.GiB! ? ["GiB", MEMORY_UNITS_BYTES.GiB!] : v >= MEMORY_UNITS_BYTES.MiB! ? ["MiB", MEMORY_UNITS_BYTES.MiB!] : ["KiB", 1024];
     return `${+(v / f).toFixed(2)}${unit}`;
   }
   if (v >= 1_000_000) return `${+(v / 1_000_000).toFixed(2)}s`;

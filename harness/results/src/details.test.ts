@@ -4,7 +4,13 @@ import { SCENARIO_IDS } from "./scenarios.ts";
 
 const holdCpu = { windowMs: 3000, coreBusyPct: 10, processCpuPct: 5, inHold: true };
 const connections: ConnectionsDetails = {
-  limits: { serverOpenFiles: { soft: 1024, hard: 4096 }, clientOpenFiles: { soft: 1024, hard: null }, ephemeralPorts: { low: 32768, high: 60999 }, memAvailableBytes: 1e9, fileMax: null },
+  limits: {
+    serverOpenFiles: { soft: 1024, hard: 4096 },
+    clientOpenFiles: { soft: 1024, hard: null },
+    ephemeralPorts: { low: 32768, high: 60999 },
+    memAvailableBytes: 1e9,
+    fileMax: null,
+  },
   ramp: { requested: 500, connections: 500, cappedBy: "profile", reason: "no limit is lower than the profile's 500", workers: 1, sourceAddresses: 1 },
   heldConnections: 500,
   stoppedBy: null,
@@ -14,7 +20,17 @@ const connections: ConnectionsDetails = {
   rssPerConnectionBytes: 2e4,
   rssPerConnectionAfterGcBytes: 1e4,
   off: holdCpu,
-  heartbeat: { intervalS: 1, heldConnections: 500, on: holdCpu, costCpuPct: 1, costCoreBusyPct: 2, pingsPerSec: 500, cpuUsPerPing: 20, closedDuringHold: 0, connectPerSec: 4000 },
+  heartbeat: {
+    intervalS: 1,
+    heldConnections: 500,
+    on: holdCpu,
+    costCpuPct: 1,
+    costCoreBusyPct: 2,
+    pingsPerSec: 500,
+    cpuUsPerPing: 20,
+    closedDuringHold: 0,
+    connectPerSec: 4000,
+  },
   heartbeatSkipped: null,
 };
 const hostile: HostileDetails = {

@@ -1,5 +1,13 @@
 // Validity flags: pure functions from what was measured to the flags a figure carries (thresholds and rules in flag-table.ts).
-import { percentileNameSchema, type FigureSummary, type FloorRecord, type IntegrityRecord, type LatencySummaryRecord, type PercentileName, type ValidityFlag } from "./schema.ts";
+import {
+  percentileNameSchema,
+  type FigureSummary,
+  type FloorRecord,
+  type IntegrityRecord,
+  type LatencySummaryRecord,
+  type PercentileName,
+  type ValidityFlag,
+} from "./schema.ts";
 import { summarizeSample } from "@wsarena/stats";
 import { AT_FLOOR_FACTOR, CLIENT_BUSY_THRESHOLD, CLIENT_LOADED_LAG_SHARE, FLAG_NAMES, HIGH_VARIANCE_CV, SERVER_BUSY_THRESHOLD_PCT } from "./flag-table.ts";
 

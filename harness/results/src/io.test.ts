@@ -24,7 +24,12 @@ describe("loadResultSet", () => {
     const set = loadResultSet(FIXTURE);
     expect(set.run.schemaVersion).toBe(SCHEMA_VERSION);
     expect(set.run.status).toBe("complete");
-    expect(set.measurements.map((m) => `${m.stack}--${m.scenario}`).sort()).toEqual(["bun--connections", "bun--echo-throughput", "ws--connections", "ws--echo-throughput"]);
+    expect(set.measurements.map((m) => `${m.stack}--${m.scenario}`).sort()).toEqual([
+      "bun--connections",
+      "bun--echo-throughput",
+      "ws--connections",
+      "ws--echo-throughput",
+    ]);
     for (const m of set.measurements) {
       expect(m.status).toBe("ok");
       for (const p of m.points) {

@@ -12,10 +12,11 @@ describe("loadShapeOf", () => {
     const set = loadResultSet(REFERENCE);
     const latency = set.measurements.filter((m) => m.scenario === "echo-latency" && m.points.length > 0);
     expect(latency.length).toBeGreaterThan(0);
-    for (const m of latency) for (const p of m.points) {
-      expect(p.loadShape).toBeUndefined();
-      expect(loadShapeOf(m.scenario, p)).toBe("pipelined");
-    }
+    for (const m of latency)
+      for (const p of m.points) {
+        expect(p.loadShape).toBeUndefined();
+        expect(loadShapeOf(m.scenario, p)).toBe("pipelined");
+      }
     const throughput = set.measurements.find((m) => m.scenario === "echo-throughput" && m.points.length > 0)!;
     expect(loadShapeOf(throughput.scenario, throughput.points[0]!)).toBeNull();
   });

@@ -36,7 +36,8 @@ function measurementV1toV2(m: Json): Json {
       return {
         ...p,
         stop: "fixed",
-        summary: summary && s ? { ...summary, ci95Lo: s.ci95Lo, ci95Hi: s.ci95Hi, ciHalfWidthRel: s.ciHalfWidthRel, mad: s.mad, outliers: s.outliers } : summary,
+        summary:
+          summary && s ? { ...summary, ci95Lo: s.ci95Lo, ci95Hi: s.ci95Hi, ciHalfWidthRel: s.ciHalfWidthRel, mad: s.mad, outliers: s.outliers } : summary,
         reps: reps.map((r, i) => ({
           ...r,
           schedulerLag: null,
@@ -55,7 +56,12 @@ function measurementV1toV2(m: Json): Json {
 function runV1toV2(r: Json): Json {
   const config = r.config as Json;
   const reps = config.reps as number;
-  return { ...r, schemaVersion: 2, config: { ...config, repetitions: { minReps: reps, maxReps: reps, targetCiHalfWidthRel: 0, budgetMs: null } }, timing: null };
+  return {
+    ...r,
+    schemaVersion: 2,
+    config: { ...config, repetitions: { minReps: reps, maxReps: reps, targetCiHalfWidthRel: 0, budgetMs: null } },
+    timing: null,
+  };
 }
 
 /** Migrates a parsed result file (`kind` run or measurement) to SCHEMA_VERSION; files already current are returned as they are. */

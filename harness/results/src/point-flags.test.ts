@@ -3,8 +3,23 @@ import { decidePercentile, pointFlagsOf, windowFlagsAt, type LatencyWindow } fro
 import { POINT_FLAG_RULE } from "./flag-table.ts";
 import type { FloorRecord, LatencySummaryRecord } from "./schema.ts";
 
-const summary = (p50: number, p90: number, p99: number): LatencySummaryRecord => ({ count: 1000, minUs: 1, meanUs: p50, p50Us: p50, p90Us: p90, p99Us: p99, p999Us: p99 * 2, maxUs: p99 * 4 });
-const floorOf = (p50: number, p90: number, p99: number): FloorRecord => ({ cpu: 0, role: "server", intervalUs: 1000, lateness: { summary: summary(p50, p90, p99), histogram: null }, probeCpuPct: 0.5 });
+const summary = (p50: number, p90: number, p99: number): LatencySummaryRecord => ({
+  count: 1000,
+  minUs: 1,
+  meanUs: p50,
+  p50Us: p50,
+  p90Us: p90,
+  p99Us: p99,
+  p999Us: p99 * 2,
+  maxUs: p99 * 4,
+});
+const floorOf = (p50: number, p90: number, p99: number): FloorRecord => ({
+  cpu: 0,
+  role: "server",
+  intervalUs: 1000,
+  lateness: { summary: summary(p50, p90, p99), histogram: null },
+  probeCpuPct: 0.5,
+});
 
 /** A window with latency percentiles `lat`, a floor `fl` and an optional scheduler lag (all p50, p90, p99 in µs). */
 function win(lat: [number, number, number], fl: [number, number, number], lag?: [number, number, number]): LatencyWindow {

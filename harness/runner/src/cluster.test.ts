@@ -66,34 +66,38 @@ describe("pub/sub across two server processes joined by a broker", () => {
   });
 
   for (const [stack, kind] of cases) {
-    it(`${stack.id} over ${kind}: every receiver on either process gets every message exactly once`, async () => {
-      const broker: RunningBroker = await startBroker(kind);
-      running.push(broker);
-      const env = { [BROKER_ENV]: broker.url };
-      const [a, b] = await Promise.all([launchServer(stack, { env }), launchServer(stack, { env })]);
-      running.push(a, b);
-      const connect = stack.manifest.protocol === "socket.io" ? sioReceiver : wsReceiver;
-      const receivers = [await connect(a, "A0"), await connect(a, "A1"), await connect(b, "B0"), await connect(b, "B1")];
-      const expected: string[] = [];
-      for (let i = 0; i < WS_PUBLISHES; i++) {
-        expected.push(`ws-${i}`);
-        receivers[0]!.publish!(`ws-${i}`);
-      }
-      for (let i = 0; i < HTTP_PUBLISHES; i++) {
-        expected.push(`http-${i}`);
-        const res = await fetch(`${b.httpUrl}/publish/${TOPIC}`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: `http-${i}` });
-        expect(res.status).toBe(200);
-      }
-      const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-      while (Date.now() < deadline && receivers.some((r) => r.ids.length < expected.length)) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, SETTLE_MS));
-      for (const r of receivers) {
-        expect({ receiver: r.name, ids: [...r.ids].sort() }).toEqual({ receiver: r.name, ids: [...expected].sort() });
-        // One publisher per path: its messages keep their order on every process.
-        expect(r.ids.filter((id) => id.startsWith("ws-"))).toEqual(expected.filter((id) => id.startsWith("ws-")));
-      }
-      receivers.forEach((r) => r.close());
-      await Promise.all([a.stop(), b.stop(), broker.stop()]);
-    }, CASE_TIMEOUT_MS);
+    it(
+      `${stack.id} over ${kind}: every receiver on either process gets every message exactly once`,
+      async () => {
+        const broker: RunningBroker = await startBroker(kind);
+        running.push(broker);
+        const env = { [BROKER_ENV]: broker.url };
+        const [a, b] = await Promise.all([launchServer(stack, { env }), launchServer(stack, { env })]);
+        running.push(a, b);
+        const connect = stack.manifest.protocol === "socket.io" ? sioReceiver : wsReceiver;
+        const receivers = [await connect(a, "A0"), await connect(a, "A1"), await connect(b, "B0"), await connect(b, "B1")];
+        const expected: string[] = [];
+        for (let i = 0; i < WS_PUBLISHES; i++) {
+          expected.push(`ws-${i}`);
+          receivers[0]!.publish!(`ws-${i}`);
+        }
+        for (let i = 0; i < HTTP_PUBLISHES; i++) {
+          expected.push(`http-${i}`);
+          const res = await fetch(`${b.httpUrl}/publish/${TOPIC}`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: `http-${i}` });
+          expect(res.status).toBe(200);
+        }
+        const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+        while (Date.now() < deadline && receivers.some((r) => r.ids.length < expected.length)) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        for (const r of receivers) {
+          expect({ receiver: r.name, ids: [...r.ids].sort() }).toEqual({ receiver: r.name, ids: [...expected].sort() });
+          // One publisher per path: its messages keep their order on every process.
+          expect(r.ids.filter((id) => id.startsWith("ws-"))).toEqual(expected.filter((id) => id.startsWith("ws-")));
+        }
+        receivers.forEach((r) => r.close());
+        await Promise.all([a.stop(), b.stop(), broker.stop()]);
+      },
+      CASE_TIMEOUT_MS,
+    );
   }
 });

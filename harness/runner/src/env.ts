@@ -21,7 +21,10 @@ export function shortHostname(): string {
 
 /** Run id: UTC date-time plus short host name, e.g. 20261123T030501Z-myhost. */
 export function makeRunId(now: Date = new Date(), host: string = shortHostname()): string {
-  const iso = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const iso = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${iso}-${host.replace(/[^A-Za-z0-9-]/g, "-")}`;
 }
 
@@ -47,7 +50,15 @@ export function machineInfo(): MachineRecord {
   } catch {
     /* keep os.cpus() */
   }
-  return { hostname: shortHostname(), cpuModel, cores: availableParallelism(), memoryBytes: totalmem(), kernel: release(), platform: `${process.platform} ${process.arch}`, governor };
+  return {
+    hostname: shortHostname(),
+    cpuModel,
+    cores: availableParallelism(),
+    memoryBytes: totalmem(),
+    kernel: release(),
+    platform: `${process.platform} ${process.arch}`,
+    governor,
+  };
 }
 
 /** Versions of node, and of bun and deno from the binaries the stacks use (null when no stack uses them or they fail). */

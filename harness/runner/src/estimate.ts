@@ -29,7 +29,12 @@ export function estimateRunMs(scenarios: readonly Scenario[], profile: Profile, 
 }
 
 /** Estimated timing-phase wall time under a repetition policy: at minReps, and at most (maxReps, capped by the budget). */
-export function estimateRunRangeMs(scenarios: readonly Scenario[], profile: Profile, stacks: number, policy: RepetitionPolicy): { minMs: number; maxMs: number } {
+export function estimateRunRangeMs(
+  scenarios: readonly Scenario[],
+  profile: Profile,
+  stacks: number,
+  policy: RepetitionPolicy,
+): { minMs: number; maxMs: number } {
   const minMs = estimateRunMs(scenarios, profile, stacks, policy.minReps);
   const capMs = estimateRunMs(scenarios, profile, stacks, policy.maxReps);
   return { minMs, maxMs: Math.max(minMs, Math.min(capMs, policy.budgetMs ?? Infinity)) };

@@ -50,7 +50,17 @@ describe("faulty test stacks through the runner's scenarios", () => {
     const scenarios = selectScenarios(DATA_SCENARIOS).map(shortened);
     const outDir = mkdtempSync(join(tmpdir(), "wsarena-faulty-"));
     dirs.push(outDir);
-    const { measurements } = await runMatrix({ runId: "faulty", outDir, stacks, scenarios, profile: "quick", repetitions: fixedRepetitions(1), pinning: null, runLoad, floor: false });
+    const { measurements } = await runMatrix({
+      runId: "faulty",
+      outDir,
+      stacks,
+      scenarios,
+      profile: "quick",
+      repetitions: fixedRepetitions(1),
+      pinning: null,
+      runLoad,
+      floor: false,
+    });
     expect(measurements).toHaveLength(stacks.length * DATA_SCENARIOS.length);
     const problems: string[] = [];
     for (const m of measurements) {

@@ -68,7 +68,11 @@ describe("runMatrix: the knee of echo-latency", () => {
     expect(slo).toBe("p99<5ms");
     expect(rates).toEqual([20_000, 80_000, 40_000]);
     expect(m.points.map((p) => p.key)).toEqual(["20k/s", "80k/s"]);
-    expect(m.knee).toMatchObject({ slo: "p99<5ms", maxBisectSteps: 1, reps: [{ rep: 0, rateMsgsPerSec: 20_000, failedRateMsgsPerSec: 40_000, atLeast: false }] });
+    expect(m.knee).toMatchObject({
+      slo: "p99<5ms",
+      maxBisectSteps: 1,
+      reps: [{ rep: 0, rateMsgsPerSec: 20_000, failedRateMsgsPerSec: 40_000, atLeast: false }],
+    });
     expect(m.knee!.reps[0]!.steps.map((s) => [s.rateMsgsPerSec, s.phase, s.pass])).toEqual([
       [20_000, "ladder", true],
       [80_000, "ladder", false],

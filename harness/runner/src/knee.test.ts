@@ -127,7 +127,10 @@ describe("echo-latency's knee", () => {
 
 describe("the knee record", () => {
   it("is an optional, typed field of a measurement", () => {
-    const knee = { ...emptyKneeRecord(parseSlo(DEFAULT_SLO), "quick"), reps: [kneeOf(0, [step(20_000, true), step(80_000, false), step(40_000, false, "bisect")])] };
+    const knee = {
+      ...emptyKneeRecord(parseSlo(DEFAULT_SLO), "quick"),
+      reps: [kneeOf(0, [step(20_000, true), step(80_000, false), step(40_000, false, "bisect")])],
+    };
     expect(kneeSchema.parse(knee)).toEqual(knee);
     expect(knee).toMatchObject({ slo: "p99<5ms", minReceivedShare: 0.95, maxBisectSteps: 1 });
     expect(measurementSchema.shape.knee.safeParse(undefined).success).toBe(true);

@@ -1,6 +1,16 @@
 // The knee of a rate ladder: per repetition, the highest offered rate held within the SLO with nothing lost, found by
 // bisecting (capacity's ladder helpers) between the last ladder rate that passed and the first that failed.
-import { CRITERION_KEYS, CriteriaError, checkCriteria, parseCriteria, type Criterion, type KneeRecord, type KneeRepetitionRecord, type KneeStepRecord, type RepetitionRecord } from "@wsarena/results";
+import {
+  CRITERION_KEYS,
+  CriteriaError,
+  checkCriteria,
+  parseCriteria,
+  type Criterion,
+  type KneeRecord,
+  type KneeRepetitionRecord,
+  type KneeStepRecord,
+  type RepetitionRecord,
+} from "@wsarena/results";
 import { bracket, nextLevel, type LevelOutcome } from "./capacity/ladder.ts";
 import { stepErrors, stepMeasures } from "./capacity/run.ts";
 import type { Profile, Scenario, ScenarioPoint } from "./scenarios/types.ts";
@@ -41,7 +51,8 @@ export function hasKnee(s: Scenario): s is KneeScenario {
 
 /** Parses an SLO with the capacity criteria grammar (@wsarena/results parseCriteria); throws a one-line CriteriaError naming --slo. */
 export function parseSlo(text: string): Criterion[] {
-  if (text.trim() === "") throw new CriteriaError(`--slo is empty; expected e.g. "${DEFAULT_SLO}" (criteria as for wsarena capacity: ${CRITERION_KEYS.join(", ")})`);
+  if (text.trim() === "")
+    throw new CriteriaError(`--slo is empty; expected e.g. "${DEFAULT_SLO}" (criteria as for wsarena capacity: ${CRITERION_KEYS.join(", ")})`);
   try {
     return parseCriteria(text);
   } catch (e) {
@@ -61,8 +72,14 @@ export function judgeWindow(rateMsgsPerSec: number, rec: RepetitionRecord, slo: 
   const errors = parts.connectFailed + parts.unexpectedCloses + parts.integrity + parts.serverDropped;
   const failures = [
     ...checkCriteria(slo, stepMeasures(rec, errors)).map((f) => `${f.criterion}: ${f.measuredText}`),
-    ...(errors > 0 ? [`lost or failed: ${parts.integrity} integrity violations, ${parts.connectFailed} failed connects, ${parts.unexpectedCloses} unexpected closes, ${parts.serverDropped} dropped by the server`] : []),
-    ...(receivedShare < KNEE_MIN_RECEIVED_SHARE ? [`received ${(receivedShare * 100).toFixed(1)} % of the offered rate (< ${KNEE_MIN_RECEIVED_SHARE * 100} %)`] : []),
+    ...(errors > 0
+      ? [
+          `lost or failed: ${parts.integrity} integrity violations, ${parts.connectFailed} failed connects, ${parts.unexpectedCloses} unexpected closes, ${parts.serverDropped} dropped by the server`,
+        ]
+      : []),
+    ...(receivedShare < KNEE_MIN_RECEIVED_SHARE
+      ? [`received ${(receivedShare * 100).toFixed(1)} % of the offered rate (< ${KNEE_MIN_RECEIVED_SHARE * 100} %)`]
+      : []),
   ];
   const floors = rec.floor.map((f) => f.lateness.summary.p99Us);
   return {
@@ -97,7 +114,11 @@ export function kneeOf(rep: number, steps: readonly KneeStepRecord[]): KneeRepet
  * Bisects after the ladder: `ladder` holds the judged ladder windows of one repetition; `measure` runs one window at a
  * rate and returns it judged (null when the run was interrupted: the search stops there). Returns every judged window.
  */
-export async function searchKnee(ladder: readonly KneeStepRecord[], measure: (rateMsgsPerSec: number) => Promise<KneeStepRecord | null>, maxBisectSteps: number): Promise<KneeStepRecord[]> {
+export async function searchKnee(
+  ladder: readonly KneeStepRecord[],
+  measure: (rateMsgsPerSec: number) => Promise<KneeStepRecord | null>,
+  maxBisectSteps: number,
+): Promise<KneeStepRecord[]> {
   const steps = [...ladder];
   for (let rate = nextKneeRate(steps, maxBisectSteps); rate !== null; rate = nextKneeRate(steps, maxBisectSteps)) {
     const step = await measure(rate);
@@ -109,5 +130,11 @@ export async function searchKnee(ladder: readonly KneeStepRecord[], measure: (ra
 
 /** An empty knee record of a measurement judged by `slo` in `profile`. */
 export function emptyKneeRecord(slo: readonly Criterion[], profile: Profile): KneeRecord {
-  return { slo: slo.map((c) => c.text).join(","), minReceivedShare: KNEE_MIN_RECEIVED_SHARE, maxRatio: KNEE_MAX_RATIO, maxBisectSteps: KNEE_BISECT_STEPS[profile], reps: [] };
+  return {
+    slo: slo.map((c) => c.text).join(","),
+    minReceivedShare: KNEE_MIN_RECEIVED_SHARE,
+    maxRatio: KNEE_MAX_RATIO,
+    maxBisectSteps: KNEE_BISECT_STEPS[profile],
+    reps: [],
+  };
 }

@@ -19,13 +19,23 @@ function offeredAll(o: LoadOptions): LoadResult {
   const now = Date.now();
   const n = Math.round((o.rate * o.durationMs) / 1000);
   return {
-    driver: o.driver, mode: o.mode, options: o, windowStartMs: now - o.durationMs, windowEndMs: now, durationMs: o.durationMs,
-    msgsPerSec: o.rate, bytesPerSec: o.rate * o.size, sentPerSec: o.rate,
-    latency: { count: n, minUs: 10, meanUs: 50, p50Us: 40, p90Us: 80, p99Us: 120, p999Us: 200, maxUs: 300 }, histogram: null,
+    driver: o.driver,
+    mode: o.mode,
+    options: o,
+    windowStartMs: now - o.durationMs,
+    windowEndMs: now,
+    durationMs: o.durationMs,
+    msgsPerSec: o.rate,
+    bytesPerSec: o.rate * o.size,
+    sentPerSec: o.rate,
+    latency: { count: n, minUs: 10, meanUs: 50, p50Us: 40, p90Us: 80, p99Us: 120, p999Us: 200, maxUs: 300 },
+    histogram: null,
     integrity: { sent: n, received: n, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 },
     connect: { attempted: o.connections, succeeded: o.connections, failed: 0, perSec: 1000, p50Us: 100, p90Us: 200, p99Us: 300, maxUs: 400, errors: [] },
     clientCpu: { cpus: null, workers: 1, cpuSeconds: 0.1, utilisation: 0.2, perWorkerCpuSeconds: [0.1] },
-    msgsPerClientCpuSec: 1000, errors: [], closeCodes: {},
+    msgsPerClientCpuSec: 1000,
+    errors: [],
+    closeCodes: {},
   };
 }
 
@@ -46,8 +56,14 @@ describe("load shape of open-loop points", () => {
       dirs.push(out);
       const shapes: Array<string | undefined> = [];
       await runMatrix({
-        runId: `test-shape-${shape ?? "default"}`, outDir: out, stacks: [ws], scenarios: selectScenarios(["echo-latency"]), profile: "quick",
-        repetitions: fixedRepetitions(1), pinning: null, ...(shape ? { loadShape: shape } : {}),
+        runId: `test-shape-${shape ?? "default"}`,
+        outDir: out,
+        stacks: [ws],
+        scenarios: selectScenarios(["echo-latency"]),
+        profile: "quick",
+        repetitions: fixedRepetitions(1),
+        pinning: null,
+        ...(shape ? { loadShape: shape } : {}),
         runLoad: async (o) => (shapes.push(o.shape), offeredAll(o)),
       });
       const want = shape ?? DEFAULT_RUN_LOAD_SHAPE;

@@ -147,10 +147,22 @@ describe("runMatrix adaptive repetitions", () => {
   const stacks = discoverStacks();
   const ws = stacks.find((s) => s.id === "ws")!;
   const uws = stacks.find((s) => s.id === "uws")!;
-  const adaptive = (over: Partial<RepetitionPolicy>): RepetitionPolicy => ({ minReps: 2, maxReps: 4, targetCiHalfWidthRel: 0.05, budgetMs: null, fixed: false, ...over });
+  const adaptive = (over: Partial<RepetitionPolicy>): RepetitionPolicy => ({
+    minReps: 2,
+    maxReps: 4,
+    targetCiHalfWidthRel: 0.05,
+    budgetMs: null,
+    fixed: false,
+    ...over,
+  });
 
   /** Runs echo-throughput (quick: one point) with `windowValue(stack, rep)` as each window's msgsPerSec; returns the set and the point-start order. */
-  async function runAdaptive(list: DiscoveredStack[], policy: RepetitionPolicy, windowValue: (stack: string, rep: number) => number, extra: Partial<RunOptions> = {}) {
+  async function runAdaptive(
+    list: DiscoveredStack[],
+    policy: RepetitionPolicy,
+    windowValue: (stack: string, rep: number) => number,
+    extra: Partial<RunOptions> = {},
+  ) {
     const out = mkdtempSync(join(tmpdir(), "wsarena-adaptive-"));
     dirs.push(out);
     const order: string[] = [];

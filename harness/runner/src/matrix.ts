@@ -139,7 +139,11 @@ async function finalize(ctx: RunContext): Promise<void> {
   }
   run.status = interrupted ? "interrupted" : "complete";
   run.finishedAt = new Date().toISOString();
-  run.timing = { timingPhaseMs: ctx.progress.t0 === null ? 0 : ctx.now() - ctx.progress.t0, inWindowMs: Math.round(ctx.inWindowMs), quietWaitMs: Math.round(ctx.quietWaitMs) };
+  run.timing = {
+    timingPhaseMs: ctx.progress.t0 === null ? 0 : ctx.now() - ctx.progress.t0,
+    inWindowMs: Math.round(ctx.inWindowMs),
+    quietWaitMs: Math.round(ctx.quietWaitMs),
+  };
   ctx.writeRun();
 }
 
@@ -184,7 +188,10 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     // One probe per pinned core for the whole run, so each window's floor is measured in that very window.
     if (opts.pinning && opts.floor !== false && !ctx.abort.aborted()) {
       const { serverCpus, clientCpus } = opts.pinning;
-      ctx.probes = await startFloorProbes([...serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...clientCpus.map((cpu) => ({ cpu, role: "client" as const }))]);
+      ctx.probes = await startFloorProbes([
+        ...serverCpus.map((cpu) => ({ cpu, role: "server" as const })),
+        ...clientCpus.map((cpu) => ({ cpu, role: "client" as const })),
+      ]);
     }
     await timeMatrix(ctx);
   } finally {

@@ -1,8 +1,29 @@
 // Measures one scenario point against a running server: /stats before and after, /proc sampling (exact CPU counters for
 // the window figures, clock ticks for the charts), the load, postcondition, flags.
 import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
-import { type FloorProbes, type Sampler, quietGate, DEFAULT_SAMPLE_INTERVAL_MS, coreBusyBetween, exactWindowCpu, startSampler, stealBetween, summariseUsage, type ExactReading } from "@wsarena/host";
-import { atFloorPercentiles, computeFlags, isPercentileName, serverStatsSchema, type ExactCpu, type QuietGateRecord, type RepetitionRecord, type ServerStatsRecord, type ServerUsage, type ValidityFlag } from "@wsarena/results";
+import {
+  type FloorProbes,
+  type Sampler,
+  quietGate,
+  DEFAULT_SAMPLE_INTERVAL_MS,
+  coreBusyBetween,
+  exactWindowCpu,
+  startSampler,
+  stealBetween,
+  summariseUsage,
+  type ExactReading,
+} from "@wsarena/host";
+import {
+  atFloorPercentiles,
+  computeFlags,
+  isPercentileName,
+  serverStatsSchema,
+  type ExactCpu,
+  type QuietGateRecord,
+  type RepetitionRecord,
+  type ServerStatsRecord,
+  type ServerUsage,
+} from "@wsarena/results";
 import type { LaunchedServer, LaunchOptions, RestartOptions, ServerRestart } from "@wsarena/stacks";
 import type { Scenario, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./scenarios/types.ts";
 import { CPU_PER_MESSAGE_METRIC } from "./cpu-per-message.ts";
@@ -68,7 +89,15 @@ export function statsDelta(before: ServerStatsRecord, after: ServerStatsRecord):
 export function loadOptionsFor(point: ScenarioPoint, ctx: Pick<MeasureContext, "server" | "protocol" | "driver" | "clientCpus" | "deflate">): LoadOptions {
   const l = point.load;
   const timeoutMs = l.warmupMs + l.durationMs + l.holdMs + LOAD_TIMEOUT_SLACK_MS + Math.ceil(l.connections / 1000) * LOAD_TIMEOUT_PER_1K_CONNECTIONS_MS;
-  return { ...l, url: ctx.server.wsUrl, protocol: ctx.protocol, driver: ctx.driver, timeoutMs, ...(ctx.clientCpus !== undefined ? { clientCpus: ctx.clientCpus } : {}), ...(ctx.deflate ? { deflate: true } : {}) };
+  return {
+    ...l,
+    url: ctx.server.wsUrl,
+    protocol: ctx.protocol,
+    driver: ctx.driver,
+    timeoutMs,
+    ...(ctx.clientCpus !== undefined ? { clientCpus: ctx.clientCpus } : {}),
+    ...(ctx.deflate ? { deflate: true } : {}),
+  };
 }
 
 /** The scenario's window as it ran, and the server it ended on (a scenario may restart it). */
@@ -90,7 +119,8 @@ async function runWindow(point: ScenarioPoint, ctx: MeasureContext, sampler: Sam
     clientCpus: ctx.clientCpus,
     runLoad: (load, target) => ctx.runLoad(loadOptionsFor({ ...point, load }, { ...ctx, server: target ?? ran.current })),
     restartServer: async (r) => {
-      if (!ctx.restartServer) throw new Error(`scenario ${ctx.scenario.id} restarts the server, but this runner context cannot (restartServer not given); run it through runMatrix`);
+      if (!ctx.restartServer)
+        throw new Error(`scenario ${ctx.scenario.id} restarts the server, but this runner context cannot (restartServer not given); run it through runMatrix`);
       const out = await ctx.restartServer(r);
       ran.restarts++;
       ran.current = out.server;
@@ -145,7 +175,15 @@ function serverBusyPct(u: WindowUsage, serverCoreCount: number): number | null {
 }
 
 /** The repetition record of a measured window (flags, atFloor and outlier are filled by measurePoint). */
-function repetitionRecord(ctx: MeasureContext, ran: RanWindow, u: WindowUsage, stats: [ServerStatsRecord | null, ServerStatsRecord | null], floor: RepetitionRecord["floor"], gate: QuietGateRecord | null, failures: string[]): RepetitionRecord {
+function repetitionRecord(
+  ctx: MeasureContext,
+  ran: RanWindow,
+  u: WindowUsage,
+  stats: [ServerStatsRecord | null, ServerStatsRecord | null],
+  floor: RepetitionRecord["floor"],
+  gate: QuietGateRecord | null,
+  failures: string[],
+): RepetitionRecord {
   const { result, restarts } = ran;
   const [statsBefore, statsAfter] = stats;
   return {
@@ -192,7 +230,13 @@ export async function measurePoint(point: ScenarioPoint, ctx: MeasureContext): P
   // The server is idle now: anything else busy on the pinned cores would be measured with it.
   const gate =
     ctx.quietGate !== false && ctx.serverCpus.length > 0
-      ? await quietGate({ serverPid: ctx.server.pid, serverCpus: ctx.serverCpus, clientCpus: ctx.clientCoreList, probes: ctx.probes ?? null, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+      ? await quietGate({
+          serverPid: ctx.server.pid,
+          serverCpus: ctx.serverCpus,
+          clientCpus: ctx.clientCoreList,
+          probes: ctx.probes ?? null,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        })
       : null;
   // Client cores are sampled too: loopback network work runs in softirq on each side's core and is not charged to the processes.
   const sampler = startSampler(ctx.server.pid, [...ctx.serverCpus, ...ctx.clientCoreList], DEFAULT_SAMPLE_INTERVAL_MS);

@@ -52,7 +52,12 @@ interface EtaMeasurement {
 }
 
 /** Time left for the planned work and its upper bound, for point-start events. */
-export function eta(pr: Progress, policy: RepetitionPolicy, now: () => number, measurements: Iterable<EtaMeasurement>): { etaMs: number; etaMaxMs: number | null } {
+export function eta(
+  pr: Progress,
+  policy: RepetitionPolicy,
+  now: () => number,
+  measurements: Iterable<EtaMeasurement>,
+): { etaMs: number; etaMaxMs: number | null } {
   const elapsed = now() - (pr.t0 ?? now());
   const rate = pr.estimatedDoneMs > 0 ? elapsed / pr.estimatedDoneMs : 1;
   const etaMs = Math.max(0, (pr.estimatedTotalMs - pr.estimatedDoneMs) * rate);

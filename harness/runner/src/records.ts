@@ -64,7 +64,10 @@ export function toRecord(runId: string, profile: Profile, driver: string, policy
         reps: st.reps.map((r, i) => ({ ...r, outlier: classes[i]! })),
         stop: pointStop(policy, progress, index, s.end, partial),
         summary,
-        flags: pointFlagsOf(st.reps.map((r) => r.flags), values),
+        flags: pointFlagsOf(
+          st.reps.map((r) => r.flags),
+          values,
+        ),
         ...(st.saturated ? { saturated: true } : {}),
         ...(p.load.shape ? { loadShape: p.load.shape } : {}),
         ...cpuPerMessageField(st.reps),
@@ -116,7 +119,8 @@ export function buildStates(opts: RunOptions, plans: Map<string, ScenarioPlan>):
         startedAt: null,
       };
       if (!stack.runnable) Object.assign(st, { status: "skipped", reason: `stack cannot run here: ${stack.reason}` });
-      else if (!supportsScenario(stack.manifest, scenario.id)) Object.assign(st, { status: "skipped", reason: `${stack.id}'s stack.json does not list scenario ${scenario.id}` });
+      else if (!supportsScenario(stack.manifest, scenario.id))
+        Object.assign(st, { status: "skipped", reason: `${stack.id}'s stack.json does not list scenario ${scenario.id}` });
       else if (scenario.unsupported?.(stack.manifest)) Object.assign(st, { status: "skipped", reason: `${stack.id}: ${scenario.unsupported(stack.manifest)}` });
       else if (scenario.pointsFor) st.plan = { ...st.plan, points: scenario.pointsFor(st.plan, stack.manifest) };
       states.set(stateKey(stack.id, scenario.id), st);
@@ -126,7 +130,12 @@ export function buildStates(opts: RunOptions, plans: Map<string, ScenarioPlan>):
 }
 
 /** The run.json record at the start of a run. */
-export function buildRunRecord(opts: RunOptions, plans: Map<string, ScenarioPlan>, states: Map<string, MeasurementState>, stackRecords: RunStackRecord[]): RunRecord {
+export function buildRunRecord(
+  opts: RunOptions,
+  plans: Map<string, ScenarioPlan>,
+  states: Map<string, MeasurementState>,
+  stackRecords: RunStackRecord[],
+): RunRecord {
   const root = opts.root ?? REPO_ROOT;
   const p = opts.repetitions;
   return {
@@ -146,10 +155,19 @@ export function buildRunRecord(opts: RunOptions, plans: Map<string, ScenarioPlan
       reps: p.minReps,
       stacks: opts.stacks.map((s) => s.id),
       scenarios: opts.scenarios.map((s) => s.id),
-      scenarioParams: Object.fromEntries([...plans].map(([id, pl]) => [id, { params: pl.params, points: pl.points.map((pt) => ({ key: pt.key, ...pt.params })) }])),
+      scenarioParams: Object.fromEntries(
+        [...plans].map(([id, pl]) => [id, { params: pl.params, points: pl.points.map((pt) => ({ key: pt.key, ...pt.params })) }]),
+      ),
       verifyLevel: "none",
-      repetitions: { minReps: p.minReps, maxReps: p.maxReps, targetCiHalfWidthRel: p.fixed ? 0 : p.targetCiHalfWidthRel, budgetMs: p.fixed ? null : p.budgetMs },
-      slo: sloOf(opts).map((c) => c.text).join(","),
+      repetitions: {
+        minReps: p.minReps,
+        maxReps: p.maxReps,
+        targetCiHalfWidthRel: p.fixed ? 0 : p.targetCiHalfWidthRel,
+        budgetMs: p.fixed ? null : p.budgetMs,
+      },
+      slo: sloOf(opts)
+        .map((c) => c.text)
+        .join(","),
     },
     measurements: [...states.values()].map((s) => measurementFileName(s.stack.id, s.scenario.id)),
     timing: null,

@@ -1,6 +1,16 @@
 // The server of one repetition: launched with the scenario's and the point's settings, relaunched before a point whose
 // settings differ, swapped for the one a scenario restarts, and watched for exiting on its own.
-import { type DiscoveredStack, freePort, launchServer, restartServer, type LaunchOptions, type LaunchedServer, type RestartOptions, type ServerExit, type ServerRestart } from "@wsarena/stacks";
+import {
+  type DiscoveredStack,
+  freePort,
+  launchServer,
+  restartServer,
+  type LaunchOptions,
+  type LaunchedServer,
+  type RestartOptions,
+  type ServerExit,
+  type ServerRestart,
+} from "@wsarena/stacks";
 import type { Pinning } from "@wsarena/host";
 import type { AbortGuard } from "./run-context.ts";
 import type { Scenario, ScenarioPoint } from "./scenarios/types.ts";

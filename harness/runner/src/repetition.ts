@@ -52,7 +52,14 @@ export async function measureRepetition(ctx: RunContext, s: MeasurementState): P
  * interrupted during the window, whose record is discarded, or when the point saturated the server); throws when the
  * server exited during the window.
  */
-async function measureLadderPoint(ctx: RunContext, s: MeasurementState, slot: RepetitionServer, server: LaunchedServer, point: ScenarioPoint, rep: number): Promise<boolean> {
+async function measureLadderPoint(
+  ctx: RunContext,
+  s: MeasurementState,
+  slot: RepetitionServer,
+  server: LaunchedServer,
+  point: ScenarioPoint,
+  rep: number,
+): Promise<boolean> {
   const { progress: pr, emit } = ctx;
   const { stack, scenario, plan } = s;
   const measured = await measureWindow(ctx, s, slot, server, point, rep);
@@ -67,7 +74,16 @@ async function measureLadderPoint(ctx: RunContext, s: MeasurementState, slot: Re
   ctx.quietWaitMs += record.quietGate?.waitedMs ?? 0;
   pr.done++;
   pr.estimatedDoneMs += estimatePointMs(point);
-  emit({ type: "point-done", scenario: scenario.id, stack: stack.id, rep, point: point.key, record, headline: headlineOf(scenario, point, record), unit: scenario.metric(point).unit });
+  emit({
+    type: "point-done",
+    scenario: scenario.id,
+    stack: stack.id,
+    rep,
+    point: point.key,
+    record,
+    headline: headlineOf(scenario, point, record),
+    unit: scenario.metric(point).unit,
+  });
   if (exitedEarly) throw new Error(`${stack.id} exited during ${scenario.id} ${point.key}`);
   if (!scenario.saturated?.(outcome)) return true;
   ps.saturated = true;
@@ -78,10 +94,28 @@ async function measureLadderPoint(ctx: RunContext, s: MeasurementState, slot: Re
 }
 
 /** Measures one window of `point` against `server` (point-start emitted); null when the run was interrupted during it. */
-async function measureWindow(ctx: RunContext, s: MeasurementState, slot: RepetitionServer, server: LaunchedServer, point: ScenarioPoint, rep: number): Promise<{ record: RepetitionRecord; outcome: WindowOutcome } | null> {
+async function measureWindow(
+  ctx: RunContext,
+  s: MeasurementState,
+  slot: RepetitionServer,
+  server: LaunchedServer,
+  point: ScenarioPoint,
+  rep: number,
+): Promise<{ record: RepetitionRecord; outcome: WindowOutcome } | null> {
   const { opts, abort, progress: pr } = ctx;
   const { stack, scenario } = s;
-  ctx.emit({ type: "point-start", scenario: scenario.id, stack: stack.id, rep, reps: ctx.policy.minReps, maxReps: ctx.policy.maxReps, point: point.key, done: pr.done, total: pr.total, ...eta(pr, ctx.policy, ctx.now, ctx.states.values()) });
+  ctx.emit({
+    type: "point-start",
+    scenario: scenario.id,
+    stack: stack.id,
+    rep,
+    reps: ctx.policy.minReps,
+    maxReps: ctx.policy.maxReps,
+    point: point.key,
+    done: pr.done,
+    total: pr.total,
+    ...eta(pr, ctx.policy, ctx.now, ctx.states.values()),
+  });
   const measured = measurePoint(point, {
     scenario,
     server,
@@ -126,8 +160,18 @@ async function measureKnee(ctx: RunContext, s: MeasurementState, slot: Repetitio
       if (!measured) return null;
       ctx.inWindowMs += measured.record.durationMs;
       ctx.quietWaitMs += measured.record.quietGate?.waitedMs ?? 0;
-      ctx.emit({ type: "point-done", scenario: scenario.id, stack: s.stack.id, rep, point: point.key, record: measured.record, headline: scenario.value(point, measured.record), unit: scenario.metric(point).unit });
-      if (slot.exitedEarly()) throw new Error(`${s.stack.id} exited during ${scenario.id} ${point.key}: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
+      ctx.emit({
+        type: "point-done",
+        scenario: scenario.id,
+        stack: s.stack.id,
+        rep,
+        point: point.key,
+        record: measured.record,
+        headline: scenario.value(point, measured.record),
+        unit: scenario.metric(point).unit,
+      });
+      if (slot.exitedEarly())
+        throw new Error(`${s.stack.id} exited during ${scenario.id} ${point.key}: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
       return judgeWindow(rate, measured.record, slo, "bisect");
     },
     KNEE_BISECT_STEPS[ctx.opts.profile],
@@ -137,7 +181,14 @@ async function measureKnee(ctx: RunContext, s: MeasurementState, slot: Repetitio
 }
 
 /** Marks `s` errored by repetition `rep`, saying how the server ended when it exited (a crash often fails the load first). */
-async function recordRepetitionError(ctx: RunContext, s: MeasurementState, server: LaunchedServer | null, rep: number, pointKey: string, loadMessage: string): Promise<void> {
+async function recordRepetitionError(
+  ctx: RunContext,
+  s: MeasurementState,
+  server: LaunchedServer | null,
+  rep: number,
+  pointKey: string,
+  loadMessage: string,
+): Promise<void> {
   const { stack, scenario } = s;
   let message = loadMessage;
   // A crash often fails the load before the exit is seen: wait for it briefly, then say how the server ended.

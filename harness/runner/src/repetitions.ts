@@ -90,7 +90,13 @@ export function endReason(policy: RepetitionPolicy, repsDone: number, points: re
  * Stop reason recorded on one point. `index` is its place in the ladder; `end` is the measurement's end reason (null
  * when it did not finish: interrupted or still running).
  */
-export function pointStop(policy: RepetitionPolicy, points: readonly PointProgress[], index: number, end: EndReason | null, interrupted: boolean): PointRecord["stop"] {
+export function pointStop(
+  policy: RepetitionPolicy,
+  points: readonly PointProgress[],
+  index: number,
+  end: EndReason | null,
+  interrupted: boolean,
+): PointRecord["stop"] {
   const firstSaturated = points.findIndex((p) => p.saturated);
   if (firstSaturated >= 0 && index >= firstSaturated) return "saturated";
   if (interrupted || end === null) return "interrupted";

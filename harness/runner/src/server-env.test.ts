@@ -31,13 +31,22 @@ describe("runMatrix with per-point serverEnv", () => {
     const out = mkdtempSync(join(tmpdir(), "wsarena-serverenv-"));
     dirs.push(out);
     const seen: Array<{ key: string; pid: number; policy: string | undefined }> = [];
-    const pt = (key: string, serverEnv?: Record<string, string>): ScenarioPoint => ({ key, params: {}, kind: "latency", load: baseLoad("quick", { mode: "stream" }), ...(serverEnv ? { serverEnv } : {}) });
+    const pt = (key: string, serverEnv?: Record<string, string>): ScenarioPoint => ({
+      key,
+      params: {},
+      kind: "latency",
+      load: baseLoad("quick", { mode: "stream" }),
+      ...(serverEnv ? { serverEnv } : {}),
+    });
     const scenario: Scenario = {
       id: "env-probe",
       description: "records the server pid and its WSARENA_BACKPRESSURE per point",
       metric: () => ({ name: "msgsPerSec", unit: "msg/s", better: "higher" }),
       value: (_p, r) => r.msgsPerSec,
-      plan: () => ({ params: {}, points: [pt("a", { WSARENA_BACKPRESSURE: "drop" }), pt("b", { WSARENA_BACKPRESSURE: "drop" }), pt("c", { WSARENA_BACKPRESSURE: "close" }), pt("d")] }),
+      plan: () => ({
+        params: {},
+        points: [pt("a", { WSARENA_BACKPRESSURE: "drop" }), pt("b", { WSARENA_BACKPRESSURE: "drop" }), pt("c", { WSARENA_BACKPRESSURE: "close" }), pt("d")],
+      }),
       postcondition: () => [],
       async run(p, ctx) {
         const environ = readFileSync(`/proc/${ctx.server.pid}/environ`, "utf8").split("\0");
@@ -47,7 +56,16 @@ describe("runMatrix with per-point serverEnv", () => {
         return emptyLoadResult(p.load, now - 10, now);
       },
     };
-    await runMatrix({ runId: "test-env", outDir: out, stacks: [ws], scenarios: [scenario], profile: "quick", repetitions: fixedRepetitions(1), pinning: null, runLoad: async () => Promise.reject(new Error("unused")) });
+    await runMatrix({
+      runId: "test-env",
+      outDir: out,
+      stacks: [ws],
+      scenarios: [scenario],
+      profile: "quick",
+      repetitions: fixedRepetitions(1),
+      pinning: null,
+      runLoad: async () => Promise.reject(new Error("unused")),
+    });
     expect(liveServerCount()).toBe(0);
     expect(seen.map((s) => s.key)).toEqual(["a", "b", "c", "d"]);
     expect(seen.map((s) => s.policy)).toEqual(["drop", "drop", "close", process.env.WSARENA_BACKPRESSURE]);

@@ -21,7 +21,10 @@ describe("set-up errors", () => {
     const port = (holder.address() as { port: number }).port;
     try {
       const ws = discoverStacks().find((s) => s.id === "ws")!;
-      const err = await launchServer(ws, { port }).then(() => null, (e: Error) => e);
+      const err = await launchServer(ws, { port }).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.message).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use \\(EADDRINUSE\\); stop the process holding it`));
       expect(err!.message.split("\n")).toHaveLength(1);
       expect(liveServerCount()).toBe(0);
@@ -35,7 +38,10 @@ describe("set-up errors", () => {
     const [stack] = discoverStacks(root);
     expect(stack!.runnable).toBe(false);
     expect(stack!.reason).toBe('command "wsarena-no-such-runtime" not found (run pnpm install)');
-    const err = await launchServer(stack!).then(() => null, (e: Error) => e);
+    const err = await launchServer(stack!).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toBe('stack missing-runtime cannot run here: command "wsarena-no-such-runtime" not found (run pnpm install)');
   });
 
@@ -45,7 +51,9 @@ describe("set-up errors", () => {
     const file = join(base, "a-file");
     writeFileSync(file, "");
     const target = join(file, "results", "run");
-    expect(() => checkWritableDir(target)).toThrow(new RegExp(`^cannot write the result set to ${target} \\(ENOTDIR: .*\\); choose a folder you can write to with --out$`));
+    expect(() => checkWritableDir(target)).toThrow(
+      new RegExp(`^cannot write the result set to ${target} \\(ENOTDIR: .*\\); choose a folder you can write to with --out$`),
+    );
     expect(existsSync(join(base, "results"))).toBe(false);
     const ok = join(base, "new", "run");
     checkWritableDir(ok);

@@ -29,7 +29,10 @@ function rawUpgradeExtensions(host: string, port: number, path: string, offer: s
       const end = head.indexOf("\r\n\r\n");
       if (end < 0) return;
       s.destroy();
-      const line = head.slice(0, end).split("\r\n").find((l) => l.toLowerCase().startsWith("sec-websocket-extensions:"));
+      const line = head
+        .slice(0, end)
+        .split("\r\n")
+        .find((l) => l.toLowerCase().startsWith("sec-websocket-extensions:"));
       res(line ? line.slice(line.indexOf(":") + 1).trim() : "");
     });
     s.on("error", rej);
@@ -60,7 +63,9 @@ describe("selecting variants", () => {
     const deno = all.find((s) => s.id === "deno")!;
     const v = applyVariant(deno, "deflate");
     expect(v.runnable).toBe(false);
-    expect(v.reason).toMatch(/deno cannot run variant deflate \(stack.json deviation compression.negotiation\): Deno.upgradeWebSocket has no permessage-deflate/);
+    expect(v.reason).toMatch(
+      /deno cannot run variant deflate \(stack.json deviation compression.negotiation\): Deno.upgradeWebSocket has no permessage-deflate/,
+    );
     expect(applyVariant(all.find((s) => s.id === "ws")!, "deflate").runnable).toBe(true);
   });
 
@@ -72,7 +77,10 @@ describe("selecting variants", () => {
 describe("running a variant", () => {
   it("starts the base stack's server with the variant's env (ws+deflate accepts permessage-deflate, ws does not)", async () => {
     const ws = all.find((s) => s.id === "ws")!;
-    for (const [stack, expected] of [[applyVariant(ws, "deflate"), true], [ws, false]] as const) {
+    for (const [stack, expected] of [
+      [applyVariant(ws, "deflate"), true],
+      [ws, false],
+    ] as const) {
       const server = await launchServer(stack);
       try {
         const ext = await rawUpgradeExtensions(server.host, server.port, "/echo", "permessage-deflate; client_max_window_bits");
@@ -100,10 +108,23 @@ describe("running a variant", () => {
         loads.push(o);
         const now = Date.now();
         return {
-          driver: o.driver, mode: o.mode, options: o, windowStartMs: now - 10, windowEndMs: now, durationMs: 10, msgsPerSec: 100, bytesPerSec: 6400, sentPerSec: 100,
-          latency: null, histogram: null, integrity: { sent: 1, received: 1, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 },
+          driver: o.driver,
+          mode: o.mode,
+          options: o,
+          windowStartMs: now - 10,
+          windowEndMs: now,
+          durationMs: 10,
+          msgsPerSec: 100,
+          bytesPerSec: 6400,
+          sentPerSec: 100,
+          latency: null,
+          histogram: null,
+          integrity: { sent: 1, received: 1, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 },
           connect: { attempted: 1, succeeded: 1, failed: 0, perSec: 1, p50Us: 1, p90Us: 1, p99Us: 1, maxUs: 1, errors: [] },
-          clientCpu: { cpus: null, workers: 1, cpuSeconds: 0, utilisation: 0, perWorkerCpuSeconds: [0] }, msgsPerClientCpuSec: 0, errors: [], closeCodes: {},
+          clientCpu: { cpus: null, workers: 1, cpuSeconds: 0, utilisation: 0, perWorkerCpuSeconds: [0] },
+          msgsPerClientCpuSec: 0,
+          errors: [],
+          closeCodes: {},
           wire: { receivedBytesPerSec: 1000, sentBytesPerSec: 900 },
         };
       },

@@ -98,7 +98,10 @@ export function selectStacks(all: DiscoveredStack[], ids: string[] | undefined):
   if (!ids || ids.length === 0) return all;
   const valid = all.map((s) => s.id);
   const unknown = ids.filter((id) => !valid.includes(parseStackSelector(id).stack));
-  if (unknown.length) throw new Error(`unknown stack ${unknown.map((u) => `"${u}"`).join(", ")}; valid stacks: ${valid.join(", ")} (a variant is selected as <stack>+<variant>, e.g. uws+deflate)`);
+  if (unknown.length)
+    throw new Error(
+      `unknown stack ${unknown.map((u) => `"${u}"`).join(", ")}; valid stacks: ${valid.join(", ")} (a variant is selected as <stack>+<variant>, e.g. uws+deflate)`,
+    );
   const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
   if (dup.length) throw new Error(`stack ${dup.map((d) => `"${d}"`).join(", ")} is listed twice; list each stack or variant once`);
   return ids.map((id) => {

@@ -79,7 +79,10 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
   const ready = readReadyLine(stack, child);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`${stack.id} was not ready within ${timeoutMs} ms (ready line + GET /health). stderr:\n${stderrTail()}`)), timeoutMs);
+    timer = setTimeout(
+      () => rej(new Error(`${stack.id} was not ready within ${timeoutMs} ms (ready line + GET /health). stderr:\n${stderrTail()}`)),
+      timeoutMs,
+    );
   });
   const early = exitBeforeReady(stack, proc, host, opts.port ?? 0);
   try {
@@ -100,7 +103,12 @@ export async function launchServer(stack: DiscoveredStack, opts: LaunchOptions =
       stop,
       kill: (signal) => {
         // The ready line's pid is the process sampled; the spawned child is the same process (taskset and the runtimes exec).
-        if (r.pid !== child.pid) try { process.kill(r.pid, signal); } catch { /* already gone */ }
+        if (r.pid !== child.pid)
+          try {
+            process.kill(r.pid, signal);
+          } catch {
+            /* already gone */
+          }
         child.kill(signal);
       },
     };
@@ -144,7 +152,11 @@ function spawnServer(stack: DiscoveredStack, opts: LaunchOptions, host: string):
       res({ code, signal, graceful: stopping && code === 0 });
     });
   });
-  const spawnError = new Promise<never>((_, rej) => child.once("error", (e) => rej(new Error(`cannot start ${stack.id} (${argv.join(" ")}): ${e.message}; is its runtime installed? (pnpm install; taskset comes from util-linux)`))));
+  const spawnError = new Promise<never>((_, rej) =>
+    child.once("error", (e) =>
+      rej(new Error(`cannot start ${stack.id} (${argv.join(" ")}): ${e.message}; is its runtime installed? (pnpm install; taskset comes from util-linux)`)),
+    ),
+  );
   spawnError.catch(() => {});
 
   const stop = async (graceMs = DEFAULT_STOP_GRACE_MS): Promise<ServerExit> => {
@@ -190,7 +202,9 @@ function exitBeforeReady(stack: DiscoveredStack, proc: ServerProcess, host: stri
   return proc.exited.then(async (e) => {
     await Promise.race([stderrEnded, new Promise((r) => setTimeout(r, 500))]);
     if (/EADDRINUSE/.test(stderrTail())) {
-      throw new Error(`${stack.id} could not listen: port ${port} on ${host} is in use (EADDRINUSE); stop the process holding it (ss -ltnp 'sport = :${port}') or let the OS pick a free port (port 0)`);
+      throw new Error(
+        `${stack.id} could not listen: port ${port} on ${host} is in use (EADDRINUSE); stop the process holding it (ss -ltnp 'sport = :${port}') or let the OS pick a free port (port 0)`,
+      );
     }
     throw new Error(`${stack.id} exited before it was ready (code ${e.code}, signal ${e.signal}). stderr:\n${stderrTail()}`);
   });
@@ -267,7 +281,8 @@ export async function restartServer(stack: DiscoveredStack, old: LaunchedServer,
       return { server, exit, signal: r.signal, killedAtMs, exitedAtMs, spawnedAtMs, readyAtMs: Date.now(), bindAttempts: attempt };
     } catch (e) {
       const inUse = PORT_TAKEN.test((e as Error).message);
-      if (!inUse || attempt >= RESTART_BIND_ATTEMPTS) throw new Error(`restarting ${stack.id} on ${old.host}:${old.port} failed (attempt ${attempt}): ${(e as Error).message}`);
+      if (!inUse || attempt >= RESTART_BIND_ATTEMPTS)
+        throw new Error(`restarting ${stack.id} on ${old.host}:${old.port} failed (attempt ${attempt}): ${(e as Error).message}`);
       await new Promise((res) => setTimeout(res, RESTART_BIND_RETRY_MS));
     }
   }

@@ -58,11 +58,15 @@ describe("restartServer", () => {
     const first = await launchServer(uws, { port: await freePort() });
     started.push(first);
     const conns = await Promise.all(
-      Array.from({ length: 50 }, () => new Promise<WebSocket>((res, rej) => {
-        const w = new WebSocket(`${first.wsUrl}/pubsub?topic=t`);
-        w.once("open", () => res(w));
-        w.once("error", rej);
-      })),
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<WebSocket>((res, rej) => {
+            const w = new WebSocket(`${first.wsUrl}/pubsub?topic=t`);
+            w.once("open", () => res(w));
+            w.once("error", rej);
+          }),
+      ),
     );
     const closed = conns.map((w) => new Promise<number>((res) => w.once("close", (code) => res(code))));
     const r = await restartServer(uws, first, {}, { signal: "SIGKILL", downMs: 200 });
@@ -77,6 +81,8 @@ describe("restartServer", () => {
     const first = await launchServer(ws);
     started.push(first);
     const broken = { ...ws, argv: [process.execPath, "-e", "process.exit(3)"] };
-    await expect(restartServer(broken, first, {}, { signal: "SIGKILL", downMs: 0 })).rejects.toThrow(new RegExp(`restarting ws on 127\\.0\\.0\\.1:${first.port} failed.*exited before it was ready \\(code 3`, "s"));
+    await expect(restartServer(broken, first, {}, { signal: "SIGKILL", downMs: 0 })).rejects.toThrow(
+      new RegExp(`restarting ws on 127\\.0\\.0\\.1:${first.port} failed.*exited before it was ready \\(code 3`, "s"),
+    );
   });
 });

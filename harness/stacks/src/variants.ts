@@ -58,11 +58,16 @@ export function parseStackSelector(selector: string): { stack: string; variant: 
 /** `base` run as variant `variantId`: a new stack id `base+variant`, the variant's env and load options; throws on an unknown variant. */
 export function applyVariant(base: DiscoveredStack, variantId: string, variants: Readonly<Record<string, VariantDef>> = VARIANTS): DiscoveredStack {
   const v = variants[variantId];
-  if (!v) throw new Error(`unknown variant "${variantId}" in "${base.id}${VARIANT_SEPARATOR}${variantId}"; valid variants: ${Object.keys(variants).join(", ")} (select as <stack>${VARIANT_SEPARATOR}<variant>, e.g. ${base.id}${VARIANT_SEPARATOR}${Object.keys(variants)[0] ?? "deflate"})`);
+  if (!v)
+    throw new Error(
+      `unknown variant "${variantId}" in "${base.id}${VARIANT_SEPARATOR}${variantId}"; valid variants: ${Object.keys(variants).join(", ")} (select as <stack>${VARIANT_SEPARATOR}<variant>, e.g. ${base.id}${VARIANT_SEPARATOR}${Object.keys(variants)[0] ?? "deflate"})`,
+    );
   const deviation = v.needsCheck ? base.manifest.deviations?.find((d) => d.check === v.needsCheck) : undefined;
   return {
     ...base,
-    ...(deviation && base.runnable ? { runnable: false, reason: `${base.id} cannot run variant ${v.id} (stack.json deviation ${deviation.check}): ${deviation.reason}` } : {}),
+    ...(deviation && base.runnable
+      ? { runnable: false, reason: `${base.id} cannot run variant ${v.id} (stack.json deviation ${deviation.check}): ${deviation.reason}` }
+      : {}),
     id: `${base.id}${VARIANT_SEPARATOR}${v.id}`,
     variant: { id: v.id, base: base.id, env: v.env, load: v.load, description: v.description },
   };

@@ -23,7 +23,13 @@ export interface LatencySummary {
 
 /** A new empty µs histogram. */
 export function newHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_TRACKABLE_US, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 32, useWebAssembly: false });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    bitBucketSize: 32,
+    useWebAssembly: false,
+  });
 }
 
 /** Records `count` values of `us`, rounded and clamped into the trackable range. */

@@ -29,14 +29,24 @@ describe("pooledLogVariance", () => {
   });
 
   it("sets apart a stack whose spread is far wider than the others' and pools the rest", () => {
-    const p = pooledLogVariance([[100, 101], [200, 202], [50, 50.5], [400, 402], [100, 300]]);
+    const p = pooledLogVariance([
+      [100, 101],
+      [200, 202],
+      [50, 50.5],
+      [400, 402],
+      [100, 300],
+    ]);
     expect(p.wide).toEqual([4]);
     expect(p.df).toBe(4);
     expect(Math.sqrt(p.variance)).toBeLessThan(0.01);
   });
 
   it("keeps a moderately wider stack in the pool", () => {
-    const p = pooledLogVariance([[100, 104, 98], [200, 196, 204], [50, 53, 49]]);
+    const p = pooledLogVariance([
+      [100, 104, 98],
+      [200, 196, 204],
+      [50, 53, 49],
+    ]);
     expect(p.wide).toEqual([]);
     expect(p.df).toBe(6);
   });
@@ -60,7 +70,12 @@ describe("Holm–Bonferroni", () => {
 
 describe("pooledPairwiseRatios", () => {
   it("decides with two repetitions per stack where Welch cannot, borrowing df from the other stacks", () => {
-    const samples = [[1000, 1500], [450, 350], [250, 300], [125, 100]];
+    const samples = [
+      [1000, 1500],
+      [450, 350],
+      [250, 300],
+      [125, 100],
+    ];
     expect(ratioOfMeans(samples[1]!, samples[0]!).significant).toBe(false);
     const { pool, ratios } = pooledPairwiseRatios(samples);
     expect(pool.df).toBe(4);
@@ -82,7 +97,11 @@ describe("pooledPairwiseRatios", () => {
   });
 
   it("a wide stack widens its own pairs only", () => {
-    const tight = [[1000, 1010], [300, 303], [100, 101]];
+    const tight = [
+      [1000, 1010],
+      [300, 303],
+      [100, 101],
+    ];
     const wild = [80, 800];
     const without = pooledPairwiseRatios(tight).ratios;
     const withWild = pooledPairwiseRatios([...tight, wild]);

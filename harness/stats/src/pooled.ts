@@ -67,7 +67,10 @@ export function pooledLogVariance(samples: readonly (readonly number[])[], wideA
     for (const i of pool) {
       const s = stats[i]!;
       if (s.n < 2) continue;
-      const rest = poolOf(stats, pool.filter((j) => j !== i));
+      const rest = poolOf(
+        stats,
+        pool.filter((j) => j !== i),
+      );
       if (rest.df < 1 || !(rest.variance > 0)) continue;
       const p = 1 - fDistCdf(s.variance / rest.variance, s.n - 1, rest.df);
       if (p < worstP) [worst, worstP] = [i, p];
@@ -133,7 +136,7 @@ export interface PooledPairwise {
 function varianceUsed(pool: PooledVariance, i: number): number {
   const own = pool.samples[i]!.variance;
   if (pool.wide.includes(i)) return own;
-  return own > pool.variance ? own : pool.variance;
+  return Math.max(own, pool.variance);
 }
 
 /**
@@ -160,7 +163,10 @@ export function pooledPairwiseRatios(samples: readonly (readonly number[])[], le
       pairs.push({ i, j, diff, se, p });
     }
   }
-  const alphas = holmLevels(pairs.map((q) => q.p), 1 - level);
+  const alphas = holmLevels(
+    pairs.map((q) => q.p),
+    1 - level,
+  );
   const adjusted = holmAdjust(pairs.map((q) => q.p));
   const ratios: (PooledRatioEstimate | null)[][] = samples.map(() => samples.map(() => null));
   pairs.forEach((q, r) => {

@@ -26,7 +26,10 @@ describe("stats", () => {
 
   it("ratio of means: a clear 20% drop is significant, identical samples are not", () => {
     const a = [100, 102, 98, 101, 99];
-    const r = ratioOfMeans(a, a.map((x) => x * 0.8));
+    const r = ratioOfMeans(
+      a,
+      a.map((x) => x * 0.8),
+    );
     expect(r.ratio).toBeCloseTo(0.8, 6);
     expect(r.significant).toBe(true);
     expect(ratioOfMeans(a, [...a]).significant).toBe(false);

@@ -2,7 +2,41 @@
 // Idiomatic Bun: websocket handlers with per-socket `data`, ws.cork for bursts, pub/sub by ws.subscribe + server.publish.
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import type { Server, ServerWebSocket } from "bun";
-import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, exitWhenClosed, readyLine, type ReadyLine, anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
+import {
+  CLOSE,
+  CONTROL_PREFIX,
+  NO_TOPIC_REPLY,
+  PATHS,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_SIGNALS,
+  STREAM_BATCH_TICKS,
+  STREAM_WATERMARK_BYTES,
+  limitsFromEnv,
+  listenFromEnv,
+  serverState,
+  startPings,
+  TopicRegistry,
+  exitWhenClosed,
+  readyLine,
+  type ReadyLine,
+  anyOverBuffered,
+  deliverEach,
+  encodeBinaryTick,
+  encodeJsonTick,
+  paceIntervalMs,
+  paceNowMs,
+  ticksDue,
+  type StreamParams,
+  badRequest,
+  errorResponse,
+  fetchRoutes,
+  overConnectionLimit,
+  parseStreamParams,
+  statsBody,
+  wsEndpoint,
+  type FetchRoutes,
+  type WsEndpoint,
+} from "@wsarena/protocol";
 
 // Configuration
 const STACK_ID = "bun";
@@ -31,7 +65,9 @@ const { startedMs, stats, conns } = serverState<WS>();
 /** Mirror of Bun's native subscriptions: gives the delivery count and the sockets to check for backpressure. */
 const topics = new TopicRegistry<WS>({
   subscribe: (ws, topic) => ws.subscribe(topic),
-  unsubscribe: (ws, topic) => { if (ws.readyState === 1) ws.unsubscribe(topic); }, // a closed socket has left every topic already
+  unsubscribe: (ws, topic) => {
+    if (ws.readyState === 1) ws.unsubscribe(topic);
+  }, // a closed socket has left every topic already
 });
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
@@ -50,8 +86,13 @@ const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer
 function deliver(ws: WS, data: Payload): boolean {
   if (ws.data.done) return false;
   if (limits.backpressure !== "buffer" && ws.getBufferedAmount() > limits.maxBufferedBytes) {
-    if (limits.backpressure === "drop") { stats.dropped++; return false; }
-    stats.closedForBackpressure++; end(ws, CLOSE.policyViolation, "send buffer over WSARENA_MAX_BUFFERED"); return false;
+    if (limits.backpressure === "drop") {
+      stats.dropped++;
+      return false;
+    }
+    stats.closedForBackpressure++;
+    end(ws, CLOSE.policyViolation, "send buffer over WSARENA_MAX_BUFFERED");
+    return false;
   }
   ws.send(data, limits.compression); // Bun compresses a message only when send() is asked to, even with perMessageDeflate on
   stats.messagesOut++;
@@ -97,7 +138,10 @@ function startStream(ws: WS, p: StreamParams): void {
   const tick = (): void => {
     const due = ticksDue(paceNowMs() - startMs, p.rate, p.count);
     // ws.cork batches the ticks due now into one write, as Bun's docs advise for several sends in a row.
-    if (conn.seq < due) ws.cork(() => { while (conn.seq < due && !conn.done) deliver(ws, tickOf(p, conn.seq++)); }); // a dropped tick still consumes its seq
+    if (conn.seq < due)
+      ws.cork(() => {
+        while (conn.seq < due && !conn.done) deliver(ws, tickOf(p, conn.seq++));
+      }); // a dropped tick still consumes its seq
     if (p.count > 0 && conn.seq >= p.count) end(ws, CLOSE.normal, "count reached");
   };
   conn.timer = setInterval(tick, paceIntervalMs(p.rate));
@@ -166,7 +210,10 @@ const websocket: Bun.WebSocketHandler<Conn> = {
 
 // HTTP endpoints, then the upgrade routing (404 / 503 / 400)
 const routes: FetchRoutes = {
-  stack: STACK_ID, stats: () => statsBody(stats, process.memoryUsage.rss(), startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish,
+  stack: STACK_ID,
+  stats: () => statsBody(stats, process.memoryUsage.rss(), startedMs),
+  maxPayloadBytes: limits.maxPayloadBytes,
+  publish,
   gc: limits.gcEndpoint ? () => (Bun.gc(true), process.memoryUsage.rss()) : null, // POST /gc: Bun's own synchronous full collection
 };
 
@@ -174,7 +221,11 @@ function upgrade(req: Request, srv: Server<Conn>, url: URL, path: WsEndpoint): R
   if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return errorResponse(overConnectionLimit(limits.maxConnections));
   let stream: StreamParams | undefined;
   if (path === PATHS.stream) {
-    try { stream = parseStreamParams(url.searchParams); } catch (e) { return errorResponse(badRequest((e as Error).message)); }
+    try {
+      stream = parseStreamParams(url.searchParams);
+    } catch (e) {
+      return errorResponse(badRequest((e as Error).message));
+    }
   }
   const topic = path === PATHS.pubsub ? url.searchParams.get("topic") || undefined : undefined;
   const data: Conn = { path, stream, topic, seq: 0, pumpScheduled: false, done: false };

@@ -2,7 +2,39 @@
 // Idiomatic Deno: one fetch handler, the standard WebSocket API on the server side, pub/sub by a topic map in JS.
 import { Buffer } from "node:buffer"; // Buffer.byteLength counts UTF-8 bytes without encoding a copy (TextEncoder does)
 // deno runs with --no-npm: the workspace package by path
-import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, SERVER_ENV_NAMES, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, exitWhenClosed, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, errorResponse, fetchRoutes, overConnectionLimit, parseStreamParams, statsBody, wsEndpoint, type FetchRoutes, type WsEndpoint } from "@wsarena/protocol";
+import {
+  CLOSE,
+  CONTROL_PREFIX,
+  NO_TOPIC_REPLY,
+  PATHS,
+  SERVER_ENV_NAMES,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_SIGNALS,
+  STREAM_BATCH_TICKS,
+  STREAM_WATERMARK_BYTES,
+  limitsFromEnv,
+  listenFromEnv,
+  serverState,
+  startIdleSweep,
+  exitWhenClosed,
+  readyLine,
+  type ReadyLine,
+  encodeBinaryTick,
+  encodeJsonTick,
+  paceIntervalMs,
+  paceNowMs,
+  ticksDue,
+  type StreamParams,
+  badRequest,
+  errorResponse,
+  fetchRoutes,
+  overConnectionLimit,
+  parseStreamParams,
+  statsBody,
+  wsEndpoint,
+  type FetchRoutes,
+  type WsEndpoint,
+} from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
 
 // Configuration
@@ -48,8 +80,13 @@ const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer
 function deliver(conn: Conn, data: Payload): boolean {
   if (conn.done || conn.socket.readyState !== WebSocket.OPEN) return false;
   if (limits.backpressure !== "buffer" && conn.socket.bufferedAmount > limits.maxBufferedBytes) {
-    if (limits.backpressure === "drop") { stats.dropped++; return false; }
-    stats.closedForBackpressure++; end(conn, CLOSE.policyViolation, "send buffer over WSARENA_MAX_BUFFERED"); return false;
+    if (limits.backpressure === "drop") {
+      stats.dropped++;
+      return false;
+    }
+    stats.closedForBackpressure++;
+    end(conn, CLOSE.policyViolation, "send buffer over WSARENA_MAX_BUFFERED");
+    return false;
   }
   conn.socket.send(data);
   stats.messagesOut++;
@@ -150,7 +187,10 @@ function accept(req: Request, path: WsEndpoint, stream: StreamParams | undefined
 // HTTP endpoints, then the upgrade routing (404 / 503 / 400)
 const fullGc = v8FullGc(limits.gcEndpoint);
 const routes: FetchRoutes = {
-  stack: STACK_ID, stats: () => statsBody(stats, Deno.memoryUsage().rss, startedMs), maxPayloadBytes: limits.maxPayloadBytes, publish,
+  stack: STACK_ID,
+  stats: () => statsBody(stats, Deno.memoryUsage().rss, startedMs),
+  maxPayloadBytes: limits.maxPayloadBytes,
+  publish,
   gc: fullGc ? () => (fullGc(), Deno.memoryUsage().rss) : null,
 };
 
@@ -158,10 +198,15 @@ function upgrade(req: Request, url: URL, path: WsEndpoint): Response {
   if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return errorResponse(overConnectionLimit(limits.maxConnections));
   let stream: StreamParams | undefined;
   if (path === PATHS.stream) {
-    try { stream = parseStreamParams(url.searchParams); } catch (e) { return errorResponse(badRequest((e as Error).message)); }
+    try {
+      stream = parseStreamParams(url.searchParams);
+    } catch (e) {
+      return errorResponse(badRequest((e as Error).message));
+    }
   }
   const topic = path === PATHS.pubsub ? url.searchParams.get("topic") || undefined : undefined;
-  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket")
+    return errorResponse(badRequest(`${path} is a WebSocket endpoint: expected an upgrade request`));
   // contract: Deno.upgradeWebSocket throws on a missing key, which Deno.serve would answer with 500
   if (!req.headers.get("sec-websocket-key")) return errorResponse(badRequest("WebSocket upgrade without Sec-WebSocket-Key"));
   return accept(req, path, stream, topic);
@@ -176,14 +221,17 @@ function onRequest(req: Request): Promise<Response> | Response {
 // Lifecycle: idle sweep, listen, ready line, SIGTERM → 1001 → exit 0
 startIdleSweep(limits.idleTimeoutS, conns, (conn) => end(conn, CLOSE.goingAway, "idle timeout"));
 
-const server = Deno.serve({
-  hostname: listen.host,
-  port: listen.port,
-  onListen: ({ port }) => {
-    const ready: ReadyLine = { event: "ready", stack: STACK_ID, port, pid: Deno.pid, version };
-    Deno.stdout.writeSync(new TextEncoder().encode(readyLine(ready)));
+const server = Deno.serve(
+  {
+    hostname: listen.host,
+    port: listen.port,
+    onListen: ({ port }) => {
+      const ready: ReadyLine = { event: "ready", stack: STACK_ID, port, pid: Deno.pid, version };
+      Deno.stdout.writeSync(new TextEncoder().encode(readyLine(ready)));
+    },
   },
-}, onRequest);
+  onRequest,
+);
 
 function shutdown(): void {
   for (const conn of conns) end(conn, CLOSE.goingAway, "server shutting down");

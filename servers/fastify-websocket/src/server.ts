@@ -3,7 +3,29 @@
 import { createRequire } from "node:module";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
-import { CLOSE, JSON_CONTENT_TYPE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, listenFromEnv, portOf, readyLine, type ReadyLine, badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, readBody, statsBody, type ErrorReply, type ServerStats, type WsEndpoint } from "@wsarena/protocol";
+import {
+  CLOSE,
+  JSON_CONTENT_TYPE,
+  PATHS,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_SIGNALS,
+  listenFromEnv,
+  portOf,
+  readyLine,
+  type ReadyLine,
+  badRequest,
+  gcBody,
+  isTextBody,
+  notFound,
+  overConnectionLimit,
+  parseStreamParams,
+  payloadTooLarge,
+  readBody,
+  statsBody,
+  type ErrorReply,
+  type ServerStats,
+  type WsEndpoint,
+} from "@wsarena/protocol";
 import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "@wsarena/server-ws/connection";
 
 // Configuration (limits: the ws stack's connection module)
@@ -22,7 +44,10 @@ await app.register(websocket, {
   // ws has already sent the close code (1002, 1007, 1009) when it reports a protocol error; keep it instead of terminate().
   errorHandler: (error) => app.log.warn(`connection error: ${error.message}`),
   // contract: shutdown closes with 1001 (the plugin's default preClose sends no code)
-  preClose: (done) => { for (const c of conns) c.ws.close(CLOSE.goingAway, "server shutting down"); done(); },
+  preClose: (done) => {
+    for (const c of conns) c.ws.close(CLOSE.goingAway, "server shutting down");
+    done();
+  },
 });
 
 const query = (req: FastifyRequest): URLSearchParams => new URLSearchParams(req.url.split("?")[1] ?? "");
@@ -39,15 +64,24 @@ const fail = (res: FastifyReply, e: ErrorReply): FastifyReply => res.code(e.stat
 async function refuseUpgrade(req: FastifyRequest, res: FastifyReply): Promise<FastifyReply | undefined> {
   if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return fail(res, overConnectionLimit(limits.maxConnections));
   if (req.routeOptions.url !== PATHS.stream) return undefined;
-  try { parseStreamParams(query(req)); } catch (e) { return fail(res, badRequest((e as Error).message)); }
+  try {
+    parseStreamParams(query(req));
+  } catch (e) {
+    return fail(res, badRequest((e as Error).message));
+  }
   return undefined;
 }
 
 // Every body is raw bytes: POST /publish forwards it verbatim, choosing the frame type from Content-Type.
 app.removeAllContentTypeParsers();
 // contract: a body over WSARENA_MAX_PAYLOAD gets 413 and the rest is read and dropped (fastify's bodyLimit destroys a chunked request mid-body)
-app.addContentTypeParser("*", (_req, payload, done) => readBody(payload, limits.maxPayloadBytes, (body) =>
-  body === null ? done(Object.assign(new Error("body over WSARENA_MAX_PAYLOAD"), { statusCode: 413 }), undefined) : done(null, Buffer.from(body.buffer, body.byteOffset, body.byteLength))));
+app.addContentTypeParser("*", (_req, payload, done) =>
+  readBody(payload, limits.maxPayloadBytes, (body) =>
+    body === null
+      ? done(Object.assign(new Error("body over WSARENA_MAX_PAYLOAD"), { statusCode: 413 }), undefined)
+      : done(null, Buffer.from(body.buffer, body.byteOffset, body.byteLength)),
+  ),
+);
 
 app.get(PATHS.health, async () => ({ ok: true, stack: STACK_ID }));
 app.get(PATHS.stats, async (): Promise<ServerStats> => statsBody(stats, process.memoryUsage.rss(), startedMs));

@@ -4,7 +4,35 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { Server, type Socket } from "socket.io";
-import { CLOSE, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, SIO_EVENTS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startIdleSweep, portOf, readyLine, type ReadyLine, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, notFound, overConnectionLimit, parseStreamParams, rawHttpResponse, statsBody, type ErrorReply, serveNodeHttp, type NodeHttpRoutes } from "@wsarena/protocol";
+import {
+  CLOSE,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_SIGNALS,
+  SIO_EVENTS,
+  STREAM_BATCH_TICKS,
+  STREAM_WATERMARK_BYTES,
+  limitsFromEnv,
+  listenFromEnv,
+  serverState,
+  startIdleSweep,
+  portOf,
+  readyLine,
+  type ReadyLine,
+  encodeBinaryTick,
+  encodeJsonTick,
+  paceIntervalMs,
+  paceNowMs,
+  ticksDue,
+  type StreamParams,
+  notFound,
+  overConnectionLimit,
+  parseStreamParams,
+  rawHttpResponse,
+  statsBody,
+  type ErrorReply,
+  serveNodeHttp,
+  type NodeHttpRoutes,
+} from "@wsarena/protocol";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { v8FullGc } from "@wsarena/protocol/gc";
@@ -53,8 +81,13 @@ function bufferedBytes(s: Sock): number {
 function deliver(s: Sock, event: string, payload: unknown): boolean {
   if (s.data.done) return false;
   if (limits.backpressure !== "buffer" && bufferedBytes(s) > limits.maxBufferedBytes) {
-    if (limits.backpressure === "drop") { stats.dropped++; return false; }
-    stats.closedForBackpressure++; end(s); return false; // socket.io has no close codes of its own: the client sees "io server disconnect"
+    if (limits.backpressure === "drop") {
+      stats.dropped++;
+      return false;
+    }
+    stats.closedForBackpressure++;
+    end(s);
+    return false; // socket.io has no close codes of its own: the client sees "io server disconnect"
   }
   s.emit(event, payload);
   stats.messagesOut++;
@@ -83,7 +116,10 @@ function publish(topic: string, payload: Payload): number {
   // Departure: a member is over WSARENA_MAX_BUFFERED, and a room broadcast cannot apply or count the policy per socket.
   let delivered = 0;
   for (const s of subs) if (deliver(s, SIO_EVENTS.msg, payload)) delivered++;
-  if (clustered) io.to(topic).except(subs.map((s) => s.id)).emit(SIO_EVENTS.msg, payload); // the other processes' members
+  if (clustered)
+    io.to(topic)
+      .except(subs.map((s) => s.id))
+      .emit(SIO_EVENTS.msg, payload); // the other processes' members
   return delivered;
 }
 
@@ -231,7 +267,8 @@ io.on("connection", onConnection);
 // WSARENA_BROKER (cluster): socket.io's official Redis adapter carries room broadcasts to the other processes.
 const clustered = brokerSchemeOf(process.env) !== null;
 if (clustered) {
-  if (brokerSchemeOf(process.env) !== "redis") throw new Error(`${BROKER_ENV}=${process.env[BROKER_ENV]}: socket-io supports redis:// only (its official adapter)`);
+  if (brokerSchemeOf(process.env) !== "redis")
+    throw new Error(`${BROKER_ENV}=${process.env[BROKER_ENV]}: socket-io supports redis:// only (its official adapter)`);
   const pubClient = createClient({ url: process.env[BROKER_ENV]! });
   const subClient = pubClient.duplicate();
   for (const c of [pubClient, subClient]) c.on("error", (e: Error) => console.error(`socket-io: broker: ${e.message}`));
@@ -246,7 +283,8 @@ startIdleSweep(limits.idleTimeoutS, conns, (conn) => end(conn.socket));
 function shutdown(): void {
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   // contract: close 1001 on every WebSocket (engine.io's close sends a close frame without a code)
-  for (const client of Object.values((io.engine as unknown as { clients: Record<string, { transport: unknown }> }).clients)) (client.transport as { socket?: { close(code: number, reason: string): void } }).socket?.close(CLOSE.goingAway, "server shutting down");
+  for (const client of Object.values((io.engine as unknown as { clients: Record<string, { transport: unknown }> }).clients))
+    (client.transport as { socket?: { close(code: number, reason: string): void } }).socket?.close(CLOSE.goingAway, "server shutting down");
   void io.close(() => process.exit(0)); // disconnects every client, then closes the HTTP server
 }
 for (const signal of SHUTDOWN_SIGNALS) process.once(signal, shutdown);

@@ -2,7 +2,44 @@
 // Idiomatic uWS: per-socket user data, cork for bursts, native app.publish; refuses to start without the native addon.
 import { createRequire } from "node:module";
 import type * as UWS from "uWebSockets.js";
-import { CLOSE, CONTROL_PREFIX, JSON_CONTENT_TYPE, NO_TOPIC_REPLY, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, listenFromEnv, serverState, startPings, TopicRegistry, readyLine, type ReadyLine, anyOverBuffered, deliverEach, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, badRequest, gcBody, isTextBody, notFound, overConnectionLimit, parseStreamParams, payloadTooLarge, publishTopic, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint } from "@wsarena/protocol";
+import {
+  CLOSE,
+  CONTROL_PREFIX,
+  JSON_CONTENT_TYPE,
+  NO_TOPIC_REPLY,
+  PATHS,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_SIGNALS,
+  STREAM_BATCH_TICKS,
+  STREAM_WATERMARK_BYTES,
+  limitsFromEnv,
+  listenFromEnv,
+  serverState,
+  startPings,
+  TopicRegistry,
+  readyLine,
+  type ReadyLine,
+  anyOverBuffered,
+  deliverEach,
+  encodeBinaryTick,
+  encodeJsonTick,
+  paceIntervalMs,
+  paceNowMs,
+  ticksDue,
+  type StreamParams,
+  badRequest,
+  gcBody,
+  isTextBody,
+  notFound,
+  overConnectionLimit,
+  parseStreamParams,
+  payloadTooLarge,
+  publishTopic,
+  statsBody,
+  wsEndpoint,
+  type ErrorReply,
+  type WsEndpoint,
+} from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { bridgeFromEnv } from "@wsarena/protocol/broker";
 
@@ -16,8 +53,10 @@ export const SHUTDOWN_FLUSH_MS = 50;
 const require = createRequire(import.meta.url);
 const uWS = require("uWebSockets.js") as typeof UWS;
 if (typeof uWS.getParts !== "function") {
-  console.error("uws: the uWebSockets.js native addon did not load (the package fell back to its ws-based shim). " +
-    "Expected a binary for this Node ABI in node_modules/uWebSockets.js/binaries; unset UWS_USE_FALLBACK, reinstall, or use a Node version it ships a binary for.");
+  console.error(
+    "uws: the uWebSockets.js native addon did not load (the package fell back to its ws-based shim). " +
+      "Expected a binary for this Node ABI in node_modules/uWebSockets.js/binaries; unset UWS_USE_FALLBACK, reinstall, or use a Node version it ships a binary for.",
+  );
   process.exit(1);
 }
 const limits = limitsFromEnv(process.env);
@@ -25,8 +64,10 @@ const listen = listenFromEnv(process.env);
 const version = (require("uWebSockets.js/package.json") as { version: string }).version;
 const idleTimeoutS = limits.idleTimeoutS === 0 ? 0 : Math.min(UWS_MAX_IDLE_TIMEOUT_S, Math.max(UWS_MIN_IDLE_TIMEOUT_S, limits.idleTimeoutS));
 if (idleTimeoutS !== limits.idleTimeoutS) {
-  console.error(`uws: WSARENA_IDLE_TIMEOUT_S=${limits.idleTimeoutS} is outside the idleTimeout range uWebSockets.js accepts ` +
-    `(0 or ${UWS_MIN_IDLE_TIMEOUT_S}..${UWS_MAX_IDLE_TIMEOUT_S} s); using ${idleTimeoutS} s`);
+  console.error(
+    `uws: WSARENA_IDLE_TIMEOUT_S=${limits.idleTimeoutS} is outside the idleTimeout range uWebSockets.js accepts ` +
+      `(0 or ${UWS_MIN_IDLE_TIMEOUT_S}..${UWS_MAX_IDLE_TIMEOUT_S} s); using ${idleTimeoutS} s`,
+  );
 }
 
 // State
@@ -50,7 +91,9 @@ const fullGc = v8FullGc(limits.gcEndpoint);
 /** Mirror of uWS's native subscriptions: gives the delivery count and the sockets to check for backpressure. */
 const topics = new TopicRegistry<WS>({
   subscribe: (ws, topic) => ws.subscribe(topic),
-  unsubscribe: (ws, topic) => { if (!ws.getUserData().closed) ws.unsubscribe(topic); }, // uWS frees a closed socket's subscriptions itself
+  unsubscribe: (ws, topic) => {
+    if (!ws.getUserData().closed) ws.unsubscribe(topic);
+  }, // uWS frees a closed socket's subscriptions itself
 });
 
 // Hot path: send with the backpressure policy, pub/sub delivery, stream pacing
@@ -60,8 +103,15 @@ const byteLength = (data: Payload): number => (typeof data === "string" ? Buffer
 function deliver(ws: WS, data: Payload, binary: boolean): boolean {
   if (ws.getUserData().closed) return false;
   if (ws.getBufferedAmount() > limits.maxBufferedBytes) {
-    if (limits.backpressure === "drop") { stats.dropped++; return false; }
-    if (limits.backpressure === "close") { stats.closedForBackpressure++; ws.end(CLOSE.policyViolation); return false; }
+    if (limits.backpressure === "drop") {
+      stats.dropped++;
+      return false;
+    }
+    if (limits.backpressure === "close") {
+      stats.closedForBackpressure++;
+      ws.end(CLOSE.policyViolation);
+      return false;
+    }
   }
   ws.send(data, binary, limits.compression);
   stats.messagesOut++;
@@ -153,12 +203,15 @@ function behavior(path: WsEndpoint, message: (ws: WS, data: ArrayBuffer, isBinar
       if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return fail(res, overConnectionLimit(limits.maxConnections));
       let stream: StreamParams | null = null;
       if (path === PATHS.stream) {
-        try { stream = parseStreamParams(new URLSearchParams(req.getQuery())); } catch (e) { return fail(res, badRequest((e as Error).message)); }
+        try {
+          stream = parseStreamParams(new URLSearchParams(req.getQuery()));
+        } catch (e) {
+          return fail(res, badRequest((e as Error).message));
+        }
       }
       const topic = path === PATHS.pubsub ? req.getQuery("topic") || null : null;
       const conn: Conn = { topic, stream, closed: false, seq: 0, pumpScheduled: false };
-      res.upgrade(conn, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-protocol"),
-        req.getHeader("sec-websocket-extensions"), context);
+      res.upgrade(conn, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-protocol"), req.getHeader("sec-websocket-extensions"), context);
     },
     open: (ws) => {
       conns.add(ws);
@@ -203,9 +256,18 @@ function json(res: UWS.HttpResponse, status: string, body: string): void {
 }
 const fail = (res: UWS.HttpResponse, e: ErrorReply): void => json(res, `${e.status} ${e.statusText}`, e.body);
 
-const app = uWS.App()
-  .ws<Conn>(PATHS.echo, behavior(PATHS.echo, (ws, data, isBinary) => { deliver(ws, data, isBinary); }))
-  .ws<Conn>(PATHS.stream, behavior(PATHS.stream, () => {}))
+const app = uWS
+  .App()
+  .ws<Conn>(
+    PATHS.echo,
+    behavior(PATHS.echo, (ws, data, isBinary) => {
+      deliver(ws, data, isBinary);
+    }),
+  )
+  .ws<Conn>(
+    PATHS.stream,
+    behavior(PATHS.stream, () => {}),
+  )
   .ws<Conn>(PATHS.pubsub, behavior(PATHS.pubsub, onPubsubMessage))
   .get(PATHS.health, (res) => json(res, "200 OK", JSON.stringify({ ok: true, stack: STACK_ID })))
   .get(PATHS.stats, (res) => json(res, "200 OK", JSON.stringify(statsBody(stats, process.memoryUsage.rss(), startedMs))))
@@ -222,7 +284,9 @@ const app = uWS.App()
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
-    res.onAborted(() => { aborted = true; });
+    res.onAborted(() => {
+      aborted = true;
+    });
     res.onData((chunk, isLast) => {
       if (aborted) return;
       size += chunk.byteLength;
@@ -236,7 +300,8 @@ const app = uWS.App()
   })
   .any("/*", (res, req) => {
     // contract: an upgrade uWS would not route (no Sec-WebSocket-Key) to a WebSocket endpoint is a bad request, not 404
-    if (wsEndpoint(req.getUrl()) && req.getHeader("upgrade").toLowerCase() === "websocket") return fail(res, badRequest("WebSocket upgrade without a valid Sec-WebSocket-Key"));
+    if (wsEndpoint(req.getUrl()) && req.getHeader("upgrade").toLowerCase() === "websocket")
+      return fail(res, badRequest("WebSocket upgrade without a valid Sec-WebSocket-Key"));
     return fail(res, notFound(req.getMethod().toUpperCase(), req.getUrl()));
   });
 

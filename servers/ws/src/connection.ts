@@ -1,13 +1,34 @@
 // The `ws` library's side of protocol v1: send with the backpressure policy, pub/sub delivery, stream pacing.
 // Shared by the two stacks built on ws (ws behind node:http, and fastify-websocket): their hot path is this one library.
 import type { RawData, WebSocket } from "ws";
-import { CLOSE, CONTROL_PREFIX, NO_TOPIC_REPLY, PATHS, STREAM_BATCH_TICKS, STREAM_WATERMARK_BYTES, limitsFromEnv, serverState, startIdleSweep, startPings, encodeBinaryTick, encodeJsonTick, paceIntervalMs, paceNowMs, ticksDue, type StreamParams, type WsEndpoint } from "@wsarena/protocol";
+import {
+  CLOSE,
+  CONTROL_PREFIX,
+  NO_TOPIC_REPLY,
+  PATHS,
+  STREAM_BATCH_TICKS,
+  STREAM_WATERMARK_BYTES,
+  limitsFromEnv,
+  serverState,
+  startIdleSweep,
+  startPings,
+  encodeBinaryTick,
+  encodeJsonTick,
+  paceIntervalMs,
+  paceNowMs,
+  ticksDue,
+  type StreamParams,
+  type WsEndpoint,
+} from "@wsarena/protocol";
 import { v8FullGc } from "@wsarena/protocol/gc";
 import { bridgeFromEnv, type BrokerBridge } from "@wsarena/protocol/broker";
 
 // Configuration and state
 export const limits = limitsFromEnv(process.env);
-export interface Conn { ws: WebSocket; idleSweeps: number }
+export interface Conn {
+  ws: WebSocket;
+  idleSweeps: number;
+}
 type Payload = Buffer | Uint8Array | string;
 export const { startedMs, stats, topics, conns } = serverState<Conn>();
 /** POST /gc (WSARENA_GC_ENDPOINT=1): a full collection, or null when the endpoint is off. */
@@ -21,8 +42,15 @@ export function deliver(conn: Conn, data: Payload, binary: boolean): boolean {
   const { ws } = conn;
   if (ws.readyState !== ws.OPEN) return false;
   if (ws.bufferedAmount > limits.maxBufferedBytes) {
-    if (limits.backpressure === "drop") { stats.dropped++; return false; }
-    if (limits.backpressure === "close") { stats.closedForBackpressure++; ws.close(CLOSE.policyViolation); return false; }
+    if (limits.backpressure === "drop") {
+      stats.dropped++;
+      return false;
+    }
+    if (limits.backpressure === "close") {
+      stats.closedForBackpressure++;
+      ws.close(CLOSE.policyViolation);
+      return false;
+    }
   }
   ws.send(data, { binary });
   stats.messagesOut++;
@@ -75,7 +103,9 @@ export function startStream(conn: Conn, p: StreamParams): void {
         stats.bytesOut += byteLength(data);
         if (ws.bufferedAmount + byteLength(data) >= watermark) {
           // Over the watermark: resume once this frame has been written out (ws has no public drain event).
-          return ws.send(data, { binary }, (err) => { if (!err) pump(); });
+          return ws.send(data, { binary }, (err) => {
+            if (!err) pump();
+          });
         }
         ws.send(data, { binary });
       }
@@ -91,7 +121,10 @@ export function startStream(conn: Conn, p: StreamParams): void {
       deliver(conn, tick(), binary); // a dropped tick still consumes its seq
       seq++;
     }
-    if (finished()) { clearInterval(timer); ws.close(CLOSE.normal); }
+    if (finished()) {
+      clearInterval(timer);
+      ws.close(CLOSE.normal);
+    }
   }, paceIntervalMs(p.rate));
   ws.once("close", () => clearInterval(timer));
 }
@@ -110,8 +143,12 @@ export function accept(ws: WebSocket, path: WsEndpoint, query: URLSearchParams, 
     stats.connections--;
     topics.unsubscribeAll(conn);
   });
-  ws.on("ping", () => { conn.idleSweeps = 0; });
-  ws.on("pong", () => { conn.idleSweeps = 0; });
+  ws.on("ping", () => {
+    conn.idleSweeps = 0;
+  });
+  ws.on("pong", () => {
+    conn.idleSweeps = 0;
+  });
 
   const pubTopic = path === PATHS.pubsub ? query.get("topic") || null : null;
   if (pubTopic) topics.subscribe(conn, pubTopic);

@@ -4,7 +4,29 @@ import { createServer, type IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { CLOSE, PATHS, SHUTDOWN_GRACE_MS, SHUTDOWN_SIGNALS, listenFromEnv, exitWhenClosed, portOf, readyLine, type ReadyLine, type StreamParams, badRequest, notFound, overConnectionLimit, parseStreamParams, rawHttpResponse, statsBody, wsEndpoint, type ErrorReply, type WsEndpoint, serveNodeHttp, type NodeHttpRoutes } from "@wsarena/protocol";
+import {
+  CLOSE,
+  PATHS,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_SIGNALS,
+  listenFromEnv,
+  exitWhenClosed,
+  portOf,
+  readyLine,
+  type ReadyLine,
+  type StreamParams,
+  badRequest,
+  notFound,
+  overConnectionLimit,
+  parseStreamParams,
+  rawHttpResponse,
+  statsBody,
+  wsEndpoint,
+  type ErrorReply,
+  type WsEndpoint,
+  serveNodeHttp,
+  type NodeHttpRoutes,
+} from "@wsarena/protocol";
 import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, startIdleClose, startedMs, stats } from "./connection.ts";
 
 // Configuration (limits: ./connection.ts)
@@ -34,13 +56,21 @@ const refuseUpgrade = (socket: Duplex, e: ErrorReply): void => void socket.end(r
 server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   socket.on("error", () => socket.destroy());
   let url: URL;
-  try { url = new URL(req.url ?? "/", "http://localhost"); } catch { return refuseUpgrade(socket, badRequest(`malformed request target ${req.url}`)); }
+  try {
+    url = new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    return refuseUpgrade(socket, badRequest(`malformed request target ${req.url}`));
+  }
   const path = wsEndpoint(url.pathname);
   if (!path) return refuseUpgrade(socket, notFound("upgrade", url.pathname));
   if (limits.maxConnections > 0 && stats.connections >= limits.maxConnections) return refuseUpgrade(socket, overConnectionLimit(limits.maxConnections));
   let stream: StreamParams | undefined;
   if (path === PATHS.stream) {
-    try { stream = parseStreamParams(url.searchParams); } catch (e) { return refuseUpgrade(socket, badRequest((e as Error).message)); }
+    try {
+      stream = parseStreamParams(url.searchParams);
+    } catch (e) {
+      return refuseUpgrade(socket, badRequest((e as Error).message));
+    }
   }
   wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, path, url, stream));
 });

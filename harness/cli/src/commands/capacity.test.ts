@@ -38,8 +38,34 @@ describe("wsarena capacity output", () => {
     const rec = capacitySchema.parse(JSON.parse(readFileSync(join(REPO_ROOT, "harness/report/fixtures/capacity/capacity.json"), "utf8")));
     const r = rec.results[0]!;
     const upTo = r.steps.filter((s) => s.phase === "ladder" && s.users <= 2000);
-    r.steps = [...upTo, { ...upTo.at(-1)!, users: 2500, connections: 5000 }, { ...upTo.at(-1)!, users: 5000, connections: 10000, verdict: "limit", failures: [], latency: null, window: null, error: null, serverCpuPct: null, serverCoreBusyPct: null, foreignCpuPct: null, rssBytes: null, clientCpuPct: 0, floorP99Us: null, flags: [] }];
-    r.limit = { cap: "file-descriptors", value: 6000, connections: 5000, users: 2500, reason: "the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections" };
+    r.steps = [
+      ...upTo,
+      { ...upTo.at(-1)!, users: 2500, connections: 5000 },
+      {
+        ...upTo.at(-1)!,
+        users: 5000,
+        connections: 10000,
+        verdict: "limit",
+        failures: [],
+        latency: null,
+        window: null,
+        error: null,
+        serverCpuPct: null,
+        serverCoreBusyPct: null,
+        foreignCpuPct: null,
+        rssBytes: null,
+        clientCpuPct: 0,
+        floorP99Us: null,
+        flags: [],
+      },
+    ];
+    r.limit = {
+      cap: "file-descriptors",
+      value: 6000,
+      connections: 5000,
+      users: 2500,
+      reason: "the server's open-file limit (RLIMIT_NOFILE soft 6000, hard 6000) less 1000 for its own files allows 5000 connections",
+    };
     Object.assign(r, { verdict: "limit", verdictFailures: [], largestPassingUsers: 2500, largestPassingIsLowerBound: true });
     rec.config.users = 5000;
     return rec;
@@ -48,7 +74,9 @@ describe("wsarena capacity output", () => {
   it("shows a verdict capped by the machine's limit as that limit, with its value and the users it allows", () => {
     const rec = atLimit();
     const table = formatVerdicts(rec);
-    expect(table).toMatch(/uws .*limit: file-descriptors \(the server's open-file limit \(RLIMIT_NOFILE soft 6000, hard 6000\).*allows 5000 connections; 2500 users\) .*≥ 2500 \(machine limit\)/);
+    expect(table).toMatch(
+      /uws .*limit: file-descriptors \(the server's open-file limit \(RLIMIT_NOFILE soft 6000, hard 6000\).*allows 5000 connections; 2500 users\) .*≥ 2500 \(machine limit\)/,
+    );
     expect(formatSteps(rec.results[0]!).split("\n").at(-1)).toMatch(/^\s*5000 +ladder +— .*limit: file-descriptors allows 2500 users\s*$/);
   });
 

@@ -2,7 +2,17 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { CAPACITY_FILE, DEFAULT_CRITERIA, capacityLimitText, parseCriteria, type CapacityRecord, type CapacityStackRecord } from "@wsarena/results";
-import { CAPACITY_PROFILES, DEFAULT_CAPACITY_STEPS, DEFAULT_STEP_MS, DEFAULT_STEP_WARMUP_MS, USER_PROFILES, makeRunId, planSteps, runCapacity, type CapacityProfile } from "@wsarena/runner";
+import {
+  CAPACITY_PROFILES,
+  DEFAULT_CAPACITY_STEPS,
+  DEFAULT_STEP_MS,
+  DEFAULT_STEP_WARMUP_MS,
+  USER_PROFILES,
+  makeRunId,
+  planSteps,
+  runCapacity,
+  type CapacityProfile,
+} from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
 import { fmtNum } from "@wsarena/format";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag } from "../args.ts";
@@ -30,7 +40,8 @@ export function parseSteps(value: string | undefined): number[] | undefined {
   const out = items.map((s) => {
     const m = /^(\d+)(k?)$/.exec(s);
     const n = m ? Number(m[1]) * (m[2] ? 1000 : 1) : NaN;
-    if (!(n >= 1 && n <= MAX_CAPACITY_USERS)) throw new UsageError(`--steps "${value}": "${s}" is not a user count; expected whole numbers from 1 to ${MAX_CAPACITY_USERS} like 5,10,25,1k`);
+    if (!(n >= 1 && n <= MAX_CAPACITY_USERS))
+      throw new UsageError(`--steps "${value}": "${s}" is not a user count; expected whole numbers from 1 to ${MAX_CAPACITY_USERS} like 5,10,25,1k`);
     return n;
   });
   return out;
@@ -47,7 +58,8 @@ function verdictCell(r: CapacityStackRecord, users: number | null): string {
   if (users === null) return "—";
   if (r.verdict === "yes") return "yes";
   if (r.verdict === "no") return `no: ${why}`;
-  if (r.verdict === "limit") return reachedLimit(r) ?? `limit: ${[...r.steps].reverse().find((s) => s.users === users)?.error ?? "beyond the machine's limits"}`;
+  if (r.verdict === "limit")
+    return reachedLimit(r) ?? `limit: ${[...r.steps].reverse().find((s) => s.users === users)?.error ?? "beyond the machine's limits"}`;
   return `unknown${why ? `: ${why}` : ""}`;
 }
 
@@ -80,15 +92,22 @@ export function formatSteps(r: CapacityRecord["results"][number]): string {
     s.rssBytes === null ? "—" : fmtNum(s.rssBytes / 1024 ** 2, 1),
     String(s.clientCpuPct),
     s.foreignCpuPct === null ? "—" : String(s.foreignCpuPct),
-    s.verdict + (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") + (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") + (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
+    s.verdict +
+      (s.attempts > 1 ? ` (attempt ${s.attempts})` : "") +
+      (s.failures.length ? ` (${s.failures.map((f) => f.criterion).join(", ")})` : "") +
+      (s.error ? `: ${s.error}` : s.verdict === "limit" && r.limit ? `: ${r.limit.cap} allows ${r.limit.users} users` : ""),
     s.flags.join(", "),
   ]);
-  return renderTable(["users", "phase", "p50 ms", "p99 ms", "errors", "server cpu %", "core busy %", "rss MiB", "client cpu %", "other work %", "verdict", "flags"], rows);
+  return renderTable(
+    ["users", "phase", "p50 ms", "p99 ms", "errors", "server cpu %", "core busy %", "rss MiB", "client cpu %", "other work %", "verdict", "flags"],
+    rows,
+  );
 }
 
 export const command: Command = {
   name: "capacity",
-  summary: "Can stack X hold N users? A ladder of concurrent users (trader, chat or feed) per stack until a criterion fails, then bisection; verdicts and results/<runId>/capacity.json.",
+  summary:
+    "Can stack X hold N users? A ladder of concurrent users (trader, chat or feed) per stack until a criterion fails, then bisection; verdicts and results/<runId>/capacity.json.",
   usage: USAGE,
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -108,7 +127,9 @@ export const command: Command = {
     const criteria = asUsage(() => parseCriteria(values.criteria ?? DEFAULT_CRITERIA));
     const granularity = USER_PROFILES[profile].granularity;
     if (users !== null && users > granularity && users % granularity !== 0) {
-      throw new UsageError(`--users ${users}: the ${profile} profile groups users in rooms of ${granularity}; give at most ${granularity} or a multiple of ${granularity}`);
+      throw new UsageError(
+        `--users ${users}: the ${profile} profile groups users in rooms of ${granularity}; give at most ${granularity} or a multiple of ${granularity}`,
+      );
     }
     const steps = asUsage(() => planSteps(parseSteps(values.steps) ?? DEFAULT_CAPACITY_STEPS, users));
     const bad = steps.filter((s) => s > granularity && s % granularity !== 0);
@@ -118,12 +139,20 @@ export const command: Command = {
     const pinning = pinningFromFlags(values);
     const runId = makeRunId();
     const outDir = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? join(REPO_ROOT, "results", runId));
-    if (existsSync(join(outDir, CAPACITY_FILE))) throw new UsageError(`--out ${outDir} already holds a capacity set (${CAPACITY_FILE}); choose an empty folder`);
+    if (existsSync(join(outDir, CAPACITY_FILE)))
+      throw new UsageError(`--out ${outDir} already holds a capacity set (${CAPACITY_FILE}); choose an empty folder`);
 
     const interrupt = interruptible("after the current step");
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const t0 = Date.now();
-    log(`capacity ${runId}: ${stacks.filter((s) => s.runnable).map((s) => s.id).join(", ")}; profile ${profile}; criteria ${criteria.map((c) => c.text).join(", ")}; steps ${steps.join(", ")}; ${stepMs} ms per step; server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`);
+    log(
+      `capacity ${runId}: ${stacks
+        .filter((s) => s.runnable)
+        .map((s) => s.id)
+        .join(
+          ", ",
+        )}; profile ${profile}; criteria ${criteria.map((c) => c.text).join(", ")}; steps ${steps.join(", ")}; ${stepMs} ms per step; server cpus ${pinning.serverList}, client cpus ${pinning.clientList}`,
+    );
     const shown = (): string => relative(process.env.INIT_CWD ?? process.cwd(), outDir) || ".";
     log(`results: ${shown()}`);
     let rec: CapacityRecord;

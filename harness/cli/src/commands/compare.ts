@@ -34,7 +34,8 @@ export const command: Command = {
     if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`expected one or two result set folders, got ${positionals.length}`);
     const stackA = values["stack-a"] ?? null;
     const stackB = values["stack-b"] ?? null;
-    if ((stackA === null) !== (stackB === null)) throw new UsageError("--stack-a and --stack-b go together: give both to compare one stack with another, or neither");
+    if ((stackA === null) !== (stackB === null))
+      throw new UsageError("--stack-a and --stack-b go together: give both to compare one stack with another, or neither");
     if (positionals.length === 1 && stackA === null) throw new UsageError("with one result set, name the two stacks to compare: --stack-a ID --stack-b ID");
     for (const p of positionals) if (!existsSync(userPath(p))) throw new UsageError(`${p} does not exist; pass folders written by \`wsarena run\``);
     const a = loadReportInput(userPath(positionals[0]!));
@@ -43,7 +44,8 @@ export const command: Command = {
     const minChangePct = parsePercent("min-change", values["min-change"], DEFAULT_MIN_CHANGE_PCT);
     const c = asUsage(() => compareResultSets(a, b, { stackA, stackB, thresholdPct, minChangePct }));
     console.log(values.json ? JSON.stringify(c, null, 2) : formatComparison(c));
-    if (c.points.length === 0) console.error("wsarena compare: no points matched; check that both sides ran the same scenarios (and stacks, unless --stack-a/--stack-b).");
+    if (c.points.length === 0)
+      console.error("wsarena compare: no points matched; check that both sides ran the same scenarios (and stacks, unless --stack-a/--stack-b).");
     return values["fail-on-regression"] && c.failed ? 1 : 0;
   },
 };

@@ -42,7 +42,11 @@ export const command: Command = {
       s.runnable ? "yes" : `no: ${s.reason}`,
     ]);
     console.log(renderTable(["stack", "name", "runtime", "protocol", "version", "approach", "runs here"], rows));
-    console.log(`\nVariants (select as <stack>+<variant>, e.g. uws+deflate):\n${Object.values(VARIANTS).map((v) => `  ${v.id}: ${v.description}`).join("\n")}`);
+    console.log(
+      `\nVariants (select as <stack>+<variant>, e.g. uws+deflate):\n${Object.values(VARIANTS)
+        .map((v) => `  ${v.id}: ${v.description}`)
+        .join("\n")}`,
+    );
     return 0;
   },
 };

@@ -15,7 +15,11 @@ afterAll(() => {
 });
 
 function cli(args: string[]) {
-  return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
 }
 
 async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,7 +1,20 @@
 // `wsarena run`: validates flags, verifies and times the stack × scenario matrix, writes a result set and prints a summary.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { DEFAULT_RUN_LOAD_SHAPE, DEFAULT_SLO, PROFILES, PROFILE_REPETITIONS, estimateRunRangeMs, parseSlo, fixedRepetitions, makeRunId, runMatrix, selectScenarios, type Profile, type RepetitionPolicy } from "@wsarena/runner";
+import {
+  DEFAULT_RUN_LOAD_SHAPE,
+  DEFAULT_SLO,
+  PROFILES,
+  PROFILE_REPETITIONS,
+  estimateRunRangeMs,
+  parseSlo,
+  fixedRepetitions,
+  makeRunId,
+  runMatrix,
+  selectScenarios,
+  type Profile,
+  type RepetitionPolicy,
+} from "@wsarena/runner";
 import { REPO_ROOT } from "@wsarena/stacks";
 import { LOAD_SHAPE_IDS, RUN_FILE, checkWritableDir } from "@wsarena/results";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
@@ -23,8 +36,7 @@ export const MAX_TARGET_CI_PCT = 50;
 export const MIN_BUDGET_MS = 10_000;
 export const MAX_BUDGET_MS = 24 * 3_600_000;
 
-const USAGE =
-  `wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--slo "${DEFAULT_SLO}"] [--server-cpus 0] [--client-cpus 1] [--load-shape one-per-write|pipelined] [--out DIR] [--json]`;
+const USAGE = `wsarena run [--stacks a,b] [--scenarios x,y] [--profile quick|standard|full] [--reps N | --min-reps N --max-reps N --target-ci 5% --budget 45m] [--slo "${DEFAULT_SLO}"] [--server-cpus 0] [--client-cpus 1] [--load-shape one-per-write|pipelined] [--out DIR] [--json]`;
 
 /** Flag values that decide the repetition policy. */
 export interface RepetitionFlags {
@@ -43,13 +55,15 @@ export function resolveRepetitions(profile: Profile, f: RepetitionFlags): Repeti
   const reps = parseIntFlag("reps", f.reps, 1, MAX_REPS);
   const adaptive = (["min-reps", "max-reps", "target-ci", "budget"] as const).filter((k) => f[k] !== undefined);
   if (reps !== undefined) {
-    if (adaptive.length) throw new UsageError(`--reps sets a fixed count and cannot be combined with ${adaptive.map((k) => `--${k}`).join(", ")}; drop one of them`);
+    if (adaptive.length)
+      throw new UsageError(`--reps sets a fixed count and cannot be combined with ${adaptive.map((k) => `--${k}`).join(", ")}; drop one of them`);
     return fixedRepetitions(reps);
   }
   const base = PROFILE_REPETITIONS[profile];
   const minReps = parseIntFlag("min-reps", f["min-reps"], 1, MAX_REPS) ?? base.minReps;
   const maxFlag = parseIntFlag("max-reps", f["max-reps"], 1, MAX_REPS);
-  if (maxFlag !== undefined && maxFlag < minReps) throw new UsageError(`--max-reps ${maxFlag} is below the ${minReps} repetitions every measurement gets (--min-reps); give a cap at least as large`);
+  if (maxFlag !== undefined && maxFlag < minReps)
+    throw new UsageError(`--max-reps ${maxFlag} is below the ${minReps} repetitions every measurement gets (--min-reps); give a cap at least as large`);
   const maxReps = maxFlag ?? Math.max(base.maxReps, minReps);
   const targetCiHalfWidthRel = parsePercentFlag("target-ci", f["target-ci"], MAX_TARGET_CI_PCT) ?? base.targetCiHalfWidthRel;
   const budgetMs = parseDurationFlag("budget", f.budget, MIN_BUDGET_MS, MAX_BUDGET_MS) ?? base.budgetMs;
@@ -66,14 +80,20 @@ export function describeRepetitions(p: RepetitionPolicy): string {
 /** The end of a run on stdout: the JSON ranking, or the summary tables with the wall time and where the time went. */
 function printOutcome(outcome: Awaited<ReturnType<typeof runMatrix>>, o: { runId: string; outDir: string; wallMs: number; json: boolean }): void {
   if (o.json) {
-    console.log(JSON.stringify({ runId: o.runId, dir: o.outDir, status: outcome.run.status, wallMs: o.wallMs, ranking: rankPoints(outcome.measurements) }, null, 2));
+    console.log(
+      JSON.stringify({ runId: o.runId, dir: o.outDir, status: outcome.run.status, wallMs: o.wallMs, ranking: rankPoints(outcome.measurements) }, null, 2),
+    );
     return;
   }
   console.log(formatSummary(outcome.measurements));
-  console.log(`\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(o.wallMs)} — result set: ${relative(process.cwd(), o.outDir) || o.outDir}`);
+  console.log(
+    `\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(o.wallMs)} — result set: ${relative(process.cwd(), o.outDir) || o.outDir}`,
+  );
   const t = outcome.run.timing;
   if (t && t.timingPhaseMs > 0) {
-    console.log(`timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`);
+    console.log(
+      `timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`,
+    );
   }
 }
 
@@ -117,10 +137,13 @@ export const command: Command = {
     const progress = createProgress();
     const t0 = Date.now();
     const log = (s: string) => process.stderr.write(`${s}\n`);
-    log(`run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, SLO ${slo.map((c) => c.text).join(",")}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}, open-loop load shape ${loadShape}`);
+    log(
+      `run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, SLO ${slo.map((c) => c.text).join(",")}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}, open-loop load shape ${loadShape}`,
+    );
     log(`results: ${relative(process.cwd(), outDir) || outDir}`);
     const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
-    const range = est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
+    const range =
+      est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
     log(`estimated time: ${range} plus verification (ladders may stop early)`);
     let outcome: Awaited<ReturnType<typeof runMatrix>>;
     try {

@@ -19,7 +19,11 @@ interface ReportView {
 }
 
 /** Runs the conformance suite of `level` on `stack` (pinned to `cpus` when given); failures as one line each. */
-export async function verifyStack(stack: DiscoveredStack, level: "smoke" | "full", cpus?: string): Promise<{ ok: boolean; level: string; failures: string[]; report: ReportView }> {
+export async function verifyStack(
+  stack: DiscoveredStack,
+  level: "smoke" | "full",
+  cpus?: string,
+): Promise<{ ok: boolean; level: string; failures: string[]; report: ReportView }> {
   const { runConformance } = await import("@wsarena/conformance");
   const report = (await runConformance(stack, { level, ...(cpus !== undefined ? { cpus } : {}) })) as ReportView;
   const failures = [...report.problems, ...report.results.filter((r) => r.status === "fail").map((r) => `${r.id}: ${r.message.split("\n")[0]}`)];
@@ -48,7 +52,13 @@ export const command: Command = {
       try {
         const v = await verifyStack(s, level);
         const c = v.report.counts;
-        rows.push({ stack: s.id, ok: v.ok, status: `${v.ok ? "ok" : "FAILED"} (${c.pass ?? 0} pass, ${c.fail ?? 0} fail, ${c.warn ?? 0} warn, ${c.skip ?? 0} skip)`, failures: v.failures, report: v.report });
+        rows.push({
+          stack: s.id,
+          ok: v.ok,
+          status: `${v.ok ? "ok" : "FAILED"} (${c.pass ?? 0} pass, ${c.fail ?? 0} fail, ${c.warn ?? 0} warn, ${c.skip ?? 0} skip)`,
+          failures: v.failures,
+          report: v.report,
+        });
       } catch (e) {
         rows.push({ stack: s.id, ok: false, status: "FAILED", failures: [(e as Error).message.split("\n")[0]!], report: null });
       }
@@ -58,7 +68,12 @@ export const command: Command = {
     if (values.json) {
       console.log(JSON.stringify({ level, ok: rows.every((r) => r.ok), stacks: rows }, null, 2));
     } else {
-      console.log(renderTable(["stack", "result"], rows.map((r) => [r.stack, r.status])));
+      console.log(
+        renderTable(
+          ["stack", "result"],
+          rows.map((r) => [r.stack, r.status]),
+        ),
+      );
     }
     return rows.every((r) => r.ok) ? 0 : 1;
   },

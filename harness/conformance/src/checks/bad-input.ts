@@ -21,7 +21,10 @@ function badFrame(frame: FrameSpec, code: number, what: string): CheckFn {
         if (ctx.protocol === "socket.io") await sleep(50); // let engine.io send its open packet first
         up.socket.write(encodeFrame(frame));
         const got = await r.closeCodeWithin(BAD_INPUT_CLOSE_TIMEOUT_MS);
-        expect(got === code, `after ${what} the server ${got === null ? "dropped the TCP connection without a close frame" : `sent close ${got}`}, expected close ${code}`);
+        expect(
+          got === code,
+          `after ${what} the server ${got === null ? "dropped the TCP connection without a close frame" : `sent close ${got}`}, expected close ${code}`,
+        );
       } finally {
         up.socket.destroy();
       }
@@ -31,7 +34,8 @@ function badFrame(frame: FrameSpec, code: number, what: string): CheckFn {
 const invalidUtf8: Check = {
   id: "bad-input.invalid-utf8",
   title: "closes with 1007 on a text frame with invalid UTF-8",
-  description: "On a raw connection to /echo (socket.io: its WebSocket transport, where the same rule of RFC 6455 holds), sends a masked text frame with bytes C3 28 (invalid UTF-8): the server must send close 1007; another connection keeps echoing.",
+  description:
+    "On a raw connection to /echo (socket.io: its WebSocket transport, where the same rule of RFC 6455 holds), sends a masked text frame with bytes C3 28 (invalid UTF-8): the server must send close 1007; another connection keeps echoing.",
   placement: "destructive",
   timeoutMs: 6_000,
   run: (() => {
@@ -43,7 +47,7 @@ const invalidUtf8: Check = {
 const unmasked: Check = {
   id: "bad-input.unmasked-frame",
   title: "closes with 1002 on an unmasked client frame",
-  description: "On a raw connection, sends a text frame \"hello\" without the mask bit: the server must send close 1002; another connection keeps echoing.",
+  description: 'On a raw connection, sends a text frame "hello" without the mask bit: the server must send close 1002; another connection keeps echoing.',
   placement: "destructive",
   timeoutMs: 6_000,
   run: (() => {
@@ -67,7 +71,8 @@ const reservedOpcode: Check = {
 const reservedBits: Check = {
   id: "bad-input.reserved-bits",
   title: "closes with 1002 on a frame with RSV bits set and no extension negotiated",
-  description: "On a raw connection without permessage-deflate, sends a text frame with RSV2 set: the server must send close 1002; another connection keeps echoing.",
+  description:
+    "On a raw connection without permessage-deflate, sends a text frame with RSV2 set: the server must send close 1002; another connection keeps echoing.",
   placement: "destructive",
   timeoutMs: 6_000,
   run: (() => {
@@ -79,7 +84,8 @@ const reservedBits: Check = {
 const longControl: Check = {
   id: "bad-input.oversized-control-frame",
   title: "closes with 1002 on a control frame longer than 125 bytes",
-  description: "On a raw connection, sends a ping with a 126-byte payload (control frames are limited to 125 bytes): the server must send close 1002; another connection keeps echoing.",
+  description:
+    "On a raw connection, sends a ping with a 126-byte payload (control frames are limited to 125 bytes): the server must send close 1002; another connection keeps echoing.",
   placement: "destructive",
   timeoutMs: 6_000,
   run: (() => {
@@ -108,7 +114,8 @@ async function resetRun(ctx: CheckContext): Promise<void> {
 const tcpReset: Check = {
   id: "bad-input.tcp-reset-mid-frame",
   title: "keeps serving other connections after clients reset TCP mid-frame",
-  description: "Three raw connections each send the first few KB of a 100 KB binary frame, then reset the TCP connection (socket.resetAndDestroy()); /health must still answer 200 and another connection keeps echoing.",
+  description:
+    "Three raw connections each send the first few KB of a 100 KB binary frame, then reset the TCP connection (socket.resetAndDestroy()); /health must still answer 200 and another connection keeps echoing.",
   placement: "destructive",
   timeoutMs: 6_000,
   run: { ws: resetRun, "socket.io": resetRun },
@@ -135,11 +142,17 @@ const streamParams: Check = {
     "socket.io": async (ctx) =>
       withBystander(ctx, ctx.server, "invalid stream parameters", async () => {
         const outcomes: string[] = [];
-        for (const bad of [{ format: "xml", rate: 10, count: 5, size: 0 }, { format: "json", rate: -1, count: 5, size: 0 }]) {
+        for (const bad of [
+          { format: "xml", rate: 10, count: 5, size: 0 },
+          { format: "json", rate: -1, count: 5, size: 0 },
+        ]) {
           const c = await SioConn.connect(ctx.server.httpUrl);
           try {
             c.emit("stream", bad);
-            const e = await Promise.race([c.next(1_500, "op-error").then((ev) => `op-error ${JSON.stringify(ev.args[0])}`), c.disconnected.then((d) => `disconnect (${describeDisconnect(d)})`)]);
+            const e = await Promise.race([
+              c.next(1_500, "op-error").then((ev) => `op-error ${JSON.stringify(ev.args[0])}`),
+              c.disconnected.then((d) => `disconnect (${describeDisconnect(d)})`),
+            ]);
             const ticks = (await c.drainFor(100)).filter((x) => x.name === "tick");
             expect(ticks.length === 0, `\`stream\` ${JSON.stringify(bad)} produced ${ticks.length} tick(s); invalid parameters must be refused`);
             outcomes.push(e);

@@ -1,6 +1,6 @@
 // Helpers shared by the check modules: URLs, a bystander connection that must keep working, stats reads.
 import type { ServerStats } from "@wsarena/protocol";
-import { type LaunchedServer } from "@wsarena/stacks";
+import type { LaunchedServer } from "@wsarena/stacks";
 import { WsConn, expectEcho } from "../clients/ws-conn.ts";
 import { SioConn, expectSioEcho } from "../clients/sio-conn.ts";
 import { getJson, sleep } from "../util.ts";

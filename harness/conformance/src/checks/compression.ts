@@ -43,7 +43,10 @@ const negotiation: Check = {
 
 async function negotiationRun(ctx: CheckContext): Promise<string> {
   const on = await negotiated(ctx, "1");
-  expect(on.startsWith("permessage-deflate"), `with WSARENA_COMPRESSION=1 the server answered ${on ? `"Sec-WebSocket-Extensions: ${on}"` : "no Sec-WebSocket-Extensions"} to a permessage-deflate offer, expected permessage-deflate`);
+  expect(
+    on.startsWith("permessage-deflate"),
+    `with WSARENA_COMPRESSION=1 the server answered ${on ? `"Sec-WebSocket-Extensions: ${on}"` : "no Sec-WebSocket-Extensions"} to a permessage-deflate offer, expected permessage-deflate`,
+  );
   const off = await negotiated(ctx, "0");
   expect(off === "", `with WSARENA_COMPRESSION=0 the server accepted "${off}", expected no extension`);
   return `accepted with 1: ${on}`;

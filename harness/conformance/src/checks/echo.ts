@@ -46,7 +46,8 @@ function sizeCheck(kind: "text" | "binary", n: number): Check {
 const multibyte: Check = {
   id: "echo.text-utf8-multibyte",
   title: "echoes text with 2-, 3- and 4-byte UTF-8 characters unchanged",
-  description: "Sends \"é€😀𝄞\" and a ~70 KB string mixing 1- to 4-byte UTF-8 characters (crossing the 64 KiB length boundary) on /echo; expects each back as identical text.",
+  description:
+    'Sends "é€😀𝄞" and a ~70 KB string mixing 1- to 4-byte UTF-8 characters (crossing the 64 KiB length boundary) on /echo; expects each back as identical text.',
   placement: "shared",
   smoke: true,
   timeoutMs: 8_000,
@@ -135,8 +136,12 @@ const pipelined: Check = {
 const fragmented: Check = {
   id: "echo.fragmented",
   title: "reassembles a fragmented message and echoes it as one message",
-  description: "Over a raw connection to /echo, sends a text message in three fragments (text, continuation, continuation+FIN) and a binary one in two; expects each back as one unfragmented frame with the whole payload and the same opcode.",
-  notApplicable: { "socket.io": "socket.io messages are engine.io packets; WebSocket fragmentation is a transport detail below socket.io, covered by the ws checks of the same libraries" },
+  description:
+    "Over a raw connection to /echo, sends a text message in three fragments (text, continuation, continuation+FIN) and a binary one in two; expects each back as one unfragmented frame with the whole payload and the same opcode.",
+  notApplicable: {
+    "socket.io":
+      "socket.io messages are engine.io packets; WebSocket fragmentation is a transport detail below socket.io, covered by the ws checks of the same libraries",
+  },
   placement: "shared",
   timeoutMs: 5_000,
   run: {

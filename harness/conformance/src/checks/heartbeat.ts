@@ -1,5 +1,5 @@
 // Heartbeat and GC endpoint checks on dedicated servers: WSARENA_PING_INTERVAL_S pings, pongs keep the connection open; POST /gc.
-import { type LaunchedServer } from "@wsarena/stacks";
+import type { LaunchedServer } from "@wsarena/stacks";
 import { WsConn, expectEcho } from "../clients/ws-conn.ts";
 import { SioConn, describeDisconnect, expectSioEcho } from "../clients/sio-conn.ts";
 import { expect, sleep } from "../util.ts";
@@ -27,13 +27,19 @@ async function pingRun(ctx: CheckContext): Promise<string> {
     await sleep(PING_WATCH_MS);
     const seen = `${pingsMs.length} ping(s) at ${pingsMs.map((t) => `${t} ms`).join(", ") || "-"}`;
     if (c instanceof SioConn) {
-      expect(c.disconnectInfo === null, `the client answering every ping was disconnected (${c.disconnectInfo ? describeDisconnect(c.disconnectInfo) : ""}); ${seen}`);
+      expect(
+        c.disconnectInfo === null,
+        `the client answering every ping was disconnected (${c.disconnectInfo ? describeDisconnect(c.disconnectInfo) : ""}); ${seen}`,
+      );
       await expectSioEcho(c, "after-pings", 2_000);
     } else {
       expect(c.closeInfo === null, `the client answering every ping with a pong was closed (code ${c.closeInfo?.code}); ${seen}`);
       await expectEcho(c, "after-pings", 2_000);
     }
-    expect(pingsMs.length >= PING_MIN && pingsMs.length <= PING_MAX, `with WSARENA_PING_INTERVAL_S=${CHECK_PING_INTERVAL_S} an idle connection saw ${seen} within ${PING_WATCH_MS} ms, expected ${PING_MIN}–${PING_MAX}`);
+    expect(
+      pingsMs.length >= PING_MIN && pingsMs.length <= PING_MAX,
+      `with WSARENA_PING_INTERVAL_S=${CHECK_PING_INTERVAL_S} an idle connection saw ${seen} within ${PING_WATCH_MS} ms, expected ${PING_MIN}–${PING_MAX}`,
+    );
     return seen;
   } finally {
     await c.close();
@@ -56,14 +62,18 @@ async function gcRun(ctx: CheckContext): Promise<string> {
   const on = await ctx.launch({ WSARENA_GC_ENDPOINT: "1" });
   const res = await fetch(`${on.httpUrl}/gc`, { method: "POST" });
   const body = (await res.json().catch(() => null)) as { ok?: unknown; rssBytes?: unknown } | null;
-  expect(res.status === 200 && body?.ok === true && typeof body.rssBytes === "number" && body.rssBytes > 0, `POST /gc with WSARENA_GC_ENDPOINT=1 answered ${res.status} ${JSON.stringify(body)}, expected 200 {"ok":true,"rssBytes":<n > 0>}`);
+  expect(
+    res.status === 200 && body?.ok === true && typeof body.rssBytes === "number" && body.rssBytes > 0,
+    `POST /gc with WSARENA_GC_ENDPOINT=1 answered ${res.status} ${JSON.stringify(body)}, expected 200 {"ok":true,"rssBytes":<n > 0>}`,
+  );
   return `RSS after GC ${((body!.rssBytes as number) / 2 ** 20).toFixed(1)} MiB`;
 }
 
 const gcEndpoint: Check = {
   id: "http.gc-endpoint",
   title: "POST /gc runs a full collection only when WSARENA_GC_ENDPOINT=1",
-  description: "A server without WSARENA_GC_ENDPOINT answers POST /gc with 404; one with WSARENA_GC_ENDPOINT=1 answers 200 {\"ok\":true,\"rssBytes\":n} with n > 0 (its RSS after the collection).",
+  description:
+    'A server without WSARENA_GC_ENDPOINT answers POST /gc with 404; one with WSARENA_GC_ENDPOINT=1 answers 200 {"ok":true,"rssBytes":n} with n > 0 (its RSS after the collection).',
   placement: "dedicated",
   timeoutMs: 30_000,
   run: { ws: gcRun, "socket.io": gcRun },

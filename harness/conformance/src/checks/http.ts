@@ -9,12 +9,23 @@ import { stats, statsUntil, withBystander, wsUrl } from "./common.ts";
 import type { Check, CheckContext } from "../types.ts";
 
 /** Fields of ServerStats, all non-negative integers. */
-export const STATS_FIELDS: ReadonlyArray<keyof ServerStats> = ["connections", "connectionsTotal", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "dropped", "closedForBackpressure", "rssBytes", "uptimeMs"];
+export const STATS_FIELDS: ReadonlyArray<keyof ServerStats> = [
+  "connections",
+  "connectionsTotal",
+  "messagesIn",
+  "messagesOut",
+  "bytesIn",
+  "bytesOut",
+  "dropped",
+  "closedForBackpressure",
+  "rssBytes",
+  "uptimeMs",
+];
 
 const health: Check = {
   id: "http.health",
-  title: "GET /health answers 200 {\"ok\":true,\"stack\":<id>}",
-  description: "GET /health must answer 200 with a JSON body {\"ok\":true,\"stack\":\"<stack id>\"}.",
+  title: 'GET /health answers 200 {"ok":true,"stack":<id>}',
+  description: 'GET /health must answer 200 with a JSON body {"ok":true,"stack":"<stack id>"}.',
   placement: "exclusive",
   smoke: true,
   timeoutMs: 4_000,
@@ -35,7 +46,10 @@ async function statsShapeRun(ctx: CheckContext): Promise<string> {
   const a = await stats(ctx.server);
   for (const f of STATS_FIELDS) {
     const v = (a as unknown as Record<string, unknown>)[f];
-    expect(typeof v === "number" && Number.isInteger(v) && v >= 0, `GET /stats field "${f}" is ${JSON.stringify(v)}, expected a non-negative integer (numbers stored as numbers)`);
+    expect(
+      typeof v === "number" && Number.isInteger(v) && v >= 0,
+      `GET /stats field "${f}" is ${JSON.stringify(v)}, expected a non-negative integer (numbers stored as numbers)`,
+    );
   }
   expect(a.rssBytes > 1024 * 1024, `GET /stats rssBytes is ${a.rssBytes}, expected the server's resident set size in bytes (> 1 MiB)`);
   expect(a.connections <= a.connectionsTotal, `GET /stats connections ${a.connections} exceeds connectionsTotal ${a.connectionsTotal}`);
@@ -67,7 +81,10 @@ function deltaMismatch(field: keyof ServerStats, before: ServerStats, after: Ser
 
 async function echoCountersRun(ctx: CheckContext): Promise<string> {
   const before = await stats(ctx.server);
-  const conns = ctx.protocol === "socket.io" ? await Promise.all([0, 1].map(() => SioConn.connect(ctx.server.httpUrl))) : await Promise.all([0, 1].map(() => WsConn.open(wsUrl(ctx.server, "/echo"))));
+  const conns =
+    ctx.protocol === "socket.io"
+      ? await Promise.all([0, 1].map(() => SioConn.connect(ctx.server.httpUrl)))
+      : await Promise.all([0, 1].map(() => WsConn.open(wsUrl(ctx.server, "/echo"))));
   const n = conns.length * COUNTER_MSGS * 2;
   const payloadBytes = conns.length * COUNTER_MSGS * (COUNTER_TEXT_BYTES + COUNTER_BINARY_BYTES);
   try {
@@ -96,11 +113,15 @@ async function echoCountersRun(ctx: CheckContext): Promise<string> {
       // socket.io: payload bytes are the event arguments; packet framing may or may not be counted, within a small bound.
       for (const f of ["bytesIn", "bytesOut"] as const) {
         const d = during[f] - before[f];
-        if (d < payloadBytes || d > payloadBytes + n * 64) problems.push(`${f} +${d} (expected the ${payloadBytes} payload bytes, at most 64 bytes of framing per message more)`);
+        if (d < payloadBytes || d > payloadBytes + n * 64)
+          problems.push(`${f} +${d} (expected the ${payloadBytes} payload bytes, at most 64 bytes of framing per message more)`);
       }
     }
     const bad = problems.filter(Boolean);
-    expect(bad.length === 0, `after ${conns.length} connections echoed ${n} messages (${payloadBytes} payload bytes) the /stats deltas were wrong: ${bad.join("; ")}`);
+    expect(
+      bad.length === 0,
+      `after ${conns.length} connections echoed ${n} messages (${payloadBytes} payload bytes) the /stats deltas were wrong: ${bad.join("; ")}`,
+    );
   } finally {
     for (const c of conns) await (c instanceof SioConn ? c.close() : c.close());
   }
@@ -137,9 +158,13 @@ async function fanoutCountersRun(ctx: CheckContext): Promise<void> {
     for (const s of subs) await (s instanceof SioConn ? s.next(3_000, "msg") : s.next(3_000, "the published message"));
     const after = await stats(ctx.server);
     const problems = [deltaMismatch("messagesIn", before, after, 1), deltaMismatch("messagesOut", before, after, FANOUT_COUNTER_SUBS)];
-    if (ctx.protocol === "ws") problems.push(deltaMismatch("bytesIn", before, after, payload.length), deltaMismatch("bytesOut", before, after, payload.length * FANOUT_COUNTER_SUBS));
+    if (ctx.protocol === "ws")
+      problems.push(deltaMismatch("bytesIn", before, after, payload.length), deltaMismatch("bytesOut", before, after, payload.length * FANOUT_COUNTER_SUBS));
     const bad = problems.filter(Boolean);
-    expect(bad.length === 0, `one ${payload.length}-byte message published to ${FANOUT_COUNTER_SUBS} subscribers gave wrong /stats deltas: ${bad.join("; ")} (a fan-out counts one message out per delivery)`);
+    expect(
+      bad.length === 0,
+      `one ${payload.length}-byte message published to ${FANOUT_COUNTER_SUBS} subscribers gave wrong /stats deltas: ${bad.join("; ")} (a fan-out counts one message out per delivery)`,
+    );
   } finally {
     for (const s of subs) await (s instanceof SioConn ? s.close() : s.close());
   }
@@ -187,7 +212,8 @@ async function unknownUpgradeRun(ctx: CheckContext): Promise<void> {
 const unknownUpgrade: Check = {
   id: "http.unknown-path-upgrade-404",
   title: "answers 404 to a WebSocket upgrade for an unknown path",
-  description: "A WebSocket upgrade request to /nope and /echoes must be answered with HTTP 404 (not 101, not a silently dropped socket); another connection keeps echoing.",
+  description:
+    "A WebSocket upgrade request to /nope and /echoes must be answered with HTTP 404 (not 101, not a silently dropped socket); another connection keeps echoing.",
   placement: "shared",
   timeoutMs: 8_000,
   run: { ws: unknownUpgradeRun, "socket.io": unknownUpgradeRun },

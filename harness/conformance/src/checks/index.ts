@@ -11,7 +11,17 @@ import { HOSTILE_CHECKS } from "./hostile.ts";
 import { COMPRESSION_CHECKS } from "./compression.ts";
 
 /** Every check of protocol v1, in report order. */
-export const CHECKS: readonly Check[] = [...HTTP_CHECKS, ...ECHO_CHECKS, ...STREAM_CHECKS, ...PUBSUB_CHECKS, ...LIMIT_CHECKS, ...HEARTBEAT_CHECKS, ...BAD_INPUT_CHECKS, ...HOSTILE_CHECKS, ...COMPRESSION_CHECKS];
+export const CHECKS: readonly Check[] = [
+  ...HTTP_CHECKS,
+  ...ECHO_CHECKS,
+  ...STREAM_CHECKS,
+  ...PUBSUB_CHECKS,
+  ...LIMIT_CHECKS,
+  ...HEARTBEAT_CHECKS,
+  ...BAD_INPUT_CHECKS,
+  ...HOSTILE_CHECKS,
+  ...COMPRESSION_CHECKS,
+];
 
 /** Ids of every check. */
 export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);

@@ -1,6 +1,6 @@
 // Limit checks on dedicated servers: max payload, max connections, backpressure drop/close, idle timeout, SIGTERM.
 import { CLOSE } from "@wsarena/protocol";
-import { type LaunchedServer } from "@wsarena/stacks";
+import type { LaunchedServer } from "@wsarena/stacks";
 import { WsConn, expectEcho } from "../clients/ws-conn.ts";
 import { SioConn, describeDisconnect, expectSioEcho } from "../clients/sio-conn.ts";
 import { FrameReader, rawUpgrade } from "../clients/raw.ts";
@@ -48,7 +48,10 @@ const maxPayload: Check = {
           });
           c.send(binaryPayload(SMALL_MAX_PAYLOAD_BYTES + 1));
           const cl = await c.waitClose(3_000, `close 1009 after a ${SMALL_MAX_PAYLOAD_BYTES + 1}-byte message`);
-          expect(cl.code === CLOSE.messageTooBig, `a ${SMALL_MAX_PAYLOAD_BYTES + 1}-byte message with WSARENA_MAX_PAYLOAD=${SMALL_MAX_PAYLOAD_BYTES} got close ${cl.code}${cl.reason ? ` "${cl.reason}"` : ""}, expected 1009`);
+          expect(
+            cl.code === CLOSE.messageTooBig,
+            `a ${SMALL_MAX_PAYLOAD_BYTES + 1}-byte message with WSARENA_MAX_PAYLOAD=${SMALL_MAX_PAYLOAD_BYTES} got close ${cl.code}${cl.reason ? ` "${cl.reason}"` : ""}, expected 1009`,
+          );
         } finally {
           c.terminate();
         }
@@ -84,16 +87,27 @@ async function maxConnectionsRun(ctx: CheckContext): Promise<void> {
     for (let i = 0; i < SMALL_MAX_CONNECTIONS; i++) conns.push(await open());
     const over = await rawUpgrade(server.host, server.port, path);
     over.socket.destroy();
-    expect(over.status === 503, `upgrade number ${SMALL_MAX_CONNECTIONS + 1} with WSARENA_MAX_CONNECTIONS=${SMALL_MAX_CONNECTIONS} answered ${over.status}, expected HTTP 503`);
-    for (const c of conns) await echo(c).catch((e: Error) => {
-      throw new Error(`an open connection stopped working after an upgrade was refused: ${e.message}`);
-    });
+    expect(
+      over.status === 503,
+      `upgrade number ${SMALL_MAX_CONNECTIONS + 1} with WSARENA_MAX_CONNECTIONS=${SMALL_MAX_CONNECTIONS} answered ${over.status}, expected HTTP 503`,
+    );
+    for (const c of conns)
+      await echo(c).catch((e: Error) => {
+        throw new Error(`an open connection stopped working after an upgrade was refused: ${e.message}`);
+      });
     const last = conns.pop()!;
     await (last instanceof SioConn ? last.close() : last.close());
-    await statsUntil(server, (s) => s.connections === SMALL_MAX_CONNECTIONS - 1, 2_000, `connections = ${SMALL_MAX_CONNECTIONS - 1} after one of ${SMALL_MAX_CONNECTIONS} closed`);
-    conns.push(await open().catch((e: Error) => {
-      throw new Error(`after one of ${SMALL_MAX_CONNECTIONS} connections closed, a new one must be accepted: ${e.message}`);
-    }));
+    await statsUntil(
+      server,
+      (s) => s.connections === SMALL_MAX_CONNECTIONS - 1,
+      2_000,
+      `connections = ${SMALL_MAX_CONNECTIONS - 1} after one of ${SMALL_MAX_CONNECTIONS} closed`,
+    );
+    conns.push(
+      await open().catch((e: Error) => {
+        throw new Error(`after one of ${SMALL_MAX_CONNECTIONS} connections closed, a new one must be accepted: ${e.message}`);
+      }),
+    );
     await echo(conns[conns.length - 1]!);
   } finally {
     for (const c of conns) await (c instanceof SioConn ? c.close() : c.close());
@@ -135,7 +149,12 @@ async function dropRun(ctx: CheckContext): Promise<string> {
   return withBystander(ctx, server, "a slow reader overflowed its send buffer (policy drop)", async () => {
     const { conn, seqs } = await openFlood(ctx, server);
     try {
-      const st = await statsUntil(server, (s) => s.dropped > 0, 5_000, `dropped > 0 for a client that stopped reading a ${FLOOD_STREAM.rate}/s × ${FLOOD_STREAM.size}-byte stream (WSARENA_BACKPRESSURE=drop, WSARENA_MAX_BUFFERED=${SMALL_MAX_BUFFERED_BYTES})`);
+      const st = await statsUntil(
+        server,
+        (s) => s.dropped > 0,
+        5_000,
+        `dropped > 0 for a client that stopped reading a ${FLOOD_STREAM.rate}/s × ${FLOOD_STREAM.size}-byte stream (WSARENA_BACKPRESSURE=drop, WSARENA_MAX_BUFFERED=${SMALL_MAX_BUFFERED_BYTES})`,
+      );
       expect(st.closedForBackpressure === 0, `policy drop closed a connection (closedForBackpressure ${st.closedForBackpressure}); it must only drop messages`);
       conn.resumeReading();
       await sleep(400);
@@ -174,16 +193,27 @@ async function closeRun(ctx: CheckContext): Promise<string> {
   return withBystander(ctx, server, "a slow reader was closed for backpressure", async () => {
     const { conn } = await openFlood(ctx, server);
     try {
-      const st = await statsUntil(server, (s) => s.closedForBackpressure > 0, 5_000, `closedForBackpressure > 0 for a client that stopped reading (WSARENA_BACKPRESSURE=close, WSARENA_MAX_BUFFERED=${SMALL_MAX_BUFFERED_BYTES})`);
+      const st = await statsUntil(
+        server,
+        (s) => s.closedForBackpressure > 0,
+        5_000,
+        `closedForBackpressure > 0 for a client that stopped reading (WSARENA_BACKPRESSURE=close, WSARENA_MAX_BUFFERED=${SMALL_MAX_BUFFERED_BYTES})`,
+      );
       expect(st.closedForBackpressure === 1, `closedForBackpressure is ${st.closedForBackpressure}, expected 1 (one slow connection)`);
       conn.resumeReading();
       if (conn instanceof SioConn) {
         const d = await conn.waitDisconnect(5_000, "the disconnect of the slow reader after reading resumed");
-        expect(d.reason === "io server disconnect" || d.code === CLOSE.policyViolation, `the slow reader was disconnected with ${describeDisconnect(d)}, expected a server-side disconnect ("io server disconnect") or close 1008`);
+        expect(
+          d.reason === "io server disconnect" || d.code === CLOSE.policyViolation,
+          `the slow reader was disconnected with ${describeDisconnect(d)}, expected a server-side disconnect ("io server disconnect") or close 1008`,
+        );
         return `disconnected: ${describeDisconnect(d)}`;
       }
       const cl = await conn.waitClose(5_000, "the close frame of the slow reader after reading resumed");
-      expect(cl.code === CLOSE.policyViolation, `the slow reader was closed with ${cl.code}${cl.code === 1006 ? " (no close frame: the TCP connection was dropped)" : ""}, expected 1008`);
+      expect(
+        cl.code === CLOSE.policyViolation,
+        `the slow reader was closed with ${cl.code}${cl.code === 1006 ? " (no close frame: the TCP connection was dropped)" : ""}, expected 1008`,
+      );
       return "closed 1008";
     } finally {
       conn.close();
@@ -226,7 +256,10 @@ async function idleRun(ctx: CheckContext): Promise<string> {
     const afterMs = Date.now() - t0;
     expect(how !== null, `an idle connection was still open ${IDLE_WATCH_MS} ms after it last sent anything, with WSARENA_IDLE_TIMEOUT_S=${IDLE_TIMEOUT_S}`);
     expect(afterMs >= IDLE_MIN_MS, `the idle connection was closed after ${afterMs} ms, before WSARENA_IDLE_TIMEOUT_S=${IDLE_TIMEOUT_S} elapsed`);
-    expect(afterMs <= IDLE_MAX_MS, `the idle connection was closed after ${afterMs} ms with WSARENA_IDLE_TIMEOUT_S=${IDLE_TIMEOUT_S}, expected within ${IDLE_MAX_MS} ms`);
+    expect(
+      afterMs <= IDLE_MAX_MS,
+      `the idle connection was closed after ${afterMs} ms with WSARENA_IDLE_TIMEOUT_S=${IDLE_TIMEOUT_S}, expected within ${IDLE_MAX_MS} ms`,
+    );
     stopKeepAlive = true;
     await keepAlive;
     if (keepAliveError) throw new Error(`a connection sending every 400 ms must not be closed as idle: ${(keepAliveError as Error).message}`);
@@ -263,20 +296,36 @@ async function sigtermRun(ctx: CheckContext): Promise<string> {
     const exit = await within(server.exited, SIGTERM_EXIT_MS + SIGTERM_SLACK_MS + 2_000, "the server to exit after SIGTERM").catch(() => null);
     const exitMs = Date.now() - t0;
     const closes = await Promise.all(
-      conns.map((c) => (c instanceof SioConn ? within(c.disconnected, 1_000, "disconnect").then(describeDisconnect, () => "still connected") : within(c.closed, 1_000, "close").then((cl) => cl.code, () => -1))),
+      conns.map((c) =>
+        c instanceof SioConn
+          ? within(c.disconnected, 1_000, "disconnect").then(describeDisconnect, () => "still connected")
+          : within(c.closed, 1_000, "close").then(
+              (cl) => cl.code,
+              () => -1,
+            ),
+      ),
     );
     expect(exit !== null, `the server had not exited ${exitMs} ms after SIGTERM, expected exit 0 within ${SIGTERM_EXIT_MS} ms`);
-    expect(exit.code === 0, `the server exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} after SIGTERM, expected code 0. stderr:\n${server.stderrTail().slice(-500)}`);
+    expect(
+      exit.code === 0,
+      `the server exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} after SIGTERM, expected code 0. stderr:\n${server.stderrTail().slice(-500)}`,
+    );
     expect(exitMs <= SIGTERM_EXIT_MS + SIGTERM_SLACK_MS, `the server took ${exitMs} ms to exit after SIGTERM, expected ≤ ${SIGTERM_EXIT_MS} ms`);
     if (!sio) {
       const bad = closes.map((c, i) => ({ c, path: (conns[i] as WsConn).url.replace(server.wsUrl, "") })).filter((x) => x.c !== 1001);
-      expect(bad.length === 0, `after SIGTERM clients saw ${bad.map((b) => `${b.path}: ${b.c === -1 ? "no close" : `close ${b.c}`}`).join(", ")}, expected close 1001 on every connection`);
+      expect(
+        bad.length === 0,
+        `after SIGTERM clients saw ${bad.map((b) => `${b.path}: ${b.c === -1 ? "no close" : `close ${b.c}`}`).join(", ")}, expected close 1001 on every connection`,
+      );
     } else {
       const stuck = closes.filter((c) => c === "still connected").length;
       expect(stuck === 0, `${stuck} socket.io client(s) were still connected after the server exited`);
       const code = await rawReader!.closeCodeWithin(1_000).catch(() => null);
       closes.push(`raw transport close ${code ?? "none"}`);
-      expect(code === 1001, `after SIGTERM a raw connection on ${SIO_WS_PATH} saw ${code === null ? "no close frame" : code === 1005 ? "a close frame without a code" : `close ${code}`}, expected close 1001`);
+      expect(
+        code === 1001,
+        `after SIGTERM a raw connection on ${SIO_WS_PATH} saw ${code === null ? "no close frame" : code === 1005 ? "a close frame without a code" : `close ${code}`}, expected close 1001`,
+      );
     }
     return `exit 0 after ${exitMs} ms; clients saw ${closes.join(", ")}`;
   } finally {

@@ -1,6 +1,6 @@
 // Pub/sub checks: exactly-once fan-out to 50 subscribers, control replies, unsubscribe, errors, POST /publish.
 import { randomBytes } from "node:crypto";
-import { type LaunchedServer } from "@wsarena/stacks";
+import type { LaunchedServer } from "@wsarena/stacks";
 import { WsConn, type WsMessage } from "../clients/ws-conn.ts";
 import { SioConn, describeValue } from "../clients/sio-conn.ts";
 import { expect, http, sleep } from "../util.ts";
@@ -97,10 +97,12 @@ const fanout: Check = {
       const subs = await openSubscribers(ctx.server, topic, FANOUT_SUBSCRIBERS);
       try {
         await Promise.all(
-          subs.filter((_, i) => i % 2 === 0).map(async (c) => {
-            c.send(JSON.stringify({ op: "sub", topic }));
-            await expectControl(c, "subscribed", topic, `the reply to {"op":"sub"} on a connection already subscribed by query`);
-          }),
+          subs
+            .filter((_, i) => i % 2 === 0)
+            .map(async (c) => {
+              c.send(JSON.stringify({ op: "sub", topic }));
+              await expectControl(c, "subscribed", topic, `the reply to {"op":"sub"} on a connection already subscribed by query`);
+            }),
         );
         const expected: string[][] = FANOUT_SENDERS.map((s) => fanoutMessages(s).map((p) => payloadKey(typeof p !== "string", Buffer.from(p))));
         for (const s of FANOUT_SENDERS) for (const p of fanoutMessages(s)) subs[s]!.send(p);
@@ -128,13 +130,16 @@ const fanout: Check = {
       const subs = await openSioSubscribers(ctx.server, topic, FANOUT_SUBSCRIBERS);
       try {
         await Promise.all(
-          subs.filter((_, i) => i % 2 === 0).map(async (c) => {
-            c.emit("sub", topic);
-            const e = await c.next(2_000, "subscribed");
-            expect(e.args[0] === topic, `"subscribed" carried ${JSON.stringify(e.args)}, expected "${topic}"`);
-          }),
+          subs
+            .filter((_, i) => i % 2 === 0)
+            .map(async (c) => {
+              c.emit("sub", topic);
+              const e = await c.next(2_000, "subscribed");
+              expect(e.args[0] === topic, `"subscribed" carried ${JSON.stringify(e.args)}, expected "${topic}"`);
+            }),
         );
-        const key = (v: unknown) => (typeof v === "string" ? `t:${v}` : v instanceof Uint8Array ? `b:${Buffer.from(v).toString("hex")}` : `?:${describeValue(v)}`);
+        const key = (v: unknown) =>
+          typeof v === "string" ? `t:${v}` : v instanceof Uint8Array ? `b:${Buffer.from(v).toString("hex")}` : `?:${describeValue(v)}`;
         const expected = FANOUT_SENDERS.map((s) => fanoutMessages(s).map(key));
         for (const s of FANOUT_SENDERS) for (const p of fanoutMessages(s)) subs[s]!.emit("pub", topic, p);
         const total = expected.flat().length;
@@ -162,7 +167,8 @@ const fanout: Check = {
 const unsub: Check = {
   id: "pubsub.unsub-stops-delivery",
   title: "replies unsubscribed and delivers nothing after an unsubscribe",
-  description: "A subscribes to T by query, sends {\"op\":\"unsub\",\"topic\":T} and must get {\"op\":\"unsubscribed\",\"topic\":T}; then B (subscribed to T) publishes: B receives its own message, A receives nothing within the quiet period. socket.io: `unsub` (T) → `unsubscribed` (T), then no `msg`.",
+  description:
+    'A subscribes to T by query, sends {"op":"unsub","topic":T} and must get {"op":"unsubscribed","topic":T}; then B (subscribed to T) publishes: B receives its own message, A receives nothing within the quiet period. socket.io: `unsub` (T) → `unsubscribed` (T), then no `msg`.',
   placement: "shared",
   timeoutMs: 6_000,
   run: {
@@ -171,12 +177,15 @@ const unsub: Check = {
       const [a, b] = await openSubscribers(ctx.server, topic, 2);
       try {
         a!.send(JSON.stringify({ op: "unsub", topic }));
-        await expectControl(a!, "unsubscribed", topic, "the reply to {\"op\":\"unsub\"}");
+        await expectControl(a!, "unsubscribed", topic, 'the reply to {"op":"unsub"}');
         b!.send("after-unsub");
         const own = await b!.next(2_000, "B's own message (sender included)");
         expect(own.data.toString() === "after-unsub", `B received ${JSON.stringify(own.data.toString().slice(0, 50))}, expected its own "after-unsub"`);
         const leaked = await a!.drainFor(QUIET_MS);
-        expect(leaked.length === 0, `A received ${leaked.length} message(s) of topic ${topic} after {"op":"unsubscribed"}: ${JSON.stringify(leaked[0]?.data.toString().slice(0, 60))}`);
+        expect(
+          leaked.length === 0,
+          `A received ${leaked.length} message(s) of topic ${topic} after {"op":"unsubscribed"}: ${JSON.stringify(leaked[0]?.data.toString().slice(0, 60))}`,
+        );
       } finally {
         await closeAll([a!, b!]);
       }
@@ -189,7 +198,7 @@ const unsub: Check = {
         const r = await a!.next(2_000, "unsubscribed");
         expect(r.args[0] === topic, `"unsubscribed" carried ${JSON.stringify(r.args)}, expected "${topic}"`);
         b!.emit("pub", topic, "after-unsub");
-        const own = await b!.next(2_000, "msg", "B's own \"msg\" (sender included)");
+        const own = await b!.next(2_000, "msg", 'B\'s own "msg" (sender included)');
         expect(own.args[0] === "after-unsub", `B received ${describeValue(own.args[0])}, expected its own "after-unsub"`);
         const leaked = (await a!.drainFor(QUIET_MS)).filter((e) => e.name === "msg");
         expect(leaked.length === 0, `A received ${leaked.length} "msg" event(s) of room ${topic} after "unsubscribed"`);
@@ -203,7 +212,8 @@ const unsub: Check = {
 const subIdempotent: Check = {
   id: "pubsub.sub-reply-idempotent",
   title: "replies subscribed to sub, and subscribing twice is one subscription",
-  description: "A connection to /pubsub without topic sends {\"op\":\"sub\",\"topic\":T} twice and must get {\"op\":\"subscribed\",\"topic\":T} each time; a message then published to T by another connection (/pubsub?topic=T) reaches it exactly once; a subscriber of another topic receives nothing. socket.io: `sub` (T) twice → `subscribed` (T) twice, one `msg` per `pub`.",
+  description:
+    'A connection to /pubsub without topic sends {"op":"sub","topic":T} twice and must get {"op":"subscribed","topic":T} each time; a message then published to T by another connection (/pubsub?topic=T) reaches it exactly once; a subscriber of another topic receives nothing. socket.io: `sub` (T) twice → `subscribed` (T) twice, one `msg` per `pub`.',
   placement: "shared",
   timeoutMs: 6_000,
   run: {
@@ -219,7 +229,10 @@ const subIdempotent: Check = {
         }
         pub!.send(Buffer.from([9, 9, 9]));
         const m = await a.next(2_000, "the message published to the topic it subscribed with sub");
-        expect(m.isBinary && m.data.equals(Buffer.from([9, 9, 9])), `expected the binary message [9,9,9], got ${m.isBinary ? "binary" : "text"} ${JSON.stringify(m.data.toString().slice(0, 100))}`);
+        expect(
+          m.isBinary && m.data.equals(Buffer.from([9, 9, 9])),
+          `expected the binary message [9,9,9], got ${m.isBinary ? "binary" : "text"} ${JSON.stringify(m.data.toString().slice(0, 100))}`,
+        );
         const dup = await a.drainFor(QUIET_MS);
         expect(dup.length === 0, `received ${dup.length + 1} copies of one message after subscribing twice, expected exactly 1`);
         const cross = await other!.drainFor(0);
@@ -256,7 +269,8 @@ const subIdempotent: Check = {
 const unknownOp: Check = {
   id: "pubsub.unknown-op-error",
   title: "answers an unknown control op with an error and keeps the connection open",
-  description: "Sends {\"op\":\"bogus\",\"topic\":\"x\"} on /pubsub?topic=T: expects {\"op\":\"error\",\"reason\":<non-empty string>}, never a delivery of it to T's subscribers, and the connection still works (a following sub gets its reply). socket.io: an unknown event → `op-error` (reason), still connected.",
+  description:
+    'Sends {"op":"bogus","topic":"x"} on /pubsub?topic=T: expects {"op":"error","reason":<non-empty string>}, never a delivery of it to T\'s subscribers, and the connection still works (a following sub gets its reply). socket.io: an unknown event → `op-error` (reason), still connected.',
   placement: "shared",
   timeoutMs: 6_000,
   run: {
@@ -268,7 +282,10 @@ const unknownOp: Check = {
         const o = await expectControl(a!, "error", null, "the error reply to an unknown op");
         expect(typeof o.reason === "string" && o.reason.length > 0, `error reply has no reason string: ${JSON.stringify(o)}`);
         const leaked = await b!.drainFor(QUIET_MS);
-        expect(leaked.length === 0, `a control message with an unknown op was delivered to a subscriber: ${JSON.stringify(leaked[0]?.data.toString().slice(0, 80))}`);
+        expect(
+          leaked.length === 0,
+          `a control message with an unknown op was delivered to a subscriber: ${JSON.stringify(leaked[0]?.data.toString().slice(0, 80))}`,
+        );
         expect(a!.closeInfo === null, `the connection was closed (code ${a!.closeInfo?.code}) after an unknown op; it must stay open`);
         a!.send(JSON.stringify({ op: "sub", topic: "y" }));
         await expectControl(a!, "subscribed", "y", "the reply to a sub after the error");
@@ -340,13 +357,17 @@ async function postPublish(server: LaunchedServer, topic: string, c: PublishCase
   } catch {
     throw new Error(`POST /publish/${topic} answered non-JSON: ${a.text.slice(0, 200)}`);
   }
-  expect(body.ok === true && body.topic === topic && body.delivered === subscribers, `POST /publish/${topic} answered ${a.text.slice(0, 200)}, expected {"ok":true,"topic":"${topic}","delivered":${subscribers}}`);
+  expect(
+    body.ok === true && body.topic === topic && body.delivered === subscribers,
+    `POST /publish/${topic} answered ${a.text.slice(0, 200)}, expected {"ok":true,"topic":"${topic}","delivered":${subscribers}}`,
+  );
 }
 
 const httpPublish: Check = {
   id: "pubsub.http-publish",
   title: "POST /publish/<topic> reaches every subscriber as text or binary by content type",
-  description: "With 3 subscribers of T, POSTs a text/plain, an application/json and an application/octet-stream body to /publish/T: each answers 200 {\"ok\":true,\"topic\":T,\"delivered\":3} and every subscriber receives the body once, as a text frame for text/* and application/json, as binary otherwise (socket.io: `msg` with a string or a buffer). A topic without subscribers answers delivered 0.",
+  description:
+    'With 3 subscribers of T, POSTs a text/plain, an application/json and an application/octet-stream body to /publish/T: each answers 200 {"ok":true,"topic":T,"delivered":3} and every subscriber receives the body once, as a text frame for text/* and application/json, as binary otherwise (socket.io: `msg` with a string or a buffer). A topic without subscribers answers delivered 0.',
   placement: "shared",
   smoke: true,
   timeoutMs: 8_000,
@@ -364,7 +385,10 @@ const httpPublish: Check = {
           }
         }
         const extra = await Promise.all(subs.map((s) => s.drainFor(QUIET_MS)));
-        expect(extra.every((e) => e.length === 0), "a subscriber received more messages than were POSTed (duplicates)");
+        expect(
+          extra.every((e) => e.length === 0),
+          "a subscriber received more messages than were POSTed (duplicates)",
+        );
         await postPublish(ctx.server, topicName("nobody"), PUBLISH_CASES[0]!, 0);
       } finally {
         await closeAll(subs);
@@ -379,8 +403,16 @@ const httpPublish: Check = {
           for (const [i, s] of subs.entries()) {
             const e = await s.next(2_000, "msg", `"msg" with the ${c.contentType} body on client ${i}`);
             const v = e.args[0];
-            if (c.asText) expect(typeof v === "string" && v === c.body.toString(), `a ${c.contentType} POST arrived as ${describeValue(v)}, expected the string ${JSON.stringify(c.body.toString())}`);
-            else expect(v instanceof Uint8Array && Buffer.from(v).equals(c.body), `a ${c.contentType} POST arrived as ${describeValue(v)}, expected ${c.body.byteLength} binary bytes`);
+            if (c.asText)
+              expect(
+                typeof v === "string" && v === c.body.toString(),
+                `a ${c.contentType} POST arrived as ${describeValue(v)}, expected the string ${JSON.stringify(c.body.toString())}`,
+              );
+            else
+              expect(
+                v instanceof Uint8Array && Buffer.from(v).equals(c.body),
+                `a ${c.contentType} POST arrived as ${describeValue(v)}, expected ${c.body.byteLength} binary bytes`,
+              );
           }
         }
         await postPublish(ctx.server, topicName("nobody"), PUBLISH_CASES[0]!, 0);
@@ -392,4 +424,3 @@ const httpPublish: Check = {
 };
 
 export const PUBSUB_CHECKS: readonly Check[] = [fanout, unsub, subIdempotent, unknownOp, noTopic, httpPublish];
-

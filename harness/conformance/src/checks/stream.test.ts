@@ -13,10 +13,12 @@ describe("deliveredRate", () => {
   });
 
   it("measures 2000/s when a 100 ms stall is caught up with a burst", () => {
-    const t = ticks(Array.from({ length: 4000 }, (_, i) => {
-      const due = i / 2; // ms at 2000/s
-      return due >= 900 && due < 1000 ? 1000 : due; // everything due in the stall arrives at its end
-    }));
+    const t = ticks(
+      Array.from({ length: 4000 }, (_, i) => {
+        const due = i / 2; // ms at 2000/s
+        return due >= 900 && due < 1000 ? 1000 : due; // everything due in the stall arrives at its end
+      }),
+    );
     expect(Math.abs(deliveredRate(t) - 2000) / 2000).toBeLessThan(0.01);
   });
 

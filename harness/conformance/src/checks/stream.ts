@@ -1,6 +1,6 @@
 // Stream checks: tick encoding in both formats, seq without gaps, count then close, padding, rate, clock, rate=0 memory.
 import { BINARY_TICK_BYTES, decodeBinaryTick, decodeJsonTick, encodeBinaryTick, encodeJsonTick, tickIsIntact, type Tick } from "@wsarena/protocol";
-import { type LaunchedServer } from "@wsarena/stacks";
+import type { LaunchedServer } from "@wsarena/stacks";
 import { WsConn, type WsMessage } from "../clients/ws-conn.ts";
 import { SioConn, describeDisconnect, describeValue, type SioEvent } from "../clients/sio-conn.ts";
 import { expect, sleep } from "../util.ts";
@@ -49,7 +49,10 @@ function validateTick(raw: string | Uint8Array, isText: boolean, q: StreamQuery,
     }
     expect(tickIsIntact(t), `${where}: content is not what seq ${t.seq} prescribes (px/qty/side/sym): ${raw.slice(0, 120)}`);
     const exact = encodeJsonTick(t.seq, t.ts, q.size);
-    expect(raw === exact, `${where}: encoding differs from encodeJsonTick(seq, ts, ${q.size}) (field order, number format or padding): got ${raw.length} bytes ${JSON.stringify(raw.slice(0, 100))}, expected ${exact.length} bytes ${JSON.stringify(exact.slice(0, 100))}`);
+    expect(
+      raw === exact,
+      `${where}: encoding differs from encodeJsonTick(seq, ts, ${q.size}) (field order, number format or padding): got ${raw.length} bytes ${JSON.stringify(raw.slice(0, 100))}, expected ${exact.length} bytes ${JSON.stringify(exact.slice(0, 100))}`,
+    );
     return t;
   }
   expect(!isText && raw instanceof Uint8Array, `${where}: expected a binary frame / buffer for format=binary, got ${describeValue(raw)}`);
@@ -193,7 +196,8 @@ const countClose: Check = {
 const padding: Check = {
   id: "stream.size-padding",
   title: "pads every tick to `size` bytes",
-  description: "With size=300 (and size=20, smaller than a tick): JSON ticks equal encodeJsonTick(seq, ts, size) (a trailing \"pad\" field of 'x'), binary ticks are max(40, size) bytes with zero padding from byte 40.",
+  description:
+    "With size=300 (and size=20, smaller than a tick): JSON ticks equal encodeJsonTick(seq, ts, size) (a trailing \"pad\" field of 'x'), binary ticks are max(40, size) bytes with zero padding from byte 40.",
   placement: "shared",
   timeoutMs: 8_000,
   run: {
@@ -215,7 +219,10 @@ export function deliveredRate(ticks: ReadonlyArray<{ tick: { seq: number }; rece
   const n = ticks.length;
   if (n < 2) return 0;
   const t0 = ticks[0]!.receivedNs;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (const t of ticks) {
     const x = Number(t.receivedNs - t0) / 1e9;
     const y = t.tick.seq;
@@ -243,7 +250,10 @@ async function rateRun(ctx: CheckContext): Promise<string> {
     const inWindow = s.ticks.filter((t) => t.receivedNs - t0 <= windowNs);
     const rate = deliveredRate(inWindow);
     const err = (rate - RATE_TICKS_PER_SEC) / RATE_TICKS_PER_SEC;
-    expect(Math.abs(err) <= RATE_TOLERANCE, `delivered ${rate.toFixed(0)} ticks/s over ${RATE_WINDOW_MS} ms at rate=${RATE_TICKS_PER_SEC} (${(err * 100).toFixed(1)}%; ${inWindow.length} ticks received in the window), expected within ±${RATE_TOLERANCE * 100}%`);
+    expect(
+      Math.abs(err) <= RATE_TOLERANCE,
+      `delivered ${rate.toFixed(0)} ticks/s over ${RATE_WINDOW_MS} ms at rate=${RATE_TICKS_PER_SEC} (${(err * 100).toFixed(1)}%; ${inWindow.length} ticks received in the window), expected within ±${RATE_TOLERANCE * 100}%`,
+    );
     return `${rate.toFixed(0)} ticks/s (${err >= 0 ? "+" : ""}${(err * 100).toFixed(1)}%)`;
   } finally {
     await s.close();
@@ -266,8 +276,14 @@ async function clockRun(ctx: CheckContext): Promise<string> {
   const lat: number[] = [];
   for (const r of [...ticks, ...binTicks]) {
     const d = Number(r.receivedNs - BigInt(r.tick.ts));
-    expect(d >= 0, `tick seq ${r.tick.seq} has ts ${r.tick.ts}, ${(-d / 1e6).toFixed(3)} ms after it was received: ts is not CLOCK_MONOTONIC ns (Node's process.hrtime.bigint())`);
-    expect(d < MAX_CLOCK_SKEW_NS, `tick seq ${r.tick.seq} was received ${(d / 1e6).toFixed(1)} ms after its ts, expected < ${MAX_CLOCK_SKEW_NS / 1e6} ms: ts is not on the shared CLOCK_MONOTONIC`);
+    expect(
+      d >= 0,
+      `tick seq ${r.tick.seq} has ts ${r.tick.ts}, ${(-d / 1e6).toFixed(3)} ms after it was received: ts is not CLOCK_MONOTONIC ns (Node's process.hrtime.bigint())`,
+    );
+    expect(
+      d < MAX_CLOCK_SKEW_NS,
+      `tick seq ${r.tick.seq} was received ${(d / 1e6).toFixed(1)} ms after its ts, expected < ${MAX_CLOCK_SKEW_NS / 1e6} ms: ts is not on the shared CLOCK_MONOTONIC`,
+    );
     lat.push(d);
   }
   lat.sort((a, b) => a - b);
@@ -296,14 +312,19 @@ async function rate0Run(ctx: CheckContext): Promise<string> {
       while (Date.now() < deadline) {
         await sleep(250);
         const st = await stats(server, 2_000).catch((e: Error) => {
-          throw new Error(`/stats did not answer while a rate=0 stream was unread (${e.message}): the server probably sends in a loop that never yields to wait for drain`);
+          throw new Error(
+            `/stats did not answer while a rate=0 stream was unread (${e.message}): the server probably sends in a loop that never yields to wait for drain`,
+          );
         });
         peak = Math.max(peak, st.rssBytes);
         expect(st.dropped === 0, `/stats dropped is ${st.dropped} during a rate=0 stream: rate=0 must wait for drain, never drop`);
         ctx.checkAborted();
       }
       const growth = peak - before.rssBytes;
-      expect(growth < RATE0_RSS_GROWTH_LIMIT_BYTES, `server RSS grew by ${bytes(growth)} while a rate=0 stream was unread for ${RATE0_PAUSE_MS} ms (WSARENA_MAX_BUFFERED=${bytes(RATE0_MAX_BUFFERED_BYTES)}), expected < ${bytes(RATE0_RSS_GROWTH_LIMIT_BYTES)}: the server buffers without bound`);
+      expect(
+        growth < RATE0_RSS_GROWTH_LIMIT_BYTES,
+        `server RSS grew by ${bytes(growth)} while a rate=0 stream was unread for ${RATE0_PAUSE_MS} ms (WSARENA_MAX_BUFFERED=${bytes(RATE0_MAX_BUFFERED_BYTES)}), expected < ${bytes(RATE0_RSS_GROWTH_LIMIT_BYTES)}: the server buffers without bound`,
+      );
       const pausedTicks = s.ticks.length;
       s.resumeReading();
       await sleep(500);
@@ -355,7 +376,8 @@ async function defaultsRun(ctx: CheckContext): Promise<string> {
 const defaults: Check = {
   id: "stream.defaults",
   title: "streams JSON ticks at about 1000/s until the client closes when no parameters are given",
-  description: "Opens /stream with no query (socket.io: `stream` {format:\"json\",rate:1000,count:0,size:0}) for 1 s: JSON ticks without padding arrive, sent at about 1000/s (±20%, measured from the ticks' ts; the exact delivered rate is stream.rate-2000's job), and the stream stays open until the client closes.",
+  description:
+    "Opens /stream with no query (socket.io: `stream` {format:\"json\",rate:1000,count:0,size:0}) for 1 s: JSON ticks without padding arrive, sent at about 1000/s (±20%, measured from the ticks' ts; the exact delivered rate is stream.rate-2000's job), and the stream stays open until the client closes.",
   placement: "shared",
   timeoutMs: 5_000,
   run: { ws: defaultsRun, "socket.io": defaultsRun },

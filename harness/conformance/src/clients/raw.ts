@@ -136,7 +136,8 @@ export class FrameReader {
       const r = await Promise.race([this.ended.then(() => "ended" as const), new Promise((res) => setTimeout(() => res("tick"), 20))]);
       if (r === "ended") break;
     }
-    if (this.closeCode === null && Date.now() - start >= timeoutMs) throw new Error(`the server neither sent a close frame nor closed the TCP connection within ${timeoutMs} ms`);
+    if (this.closeCode === null && Date.now() - start >= timeoutMs)
+      throw new Error(`the server neither sent a close frame nor closed the TCP connection within ${timeoutMs} ms`);
     return this.closeCode;
   }
 

@@ -55,7 +55,12 @@ export class SioConn {
   }
 
   /** Connects to `httpUrl` (socket.io default path) with an optional handshake query. */
-  static async connect(httpUrl: string, query: Record<string, string> = {}, timeoutMs = SIO_CONNECT_TIMEOUT_MS, opts: { deflate?: boolean } = {}): Promise<SioConn> {
+  static async connect(
+    httpUrl: string,
+    query: Record<string, string> = {},
+    timeoutMs = SIO_CONNECT_TIMEOUT_MS,
+    opts: { deflate?: boolean } = {},
+  ): Promise<SioConn> {
     // engine.io-client hands perMessageDeflate to ws in Node; `deflate` compresses every message (threshold 0).
     const extra = opts.deflate ? { perMessageDeflate: { threshold: 0 } } : {};
     const socket = io(httpUrl, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: timeoutMs, query, ...extra });
@@ -95,7 +100,12 @@ export class SioConn {
       if (this.disconnectInfo) throw new Error(`socket.io client was disconnected (${describeDisconnect(this.disconnectInfo)}) while waiting for ${what}`);
       const left = deadline - Date.now();
       if (left <= 0) {
-        const other = this.queue.length ? ` (received instead: ${this.queue.slice(0, 3).map((e) => `"${e.name}"`).join(", ")})` : "";
+        const other = this.queue.length
+          ? ` (received instead: ${this.queue
+              .slice(0, 3)
+              .map((e) => `"${e.name}"`)
+              .join(", ")})`
+          : "";
         throw new Error(`no ${what} within ${timeoutMs} ms${other}`);
       }
       this.waiter = deferred<void>();
@@ -162,7 +172,8 @@ export async function expectSioEcho(c: SioConn, payload: string | Buffer, timeou
     if (typeof got !== "string") throw new Error(`sent a ${len}-byte string, got back ${describeValue(got)} (type must be preserved)`);
     if (got !== payload) throw new Error(`echo of a ${len}-byte string came back changed (length ${Buffer.byteLength(got)})`);
   } else {
-    if (!(got instanceof Uint8Array || got instanceof ArrayBuffer)) throw new Error(`sent ${len} binary bytes, got back ${describeValue(got)} (type must be preserved)`);
+    if (!(got instanceof Uint8Array || got instanceof ArrayBuffer))
+      throw new Error(`sent ${len} binary bytes, got back ${describeValue(got)} (type must be preserved)`);
     const b = Buffer.from(got as Uint8Array);
     if (!b.equals(payload)) throw new Error(`echo of ${len} binary bytes came back changed (length ${b.byteLength})`);
   }

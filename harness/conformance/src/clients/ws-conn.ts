@@ -107,7 +107,10 @@ export class WsConn {
     for (;;) {
       const m = this.queue.shift();
       if (m) return m;
-      if (this.closeInfo) throw new Error(`connection to ${this.url} closed (code ${this.closeInfo.code}${this.closeInfo.reason ? ` "${this.closeInfo.reason}"` : ""}) while waiting for ${what}`);
+      if (this.closeInfo)
+        throw new Error(
+          `connection to ${this.url} closed (code ${this.closeInfo.code}${this.closeInfo.reason ? ` "${this.closeInfo.reason}"` : ""}) while waiting for ${what}`,
+        );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${what} from ${this.url} within ${timeoutMs} ms`);
       this.waiter = deferred<void>();
@@ -180,7 +183,9 @@ export async function expectEcho(c: WsConn, payload: string | Uint8Array, timeou
   const expected = isText ? Buffer.from(payload, "utf8") : Buffer.from(payload);
   const m = await c.next(timeoutMs, `the echo of a ${expected.byteLength}-byte ${isText ? "text" : "binary"} message`);
   if (m.isBinary === isText) {
-    throw new Error(`sent a ${isText ? "text" : "binary"} message of ${expected.byteLength} bytes, got it back as ${m.isBinary ? "binary" : "text"} (opcode must be preserved)`);
+    throw new Error(
+      `sent a ${isText ? "text" : "binary"} message of ${expected.byteLength} bytes, got it back as ${m.isBinary ? "binary" : "text"} (opcode must be preserved)`,
+    );
   }
   if (!m.data.equals(expected)) {
     const diff = m.data.byteLength !== expected.byteLength ? `length ${m.data.byteLength}, expected ${expected.byteLength}` : `content differs`;

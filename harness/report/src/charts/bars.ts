@@ -105,7 +105,11 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
   return {
     legend: { top: 4, data: stacks, textStyle: { fontFamily: CHART_FONT } },
     grid: { left: 80, right: 24, top: 44, bottom: labels.heightPx, ...grid },
-    xAxis: { type: "category", data: d.categories, axisLabel: { rotate: labels.rotate, interval: 0, fontSize: CATEGORY_LABEL_PX, margin: AXIS_LABEL_MARGIN_PX } },
+    xAxis: {
+      type: "category",
+      data: d.categories,
+      axisLabel: { rotate: labels.rotate, interval: 0, fontSize: CATEGORY_LABEL_PX, margin: AXIS_LABEL_MARGIN_PX },
+    },
     yAxis: {
       type: d.logY ? "log" : "value",
       ...(d.logY ? { min: logFloor(lows) } : {}),

@@ -8,7 +8,10 @@ import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./ren
 /** Scenario id of the cluster points. */
 export const CLUSTER_SCENARIO = "pubsub-cluster" as const;
 
-function bars(pts: PointView[], value: (d: ClusterDetails) => number | null | undefined): { categories: string[]; series: { stack: string; values: ReturnType<typeof barStat>[] }[] } {
+function bars(
+  pts: PointView[],
+  value: (d: ClusterDetails) => number | null | undefined,
+): { categories: string[]; series: { stack: string; values: ReturnType<typeof barStat>[] }[] } {
   const categories = [...new Set(pts.map(pointLabel))];
   const stacks = [...new Set(pts.map((p) => p.stack))].sort();
   return {
@@ -17,7 +20,10 @@ function bars(pts: PointView[], value: (d: ClusterDetails) => number | null | un
       stack,
       values: categories.map((c) => {
         const p = pts.find((q) => q.stack === stack && pointLabel(q) === c);
-        const vs = (p?.reps ?? []).map((r) => detailsOf(CLUSTER_SCENARIO, r)).map((d) => (d ? value(d) : null)).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+        const vs = (p?.reps ?? [])
+          .map((r) => detailsOf(CLUSTER_SCENARIO, r))
+          .map((d) => (d ? value(d) : null))
+          .filter((v): v is number => typeof v === "number" && Number.isFinite(v));
         return barStat(vs);
       }),
     })),

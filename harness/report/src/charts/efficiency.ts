@@ -53,8 +53,14 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
     option: {
       legend: tAny.legend,
       grid: [tAny.grid, bAny.grid],
-      xAxis: [{ ...tAny.xAxis, gridIndex: 0, axisLabel: { show: false } }, { ...bAny.xAxis, gridIndex: 1 }],
-      yAxis: [{ ...tAny.yAxis, gridIndex: 0 }, { ...bAny.yAxis, gridIndex: 1 }],
+      xAxis: [
+        { ...tAny.xAxis, gridIndex: 0, axisLabel: { show: false } },
+        { ...bAny.xAxis, gridIndex: 1 },
+      ],
+      yAxis: [
+        { ...tAny.yAxis, gridIndex: 0 },
+        { ...bAny.yAxis, gridIndex: 1 },
+      ],
       series: [...tAny.series, ...bottomSeries],
     },
   };

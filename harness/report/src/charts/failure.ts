@@ -31,7 +31,15 @@ function panels(titles: string[], yFormat: Array<(v: number) => string>, xName: 
     ...(i === titles.length - 1 ? { name: xName, nameLocation: "middle", nameGap: 28 } : {}),
     axisLabel: { formatter: (v: number) => `${fmtCount(v)} s` },
   }));
-  const yAxis = titles.map((t, i) => ({ gridIndex: i, type: "value", scale: true, name: t, nameLocation: "end", nameTextStyle: { align: "left" }, axisLabel: { formatter: yFormat[i] } }));
+  const yAxis = titles.map((t, i) => ({
+    gridIndex: i,
+    type: "value",
+    scale: true,
+    name: t,
+    nameLocation: "end",
+    nameTextStyle: { align: "left" },
+    axisLabel: { formatter: yFormat[i] },
+  }));
   return { grid, xAxis, yAxis, height: top0 + titles.length * (FAILURE_PANEL_HEIGHT_PX + gap) + 8 };
 }
 
@@ -48,7 +56,11 @@ export function slowConsumerChart(input: ReportInput): ChartSpec | null {
     const d = slowDetails(pts.find((p) => p.pointKey === k)!)!;
     return d.policy === "none" ? "baseline: no slow consumer (RSS)" : `${d.slowConsumers} slow, policy ${d.policy} (RSS)`;
   });
-  const layout = panels(titles, titles.map(() => fmtBytes), "time since the slow consumers connected (s)");
+  const layout = panels(
+    titles,
+    titles.map(() => fmtBytes),
+    "time since the slow consumers connected (s)",
+  );
   const series = pts.map((p) => ({
     name: p.stack,
     type: "line",
@@ -108,7 +120,10 @@ export const HOSTILE_VERDICT_COLORS = { contract: "#2e7d32", deviation: "#f9a825
 export function hostileChart(input: ReportInput): ChartSpec | null {
   const rows = hostileDetailsByStack(input);
   if (!rows.length) return null;
-  const labels = rows.map(({ stack, d }) => `${stack}: ${d.deaths} death${d.deaths === 1 ? "" : "s"}, ${d.bystanderFailures.length} bystander failure${d.bystanderFailures.length === 1 ? "" : "s"}`);
+  const labels = rows.map(
+    ({ stack, d }) =>
+      `${stack}: ${d.deaths} death${d.deaths === 1 ? "" : "s"}, ${d.bystanderFailures.length} bystander failure${d.bystanderFailures.length === 1 ? "" : "s"}`,
+  );
   const minLabelled = HOSTILE_LABEL_MIN_SHARE * Math.max(...rows.map(({ d }) => d.inputsSent));
   const names = { contract: "contract's outcome", deviation: "documented deviation", unexpected: "unexpected" } as const;
   const series = (["contract", "deviation", "unexpected"] as const).map((v) => ({

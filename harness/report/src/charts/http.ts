@@ -12,7 +12,10 @@ export const HTTP_SCENARIO = "http";
 const httpPoints = (input: ReportInput): PointView[] => input.points.filter((p) => p.scenario === HTTP_SCENARIO && isMeasured(p));
 const isPublish = (p: PointView): boolean => p.params.target === "publish";
 
-function bars(pts: readonly PointView[], value: (p: PointView) => number[]): { categories: string[]; series: { stack: string; values: (ReturnType<typeof barStat>)[] }[] } {
+function bars(
+  pts: readonly PointView[],
+  value: (p: PointView) => number[],
+): { categories: string[]; series: { stack: string; values: ReturnType<typeof barStat>[] }[] } {
   const categories = [...new Set(pts.map(pointLabel))];
   const stacks = [...new Set(pts.map((p) => p.stack))].sort();
   const series = stacks.map((stack) => ({
@@ -32,7 +35,8 @@ export function httpRequestsChart(input: ReportInput): ChartSpec | null {
   return {
     name: "http-requests",
     title: "HTTP requests/s (GET /health, autocannon)",
-    caption: "2xx responses per second to GET /health from autocannon (pipelining 1) at each connection count: geometric mean over repetitions, whiskers min–max; higher is better.",
+    caption:
+      "2xx responses per second to GET /health from autocannon (pipelining 1) at each connection count: geometric mean over repetitions, whiskers min–max; higher is better.",
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: barChartOption({ ...bars(pts, (p) => metricValues(p, "requestsPerSec")), yName: "requests/s", logY: false, format: fmtCount }),
@@ -43,8 +47,7 @@ export function httpRequestsChart(input: ReportInput): ChartSpec | null {
 export function httpLatencyChart(input: ReportInput): ChartSpec | null {
   const pts = httpPoints(input);
   if (pts.length === 0) return null;
-  const p99 = (p: PointView): number[] =>
-    isPublish(p) ? metricValues(p, "p99Us") : p.reps.flatMap((r) => detailsOf("http", r)?.responseLatency?.p99Us ?? []);
+  const p99 = (p: PointView): number[] => (isPublish(p) ? metricValues(p, "p99Us") : p.reps.flatMap((r) => detailsOf("http", r)?.responseLatency?.p99Us ?? []));
   return {
     name: "http-latency",
     title: "HTTP latency p99: /health response, REST publish → WebSocket fan-out",

@@ -21,7 +21,10 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
   for (const stack of stacks) {
     const mine = pts.filter((p) => p.stack === stack).sort((a, b) => offeredRate(a)! - offeredRate(b)!);
     const color = stackColor(stack, stacks);
-    for (const [metric, dashed] of [["p99Us", false], ["p50Us", true]] as const) {
+    for (const [metric, dashed] of [
+      ["p99Us", false],
+      ["p50Us", true],
+    ] as const) {
       series.push({
         name: stack,
         type: "line",
@@ -32,7 +35,12 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
           const v = meanOf(p, metric);
           return v === null ? [] : [[offeredRate(p)!, Math.max(1, v)]];
         }),
-        ...(dashed ? {} : kneeMarker(knees.find((k) => k.stack === stack), color)),
+        ...(dashed
+          ? {}
+          : kneeMarker(
+              knees.find((k) => k.stack === stack),
+              color,
+            )),
       });
     }
   }
@@ -41,8 +49,16 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
   // The floor's p99 and the sender's scheduler-lag p99 at each rate (mean over every stack's windows at that rate).
   const rates = [...new Set(pts.map((p) => offeredRate(p)!))].sort((a, b) => a - b);
   const refs: { name: string; value: (rate: number) => number | null; type: "dashed" | "dotted" }[] = [
-    { name: `${FLOOR_SERIES} p99`, value: (rate) => meanOrNull(pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => repFloor(r)?.p99Us ?? []))), type: "dashed" },
-    { name: `${LAG_SERIES} p99`, value: (rate) => meanOrNull(pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => r.schedulerLag?.summary.p99Us ?? []))), type: "dotted" },
+    {
+      name: `${FLOOR_SERIES} p99`,
+      value: (rate) => meanOrNull(pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => repFloor(r)?.p99Us ?? []))),
+      type: "dashed",
+    },
+    {
+      name: `${LAG_SERIES} p99`,
+      value: (rate) => meanOrNull(pts.filter((p) => offeredRate(p) === rate).flatMap((p) => p.reps.flatMap((r) => r.schedulerLag?.summary.p99Us ?? []))),
+      type: "dotted",
+    },
   ];
   const drawn: string[] = [];
   for (const ref of refs) {
@@ -52,7 +68,14 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
     });
     if (!data.length) continue;
     drawn.push(ref.name);
-    series.push({ name: ref.name, type: "line", symbolSize: 4, itemStyle: { color: FLOOR_COLOR }, lineStyle: { color: FLOOR_COLOR, width: 2, type: ref.type }, data });
+    series.push({
+      name: ref.name,
+      type: "line",
+      symbolSize: 4,
+      itemStyle: { color: FLOOR_COLOR },
+      lineStyle: { color: FLOOR_COLOR, width: 2, type: ref.type },
+      data,
+    });
   }
   return {
     name: "latency-vs-rate",
@@ -63,7 +86,14 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
     option: {
       legend: { top: 4, data: [...stacks, ...drawn] },
       grid: { left: 80, right: 32, top: 44, bottom: 56 },
-      xAxis: { type: "log", name: "offered rate (msg/s)", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmtCount }, ...kneeAxisMin(knees, rates) },
+      xAxis: {
+        type: "log",
+        name: "offered rate (msg/s)",
+        nameLocation: "middle",
+        nameGap: 30,
+        axisLabel: { formatter: fmtCount },
+        ...kneeAxisMin(knees, rates),
+      },
       yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
       series,
     },
@@ -74,7 +104,9 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
 function kneeMarker(k: KneeSummary | undefined, color: string): { markLine?: unknown } {
   if (!k || k.geoMean === null) return {};
   const p99 = parseCriteria(k.slo).find((c) => c.key === "p99");
-  const data: unknown[] = [{ xAxis: k.geoMean, lineStyle: { color, type: "solid", width: 1.5 }, label: { show: true, position: "end", formatter: k.stack, color } }];
+  const data: unknown[] = [
+    { xAxis: k.geoMean, lineStyle: { color, type: "solid", width: 1.5 }, label: { show: true, position: "end", formatter: k.stack, color } },
+  ];
   if (p99) data.push({ yAxis: p99.limit, lineStyle: { color: FLOOR_COLOR, type: "solid", width: 1 }, label: { show: false } });
   return { markLine: { silent: true, symbol: "none", data } };
 }

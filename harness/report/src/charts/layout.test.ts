@@ -5,7 +5,9 @@ import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, measureText, renderSvg } fro
 
 /** The reference run's stacks and throughput points: the longest legend names and category labels the report draws. */
 const STACKS = ["bun", "deno", "fastify-websocket", "socket-io", "uws", "ws"];
-const CATEGORIES = ["64B-text", "64B-binary", "1KiB-text", "1KiB-binary", "16KiB-text", "16KiB-binary"].map((p) => `echo-throughput ${p}`).concat("stream-json 10rx-max", "stream-binary 10rx-max");
+const CATEGORIES = ["64B-text", "64B-binary", "1KiB-text", "1KiB-binary", "16KiB-text", "16KiB-binary"]
+  .map((p) => `echo-throughput ${p}`)
+  .concat("stream-json 10rx-max", "stream-binary 10rx-max");
 /** ECharts places a legend entry's text this far right of its icon's left edge (x="30" on the text). */
 const LEGEND_TEXT_OFFSET_PX = 30;
 
@@ -34,7 +36,12 @@ function placedTexts(svg: string): PlacedText[] {
     const t = attr("transform") ?? "";
     const nums = (/\(([^)]*)\)/.exec(t)?.[1] ?? "").split(/[ ,]+/).filter(Boolean).map(Number);
     const [a, b, c, d, e, f] = t.startsWith("matrix") ? nums : t.startsWith("translate") ? [1, 0, 0, 1, nums[0] ?? 0, nums[1] ?? 0] : [1, 0, 0, 1, 0, 0];
-    const corners = [[x0, y0], [x0 + width, y0], [x0, y0 + sizePx], [x0 + width, y0 + sizePx]].map(([px, py]) => [a! * px! + c! * py! + e!, b! * px! + d! * py! + f!]);
+    const corners = [
+      [x0, y0],
+      [x0 + width, y0],
+      [x0, y0 + sizePx],
+      [x0 + width, y0 + sizePx],
+    ].map(([px, py]) => [a! * px! + c! * py! + e!, b! * px! + d! * py! + f!]);
     const xs = corners.map((p) => p[0]!);
     const ys = corners.map((p) => p[1]!);
     const placed: PlacedText = { text, left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys) };

@@ -21,7 +21,8 @@ export function memoryPerConnectionChart(input: ReportInput): ChartSpec | null {
   return {
     name: "memory-per-connection",
     title: "Memory per connection",
-    caption: "Server RSS growth per open connection after the ramp: (RSS with the connections open − RSS before) / connections. Mean over repetitions, whiskers min–max; lower is better.",
+    caption:
+      "Server RSS growth per open connection after the ramp: (RSS with the connections open − RSS before) / connections. Mean over repetitions, whiskers min–max; lower is better.",
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: barChartOption({ categories, series, yName: "RSS per connection", logY: false, format: fmtBytes }),

@@ -90,9 +90,13 @@ export function svgToPng(svg: string): Buffer {
  */
 export function responsiveSvg(svg: string, label: string, chartName: string): string {
   const prefix = `wsa-${chartName.replace(/[^a-zA-Z0-9_-]/g, "_")}-`;
-  return svg.replace(/\bzr0-/g, prefix).replace(/^<svg width="(\d+)" height="(\d+)"/, (_m, w: string, h: string) =>
-    `<svg role="img" aria-label="${escapeAttr(label)}" style="width:100%;height:auto;max-width:${w}px" data-width="${w}" data-height="${h}"`,
-  );
+  return svg
+    .replace(/\bzr0-/g, prefix)
+    .replace(
+      /^<svg width="(\d+)" height="(\d+)"/,
+      (_m, w: string, h: string) =>
+        `<svg role="img" aria-label="${escapeAttr(label)}" style="width:100%;height:auto;max-width:${w}px" data-width="${w}" data-height="${h}"`,
+    );
 }
 
 function escapeAttr(s: string): string {

@@ -17,9 +17,7 @@ export function systemChart(input: ReportInput): ChartSpec | null {
   const pool = candidates.length ? candidates : input.points.filter((p) => p.reps[0]?.server?.samples.length);
   if (pool.length === 0) return null;
   const stacks = [...new Set(pool.map((p) => p.stack))].sort();
-  const chosen: PointView[] = stacks.map((s) =>
-    pool.filter((p) => p.stack === s).reduce((a, b) => (b.reps[0]!.msgsPerSec > a.reps[0]!.msgsPerSec ? b : a)),
-  );
+  const chosen: PointView[] = stacks.map((s) => pool.filter((p) => p.stack === s).reduce((a, b) => (b.reps[0]!.msgsPerSec > a.reps[0]!.msgsPerSec ? b : a)));
   const series: unknown[] = [];
   for (const p of chosen) {
     const color = stackColor(p.stack, stacks);
@@ -43,7 +41,14 @@ export function systemChart(input: ReportInput): ChartSpec | null {
       ],
       xAxis: [
         { gridIndex: 0, type: "value", axisLabel: { formatter: (v: number) => `${fmtCount(v)} s` } },
-        { gridIndex: 1, type: "value", name: "time in window (s)", nameLocation: "middle", nameGap: 28, axisLabel: { formatter: (v: number) => `${fmtCount(v)} s` } },
+        {
+          gridIndex: 1,
+          type: "value",
+          name: "time in window (s)",
+          nameLocation: "middle",
+          nameGap: 28,
+          axisLabel: { formatter: (v: number) => `${fmtCount(v)} s` },
+        },
       ],
       yAxis: [
         { gridIndex: 0, type: "value", min: 0, name: "CPU %", nameLocation: "middle", nameGap: 50 },

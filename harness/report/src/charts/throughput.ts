@@ -21,7 +21,8 @@ export function throughputChart(input: ReportInput): ChartSpec | null {
   return {
     name: "throughput",
     title: "Throughput",
-    caption: "Messages per second received by the clients, per stack and point (scenario, payload size). Bars are the mean over repetitions; whiskers span the slowest to the fastest repetition. Log scale.",
+    caption:
+      "Messages per second received by the clients, per stack and point (scenario, payload size). Bars are the mean over repetitions; whiskers span the slowest to the fastest repetition. Log scale.",
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: barChartOption({ categories, series, yName: "msg/s", logY: true, format: fmtCount }),

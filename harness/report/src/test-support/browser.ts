@@ -7,7 +7,15 @@ import { delimiter, join } from "node:path";
 export const SYSTEM_CHROMIUM_NAMES = ["chromium", "chromium-browser"] as const;
 
 /** Flags for a system Chromium: headless, no sandbox (CI runs as root), nothing that reaches the network. */
-export const SYSTEM_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+export const SYSTEM_CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export interface FoundBrowser {
   /** Absolute path of the Chromium executable. */
@@ -31,7 +39,8 @@ function onPath(name: string, path = process.env.PATH ?? ""): string | undefined
 export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<FoundBrowser> {
   const override = env.WSARENA_CHROMIUM;
   if (override) {
-    if (!existsSync(override)) throw new Error(`WSARENA_CHROMIUM=${override} does not exist: point it at a Chromium executable or unset it to use the system or bundled one.`);
+    if (!existsSync(override))
+      throw new Error(`WSARENA_CHROMIUM=${override} does not exist: point it at a Chromium executable or unset it to use the system or bundled one.`);
     return { executablePath: override, args: SYSTEM_CHROMIUM_ARGS, source: "WSARENA_CHROMIUM" };
   }
   for (const name of SYSTEM_CHROMIUM_NAMES) {

@@ -1,6 +1,6 @@
 // The real result-set fixture (a tiny `wsarena run` copied into fixtures/) and a helper to copy it somewhere writable.
 import { cpSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** harness/report/fixtures/real: a small real result set, measurement files and run.json only. */
@@ -11,5 +11,3 @@ export function copyFixture(dest: string): string {
   cpSync(REAL_FIXTURE_DIR, dest, { recursive: true, filter: (src) => !/report\.(html|md)$|[/\\]charts([/\\]|$)/.test(src) });
   return dest;
 }
-
-

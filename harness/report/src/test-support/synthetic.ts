@@ -3,7 +3,19 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as hdr from "hdr-histogram-js";
-import { SCHEMA_VERSION, measurementFileName, measurementSchema, unionFlags, varianceFlags, runSchema, type MeasurementRecord, type RepetitionRecord, type HistogramRecord, type RunRecord, type ValidityFlag } from "@wsarena/results";
+import {
+  SCHEMA_VERSION,
+  measurementFileName,
+  measurementSchema,
+  unionFlags,
+  varianceFlags,
+  runSchema,
+  type MeasurementRecord,
+  type RepetitionRecord,
+  type HistogramRecord,
+  type RunRecord,
+  type ValidityFlag,
+} from "@wsarena/results";
 import { prng, summarizeSample } from "@wsarena/stats";
 
 /** Options of a synthetic set; never mutated. */
@@ -56,26 +68,44 @@ const PERCENTILES = ["p50Us", "p90Us", "p99Us", "p999Us", "maxUs"] as const;
 const BASE_MSGS_PER_SEC: Record<string, number> = { "64B": 1_000_000, "1024B": 600_000 };
 const RATES = [1000, 10_000, 50_000];
 
-
 function gauss(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
 function histogramOf(rand: () => number, medianUs: number, spread: number, count: number): { encoded: string; h: hdr.Histogram } {
-  const h = hdr.build({ bitBucketSize: 32, useWebAssembly: false, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const h = hdr.build({
+    bitBucketSize: 32,
+    useWebAssembly: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   for (let i = 0; i < count; i++) h.recordValue(Math.max(1, Math.round(medianUs * Math.exp(spread * gauss(rand)))));
   return { encoded: hdr.encodeIntoCompressedBase64(h), h };
 }
 
 function histogramRecord(rand: () => number, medianUs: number, spread: number, count: number): HistogramRecord {
   const { encoded, h } = histogramOf(rand, medianUs, spread, count);
-  const summary = { count: h.totalCount, minUs: h.minNonZeroValue, meanUs: h.mean, p50Us: h.getValueAtPercentile(50), p90Us: h.getValueAtPercentile(90), p99Us: h.getValueAtPercentile(99), p999Us: h.getValueAtPercentile(99.9), maxUs: h.maxValue };
+  const summary = {
+    count: h.totalCount,
+    minUs: h.minNonZeroValue,
+    meanUs: h.mean,
+    p50Us: h.getValueAtPercentile(50),
+    p90Us: h.getValueAtPercentile(90),
+    p99Us: h.getValueAtPercentile(99),
+    p999Us: h.getValueAtPercentile(99.9),
+    maxUs: h.maxValue,
+  };
   h.destroy();
   return { summary, histogram: encoded };
 }
 
 /** Floor records, scheduler lag and at-floor percentiles of a latency window (own PRNG: the main sequence stays as it was). */
-function floorOf(rand: () => number, lat: NonNullable<RepetitionRecord["latency"]>, extraUs: number): Pick<RepetitionRecord, "floor" | "schedulerLag" | "atFloor" | "stealPct" | "quietGate"> {
+function floorOf(
+  rand: () => number,
+  lat: NonNullable<RepetitionRecord["latency"]>,
+  extraUs: number,
+): Pick<RepetitionRecord, "floor" | "schedulerLag" | "atFloor" | "stealPct" | "quietGate"> {
   const floor = [0, 1].map((cpu) => ({
     cpu,
     role: cpu === 0 ? ("server" as const) : ("client" as const),
@@ -84,21 +114,48 @@ function floorOf(rand: () => number, lat: NonNullable<RepetitionRecord["latency"
     probeCpuPct: 0.4,
   }));
   const atFloor = PERCENTILES.filter((k) => lat[k] <= AT_FLOOR_FACTOR * Math.max(...floor.map((f) => f.lateness.summary[k])));
-  return { floor, schedulerLag: histogramRecord(rand, LAG_MEDIAN_US, LAG_SPREAD, 5000), atFloor, stealPct: 0, quietGate: { ok: true, attempts: 1, waitedMs: 0, reasons: [] } };
+  return {
+    floor,
+    schedulerLag: histogramRecord(rand, LAG_MEDIAN_US, LAG_SPREAD, 5000),
+    atFloor,
+    stealPct: 0,
+    quietGate: { ok: true, attempts: 1, waitedMs: 0, reasons: [] },
+  };
 }
 
-function rep(rand: () => number, i: number, msgsPerSec: number, latency: { medianUs: number; spread: number } | null, extra: Partial<RepetitionRecord>, rssEndBytes: number): RepetitionRecord {
+function rep(
+  rand: () => number,
+  i: number,
+  msgsPerSec: number,
+  latency: { medianUs: number; spread: number } | null,
+  extra: Partial<RepetitionRecord>,
+  rssEndBytes: number,
+): RepetitionRecord {
   const durationMs = 5000;
   let lat: RepetitionRecord["latency"] = null;
   let histogram: string | null = null;
   if (latency) {
     const { encoded, h } = histogramOf(rand, latency.medianUs, latency.spread, 20_000);
     histogram = encoded;
-    lat = { count: h.totalCount, minUs: h.minNonZeroValue, meanUs: h.mean, p50Us: h.getValueAtPercentile(50), p90Us: h.getValueAtPercentile(90), p99Us: h.getValueAtPercentile(99), p999Us: h.getValueAtPercentile(99.9), maxUs: h.maxValue };
+    lat = {
+      count: h.totalCount,
+      minUs: h.minNonZeroValue,
+      meanUs: h.mean,
+      p50Us: h.getValueAtPercentile(50),
+      p90Us: h.getValueAtPercentile(90),
+      p99Us: h.getValueAtPercentile(99),
+      p999Us: h.getValueAtPercentile(99.9),
+      maxUs: h.maxValue,
+    };
     h.destroy();
   }
   const cpuPct = Math.min(100, 60 + 40 * rand());
-  const samples = Array.from({ length: 11 }, (_, k) => ({ tMs: k * 500, cpuPct: Math.min(100, cpuPct + 5 * gauss(rand)), rssBytes: Math.round(rssEndBytes * (0.9 + 0.01 * k)), coreBusyPct: [cpuPct] }));
+  const samples = Array.from({ length: 11 }, (_, k) => ({
+    tMs: k * 500,
+    cpuPct: Math.min(100, cpuPct + 5 * gauss(rand)),
+    rssBytes: Math.round(rssEndBytes * (0.9 + 0.01 * k)),
+    coreBusyPct: [cpuPct],
+  }));
   return {
     rep: i,
     serverPid: 1000 + i,
@@ -113,7 +170,17 @@ function rep(rand: () => number, i: number, msgsPerSec: number, latency: { media
     integrity: { sent: msgsPerSec * 5, received: msgsPerSec * 5, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 },
     connect: { attempted: 10, succeeded: 10, failed: 0, perSec: 5000, p50Us: 300, p90Us: 500, p99Us: 800, maxUs: 900, errors: [] },
     clientCpu: { cpus: "1", workers: 1, cpuSeconds: 4, utilisation: 0.8, perWorkerCpuSeconds: [4] },
-    server: { intervalMs: 500, sampleCount: 11, cpuPct, cpuPctMax: cpuPct + 5, coreBusyPct: cpuPct, rssBytesStart: Math.round(rssEndBytes * 0.9), rssBytesEnd: rssEndBytes, rssBytesMax: rssEndBytes, samples },
+    server: {
+      intervalMs: 500,
+      sampleCount: 11,
+      cpuPct,
+      cpuPctMax: cpuPct + 5,
+      coreBusyPct: cpuPct,
+      rssBytesStart: Math.round(rssEndBytes * 0.9),
+      rssBytesEnd: rssEndBytes,
+      rssBytesMax: rssEndBytes,
+      samples,
+    },
     ...QUIET_REPETITION_FIELDS,
     ...extra,
   };
@@ -167,12 +234,27 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     // echo-throughput: closed loop, headline msgs/s.
     const tpPoints = Object.entries(BASE_MSGS_PER_SEC).map(([key, base]) => {
       const repFlags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
-      const reps = Array.from({ length: o.reps }, (_, i) => rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags: repFlags }, 60e6));
+      const reps = Array.from({ length: o.reps }, (_, i) =>
+        rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags: repFlags }, 60e6),
+      );
       const values = reps.map((r) => r.msgsPerSec);
       const flags = unionFlags(repFlags, varianceFlags(values));
-      return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summary("msgsPerSec", "msg/s", "higher", values), flags, stop: "fixed" as const };
+      return {
+        key,
+        params: { size: Number.parseInt(key, 10), binary: true },
+        reps,
+        summary: summary("msgsPerSec", "msg/s", "higher", values),
+        flags,
+        stop: "fixed" as const,
+      };
     });
-    measurements.push({ ...common(stack, "echo-throughput"), params: { connections: 16, window: 32 }, status: "ok", flags: [...new Set(tpPoints.flatMap((p) => p.flags))], points: tpPoints });
+    measurements.push({
+      ...common(stack, "echo-throughput"),
+      params: { connections: 16, window: 32 },
+      status: "ok",
+      flags: [...new Set(tpPoints.flatMap((p) => p.flags))],
+      points: tpPoints,
+    });
     // echo-latency: open loop over offered rates, headline p99; the knee sits at capacity ≈ 60k × speed.
     const capacity = 60_000 * speed;
     const latPoints = RATES.map((rate) => {
@@ -180,28 +262,82 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
       const medianUs = (80 / speed) * (load < 0.8 ? 1 : 1 + 40 * (load - 0.8));
       const achieved = Math.min(rate, capacity);
       const reps = Array.from({ length: o.reps }, (_, i) => {
-        const r = rep(rand, i, achieved * (1 + 0.001 * gauss(rand)), { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 }, {}, 70e6);
+        const r = rep(
+          rand,
+          i,
+          achieved * (1 + 0.001 * gauss(rand)),
+          { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 },
+          {},
+          70e6,
+        );
         if (!o.floor) return r;
         const f = floorOf(floorRand, r.latency!, o.floorExtraUs);
         return { ...r, ...f, flags: f.atFloor.includes("p99Us") ? (["at-floor"] as ValidityFlag[]) : [] };
       });
       const flags = unionFlags(...reps.map((r) => r.flags), varianceFlags(reps.map((r) => r.latency!.p99Us)));
-      return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", reps.map((r) => r.latency!.p99Us)), flags, stop: "fixed" as const };
+      return {
+        key: `${rate}/s`,
+        params: { rate, size: 64 },
+        reps,
+        summary: summary(
+          "p99Us",
+          "µs",
+          "lower",
+          reps.map((r) => r.latency!.p99Us),
+        ),
+        flags,
+        stop: "fixed" as const,
+      };
     });
-    measurements.push({ ...common(stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags: [...new Set(latPoints.flatMap((p) => p.flags))], points: latPoints });
+    measurements.push({
+      ...common(stack, "echo-latency"),
+      params: { connections: 16 },
+      status: "ok",
+      flags: [...new Set(latPoints.flatMap((p) => p.flags))],
+      points: latPoints,
+    });
     // connections: idle connections held; bun's RSS grows every repetition (a leak hint the findings must catch).
     const connReps = Array.from({ length: o.reps }, (_, i) =>
-      rep(rand, i, 0, null, { rssPerConnectionBytes: (stack === "ws" ? 9000 : 3500) * (1 + o.noise * gauss(rand)) }, stack === "bun" ? 80e6 * (1 + 0.15 * i) : 80e6 * (1 + 0.002 * gauss(rand))),
+      rep(
+        rand,
+        i,
+        0,
+        null,
+        { rssPerConnectionBytes: (stack === "ws" ? 9000 : 3500) * (1 + o.noise * gauss(rand)) },
+        stack === "bun" ? 80e6 * (1 + 0.15 * i) : 80e6 * (1 + 0.002 * gauss(rand)),
+      ),
     );
     measurements.push({
       ...common(stack, "connections"),
       params: { holdMs: 2000 },
       status: "ok",
       flags: [],
-      points: [{ key: "1000conns", params: { connections: 1000 }, reps: connReps, summary: summary("connectPerSec", "conn/s", "higher", connReps.map((r) => r.connect.perSec)), flags: [], stop: "fixed" }],
+      points: [
+        {
+          key: "1000conns",
+          params: { connections: 1000 },
+          reps: connReps,
+          summary: summary(
+            "connectPerSec",
+            "conn/s",
+            "higher",
+            connReps.map((r) => r.connect.perSec),
+          ),
+          flags: [],
+          stop: "fixed",
+        },
+      ],
     });
   }
-  measurements.push({ ...common("socket-io", "echo-throughput"), params: {}, status: "skipped", reason: "synthetic: stack not in this set", flags: [], points: [], startedAt: null });
+  measurements.push({
+    ...common("socket-io", "echo-throughput"),
+    params: {},
+    status: "skipped",
+    reason: "synthetic: stack not in this set",
+    flags: [],
+    points: [],
+    startedAt: null,
+  });
   const run: RunRecord = {
     schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     runId: o.runId,
@@ -209,12 +345,37 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     finishedAt: "2026-11-23T00:10:00.000Z",
     status: "complete",
     git: { commit: "0000000000000000000000000000000000000000", dirty: false },
-    machine: { hostname: "synthetic", cpuModel: o.cpuModel, cores: 2, memoryBytes: 24 * 2 ** 30, kernel: "6.1.0-synthetic", platform: "linux x64", governor: null },
+    machine: {
+      hostname: "synthetic",
+      cpuModel: o.cpuModel,
+      cores: 2,
+      memoryBytes: 24 * 2 ** 30,
+      kernel: "6.1.0-synthetic",
+      platform: "linux x64",
+      governor: null,
+    },
     runtimes: { node: "20.20.0", bun: "1.4.5", deno: null },
     clientPackages: { ws: "8.23.0" },
-    stacks: [...o.stacks, "socket-io"].map((id) => ({ id, displayName: `${id} (synthetic)`, runtime: id === "bun" ? "bun" : "node", protocol: "ws", approach: "idiomatic", version: "0.0.0-synthetic", packages: {}, verification: null })),
+    stacks: [...o.stacks, "socket-io"].map((id) => ({
+      id,
+      displayName: `${id} (synthetic)`,
+      runtime: id === "bun" ? "bun" : "node",
+      protocol: "ws",
+      approach: "idiomatic",
+      version: "0.0.0-synthetic",
+      packages: {},
+      verification: null,
+    })),
     pinning: { serverCpus: o.serverCpus, clientCpus: o.serverCpus === null ? null : "1" },
-    config: { profile: "synthetic", reps: o.reps, stacks: o.stacks, scenarios: ["echo-throughput", "echo-latency", "connections"], scenarioParams: {}, verifyLevel: "none", repetitions: { minReps: o.reps, maxReps: o.reps, targetCiHalfWidthRel: 0, budgetMs: null } },
+    config: {
+      profile: "synthetic",
+      reps: o.reps,
+      stacks: o.stacks,
+      scenarios: ["echo-throughput", "echo-latency", "connections"],
+      scenarioParams: {},
+      verifyLevel: "none",
+      repetitions: { minReps: o.reps, maxReps: o.reps, targetCiHalfWidthRel: 0, budgetMs: null },
+    },
     measurements: measurements.map((m) => measurementFileName(m.stack, m.scenario)),
     timing: null,
   };

@@ -1,7 +1,22 @@
 // Schema of results/<runId>/<stack>--<scenario>.json: repetitions, their point summaries and the measurement around them.
 import { z } from "zod";
 import { validityFlagSchema } from "../flag-table.ts";
-import { clientCpuSchema, connectSchema, floorSchema, histogramRecordSchema, integritySchema, latencySummarySchema, measurementStatusSchema, outlierClassSchema, paramsSchema, percentileNameSchema, postconditionSchema, quietGateSchema, serverStatsSchema, serverUsageSchema } from "./records.ts";
+import {
+  clientCpuSchema,
+  connectSchema,
+  floorSchema,
+  histogramRecordSchema,
+  integritySchema,
+  latencySummarySchema,
+  measurementStatusSchema,
+  outlierClassSchema,
+  paramsSchema,
+  percentileNameSchema,
+  postconditionSchema,
+  quietGateSchema,
+  serverStatsSchema,
+  serverUsageSchema,
+} from "./records.ts";
 import { SCHEMA_VERSION } from "./version.ts";
 import { loadShapeSchema } from "../load-shape.ts";
 import { exactCpuSchema } from "../exact-cpu.ts";

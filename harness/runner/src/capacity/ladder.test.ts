@@ -107,7 +107,11 @@ describe("nextLevel", () => {
 
   it("measures nothing when the machine allows no user, and a limit on a step itself changes nothing", () => {
     expect(simulate([5, 10], 1e9, null, 1, 0).map((d) => [d.users, d.beyondLimit ?? false])).toEqual([[5, true]]);
-    expect(simulate([5, 10, 25], 1e9, null, 1, 10).map((d) => [d.users, d.beyondLimit ?? false])).toEqual([[5, false], [10, false], [25, true]]);
+    expect(simulate([5, 10, 25], 1e9, null, 1, 10).map((d) => [d.users, d.beyondLimit ?? false])).toEqual([
+      [5, false],
+      [10, false],
+      [25, true],
+    ]);
     expect(simulate([5, 10, 25], 1e9, null, 1, 1000).map((d) => d.users)).toEqual([5, 10, 25]);
   });
 });

@@ -86,7 +86,8 @@ export function nextLevel(plan: readonly number[], done: readonly LevelOutcome[]
       if (mid !== null && mid <= cap && !measured.has(mid)) return { users: mid, phase: "bisect" };
     }
   }
-  if (target !== null && !measured.has(target)) return target > cap ? { users: target, phase: "target", beyondLimit: true } : { users: target, phase: "target" };
+  if (target !== null && !measured.has(target))
+    return target > cap ? { users: target, phase: "target", beyondLimit: true } : { users: target, phase: "target" };
   return null;
 }
 

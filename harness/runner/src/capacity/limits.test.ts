@@ -27,7 +27,13 @@ describe("userLimit", () => {
     expect(userLimit(machine(20_037), 1, CHAT_ROOM_SIZE)!.users).toBe(19_000);
     expect(userLimit(machine(1_030), 1, CHAT_ROOM_SIZE)!.users).toBe(30);
     expect(userLimit(machine(1_010, 50_000), 2, 1)).toMatchObject({ value: 1_010, users: 5 });
-    const none: MachineLimits = { serverOpenFiles: { soft: null, hard: null }, clientOpenFiles: { soft: null, hard: null }, ephemeralPorts: null, memAvailableBytes: null, fileMax: null };
+    const none: MachineLimits = {
+      serverOpenFiles: { soft: null, hard: null },
+      clientOpenFiles: { soft: null, hard: null },
+      ephemeralPorts: null,
+      memAvailableBytes: null,
+      fileMax: null,
+    };
     expect(userLimit(none, 1, 1)).toBeNull();
   });
 });

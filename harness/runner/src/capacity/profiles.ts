@@ -56,7 +56,15 @@ export const USER_PROFILES: Readonly<Record<CapacityProfile, UserProfile>> = {
     granularity: 1,
     loads: (users, t) => [
       baseLoad("standard", { ...t, mode: "stream", connections: users, size: 0, binary: false, stream: { format: "json", rate: TRADER_TICKS_PER_SEC } }),
-      baseLoad("standard", { ...t, mode: "echo-open", connections: users, window: 1, rate: (users * 1000) / TRADER_ORDER_INTERVAL_MS, size: TRADER_ORDER_BYTES, binary: false }),
+      baseLoad("standard", {
+        ...t,
+        mode: "echo-open",
+        connections: users,
+        window: 1,
+        rate: (users * 1000) / TRADER_ORDER_INTERVAL_MS,
+        size: TRADER_ORDER_BYTES,
+        binary: false,
+      }),
     ],
   },
   chat: {
@@ -83,6 +91,8 @@ export const USER_PROFILES: Readonly<Record<CapacityProfile, UserProfile>> = {
     description: `${FEED_TICKS_PER_SEC} JSON tick/s pushed on /stream?format=json&rate=${FEED_TICKS_PER_SEC}; 1 connection per user`,
     connectionsPerUser: 1,
     granularity: 1,
-    loads: (users, t) => [baseLoad("standard", { ...t, mode: "stream", connections: users, size: 0, binary: false, stream: { format: "json", rate: FEED_TICKS_PER_SEC } })],
+    loads: (users, t) => [
+      baseLoad("standard", { ...t, mode: "stream", connections: users, size: 0, binary: false, stream: { format: "json", rate: FEED_TICKS_PER_SEC } }),
+    ],
   },
 };

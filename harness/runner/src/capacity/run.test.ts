@@ -94,7 +94,13 @@ describe("runCapacity against a real uws server on 127.0.0.1", () => {
     expect(r.largestPassingUsers).toBe(15);
     expect(r.largestPassingIsLowerBound).toBe(true);
     expect(file.results[0]!.limit).toEqual(r.limit);
-    expect(lines.some((l) => /step 3 \(ladder\) 20 users \(40 conns\): LIMIT, not measured: limit: file-descriptors \(the server's open-file limit .* allows 30 connections; 15 users\)/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /step 3 \(ladder\) 20 users \(40 conns\): LIMIT, not measured: limit: file-descriptors \(the server's open-file limit .* allows 30 connections; 15 users\)/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
     expect(lines.at(-1)).toMatch(/largest passing level ≥ 15 users \(limit: file-descriptors .*\); 20 users: limit/);
   }, 60_000);
 });

@@ -5,7 +5,24 @@ import { runLoadGroup as defaultRunLoadGroup, type LoadOptions, type LoadResult 
 import { encodeHistogram, mergeHistograms, summarize } from "@wsarena/stats";
 import { type DiscoveredStack, REPO_ROOT, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { gitState, machineInfo, runtimeVersions } from "../env.ts";
-import { detailsOf, integrityViolations, writeJsonAtomic, type CapacityStepDetails, SCHEMA_VERSION, type RepetitionRecord, checkCriteria, type Criterion, type StepMeasures, CAPACITY_FILE, type CapacityRecord, type CapacityStackRecord, type CapacityStepRecord, type CapacityLimit, type MachineLimits, capacityLimitText } from "@wsarena/results";
+import {
+  detailsOf,
+  integrityViolations,
+  writeJsonAtomic,
+  type CapacityStepDetails,
+  SCHEMA_VERSION,
+  type RepetitionRecord,
+  checkCriteria,
+  type Criterion,
+  type StepMeasures,
+  CAPACITY_FILE,
+  type CapacityRecord,
+  type CapacityStackRecord,
+  type CapacityStepRecord,
+  type CapacityLimit,
+  type MachineLimits,
+  capacityLimitText,
+} from "@wsarena/results";
 import { limitOfError, readMachineLimits, startFloorProbes, type FloorProbes, QUIET_MAX_FOREIGN_BUSY_PCT, type Pinning } from "@wsarena/host";
 import { stackRecordOf } from "../matrix.ts";
 import { loadOptionsFor, measurePoint } from "../measure.ts";
@@ -160,14 +177,24 @@ function stepScenario(profile: CapacityProfile, loads: readonly PointLoad[], run
     plan: () => ({ params: {}, points: [] }),
     postcondition: () => [],
     run: async (point, ctx) => {
-      const options = loads.map((load) => loadOptionsFor({ ...point, load }, { server: ctx.server, protocol: ctx.protocol, driver: ctx.driver, clientCpus: ctx.clientCpus }));
+      const options = loads.map((load) =>
+        loadOptionsFor({ ...point, load }, { server: ctx.server, protocol: ctx.protocol, driver: ctx.driver, clientCpus: ctx.clientCpus }),
+      );
       return mergeStepLoads(loads, await runGroup(options));
     },
   };
 }
 
 /** Measures one level of users against a running server. */
-async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: LaunchedServer, next: NextLevel, limits: MachineLimits, probes: FloorProbes | null, runGroup: RunLoadGroupFn): Promise<CapacityStepRecord> {
+async function measureStep(
+  o: CapacityOptions,
+  stack: DiscoveredStack,
+  server: LaunchedServer,
+  next: NextLevel,
+  limits: MachineLimits,
+  probes: FloorProbes | null,
+  runGroup: RunLoadGroupFn,
+): Promise<CapacityStepRecord> {
   const profile = USER_PROFILES[o.profile];
   // As many workers and source addresses as the step's connections need: one worker holding them all runs out of open files.
   const loads = spreadLoads(profile.loads(next.users, o.timing), limits, o.pinning?.clientCpus.length ?? 1);
@@ -198,7 +225,9 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
     const floors = record.floor.filter((f) => f.lateness.summary.count > 0);
     const clientProbePct = record.floor.filter((f) => f.role === "client").reduce((a, f) => a + f.probeCpuPct, 0);
     const foreignCpuPct =
-      record.clientCoreBusyPct === null || record.clientCoreBusyPct === undefined ? null : Math.max(0, Math.round((record.clientCoreBusyPct - record.clientCpu.utilisation * 100 - clientProbePct) * 10) / 10);
+      record.clientCoreBusyPct === null || record.clientCoreBusyPct === undefined
+        ? null
+        : Math.max(0, Math.round((record.clientCoreBusyPct - record.clientCpu.utilisation * 100 - clientProbePct) * 10) / 10);
     const noisy = record.quietGate?.ok === false || (foreignCpuPct ?? 0) > NOISE_FOREIGN_PCT;
     return {
       ...base,
@@ -229,7 +258,11 @@ async function measureStep(o: CapacityOptions, stack: DiscoveredStack, server: L
 }
 
 /** A step with nothing measured: an error, or a level beyond the machine's limit (`error`: why, or null). */
-export function unmeasuredStep(base: Pick<CapacityStepRecord, "users" | "phase" | "connections">, verdict: "error" | "limit", error: string | null): CapacityStepRecord {
+export function unmeasuredStep(
+  base: Pick<CapacityStepRecord, "users" | "phase" | "connections">,
+  verdict: "error" | "limit",
+  error: string | null,
+): CapacityStepRecord {
   return {
     ...base,
     verdict,
@@ -260,15 +293,22 @@ export function concludeStack(r: CapacityStackRecord, users: number | null): voi
   r.largestPassingUsers = best?.users ?? null;
   r.largestPassingIsLowerBound = best?.atLeast ?? false;
   const at = users === null ? undefined : [...r.steps].reverse().find((s) => s.users === users);
-  r.verdict = users === null ? null : !at ? "unknown" : at.verdict === "pass" ? "yes" : at.verdict === "fail" ? "no" : at.verdict === "limit" ? "limit" : "unknown";
+  r.verdict =
+    users === null ? null : !at ? "unknown" : at.verdict === "pass" ? "yes" : at.verdict === "fail" ? "no" : at.verdict === "limit" ? "limit" : "unknown";
   r.verdictFailures = at?.failures ?? [];
 }
 
 /** The progress line of a stack's outcome: its largest passing level (and the limit that stopped it), the verdict for --users. */
 export function conclusionLine(r: CapacityStackRecord, users: number | null): string {
   const atLimit = r.limit && r.steps.some((s) => s.verdict === "limit" && s.error === null);
-  const best = r.largestPassingUsers === null ? "none" : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers} users${atLimit ? ` (${capacityLimitText(r.limit!)})` : ""}`;
-  const verdict = users === null ? "" : `; ${users} users: ${r.verdict}${r.verdictFailures.length ? ` (${r.verdictFailures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : ""}`;
+  const best =
+    r.largestPassingUsers === null
+      ? "none"
+      : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers} users${atLimit ? ` (${capacityLimitText(r.limit!)})` : ""}`;
+  const verdict =
+    users === null
+      ? ""
+      : `; ${users} users: ${r.verdict}${r.verdictFailures.length ? ` (${r.verdictFailures.map((f) => `${f.criterion}: ${f.measuredText}`).join(", ")})` : ""}`;
   return `capacity ${r.stack}: largest passing level ${best}${verdict}${r.error ? `; ${r.error}` : ""}`;
 }
 
@@ -309,11 +349,24 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
   let probes: FloorProbes | null = null;
   try {
     if (o.pinning && o.floor !== false) {
-      probes = await startFloorProbes([...o.pinning.serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...o.pinning.clientCpus.map((cpu) => ({ cpu, role: "client" as const }))]);
+      probes = await startFloorProbes([
+        ...o.pinning.serverCpus.map((cpu) => ({ cpu, role: "server" as const })),
+        ...o.pinning.clientCpus.map((cpu) => ({ cpu, role: "client" as const })),
+      ]);
     }
     for (const stack of o.stacks) {
       if (o.signal?.aborted) break;
-      const r: CapacityStackRecord = { stack: stack.id, version: null, verdict: null, verdictFailures: [], largestPassingUsers: null, largestPassingIsLowerBound: false, steps: [], limit: null, error: null };
+      const r: CapacityStackRecord = {
+        stack: stack.id,
+        version: null,
+        verdict: null,
+        verdictFailures: [],
+        largestPassingUsers: null,
+        largestPassingIsLowerBound: false,
+        steps: [],
+        limit: null,
+        error: null,
+      };
       record.results.push(r);
       await ladderOfStack(o, stack, r, probes, runGroup, log, write);
       concludeStack(r, o.users);
@@ -330,7 +383,15 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
 }
 
 /** The ladder of one stack on one fresh pinned server (restarted after a step that did not pass, or if it died). */
-async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: CapacityStackRecord, probes: FloorProbes | null, runGroup: RunLoadGroupFn, log: (s: string) => void, write: () => void): Promise<void> {
+async function ladderOfStack(
+  o: CapacityOptions,
+  stack: DiscoveredStack,
+  r: CapacityStackRecord,
+  probes: FloorProbes | null,
+  runGroup: RunLoadGroupFn,
+  log: (s: string) => void,
+  write: () => void,
+): Promise<void> {
   const profile = USER_PROFILES[o.profile];
   let dead = false;
   const launch = async (): Promise<LaunchedServer> => {
@@ -346,14 +407,18 @@ async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: Capa
     // The server's own open-file limit counts too: read once it runs.
     const limits = (o.readLimits ?? readMachineLimits)(server.pid);
     r.limit = userLimit(limits, profile.connectionsPerUser, profile.granularity);
-    log(`capacity ${stack.id}: server ${server.version} pid ${server.pid}${o.pinning ? ` on cpu ${o.pinning.serverList}, load on cpu ${o.pinning.clientList}` : ""}; profile ${o.profile}: ${profile.description}`);
+    log(
+      `capacity ${stack.id}: server ${server.version} pid ${server.pid}${o.pinning ? ` on cpu ${o.pinning.serverList}, load on cpu ${o.pinning.clientList}` : ""}; profile ${o.profile}: ${profile.description}`,
+    );
     if (r.limit) log(`capacity ${stack.id}: at most ${r.limit.users} users on this machine (${capacityLimitText(r.limit)})`);
     let maxUsers = r.limit?.users ?? Infinity;
     const done: LevelOutcome[] = [];
     for (let n = 1; !o.signal?.aborted; n++) {
       const next = nextLevel(o.steps, done, o.users, { granularity: profile.granularity, maxUsers });
       if (!next) break;
-      let step = next.beyondLimit ? unmeasuredStep({ users: next.users, phase: next.phase, connections: next.users * profile.connectionsPerUser }, "limit", null) : await measureStep(o, stack, server, next, limits, probes, runGroup);
+      let step = next.beyondLimit
+        ? unmeasuredStep({ users: next.users, phase: next.phase, connections: next.users * profile.connectionsPerUser }, "limit", null)
+        : await measureStep(o, stack, server, next, limits, probes, runGroup);
       // Other work on the pinned cores (a shared machine) can fail a step that the server would pass: measure it again.
       for (let attempt = 2; step.verdict === "noisy" && attempt <= STEP_MAX_ATTEMPTS && !o.signal?.aborted; attempt++) {
         log(`${formatStepLine(stack.id, n, step)}; other work ran on the pinned cores, measuring again (attempt ${attempt} of ${STEP_MAX_ATTEMPTS})`);

@@ -4,7 +4,7 @@ import type { LoadResult } from "@wsarena/loadgen";
 import type { LaunchedServer } from "@wsarena/stacks";
 import { fetchStats } from "../measure.ts";
 import { limitOfError, planRamp, readMachineLimits, readCoreTicks, readProcessCpuTicks, readRssBytes, clockTicksPerSec, sleep } from "@wsarena/host";
-import type { ConnectionsDetails, HeartbeatDetails, HoldCpu, MachineLimits, RampCap, RampPlan } from "@wsarena/results";
+import type { ConnectionsDetails, HeartbeatDetails, HoldCpu, MachineLimits, RampPlan } from "@wsarena/results";
 import { baseLoad } from "./common.ts";
 import type { PointLoad, Profile, Scenario, ScenarioPlan, ScenarioPoint, ScenarioRunContext, ScenarioWindow, WindowOutcome } from "./types.ts";
 
@@ -29,9 +29,6 @@ export const RAMP_STALL_MS = 4_000;
 /** Environment of the servers this scenario measures: POST /gc, for RSS per connection without garbage. */
 export const CONNECTIONS_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({ WSARENA_GC_ENDPOINT: "1" });
 
-
-
-
 /** The limits a plan is sized from (injectable for tests). */
 export type LimitsReader = (serverPid?: number) => MachineLimits;
 let readLimits: LimitsReader = readMachineLimits;
@@ -41,7 +38,6 @@ export function setLimitsReader(r: LimitsReader): LimitsReader {
   readLimits = r;
   return prev;
 }
-
 
 /** Polls /stats until `target` connections are open or none were added for RAMP_STALL_MS; returns the count seen. */
 async function waitConnected(server: LaunchedServer, target: number, until: Promise<unknown>, signal?: AbortSignal): Promise<number> {
@@ -62,7 +58,10 @@ async function waitConnected(server: LaunchedServer, target: number, until: Prom
 /** Server CPU over `windowMs` from now, while `hold` (the load holding the connections) has not ended. */
 async function holdCpu(server: LaunchedServer, cpus: readonly number[], windowMs: number, hold: Promise<unknown>): Promise<HoldCpu> {
   let ended = false;
-  void hold.then(() => (ended = true), () => (ended = true));
+  void hold.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
   const t0 = Date.now();
   const c0 = readCoreTicks(cpus);
   const p0 = readProcessCpuTicks(server.pid) ?? 0;
@@ -73,7 +72,12 @@ async function holdCpu(server: LaunchedServer, cpus: readonly number[], windowMs
   let busy = 0;
   let total = 0;
   for (let i = 0; i < cpus.length; i++) (busy += c1[i]!.busy - c0[i]!.busy), (total += c1[i]!.total - c0[i]!.total);
-  return { windowMs: ms, coreBusyPct: cpus.length && total > 0 ? (100 * busy) / total : null, processCpuPct: (100 * (p1 - p0)) / clockTicksPerSec() / (ms / 1000), inHold: !ended };
+  return {
+    windowMs: ms,
+    coreBusyPct: cpus.length && total > 0 ? (100 * busy) / total : null,
+    processCpuPct: (100 * (p1 - p0)) / clockTicksPerSec() / (ms / 1000),
+    inHold: !ended,
+  };
 }
 
 /** POST /gc: RSS after a full collection, or null when the server does not offer it. */
@@ -88,7 +92,8 @@ async function forceGc(server: LaunchedServer): Promise<number | null> {
   }
 }
 
-const perConnection = (rss: number | null, before: number | null, n: number): number | null => (rss !== null && before !== null && n > 0 ? Math.round((rss - before) / n) : null);
+const perConnection = (rss: number | null, before: number | null, n: number): number | null =>
+  rss !== null && before !== null && n > 0 ? Math.round((rss - before) / n) : null;
 
 /** The load of one ramp-and-hold. */
 function rampLoad(point: ScenarioPoint, ramp: RampPlan, holdMs: number): PointLoad {
@@ -150,7 +155,15 @@ async function run(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<Scena
 }
 
 /** A second server with WSARENA_PING_INTERVAL_S, ramped to the same count, held; its CPU against the first server's. */
-async function heartbeatPhase(ctx: ScenarioRunContext, point: ScenarioPoint, ramp: RampPlan, holdMs: number, windowMs: number, intervalS: number, off: HoldCpu): Promise<HeartbeatDetails> {
+async function heartbeatPhase(
+  ctx: ScenarioRunContext,
+  point: ScenarioPoint,
+  ramp: RampPlan,
+  holdMs: number,
+  windowMs: number,
+  intervalS: number,
+  off: HoldCpu,
+): Promise<HeartbeatDetails> {
   const server = await ctx.launchServer!({ env: { WSARENA_PING_INTERVAL_S: String(intervalS) } });
   try {
     const hold = ctx.runLoad(rampLoad(point, ramp, holdMs), server);
@@ -162,8 +175,18 @@ async function heartbeatPhase(ctx: ScenarioRunContext, point: ScenarioPoint, ram
     const r = await hold;
     const pingsPerSec = heldConnections / intervalS;
     const costCoreBusyPct = on.coreBusyPct !== null && off.coreBusyPct !== null ? on.coreBusyPct - off.coreBusyPct : null;
-    const cpuUsPerPing = pingsPerSec > 0 ? ((on.processCpuPct - off.processCpuPct) / 100) * 1e6 / pingsPerSec : 0;
-    return { intervalS, heldConnections, on, costCpuPct: on.processCpuPct - off.processCpuPct, costCoreBusyPct, pingsPerSec, cpuUsPerPing, closedDuringHold: Math.max(0, heldConnections - stillOpen), connectPerSec: r.connect.perSec };
+    const cpuUsPerPing = pingsPerSec > 0 ? (((on.processCpuPct - off.processCpuPct) / 100) * 1e6) / pingsPerSec : 0;
+    return {
+      intervalS,
+      heldConnections,
+      on,
+      costCpuPct: on.processCpuPct - off.processCpuPct,
+      costCoreBusyPct,
+      pingsPerSec,
+      cpuUsPerPing,
+      closedDuringHold: Math.max(0, heldConnections - stillOpen),
+      connectPerSec: r.connect.perSec,
+    };
   } finally {
     await server.stop();
   }
@@ -189,8 +212,10 @@ function checkAllConnected(o: WindowOutcome): string[] {
     const accepted = o.statsAfter.connectionsTotal - o.statsBefore.connectionsTotal;
     if (accepted < c.succeeded) out.push(`/stats connectionsTotal grew by ${accepted}, fewer than the ${c.succeeded} connections the client opened`);
   }
-  if (d?.heartbeat && d.heartbeat.closedDuringHold > 0) out.push(`${d.heartbeat.closedDuringHold} connections closed while heartbeats ran every ${d.heartbeat.intervalS} s (the client answers every ping)`);
-  if (d && !d.off.inHold) out.push("the load closed the connections before the CPU window without heartbeats ended (the forced GC took longer than HOLD_SLACK_MS allows)");
+  if (d?.heartbeat && d.heartbeat.closedDuringHold > 0)
+    out.push(`${d.heartbeat.closedDuringHold} connections closed while heartbeats ran every ${d.heartbeat.intervalS} s (the client answers every ping)`);
+  if (d && !d.off.inHold)
+    out.push("the load closed the connections before the CPU window without heartbeats ended (the forced GC took longer than HOLD_SLACK_MS allows)");
   if (d?.heartbeat && !d.heartbeat.on.inHold) out.push("the load closed the connections before the CPU window with heartbeats ended");
   if (d?.heartbeat && d.heartbeat.heldConnections < n) out.push(`the heartbeat phase held ${d.heartbeat.heldConnections} of ${n} connections`);
   return out;
@@ -198,7 +223,8 @@ function checkAllConnected(o: WindowOutcome): string[] {
 
 export const connections: Scenario = {
   id: "connections",
-  description: "Ramp to the most idle connections the machine allows: connect-time percentiles, handshake rate, server RSS per connection (after a forced GC) and the CPU cost of heartbeats while holding.",
+  description:
+    "Ramp to the most idle connections the machine allows: connect-time percentiles, handshake rate, server RSS per connection (after a forced GC) and the CPU cost of heartbeats while holding.",
   metric: () => ({ name: "connectPerSec", unit: "conn/s", better: "higher" }),
   value: (_p, r) => r.connect.perSec,
   serverEnv: CONNECTIONS_SERVER_ENV,
@@ -213,7 +239,14 @@ export const connections: Scenario = {
           key: `${ramp.connections}conn`,
           params: { connections: ramp.connections, requestedConnections: requested, cappedBy: ramp.cappedBy, holdMs, heartbeatIntervalS, profile },
           kind: "connections",
-          load: baseLoad(profile, { mode: "connections", connections: ramp.connections, holdMs, warmupMs: 0, sourceAddresses: ramp.sourceAddresses, workers: ramp.workers }),
+          load: baseLoad(profile, {
+            mode: "connections",
+            connections: ramp.connections,
+            holdMs,
+            warmupMs: 0,
+            sourceAddresses: ramp.sourceAddresses,
+            workers: ramp.workers,
+          }),
         };
       }),
     };

@@ -49,20 +49,47 @@ function allCpuPoints(profile: Profile): ScenarioPoint[] {
   return [
     {
       key: `echo-${rateLabel(CPU_ECHO.rate)}/s`,
-      params: { pattern: "echo", fixedRatePerSec: CPU_ECHO.rate, connections: CPU_ECHO.connections, ratePerConnection: CPU_ECHO.rate / CPU_ECHO.connections, size: CPU_SIZE_BYTES, shape: PIPELINED },
+      params: {
+        pattern: "echo",
+        fixedRatePerSec: CPU_ECHO.rate,
+        connections: CPU_ECHO.connections,
+        ratePerConnection: CPU_ECHO.rate / CPU_ECHO.connections,
+        size: CPU_SIZE_BYTES,
+        shape: PIPELINED,
+      },
       kind: "latency",
       load: baseLoad(profile, { mode: "echo-open", connections: CPU_ECHO.connections, rate: CPU_ECHO.rate, size: CPU_SIZE_BYTES, binary: false }),
     },
     {
       key: `stream-${CPU_STREAM.receivers}rx-${rateLabel(CPU_STREAM.ratePerConn)}/s`,
-      params: { pattern: "stream", fixedRatePerSec: CPU_STREAM.receivers * CPU_STREAM.ratePerConn, receivers: CPU_STREAM.receivers, ratePerConn: CPU_STREAM.ratePerConn, format: "json", shape: SERVER_PACED },
+      params: {
+        pattern: "stream",
+        fixedRatePerSec: CPU_STREAM.receivers * CPU_STREAM.ratePerConn,
+        receivers: CPU_STREAM.receivers,
+        ratePerConn: CPU_STREAM.ratePerConn,
+        format: "json",
+        shape: SERVER_PACED,
+      },
       kind: "latency",
-      load: baseLoad(profile, { mode: "stream", connections: CPU_STREAM.receivers, size: 0, binary: false, stream: { format: "json", rate: CPU_STREAM.ratePerConn } }),
+      load: baseLoad(profile, {
+        mode: "stream",
+        connections: CPU_STREAM.receivers,
+        size: 0,
+        binary: false,
+        stream: { format: "json", rate: CPU_STREAM.ratePerConn },
+      }),
     },
     {
       key: `pubsub-${CPU_PUBSUB.subscribers}sub-${rateLabel(CPU_PUBSUB.publishPerSec)}/s`,
       // Publishers are subscribed too: every publish reaches subscribers + publishers receivers.
-      params: { pattern: "pubsub", fixedRatePerSec: (CPU_PUBSUB.subscribers + CPU_PUBSUB.publishers) * CPU_PUBSUB.publishPerSec, subscribers: CPU_PUBSUB.subscribers, publishPerSec: CPU_PUBSUB.publishPerSec, size: CPU_SIZE_BYTES, shape: PIPELINED },
+      params: {
+        pattern: "pubsub",
+        fixedRatePerSec: (CPU_PUBSUB.subscribers + CPU_PUBSUB.publishers) * CPU_PUBSUB.publishPerSec,
+        subscribers: CPU_PUBSUB.subscribers,
+        publishPerSec: CPU_PUBSUB.publishPerSec,
+        size: CPU_SIZE_BYTES,
+        shape: PIPELINED,
+      },
       kind: "latency",
       load: baseLoad(profile, {
         mode: "pubsub",
@@ -83,7 +110,11 @@ export const CPU_HELD_SHARE = 0.95;
 function checkHeld(o: WindowOutcome): string[] {
   const want = Number(o.point.params.fixedRatePerSec);
   const got = o.result.msgsPerSec;
-  return got >= CPU_HELD_SHARE * want ? [] : [`fixed rate not held: ${Math.round(got)} msg/s delivered of ${want} msg/s (at least ${CPU_HELD_SHARE * 100} % expected); the stack is at capacity, lower the rate`];
+  return got >= CPU_HELD_SHARE * want
+    ? []
+    : [
+        `fixed rate not held: ${Math.round(got)} msg/s delivered of ${want} msg/s (at least ${CPU_HELD_SHARE * 100} % expected); the stack is at capacity, lower the rate`,
+      ];
 }
 
 export const cpu: Scenario = {
@@ -94,5 +125,11 @@ export const cpu: Scenario = {
   plan(profile: Profile): ScenarioPlan {
     return { params: { heldShare: CPU_HELD_SHARE }, points: cpuPoints(profile) };
   },
-  postcondition: (o) => [...checkReceived(o), ...checkIntegrity(o), ...(o.point.load.mode === "stream" ? [] : checkStatsIn(o)), ...checkStatsOut(o), ...checkHeld(o)],
+  postcondition: (o) => [
+    ...checkReceived(o),
+    ...checkIntegrity(o),
+    ...(o.point.load.mode === "stream" ? [] : checkStatsIn(o)),
+    ...checkStatsOut(o),
+    ...checkHeld(o),
+  ],
 };

@@ -55,7 +55,14 @@ export const echoLatency: KneeScenario = {
   value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
   plan(profile: Profile): ScenarioPlan {
     return {
-      params: { ratePerConnection: LATENCY_RATE_PER_CONNECTION, minConnections: LATENCY_MIN_CONNECTIONS, maxConnections: LATENCY_MAX_CONNECTIONS, size: LATENCY_SIZE_BYTES, binary: false, saturationShare: SATURATION_SHARE },
+      params: {
+        ratePerConnection: LATENCY_RATE_PER_CONNECTION,
+        minConnections: LATENCY_MIN_CONNECTIONS,
+        maxConnections: LATENCY_MAX_CONNECTIONS,
+        size: LATENCY_SIZE_BYTES,
+        binary: false,
+        saturationShare: SATURATION_SHARE,
+      },
       points: ECHO_LATENCY_RATES[profile].map((rate) => latencyPoint(rate, profile)),
     };
   },

@@ -18,8 +18,14 @@ export const ECHO_REFILL_FRACTION = 0.5;
 /** Sizes (bytes) and frame types per profile. */
 export const ECHO_THROUGHPUT_POINTS: Readonly<Record<Profile, ReadonlyArray<{ size: number; binary: boolean }>>> = {
   quick: [{ size: 64, binary: false }],
-  standard: [64, 1024, 16384].flatMap((size) => [{ size, binary: false }, { size, binary: true }]),
-  full: [64, 1024, 16384].flatMap((size) => [{ size, binary: false }, { size, binary: true }]),
+  standard: [64, 1024, 16384].flatMap((size) => [
+    { size, binary: false },
+    { size, binary: true },
+  ]),
+  full: [64, 1024, 16384].flatMap((size) => [
+    { size, binary: false },
+    { size, binary: true },
+  ]),
 };
 
 export const echoThroughput: Scenario = {
@@ -35,7 +41,12 @@ export const echoThroughput: Scenario = {
         params: { size, binary, window: echoWindow(size) },
         kind: "throughput",
         load: baseLoad(profile, {
-          mode: "echo", connections: ECHO_CONNECTIONS, window: echoWindow(size), refillFraction: ECHO_REFILL_FRACTION, size, binary,
+          mode: "echo",
+          connections: ECHO_CONNECTIONS,
+          window: echoWindow(size),
+          refillFraction: ECHO_REFILL_FRACTION,
+          size,
+          binary,
         }),
       })),
     };

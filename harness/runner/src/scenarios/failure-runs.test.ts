@@ -22,7 +22,16 @@ describe("slow-consumer on ws (quick)", () => {
   it("drop skips ticks, close closes with 1008, buffer grows RSS; the baseline has no slow consumer", async () => {
     const out = mkdtempSync(join(tmpdir(), "wsarena-slow-"));
     dirs.push(out);
-    await runMatrix({ runId: "test-slow", outDir: out, stacks: [ws], scenarios: [slowConsumer], profile: "quick", repetitions: fixedRepetitions(1), pinning: null, runLoad });
+    await runMatrix({
+      runId: "test-slow",
+      outDir: out,
+      stacks: [ws],
+      scenarios: [slowConsumer],
+      profile: "quick",
+      repetitions: fixedRepetitions(1),
+      pinning: null,
+      runLoad,
+    });
     expect(liveServerCount()).toBe(0);
     const [m] = loadResultSet(out).measurements;
     expect(m!.status).toBe("ok");
@@ -59,7 +68,17 @@ describe("soak on ws (shortened window)", () => {
     try {
       const plan = soak.plan("quick").points[0]!;
       const point = { ...plan, load: { ...plan.load, warmupMs: 1_000, durationMs: 10_000 } };
-      const { record } = await measurePoint(point, { scenario: soak, server, protocol: "ws", driver: "frame", serverCpus: [], clientCpus: undefined, clientCoreList: [], rep: 0, runLoad });
+      const { record } = await measurePoint(point, {
+        scenario: soak,
+        server,
+        protocol: "ws",
+        driver: "frame",
+        serverCpus: [],
+        clientCpus: undefined,
+        clientCoreList: [],
+        rep: 0,
+        runLoad,
+      });
       const d = detailsOf("soak", record)!;
       expect(d).not.toBeNull();
       expect(d.rss.length).toBeGreaterThanOrEqual(10);

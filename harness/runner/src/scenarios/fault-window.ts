@@ -26,7 +26,14 @@ export function faultWindow(load: PointLoad, r: FaultResult, clientCpus: string 
     histogram: r.latencyHistogram,
     // Reconnect: messages published while a subscriber was away cannot reach it (pub/sub keeps no history in the contract);
     // they are the scenario's figure (details.missedTotal), not an integrity violation.
-    integrity: { sent: r.sent, received: r.received, lost: r.kind === "reconnect" ? 0 : r.lost, duplicated: r.duplicated, reordered: r.reordered, corrupted: 0 },
+    integrity: {
+      sent: r.sent,
+      received: r.received,
+      lost: r.kind === "reconnect" ? 0 : r.lost,
+      duplicated: r.duplicated,
+      reordered: r.reordered,
+      corrupted: 0,
+    },
     connect: {
       attempted,
       succeeded,
@@ -38,7 +45,13 @@ export function faultWindow(load: PointLoad, r: FaultResult, clientCpus: string 
       maxUs: conn?.maxUs ?? 0,
       errors: r.errorSamples,
     },
-    clientCpu: { cpus: clientCpus ?? null, workers: 1, cpuSeconds: r.cpuSeconds, utilisation: r.cpuSeconds / (sec * cores), perWorkerCpuSeconds: [r.cpuSeconds] },
+    clientCpu: {
+      cpus: clientCpus ?? null,
+      workers: 1,
+      cpuSeconds: r.cpuSeconds,
+      utilisation: r.cpuSeconds / (sec * cores),
+      perWorkerCpuSeconds: [r.cpuSeconds],
+    },
     msgsPerClientCpuSec: r.cpuSeconds > 0 ? r.received / r.cpuSeconds : 0,
     closeCodes: r.closeCodes,
     details,

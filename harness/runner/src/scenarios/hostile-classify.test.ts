@@ -22,7 +22,14 @@ describe("reference reading of frames (expectFrames)", () => {
       [[{ opcode: OPCODE.binary, payload: Buffer.alloc(0), declaredLength: BigInt(MAX) + 1n }], "bad-input.length-over-max-payload", "close:1009"],
       [[{ opcode: OPCODE.ping, fin: false, payload: Buffer.from("x") }], "bad-input.fragmented-control-frame", "close:1002"],
       [[{ opcode: OPCODE.continuation, payload: Buffer.from("x") }], "bad-input.orphan-continuation", "close:1002"],
-      [[{ opcode: OPCODE.text, fin: false, payload: Buffer.from("a") }, { opcode: OPCODE.binary, payload: Buffer.from("b") }], "bad-input.data-mid-fragment", "close:1002"],
+      [
+        [
+          { opcode: OPCODE.text, fin: false, payload: Buffer.from("a") },
+          { opcode: OPCODE.binary, payload: Buffer.from("b") },
+        ],
+        "bad-input.data-mid-fragment",
+        "close:1002",
+      ],
       [[{ opcode: OPCODE.text, payload: Buffer.from([0xc3, 0x28]) }], "bad-input.invalid-utf8", "close:1007"],
       [[{ opcode: OPCODE.close, payload: Buffer.from([1]) }], "bad-input.close-1-byte-payload", "close:1002"],
       [[{ opcode: OPCODE.close, payload: closePayload(1005) }], "bad-input.close-bad-code", "close:1002"],
@@ -70,7 +77,10 @@ describe("classifyOutcome", () => {
     expect(classifyOutcome(rsv, "close:1002", "ws", new Map())).toEqual({ verdict: "contract", check: "bad-input.reserved-bits" });
   });
   it("is a deviation only when the stack documents the rule the input broke", () => {
-    expect(classifyOutcome(rsv, "tcp-close", "ws", new Map([["bad-input.reserved-bits", "drops TCP"]]))).toEqual({ verdict: "deviation", check: "bad-input.reserved-bits" });
+    expect(classifyOutcome(rsv, "tcp-close", "ws", new Map([["bad-input.reserved-bits", "drops TCP"]]))).toEqual({
+      verdict: "deviation",
+      check: "bad-input.reserved-bits",
+    });
     expect(classifyOutcome(rsv, "tcp-close", "ws", new Map([["bad-input.invalid-utf8", "drops TCP"]])).verdict).toBe("unexpected");
   });
   it("takes any close answer to a valid close frame", () => {
@@ -78,7 +88,13 @@ describe("classifyOutcome", () => {
     expect(classifyOutcome(input({ opcode: OPCODE.close, payload: closePayload(1000) }), "none", "ws", new Map()).verdict).toBe("unexpected");
   });
   it("on socket.io, takes any reaction to a faulty input only when a complete data message came first", () => {
-    const before = expectFrames(Buffer.concat([encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("not engine.io") }), encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("x"), rsv: 4 })]), MAX);
+    const before = expectFrames(
+      Buffer.concat([
+        encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("not engine.io") }),
+        encodeRawFrame({ opcode: OPCODE.text, payload: Buffer.from("x"), rsv: 4 }),
+      ]),
+      MAX,
+    );
     expect(before.dataBeforeFault).toBe(true);
     expect(classifyOutcome({ expect: before }, "close:1005", "socket.io", new Map()).verdict).toBe("contract");
     expect(classifyOutcome({ expect: before }, "close:1005", "ws", new Map()).verdict).toBe("unexpected");
@@ -109,7 +125,21 @@ describe("hostileInputs", () => {
 
 describe("hostileFailures", () => {
   const pass = (over: Partial<Parameters<typeof hostileDetails>[2]> = {}) =>
-    hostileDetails(1, 2, { inputsSent: 2, results: [{ id: "a-0", cls: "unmasked", outcome: "close:1002", verdict: "contract", allowed: ["close:1002"] }, { id: "b-0", cls: "unmasked", outcome: "tcp-close", verdict: "unexpected", allowed: ["close:1002"] }], deaths: 0, bystanderFailures: [], rssBeforeBytes: 1e6, rssAfterBytes: 2e6, rssSamples: [], startedMs: 0, endedMs: 1, ...over });
+    hostileDetails(1, 2, {
+      inputsSent: 2,
+      results: [
+        { id: "a-0", cls: "unmasked", outcome: "close:1002", verdict: "contract", allowed: ["close:1002"] },
+        { id: "b-0", cls: "unmasked", outcome: "tcp-close", verdict: "unexpected", allowed: ["close:1002"] },
+      ],
+      deaths: 0,
+      bystanderFailures: [],
+      rssBeforeBytes: 1e6,
+      rssAfterBytes: 2e6,
+      rssSamples: [],
+      startedMs: 0,
+      endedMs: 1,
+      ...over,
+    });
   it("fails a pass with an unexpected outcome, a death, a bystander failure or unbounded RSS", () => {
     expect(hostileFailures(pass()).join()).toMatch(/1 input\(s\) got an outcome/);
     expect(hostileFailures(pass({ deaths: 1 })).join()).toMatch(/died/);
@@ -117,6 +147,8 @@ describe("hostileFailures", () => {
     expect(hostileFailures(pass({ rssAfterBytes: 1e6 + 200 * 1048576 })).join()).toMatch(/RSS grew/);
   });
   it("passes a clean pass", () => {
-    expect(hostileFailures(pass({ results: [{ id: "a-0", cls: "unmasked", outcome: "close:1002", verdict: "contract", allowed: ["close:1002"] }], inputsSent: 2 }))).toEqual([]);
+    expect(
+      hostileFailures(pass({ results: [{ id: "a-0", cls: "unmasked", outcome: "close:1002", verdict: "contract", allowed: ["close:1002"] }], inputsSent: 2 })),
+    ).toEqual([]);
   });
 });

@@ -20,7 +20,13 @@ describe("hostile pass on a real server (ws)", () => {
     const hostHeader = `${s.host}:${s.port}`;
     const inputs = hostileInputs(42, { inputs: 60, slowloris: 1, halfOpen: 2 }, { hostHeader, path: "/echo", maxPayloadBytes: 16 * 1024 * 1024 });
     const deviations = new Map((stack.manifest.deviations ?? []).map((d) => [d.check, d.reason]));
-    const pass = await runHostilePass({ endpoint: { host: s.host, port: s.port, path: "/echo", protocol: "ws", hostHeader }, inputs, pid: s.pid, alive: () => alive, deviations });
+    const pass = await runHostilePass({
+      endpoint: { host: s.host, port: s.port, path: "/echo", protocol: "ws", hostHeader },
+      inputs,
+      pid: s.pid,
+      alive: () => alive,
+      deviations,
+    });
     const d = hostileDetails(42, inputs.length, pass);
     expect(pass.inputsSent).toBe(60);
     expect(d.deaths).toBe(0);

@@ -20,7 +20,6 @@ export const HOSTILE_RSS_GROWTH_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Unexpected outcomes kept in the details (all are counted). */
 export const HOSTILE_UNEXPECTED_KEPT = 50;
 
-
 /** Folds the pass into the stored details. */
 export function hostileDetails(seed: number, planned: number, pass: HostilePassResult): HostileDetails {
   const outcomesByClass: HostileDetails["outcomesByClass"] = {};
@@ -33,7 +32,8 @@ export function hostileDetails(seed: number, planned: number, pass: HostilePassR
     const vc = (verdictsByClass[r.cls] ??= { contract: 0, deviation: 0, unexpected: 0 });
     vc[r.verdict]++;
     verdicts[r.verdict]++;
-    if (r.verdict === "unexpected" && unexpected.length < HOSTILE_UNEXPECTED_KEPT) unexpected.push({ id: r.id, outcome: r.outcome, allowed: r.allowed, ...(r.check !== undefined ? { check: r.check } : {}) });
+    if (r.verdict === "unexpected" && unexpected.length < HOSTILE_UNEXPECTED_KEPT)
+      unexpected.push({ id: r.id, outcome: r.outcome, allowed: r.allowed, ...(r.check !== undefined ? { check: r.check } : {}) });
   }
   const perMin = slope(pass.rssSamples.map((s) => ({ x: s.atMs / 60_000, y: s.rssBytes / 1024 })));
   return {
@@ -57,9 +57,14 @@ export function hostileDetails(seed: number, planned: number, pass: HostilePassR
 export function hostileFailures(d: HostileDetails): string[] {
   const out: string[] = [];
   if (d.deaths > 0) out.push(`the server died after ${d.inputsSent} of ${d.inputsPlanned} hostile inputs`);
-  if (d.bystanderFailures.length > 0) out.push(`the bystander connection failed ${d.bystanderFailures.length} time(s), first after ${d.bystanderFailures[0]!.afterInput}: ${d.bystanderFailures[0]!.error}`);
+  if (d.bystanderFailures.length > 0)
+    out.push(
+      `the bystander connection failed ${d.bystanderFailures.length} time(s), first after ${d.bystanderFailures[0]!.afterInput}: ${d.bystanderFailures[0]!.error}`,
+    );
   if (d.rssBeforeBytes !== null && d.rssAfterBytes !== null && d.rssAfterBytes - d.rssBeforeBytes > HOSTILE_RSS_GROWTH_LIMIT_BYTES)
-    out.push(`server RSS grew ${((d.rssAfterBytes - d.rssBeforeBytes) / 1048576).toFixed(1)} MiB over the pass (slope ${d.rssSlopeKiBPerMin} KiB/min), more than ${HOSTILE_RSS_GROWTH_LIMIT_BYTES / 1048576} MiB`);
+    out.push(
+      `server RSS grew ${((d.rssAfterBytes - d.rssBeforeBytes) / 1048576).toFixed(1)} MiB over the pass (slope ${d.rssSlopeKiBPerMin} KiB/min), more than ${HOSTILE_RSS_GROWTH_LIMIT_BYTES / 1048576} MiB`,
+    );
   if (d.verdicts.unexpected > 0) {
     const first = d.unexpected.slice(0, 3).map((u) => `${u.id} → ${u.outcome} (allowed ${u.allowed.join("|")}${u.check ? `; ${u.check}` : ""})`);
     out.push(`${d.verdicts.unexpected} input(s) got an outcome that is neither the contract's nor a documented deviation: ${first.join("; ")}`);
@@ -88,11 +93,24 @@ async function runPass(point: ScenarioPoint, ctx: ScenarioRunContext): Promise<S
   let alive = true;
   void s.exited.then(() => (alive = false));
   const cpu0 = process.cpuUsage();
-  const pass = await runHostilePass({ endpoint: { host: s.host, port: s.port, path, protocol: ctx.protocol, hostHeader }, inputs, pid: s.pid, alive: () => alive, deviations, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const pass = await runHostilePass({
+    endpoint: { host: s.host, port: s.port, path, protocol: ctx.protocol, hostHeader },
+    inputs,
+    pid: s.pid,
+    alive: () => alive,
+    deviations,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   const cpu = process.cpuUsage(cpu0);
   const result = emptyLoadResult(point.load, pass.startedMs, pass.endedMs);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  result.clientCpu = { cpus: null, workers: 1, cpuSeconds, utilisation: cpuSeconds / Math.max(0.001, result.durationMs / 1000), perWorkerCpuSeconds: [cpuSeconds] };
+  result.clientCpu = {
+    cpus: null,
+    workers: 1,
+    cpuSeconds,
+    utilisation: cpuSeconds / Math.max(0.001, result.durationMs / 1000),
+    perWorkerCpuSeconds: [cpuSeconds],
+  };
   const details = hostileDetails(seed, inputs.length, pass);
   return { ...result, details };
 }
@@ -113,7 +131,14 @@ export const hostile: Scenario = {
     const mix = HOSTILE_MIX[profile];
     return {
       params: { seed: HOSTILE_SEED, inputs: mix.inputs },
-      points: [{ key: "fuzz", params: { seed: HOSTILE_SEED, inputs: mix.inputs, slowloris: mix.slowloris, halfOpen: mix.halfOpen }, kind: "connections", load: hostilePlanLoad(profile) }],
+      points: [
+        {
+          key: "fuzz",
+          params: { seed: HOSTILE_SEED, inputs: mix.inputs, slowloris: mix.slowloris, halfOpen: mix.halfOpen },
+          kind: "connections",
+          load: hostilePlanLoad(profile),
+        },
+      ],
     };
   },
   run: (point, ctx) => runPass(point, ctx),

@@ -46,7 +46,17 @@ describe("http scenario against the real ws server", () => {
     const server = await launchServer(stack);
     try {
       const point = short(http.plan("quick").points.find((p) => p.params.target === "health")!);
-      const { record } = await measurePoint(point, { scenario: http, server, protocol: "ws", driver: "frame", serverCpus: [], clientCpus: undefined, clientCoreList: [], rep: 0, runLoad: () => Promise.reject(new Error("http does not use runLoad")) });
+      const { record } = await measurePoint(point, {
+        scenario: http,
+        server,
+        protocol: "ws",
+        driver: "frame",
+        serverCpus: [],
+        clientCpus: undefined,
+        clientCoreList: [],
+        rep: 0,
+        runLoad: () => Promise.reject(new Error("http does not use runLoad")),
+      });
       expect(record.postcondition).toEqual({ ok: true, failures: [] });
       expect(record.errors).toEqual([]);
       expect(record.msgsPerSec).toBeGreaterThan(0);
@@ -68,7 +78,17 @@ describe("http scenario against the real ws server", () => {
     try {
       const point = short(http.plan("quick").points.find((p) => p.params.target === "publish")!);
       const subscribers = point.load.pubsub.subscribers;
-      const { record } = await measurePoint(point, { scenario: http, server, protocol: "ws", driver: "frame", serverCpus: [], clientCpus: undefined, clientCoreList: [], rep: 0, runLoad: () => Promise.reject(new Error("http does not use runLoad")) });
+      const { record } = await measurePoint(point, {
+        scenario: http,
+        server,
+        protocol: "ws",
+        driver: "frame",
+        serverCpus: [],
+        clientCpus: undefined,
+        clientCoreList: [],
+        rep: 0,
+        runLoad: () => Promise.reject(new Error("http does not use runLoad")),
+      });
       expect(record.postcondition).toEqual({ ok: true, failures: [] });
       expect(record.integrity.sent).toBeGreaterThan(0);
       expect(record.integrity.lost).toBe(0);

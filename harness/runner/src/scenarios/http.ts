@@ -43,7 +43,9 @@ const isPublish = (p: ScenarioPoint): boolean => p.params.target === "publish";
 function checkExactlyOnce(o: WindowOutcome): string[] {
   const { sent, lost, duplicated } = o.result.integrity;
   if (lost === 0 && duplicated === 0) return [];
-  return [`exactly-once: ${sent} publishes × ${o.point.load.pubsub.subscribers} subscribers expected once each; ${lost} deliveries missing, ${duplicated} duplicated`];
+  return [
+    `exactly-once: ${sent} publishes × ${o.point.load.pubsub.subscribers} subscribers expected once each; ${lost} deliveries missing, ${duplicated} duplicated`,
+  ];
 }
 
 /** Health: every in-window request was answered (2xx counted by the load; non-2xx land in errors). */
@@ -55,7 +57,8 @@ function checkAnswered(o: WindowOutcome): string[] {
 
 export const http: Scenario = {
   id: "http",
-  description: "The HTTP plane on autocannon: GET /health requests/s and response time; POST /publish fan-out latency to WebSocket subscribers, exactly-once checked.",
+  description:
+    "The HTTP plane on autocannon: GET /health requests/s and response time; POST /publish fan-out latency to WebSocket subscribers, exactly-once checked.",
   metric: (p) => (isPublish(p) ? { name: "p99Us", unit: "µs", better: "lower" } : { name: "requestsPerSec", unit: "req/s", better: "higher" }),
   value: (p, r) => (isPublish(p) ? (r.latency?.p99Us ?? Number.NaN) : r.msgsPerSec),
   plan(profile: Profile): ScenarioPlan {
@@ -67,7 +70,14 @@ export const http: Scenario = {
     }));
     const publish: ScenarioPoint[] = HTTP_PUBLISH_POINTS[profile].map(({ subscribers, publishPerSec }) => ({
       key: `publish-${subscribers}sub-${rateLabel(publishPerSec)}/s`,
-      params: { target: "publish", subscribers, publishPerSec, deliveriesPerSec: subscribers * publishPerSec, connections: HTTP_PUBLISH_CONNECTIONS, pipelining: HTTP_PIPELINING },
+      params: {
+        target: "publish",
+        subscribers,
+        publishPerSec,
+        deliveriesPerSec: subscribers * publishPerSec,
+        connections: HTTP_PUBLISH_CONNECTIONS,
+        pipelining: HTTP_PIPELINING,
+      },
       kind: "latency",
       load: baseLoad(profile, {
         mode: "pubsub",

@@ -19,7 +19,22 @@ import type { Scenario } from "./types.ts";
 export * from "./types.ts";
 
 /** Every scenario, in the order a run measures them. */
-export const SCENARIOS: readonly Scenario[] = [echoThroughput, echoLatency, streamJson, streamBinary, pubsub, cpu, connections, http, hostile, slowConsumer, soak, burst, reconnect, pubsubCluster];
+export const SCENARIOS: readonly Scenario[] = [
+  echoThroughput,
+  echoLatency,
+  streamJson,
+  streamBinary,
+  pubsub,
+  cpu,
+  connections,
+  http,
+  hostile,
+  slowConsumer,
+  soak,
+  burst,
+  reconnect,
+  pubsubCluster,
+];
 
 /** The group of a scenario (SCENARIO_GROUP in @wsarena/results, the one source). */
 
@@ -35,7 +50,10 @@ export function selectScenarios(ids: readonly string[] | undefined): Scenario[] 
   const names = !ids || ids.length === 0 ? ["core"] : ids;
   const valid = SCENARIOS.map((s) => s.id);
   const unknown = names.filter((id) => !valid.includes(id) && id !== "all" && !(SCENARIO_GROUPS as readonly string[]).includes(id));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.map((u) => `"${u}"`).join(", ")}; valid scenarios: ${valid.join(", ")}; groups: ${SCENARIO_GROUPS.join(", ")}, all`);
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario ${unknown.map((u) => `"${u}"`).join(", ")}; valid scenarios: ${valid.join(", ")}; groups: ${SCENARIO_GROUPS.join(", ")}, all`,
+    );
   const picked = new Set<Scenario>();
   for (const n of names) for (const s of SCENARIOS) if (n === s.id || n === "all" || n === groupOf(s)) picked.add(s);
   return SCENARIOS.filter((s) => picked.has(s));

@@ -15,7 +15,17 @@ import { CLUSTER_PROCESSES, pubsubCluster, sharesCore } from "./pubsub-cluster.t
 import { selectScenarios } from "./index.ts";
 
 const manifest = (brokers?: Array<"redis" | "nats">): StackManifest =>
-  ({ id: "x", displayName: "x", runtime: "node", start: ["node"], versionOf: "x", protocol: "ws", approach: "idiomatic", notes: "", ...(brokers ? { brokers } : {}) }) as StackManifest;
+  ({
+    id: "x",
+    displayName: "x",
+    runtime: "node",
+    start: ["node"],
+    versionOf: "x",
+    protocol: "ws",
+    approach: "idiomatic",
+    notes: "",
+    ...(brokers ? { brokers } : {}),
+  }) as StackManifest;
 
 describe("pubsub-cluster", () => {
   it("is in the scale group, so a run without --scenarios (core) never needs a broker", () => {

@@ -4,7 +4,16 @@ import os from "node:os";
 import type { LoadResult } from "@wsarena/loadgen";
 import { mergeHistograms, summarize } from "@wsarena/stats";
 import { BROKER_ENV } from "@wsarena/protocol/broker";
-import { BROKER_KINDS, startBroker, type BrokerKind, type RunningBroker, DEFAULT_SAMPLE_INTERVAL_MS, startSampler, summariseUsage, type Sampler } from "@wsarena/host";
+import {
+  BROKER_KINDS,
+  startBroker,
+  type BrokerKind,
+  type RunningBroker,
+  DEFAULT_SAMPLE_INTERVAL_MS,
+  startSampler,
+  summariseUsage,
+  type Sampler,
+} from "@wsarena/host";
 import type { LaunchedServer } from "@wsarena/stacks";
 import type { StackManifest } from "@wsarena/protocol/manifest";
 import { detailsOf, type ClusterBroker, type ClusterDetails, type ReceiverGroup } from "@wsarena/results";
@@ -70,7 +79,16 @@ async function runCluster(point: ScenarioPoint, ctx: ScenarioRunContext): Promis
   if (kind === "single") {
     // The same client layout (one worker per process slot), every worker on the repetition's one server.
     const result = await ctx.runLoad({ ...point.load, workerUrls: Array.from({ length: CLUSTER_PROCESSES }, () => ctx.server.wsUrl) });
-    const details: ClusterDetails = { broker: kind, processes: 1, brokerVersion: null, brokerUsage: null, processUsage: [], processCpus: [ctx.serverCpus.join(",")], sharedCore: false, receivers: receiverGroups(result) };
+    const details: ClusterDetails = {
+      broker: kind,
+      processes: 1,
+      brokerVersion: null,
+      brokerUsage: null,
+      processUsage: [],
+      processCpus: [ctx.serverCpus.join(",")],
+      sharedCore: false,
+      receivers: receiverGroups(result),
+    };
     return { ...result, details };
   }
   const allCpus = ctx.serverCpus.length ? ctx.serverCpus.join(",") : undefined;
@@ -136,12 +154,16 @@ export const pubsubCluster: Scenario = {
   },
   run: runCluster,
   unsupported: (m: StackManifest) => (m.brokers?.length ? null : "its stack.json lists no brokers (field brokers): it runs as one process only"),
-  pointsFor: (plan: ScenarioPlan, m: StackManifest) => plan.points.filter((p) => brokerOf(p) === "single" || (m.brokers ?? []).includes(brokerOf(p) as BrokerKind)),
+  pointsFor: (plan: ScenarioPlan, m: StackManifest) =>
+    plan.points.filter((p) => brokerOf(p) === "single" || (m.brokers ?? []).includes(brokerOf(p) as BrokerKind)),
   postcondition: (o) => [...checkReceived(o), ...checkIntegrity(o), ...checkExactlyOnce(o)],
 };
 
 /** ctx.launchServer, or an error saying the runner context cannot launch more processes. */
 function launchOrThrow(ctx: ScenarioRunContext, opts: Parameters<NonNullable<ScenarioRunContext["launchServer"]>>[0]): Promise<LaunchedServer> {
-  if (!ctx.launchServer) return Promise.reject(new Error("pubsub-cluster launches more server processes, but this runner context cannot (launchServer not given); run it through runMatrix"));
+  if (!ctx.launchServer)
+    return Promise.reject(
+      new Error("pubsub-cluster launches more server processes, but this runner context cannot (launchServer not given); run it through runMatrix"),
+    );
   return ctx.launchServer(opts);
 }

@@ -1,6 +1,15 @@
 // reconnect: the server is SIGKILLed and restarted mid-stream; subscribers reconnect with exponential backoff (one point
 // per policy: no-jitter, full-jitter, …) and subscribe again. Time to full recovery over clients, messages missed (by seq).
-import { BACKOFF_POLICIES, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, DEFAULT_BACKOFF_FACTOR, type BackoffPolicy, startFaultClient, type ReconnectResult, type ReconnectTask } from "@wsarena/fault";
+import {
+  BACKOFF_POLICIES,
+  DEFAULT_BACKOFF_BASE_MS,
+  DEFAULT_BACKOFF_CAP_MS,
+  DEFAULT_BACKOFF_FACTOR,
+  type BackoffPolicy,
+  startFaultClient,
+  type ReconnectResult,
+  type ReconnectTask,
+} from "@wsarena/fault";
 import { percentile } from "@wsarena/stats";
 import { FAULT_TIMEOUT_SLACK_MS, faultWindow } from "./fault-window.ts";
 import type { ServerRestart } from "@wsarena/stacks";
@@ -60,7 +69,16 @@ export function recoveryFigures(r: ReconnectResult, restart: ServerRestart, oldP
     afterReadyP50Ms: percentile(fromReady, 50),
     afterReadyP99Ms: percentile(fromReady, 99),
     serverDownMs: restart.readyAtMs - restart.killedAtMs,
-    restart: { signal: restart.signal, killedAtMs: restart.killedAtMs, exitedAtMs: restart.exitedAtMs, spawnedAtMs: restart.spawnedAtMs, readyAtMs: restart.readyAtMs, bindAttempts: restart.bindAttempts, oldPid, newPid: restart.server.pid },
+    restart: {
+      signal: restart.signal,
+      killedAtMs: restart.killedAtMs,
+      exitedAtMs: restart.exitedAtMs,
+      spawnedAtMs: restart.spawnedAtMs,
+      readyAtMs: restart.readyAtMs,
+      bindAttempts: restart.bindAttempts,
+      oldPid,
+      newPid: restart.server.pid,
+    },
     missedTotal: r.lost,
     missedP50: percentile(missed, 50),
     missedP99: percentile(missed, 99),
@@ -86,14 +104,16 @@ function recoveryOf(o: WindowOutcome): ReconnectDetails | null {
 function postcondition(o: WindowOutcome): string[] {
   const d = recoveryOf(o);
   const out: string[] = [];
-  if (d && d.recovered !== d.clients) out.push(`reconnect: ${d.recovered} of ${d.clients} subscribers received again within ${RECONNECT_RECOVER_LIMIT_MS} ms of the kill`);
+  if (d && d.recovered !== d.clients)
+    out.push(`reconnect: ${d.recovered} of ${d.clients} subscribers received again within ${RECONNECT_RECOVER_LIMIT_MS} ms of the kill`);
   if (o.result.integrity.duplicated > 0) out.push(`reconnect: ${o.result.integrity.duplicated} duplicated deliveries; expected none`);
   return out;
 }
 
 export const reconnect: Scenario = {
   id: "reconnect",
-  description: "Server SIGKILLed and restarted mid-stream; subscribers reconnect with backoff (one point per policy) and resubscribe: recovery time p50/p99 over clients, messages missed.",
+  description:
+    "Server SIGKILLed and restarted mid-stream; subscribers reconnect with backoff (one point per policy) and resubscribe: recovery time p50/p99 over clients, messages missed.",
   metric: () => ({ name: "recoveryP99Ms", unit: "ms", better: "lower" }),
   value: (_p, r) => {
     const v = detailsOf("reconnect", r)?.recoveryP99Ms;
@@ -102,13 +122,29 @@ export const reconnect: Scenario = {
   plan(profile: Profile): ScenarioPlan {
     const { subscribers, rate, policies } = RECONNECT_POINTS[profile];
     return {
-      params: { subscribers, rate, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffCapMs: DEFAULT_BACKOFF_CAP_MS, backoffFactor: DEFAULT_BACKOFF_FACTOR, downMs: RECONNECT_DOWN_MS, signal: "SIGKILL", seed: RECONNECT_SEED },
+      params: {
+        subscribers,
+        rate,
+        backoffBaseMs: DEFAULT_BACKOFF_BASE_MS,
+        backoffCapMs: DEFAULT_BACKOFF_CAP_MS,
+        backoffFactor: DEFAULT_BACKOFF_FACTOR,
+        downMs: RECONNECT_DOWN_MS,
+        signal: "SIGKILL",
+        seed: RECONNECT_SEED,
+      },
       points: policies.map(
         (policy): ScenarioPoint => ({
           key: `${subscribers}sub-${rateLabel(rate)}/s-${policy}`,
           params: { policy, subscribers, rate },
           kind: "latency",
-          load: baseLoad(profile, { mode: "pubsub", connections: subscribers, rate, warmupMs: 0, durationMs: RECONNECT_BEFORE_KILL_MS + RECONNECT_TAIL_MS, pubsub: { subscribers, publishers: 1, topic: RECONNECT_TOPIC } }),
+          load: baseLoad(profile, {
+            mode: "pubsub",
+            connections: subscribers,
+            rate,
+            warmupMs: 0,
+            durationMs: RECONNECT_BEFORE_KILL_MS + RECONNECT_TAIL_MS,
+            pubsub: { subscribers, publishers: 1, topic: RECONNECT_TOPIC },
+          }),
         }),
       ),
     };
@@ -128,7 +164,11 @@ export const reconnect: Scenario = {
       tailMs: RECONNECT_TAIL_MS,
       connectTimeoutMs: RECONNECT_CONNECT_TIMEOUT_MS,
     };
-    const client = startFaultClient(task, { clientCpus: ctx.clientCpus, timeoutMs: RECONNECT_RECOVER_LIMIT_MS + RECONNECT_BEFORE_KILL_MS + RECONNECT_TAIL_MS + FAULT_TIMEOUT_SLACK_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const client = startFaultClient(task, {
+      clientCpus: ctx.clientCpus,
+      timeoutMs: RECONNECT_RECOVER_LIMIT_MS + RECONNECT_BEFORE_KILL_MS + RECONNECT_TAIL_MS + FAULT_TIMEOUT_SLACK_MS,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
     try {
       await client.ready;
       await new Promise((r) => setTimeout(r, RECONNECT_BEFORE_KILL_MS));

@@ -27,12 +27,16 @@ describe("scenario plans per profile", () => {
   }
 
   it("echo-throughput covers 64 B, 1 KiB and 16 KiB in text and binary in the standard profile", () => {
-    const keys = selectScenarios(["echo-throughput"])[0]!.plan("standard").points.map((p) => p.key);
+    const keys = selectScenarios(["echo-throughput"])[0]!
+      .plan("standard")
+      .points.map((p) => p.key);
     expect(keys).toEqual(["64B-text", "64B-binary", "1KiB-text", "1KiB-binary", "16KiB-text", "16KiB-binary"]);
   });
 
   it("echo-latency offers an increasing rate ladder starting at 1k msg/s in the standard profile", () => {
-    const rates = selectScenarios(["echo-latency"])[0]!.plan("standard").points.map((p) => p.load.rate);
+    const rates = selectScenarios(["echo-latency"])[0]!
+      .plan("standard")
+      .points.map((p) => p.load.rate);
     expect(rates[0]).toBe(1000);
     expect([...rates].sort((a, b) => a - b)).toEqual(rates);
   });
@@ -77,7 +81,13 @@ describe("scenario plans per profile", () => {
   });
 
   it("connections sizes its point from the machine's limits and names the one that caps it", () => {
-    const limits = { serverOpenFiles: { soft: 20_000, hard: 20_000 }, clientOpenFiles: { soft: 20_000, hard: 20_000 }, ephemeralPorts: { low: 32768, high: 60999 }, memAvailableBytes: 2 ** 34, fileMax: 10 ** 7 };
+    const limits = {
+      serverOpenFiles: { soft: 20_000, hard: 20_000 },
+      clientOpenFiles: { soft: 20_000, hard: 20_000 },
+      ephemeralPorts: { low: 32768, high: 60999 },
+      memAvailableBytes: 2 ** 34,
+      fileMax: 10 ** 7,
+    };
     const prev = setLimitsReader(() => limits);
     try {
       const s = selectScenarios(["connections"])[0]!;

@@ -1,7 +1,7 @@
 // slow-consumer: k subscribers stop reading a heavy paced stream while fast subscribers keep receiving theirs, once per
 // backpressure policy (drop, close, buffer) and once without a slow consumer: does one slow client hurt everyone?
 import { readRssBytes } from "@wsarena/host";
-import { fitSlope, rssGrowth, samplesBetween, type SlopeFit, type TrendSample } from "@wsarena/stats";
+import { fitSlope, rssGrowth, samplesBetween, type TrendSample } from "@wsarena/stats";
 import { StreamReader } from "@wsarena/fault";
 import type { SlowConsumerDetails } from "@wsarena/results";
 import { checkIntegrity, checkReceived } from "./checks.ts";
@@ -40,13 +40,26 @@ export const SLOW_CONSUMER_RSS_CAP_BYTES = 2 * 1024 ** 3;
 /** Time the slow consumers get after the window to read what the server kept and its close frame. */
 export const SLOW_DRAIN_MS = 2_000;
 
-
 function point(profile: Profile, policy: BackpressurePolicy | "none", slow: number): ScenarioPoint {
   return {
     key: policy === "none" ? "baseline" : `${slow}slow-${policy}`,
-    params: { policy, slowConsumers: slow, fastReceivers: FAST_RECEIVERS, fastRatePerConn: FAST_RATE_PER_CONN, slowRatePerSec: SLOW_RATE_PER_SEC, slowSizeBytes: SLOW_SIZE_BYTES },
+    params: {
+      policy,
+      slowConsumers: slow,
+      fastReceivers: FAST_RECEIVERS,
+      fastRatePerConn: FAST_RATE_PER_CONN,
+      slowRatePerSec: SLOW_RATE_PER_SEC,
+      slowSizeBytes: SLOW_SIZE_BYTES,
+    },
     kind: "latency",
-    load: baseLoad(profile, { mode: "stream", connections: FAST_RECEIVERS, size: 0, binary: false, stream: { format: "json", rate: FAST_RATE_PER_CONN }, ...SLOW_CONSUMER_TIMING[profile] }),
+    load: baseLoad(profile, {
+      mode: "stream",
+      connections: FAST_RECEIVERS,
+      size: 0,
+      binary: false,
+      stream: { format: "json", rate: FAST_RATE_PER_CONN },
+      ...SLOW_CONSUMER_TIMING[profile],
+    }),
     // The baseline runs on the default policy's server, so it shares the server of the drop point after it.
     serverEnv: { WSARENA_BACKPRESSURE: policy === "none" ? "drop" : policy },
   };
@@ -130,7 +143,8 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
 
 export const slowConsumer: Scenario = {
   id: "slow-consumer",
-  description: "k subscribers stop reading a 20k/s stream while 10 fast ones keep theirs, per backpressure policy: server RSS over time, drops and closes, fast-subscriber latency against a baseline.",
+  description:
+    "k subscribers stop reading a 20k/s stream while 10 fast ones keep theirs, per backpressure policy: server RSS over time, drops and closes, fast-subscriber latency against a baseline.",
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
   plan(profile: Profile): ScenarioPlan {

@@ -33,7 +33,6 @@ export const SOAK_SAMPLE_MS = 1_000;
  */
 export const SOAK_PROBE_RATE_PER_SEC = 200;
 
-
 async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioWindow> {
   const startMs = Date.now();
   const rss: Array<[number, number]> = [];
@@ -43,7 +42,7 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
     const t = Date.now() - startMs;
     const v = readRssBytes(ctx.server.pid);
     if (v !== null) rss.push([t, v]);
-    if (probe && probe.latenciesUs.length) {
+    if (probe?.latenciesUs.length) {
       const xs = probe.latenciesUs;
       probe.latenciesUs = [];
       latency.push([t, quantile(xs, 0.5), quantile(xs, 0.99), xs.length]);
@@ -52,11 +51,23 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
   sample();
   const timer = setInterval(sample, SOAK_SAMPLE_MS);
   try {
-    probe = await StreamReader.open({ wsUrl: ctx.server.wsUrl, protocol: ctx.protocol, ratePerSec: SOAK_PROBE_RATE_PER_SEC, sizeBytes: 0, recordLatency: true });
+    probe = await StreamReader.open({
+      wsUrl: ctx.server.wsUrl,
+      protocol: ctx.protocol,
+      ratePerSec: SOAK_PROBE_RATE_PER_SEC,
+      sizeBytes: 0,
+      recordLatency: true,
+    });
     const result = await ctx.runLoad(p.load);
     const ws = result.windowStartMs - startMs;
     const we = result.windowEndMs - startMs;
-    const v = leakVerdict(samplesBetween(rss.map(([t, b]) => ({ tMs: t, value: b })), ws, we));
+    const v = leakVerdict(
+      samplesBetween(
+        rss.map(([t, b]) => ({ tMs: t, value: b })),
+        ws,
+        we,
+      ),
+    );
     const p99: TrendSample[] = latency.map(([t, , q]) => ({ tMs: t, value: q }));
     const lf = fitSlope(samplesBetween(p99, ws, we));
     const details: SoakDetails = {
@@ -84,7 +95,8 @@ async function run(p: ScenarioPoint, ctx: ScenarioRunContext): Promise<ScenarioW
 
 export const soak: Scenario = {
   id: "soak",
-  description: "A long steady stream (10 receivers × 1k ticks/s): server RSS and latency every second; a positive RSS slope beyond noise is flagged suspected-leak.",
+  description:
+    "A long steady stream (10 receivers × 1k ticks/s): server RSS and latency every second; a positive RSS slope beyond noise is flagged suspected-leak.",
   serverEnv: SOAK_SERVER_ENV,
   metric: () => ({ name: "p99Us", unit: "µs", better: "lower" }),
   value: (_p, r) => r.latency?.p99Us ?? Number.NaN,
@@ -97,7 +109,14 @@ export const soak: Scenario = {
           key: `${SOAK_RECEIVERS}rx-${t.durationMs / 1000}s`,
           params: { receivers: SOAK_RECEIVERS, ratePerConn: SOAK_RATE_PER_CONN, soakMs: t.durationMs, warmupMs: t.warmupMs },
           kind: "latency",
-          load: baseLoad(profile, { mode: "stream", connections: SOAK_RECEIVERS, size: 0, binary: false, stream: { format: "json", rate: SOAK_RATE_PER_CONN }, ...t }),
+          load: baseLoad(profile, {
+            mode: "stream",
+            connections: SOAK_RECEIVERS,
+            size: 0,
+            binary: false,
+            stream: { format: "json", rate: SOAK_RATE_PER_CONN },
+            ...t,
+          }),
         },
       ],
     };

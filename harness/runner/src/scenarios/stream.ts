@@ -52,4 +52,3 @@ export function makeStream(format: "json" | "binary"): Scenario {
     postcondition: (o) => [...checkReceived(o), ...checkIntegrity(o), ...checkStatsOut(o)],
   };
 }
-

@@ -77,7 +77,6 @@ export interface WindowOutcome {
   server: ServerUsage | null;
 }
 
-
 /** What a scenario's own `run` gets: the launched server, pinning, and the load generator for the parts it can use. */
 export interface ScenarioRunContext {
   /** The server of this repetition (fresh per repetition); replaced by the new one after `restartServer`. */
