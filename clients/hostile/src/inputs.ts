@@ -113,88 +113,120 @@ const httpInput = (bytes: Buffer, fault: Fault): { bytes: Buffer; expect: Expect
   expect: { faults: [fault], allowed: fault.allowed, anyClose: false },
 });
 
+type Generated = { bytes: Buffer; expect: Expectation; stage: HostileStage };
+const staged = (x: { bytes: Buffer; expect: Expectation }, stage: HostileStage = "frames"): Generated => ({ ...x, stage });
+/** The contract's reading of inputs where only survival is asserted (half-open, slowloris). */
+const anyOutcome = (): Expectation => ({ faults: [], allowed: [], anyClose: false, anyOutcome: true }) as Expectation;
+
+/** A random 2-14 byte frame header (mostly masked) followed by up to 64 random bytes. */
+function randomHeader(r: Rand, t: HostileTarget): Generated {
+  const head = bytesOf(r, int(r, 2, 14));
+  if (r() < 0.7) head[1] = head[1]! | 0x80; // mostly masked, so more inputs get past the mask check
+  const bytes = Buffer.concat([head, bytesOf(r, int(r, 0, 64))]);
+  return staged({ bytes, expect: expectFrames(bytes, t.maxPayloadBytes) });
+}
+
+/** A data frame whose declared length is off by 1-40 bytes either way. */
+function wrongLength(r: Rand, t: HostileTarget): Generated {
+  const payload = text(r, int(r, 0, 300));
+  const delta = int(r, 1, 40) * (r() < 0.5 ? -1 : 1);
+  const declared = BigInt(Math.max(0, payload.length + delta));
+  return staged(frames(t, { opcode: dataOp(r), payload, declaredLength: declared }));
+}
+
+/** A control frame sent unfinished, followed by a continuation. */
+function fragmentedControl(r: Rand, t: HostileTarget): Generated {
+  const opcode = pick(r, [OPCODE.ping, OPCODE.pong, OPCODE.close]);
+  const payload = opcode === OPCODE.close ? closePayload(1000) : text(r, int(r, 0, 100));
+  return staged(frames(t, { opcode, fin: false, payload }, { opcode: OPCODE.continuation, payload: text(r, 4) }));
+}
+
+/** A data frame declaring more than the server's limit (up to 2^64 - 1) with a short payload. */
+function oversizeFrame(r: Rand, t: HostileTarget): Generated {
+  const max = BigInt(t.maxPayloadBytes);
+  const choice = int(r, 0, 3);
+  const declared = choice === 0 ? (1n << 63n) - 1n : choice === 1 ? (1n << 64n) - 1n : max + 1n + BigInt(int(r, 0, 1 << 30));
+  return staged(frames(t, { opcode: dataOp(r), payload: bytesOf(r, int(r, 0, 16)), declaredLength: declared }));
+}
+
+/** A text message carrying an invalid UTF-8 sequence, sometimes split over two fragments. */
+function invalidUtf8(r: Rand, t: HostileTarget): Generated {
+  const bad = pick(r, INVALID_UTF8_SEQUENCES);
+  const payload = Buffer.concat([text(r, int(r, 0, 50)), bad, text(r, int(r, 0, 50))]);
+  if (r() < 0.3) {
+    const cut = int(r, 0, payload.length);
+    return staged(
+      frames(t, { opcode: OPCODE.text, fin: false, payload: payload.subarray(0, cut) }, { opcode: OPCODE.continuation, payload: payload.subarray(cut) }),
+    );
+  }
+  return staged(frames(t, { opcode: OPCODE.text, payload }));
+}
+
+/** A close frame with a 1-byte payload, a forbidden code, an invalid UTF-8 reason, or (the control) a valid close. */
+function badClose(r: Rand, t: HostileTarget): Generated {
+  const kind = int(r, 0, 3);
+  const payload =
+    kind === 0
+      ? Buffer.from([int(r, 0, 255)]) // 1-byte payload
+      : kind === 1
+        ? closePayload(pick(r, BAD_CLOSE_CODES), text(r, int(r, 0, 20)))
+        : kind === 2
+          ? closePayload(1000, Buffer.concat([text(r, int(r, 0, 10)), pick(r, INVALID_UTF8_SEQUENCES)]))
+          : closePayload(pick(r, [1000, 1001, 3000, 4999])); // a valid close: any close answer is right
+  return staged(frames(t, { opcode: OPCODE.close, payload }));
+}
+
+/** A line of garbage (binary or ASCII, no line breaks) before an otherwise valid upgrade request. */
+function garbageBeforeUpgrade(r: Rand, t: HostileTarget): Generated {
+  const garbage = r() < 0.5 ? bytesOf(r, int(r, 1, 200)) : ascii(r, int(r, 1, 200));
+  const bytes = Buffer.concat([garbage.map((x) => (x === 0x0a || x === 0x0d ? 0x20 : x)), Buffer.from("\r\n"), upgradeRequestBytes(t.hostHeader, t.path)]);
+  return staged(httpInput(bytes, HTTP_FAULTS.garbage), "http");
+}
+
+/** A data frame cut short; the client then half-closes. */
+function halfOpen(r: Rand): Generated {
+  const whole = encodeRawFrame({ opcode: dataOp(r), payload: text(r, int(r, 10, 2000)) });
+  const bytes = whole.subarray(0, int(r, 0, whole.length - 1));
+  return { bytes, expect: anyOutcome(), stage: "half-open" };
+}
+
 /** Makes one input of class `cls` from the PRNG (frames are 0-64 KiB on the wire; the oversize ones lie about it). */
-function generate(cls: HostileClass, r: Rand, t: HostileTarget): { bytes: Buffer; expect: Expectation; stage: HostileStage } {
-  const f = (x: { bytes: Buffer; expect: Expectation }, stage: HostileStage = "frames") => ({ ...x, stage });
+function generate(cls: HostileClass, r: Rand, t: HostileTarget): Generated {
   switch (cls) {
-    case "random-header": {
-      const head = bytesOf(r, int(r, 2, 14));
-      if (r() < 0.7) head[1] = head[1]! | 0x80; // mostly masked, so more inputs get past the mask check
-      const bytes = Buffer.concat([head, bytesOf(r, int(r, 0, 64))]);
-      return f({ bytes, expect: expectFrames(bytes, t.maxPayloadBytes) });
-    }
-    case "wrong-length": {
-      const payload = text(r, int(r, 0, 300));
-      const delta = int(r, 1, 40) * (r() < 0.5 ? -1 : 1);
-      const declared = BigInt(Math.max(0, payload.length + delta));
-      return f(frames(t, { opcode: dataOp(r), payload, declaredLength: declared }));
-    }
+    case "random-header":
+      return randomHeader(r, t);
+    case "wrong-length":
+      return wrongLength(r, t);
     case "reserved-opcode":
-      return f(frames(t, { opcode: pick(r, [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]), payload: text(r, int(r, 0, 200)) }));
+      return staged(frames(t, { opcode: pick(r, [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]), payload: text(r, int(r, 0, 200)) }));
     case "reserved-bits":
-      return f(frames(t, { opcode: pick(r, [OPCODE.text, OPCODE.binary, OPCODE.ping]), rsv: int(r, 1, 7), payload: text(r, int(r, 0, 100)) }));
-    case "fragmented-control": {
-      const opcode = pick(r, [OPCODE.ping, OPCODE.pong, OPCODE.close]);
-      const payload = opcode === OPCODE.close ? closePayload(1000) : text(r, int(r, 0, 100));
-      return f(frames(t, { opcode, fin: false, payload }, { opcode: OPCODE.continuation, payload: text(r, 4) }));
-    }
+      return staged(frames(t, { opcode: pick(r, [OPCODE.text, OPCODE.binary, OPCODE.ping]), rsv: int(r, 1, 7), payload: text(r, int(r, 0, 100)) }));
+    case "fragmented-control":
+      return fragmentedControl(r, t);
     case "orphan-continuation":
-      return f(frames(t, { opcode: OPCODE.continuation, fin: r() < 0.5, payload: text(r, int(r, 0, 200)) }));
+      return staged(frames(t, { opcode: OPCODE.continuation, fin: r() < 0.5, payload: text(r, int(r, 0, 200)) }));
     case "data-mid-fragment":
-      return f(frames(t, { opcode: dataOp(r), fin: false, payload: text(r, int(r, 1, 100)) }, { opcode: dataOp(r), payload: text(r, int(r, 1, 100)) }));
-    case "oversize-frame": {
-      const max = BigInt(t.maxPayloadBytes);
-      const choice = int(r, 0, 3);
-      const declared = choice === 0 ? (1n << 63n) - 1n : choice === 1 ? (1n << 64n) - 1n : max + 1n + BigInt(int(r, 0, 1 << 30));
-      return f(frames(t, { opcode: dataOp(r), payload: bytesOf(r, int(r, 0, 16)), declaredLength: declared }));
-    }
-    case "invalid-utf8": {
-      const bad = pick(r, INVALID_UTF8_SEQUENCES);
-      const payload = Buffer.concat([text(r, int(r, 0, 50)), bad, text(r, int(r, 0, 50))]);
-      if (r() < 0.3) {
-        const cut = int(r, 0, payload.length);
-        return f(
-          frames(t, { opcode: OPCODE.text, fin: false, payload: payload.subarray(0, cut) }, { opcode: OPCODE.continuation, payload: payload.subarray(cut) }),
-        );
-      }
-      return f(frames(t, { opcode: OPCODE.text, payload }));
-    }
+      return staged(frames(t, { opcode: dataOp(r), fin: false, payload: text(r, int(r, 1, 100)) }, { opcode: dataOp(r), payload: text(r, int(r, 1, 100)) }));
+    case "oversize-frame":
+      return oversizeFrame(r, t);
+    case "invalid-utf8":
+      return invalidUtf8(r, t);
     case "unmasked":
-      return f(frames(t, { opcode: pick(r, [OPCODE.text, OPCODE.binary, OPCODE.ping]), mask: false, payload: text(r, int(r, 0, 100)) }));
-    case "bad-close": {
-      const kind = int(r, 0, 3);
-      const payload =
-        kind === 0
-          ? Buffer.from([int(r, 0, 255)]) // 1-byte payload
-          : kind === 1
-            ? closePayload(pick(r, BAD_CLOSE_CODES), text(r, int(r, 0, 20)))
-            : kind === 2
-              ? closePayload(1000, Buffer.concat([text(r, int(r, 0, 10)), pick(r, INVALID_UTF8_SEQUENCES)]))
-              : closePayload(pick(r, [1000, 1001, 3000, 4999])); // a valid close: any close answer is right
-      return f(frames(t, { opcode: OPCODE.close, payload }));
-    }
-    case "garbage-before-upgrade": {
-      const garbage = r() < 0.5 ? bytesOf(r, int(r, 1, 200)) : ascii(r, int(r, 1, 200));
-      const bytes = Buffer.concat([garbage.map((x) => (x === 0x0a || x === 0x0d ? 0x20 : x)), Buffer.from("\r\n"), upgradeRequestBytes(t.hostHeader, t.path)]);
-      return f(httpInput(bytes, HTTP_FAULTS.garbage), "http");
-    }
+      return staged(frames(t, { opcode: pick(r, [OPCODE.text, OPCODE.binary, OPCODE.ping]), mask: false, payload: text(r, int(r, 0, 100)) }));
+    case "bad-close":
+      return badClose(r, t);
+    case "garbage-before-upgrade":
+      return garbageBeforeUpgrade(r, t);
     case "huge-header": {
       const size = pick(r, HUGE_HEADER_LINE_KIB) * 1024;
-      return f(httpInput(upgradeRequestBytes(t.hostHeader, t.path, { extra: [`X-Huge: ${"a".repeat(size)}`] }), HTTP_FAULTS.hugeHeader), "http");
+      return staged(httpInput(upgradeRequestBytes(t.hostHeader, t.path, { extra: [`X-Huge: ${"a".repeat(size)}`] }), HTTP_FAULTS.hugeHeader), "http");
     }
     case "missing-key":
-      return f(httpInput(upgradeRequestBytes(t.hostHeader, t.path, { withKey: false }), HTTP_FAULTS.missingKey), "http");
-    case "half-open": {
-      const whole = encodeRawFrame({ opcode: dataOp(r), payload: text(r, int(r, 10, 2000)) });
-      const bytes = whole.subarray(0, int(r, 0, whole.length - 1));
-      return { bytes, expect: { faults: [], allowed: [], anyClose: false, anyOutcome: true } as Expectation, stage: "half-open" };
-    }
+      return staged(httpInput(upgradeRequestBytes(t.hostHeader, t.path, { withKey: false }), HTTP_FAULTS.missingKey), "http");
+    case "half-open":
+      return halfOpen(r);
     case "slowloris":
-      return {
-        bytes: upgradeRequestBytes(t.hostHeader, t.path),
-        expect: { faults: [], allowed: [], anyClose: false, anyOutcome: true } as Expectation,
-        stage: "slowloris",
-      };
+      return { bytes: upgradeRequestBytes(t.hostHeader, t.path), expect: anyOutcome(), stage: "slowloris" };
   }
 }
 

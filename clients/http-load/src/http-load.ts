@@ -153,101 +153,130 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<LoadResult & { de
   }
 }
 
+/** The LoadOptions a window is reported under (the http scenario's knobs mapped onto the loadgen's). */
+function loadOptions(o: HttpLoadOptions): LoadResult["options"] {
+  const publish = o.target === "publish";
+  return {
+    url: o.httpUrl,
+    protocol: o.protocol,
+    driver: "frame",
+    mode: publish ? "pubsub" : "echo",
+    connections: o.connections,
+    window: o.pipelining,
+    rate: o.overallRate,
+    size: o.sizeBytes,
+    binary: false,
+    durationMs: o.durationMs,
+    warmupMs: o.warmupMs,
+    stream: { format: "json", rate: 0 },
+    pubsub: { subscribers: o.subscribers, publishers: 0, topic: o.topic },
+    holdMs: 0,
+    sourceAddresses: 1,
+    workers: publish ? 2 : 1,
+    timeoutMs: o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS,
+    ...(o.clientCpus !== undefined ? { clientCpus: o.clientCpus } : {}),
+  };
+}
+
+/** Exactly-once over the subscribers for publish (every one should get every in-window body); answered requests for health. */
+function integrityOf(o: HttpLoadOptions, a: AutocannonResult, s: SubscriberResult | null): LoadResult["integrity"] {
+  if (o.target !== "publish") {
+    return {
+      sent: a.sentInWindow,
+      received: a.ok2xx + a.non2xx,
+      lost: Math.max(0, a.sentInWindow - a.ok2xx - a.non2xx),
+      duplicated: 0,
+      reordered: 0,
+      corrupted: 0,
+    };
+  }
+  return {
+    sent: a.sentInWindow,
+    received: s!.windowReceived + s!.windowCorrupted,
+    lost: Math.max(0, a.sentInWindow * o.subscribers - s!.windowDistinct - s!.windowCorrupted),
+    duplicated: s!.windowDuplicated,
+    reordered: s!.windowReordered,
+    corrupted: s!.windowCorrupted,
+  };
+}
+
+/** The subscriber side's connection figures (no connect timing: the subscribers connect before the schedule). */
+function connectOf(o: HttpLoadOptions, s: SubscriberResult | null): LoadResult["connect"] {
+  return {
+    attempted: o.target === "publish" ? s!.connected + s!.connectFailed : 0,
+    succeeded: s?.connected ?? 0,
+    failed: s?.connectFailed ?? 0,
+    perSec: 0,
+    p50Us: 0,
+    p90Us: 0,
+    p99Us: 0,
+    maxUs: 0,
+    errors: (s?.errors ?? []).filter((e) => e.startsWith("connect:")).slice(0, 5),
+  };
+}
+
+/** CPU use of the autocannon worker and (publish) the subscriber worker over the window. */
+function clientCpuOf(o: HttpLoadOptions, a: AutocannonResult, s: SubscriberResult | null, secs: number): LoadResult["clientCpu"] {
+  const cpuSeconds = (a.cpuUs + (s?.cpuUs ?? 0)) / 1e6;
+  return {
+    cpus: o.clientCpus ?? null,
+    workers: o.target === "publish" ? 2 : 1,
+    cpuSeconds,
+    utilisation: cpuSeconds / (secs * clientCores(o.clientCpus)),
+    perWorkerCpuSeconds: [a.cpuUs / 1e6, ...(s ? [s.cpuUs / 1e6] : [])],
+  };
+}
+
+/** Latency summary of one encoded µs histogram (null when absent or empty). */
+const latencyOf = (histogram: string | null): ReturnType<typeof summarize> => summarize(mergeHistograms([histogram]));
+
+/** The http details of a window: the autocannon side's figures and, for publish, the subscribers' fan-out. */
+function detailsOf(o: HttpLoadOptions, a: AutocannonResult, s: SubscriberResult | null, secs: number): HttpDetails {
+  return {
+    target: o.target,
+    requestsPerSec: a.ok2xx / secs,
+    non2xx: a.non2xx,
+    responseLatency: latencyOf(a.histogram),
+    responseHistogram: a.histogram,
+    autocannon: a.autocannon,
+    fanoutLatency: o.target === "publish" ? latencyOf(s?.histogram ?? null) : null,
+    subscribersConnected: s?.connected ?? 0,
+    autocannonCpuSeconds: a.cpuUs / 1e6,
+    subscriberCpuSeconds: (s?.cpuUs ?? 0) / 1e6,
+  };
+}
+
+/** Merges both workers' reports into the window's LoadResult plus its http details. */
 function assemble(o: HttpLoadOptions, a: AutocannonResult, s: SubscriberResult | null, wallMinusMonoMs: number): LoadResult & { details: HttpDetails } {
   const durationMs = (a.w1Ns - a.w0Ns) / 1e6;
   const secs = durationMs / 1000;
-  const resp = mergeHistograms([a.histogram]);
-  const fan = mergeHistograms([s?.histogram ?? null]);
-  const cpuSeconds = (a.cpuUs + (s?.cpuUs ?? 0)) / 1e6;
-  const cores = clientCores(o.clientCpus);
-  const requestsPerSec = a.ok2xx / secs;
   const publish = o.target === "publish";
-  const fanout = publish ? o.subscribers : 1;
+  const details = detailsOf(o, a, s, secs);
+  const clientCpu = clientCpuOf(o, a, s, secs);
   const errors = [...a.errors, ...(s?.errors ?? [])];
   if (a.non2xx > 0) errors.push(`${a.non2xx} of ${a.sentInWindow} in-window requests were answered with a status other than 2xx`);
   const received = publish ? s!.receivedInWindow : a.ok2xx;
+  const histogram = publish ? (s!.histogram ?? null) : a.histogram;
   const start = Math.min(a.w0Ns, s?.w0Ns ?? a.w0Ns);
   const end = Math.max(a.w1Ns, s?.w1Ns ?? a.w1Ns);
   return {
     driver: "frame",
     mode: publish ? "pubsub" : "echo",
-    options: {
-      url: o.httpUrl,
-      protocol: o.protocol,
-      driver: "frame",
-      mode: publish ? "pubsub" : "echo",
-      connections: o.connections,
-      window: o.pipelining,
-      rate: o.overallRate,
-      size: o.sizeBytes,
-      binary: false,
-      durationMs: o.durationMs,
-      warmupMs: o.warmupMs,
-      stream: { format: "json", rate: 0 },
-      pubsub: { subscribers: o.subscribers, publishers: 0, topic: o.topic },
-      holdMs: 0,
-      sourceAddresses: 1,
-      workers: publish ? 2 : 1,
-      timeoutMs: o.warmupMs + o.durationMs + HTTP_TIMEOUT_SLACK_MS,
-      ...(o.clientCpus !== undefined ? { clientCpus: o.clientCpus } : {}),
-    },
+    options: loadOptions(o),
     windowStartMs: wallMinusMonoMs + start / 1e6,
     windowEndMs: wallMinusMonoMs + end / 1e6,
     durationMs,
-    msgsPerSec: publish ? s!.receivedInWindow / secs : requestsPerSec,
+    msgsPerSec: publish ? s!.receivedInWindow / secs : details.requestsPerSec,
     bytesPerSec: (publish ? s!.bytesInWindow : a.bytesInWindow) / secs,
     sentPerSec: a.sentInWindow / secs,
-    latency: publish ? summarize(fan) : summarize(resp),
-    histogram: publish ? (s!.histogram ?? null) : a.histogram,
-    integrity: publish
-      ? {
-          sent: a.sentInWindow,
-          received: s!.windowReceived + s!.windowCorrupted,
-          lost: Math.max(0, a.sentInWindow * fanout - s!.windowDistinct - s!.windowCorrupted),
-          duplicated: s!.windowDuplicated,
-          reordered: s!.windowReordered,
-          corrupted: s!.windowCorrupted,
-        }
-      : {
-          sent: a.sentInWindow,
-          received: a.ok2xx + a.non2xx,
-          lost: Math.max(0, a.sentInWindow - a.ok2xx - a.non2xx),
-          duplicated: 0,
-          reordered: 0,
-          corrupted: 0,
-        },
-    connect: {
-      attempted: publish ? s!.connected + s!.connectFailed : 0,
-      succeeded: s?.connected ?? 0,
-      failed: s?.connectFailed ?? 0,
-      perSec: 0,
-      p50Us: 0,
-      p90Us: 0,
-      p99Us: 0,
-      maxUs: 0,
-      errors: (s?.errors ?? []).filter((e) => e.startsWith("connect:")).slice(0, 5),
-    },
-    clientCpu: {
-      cpus: o.clientCpus ?? null,
-      workers: publish ? 2 : 1,
-      cpuSeconds,
-      utilisation: cpuSeconds / (secs * cores),
-      perWorkerCpuSeconds: [a.cpuUs / 1e6, ...(s ? [s.cpuUs / 1e6] : [])],
-    },
-    msgsPerClientCpuSec: cpuSeconds > 0 ? received / cpuSeconds : 0,
+    latency: latencyOf(histogram),
+    histogram,
+    integrity: integrityOf(o, a, s),
+    connect: connectOf(o, s),
+    clientCpu,
+    msgsPerClientCpuSec: clientCpu.cpuSeconds > 0 ? received / clientCpu.cpuSeconds : 0,
     errors,
     closeCodes: s?.closeCodes ?? {},
-    details: {
-      target: o.target,
-      requestsPerSec,
-      non2xx: a.non2xx,
-      responseLatency: summarize(resp),
-      responseHistogram: a.histogram,
-      autocannon: a.autocannon,
-      fanoutLatency: publish ? summarize(fan) : null,
-      subscribersConnected: s?.connected ?? 0,
-      autocannonCpuSeconds: a.cpuUs / 1e6,
-      subscriberCpuSeconds: (s?.cpuUs ?? 0) / 1e6,
-    },
+    details,
   };
 }

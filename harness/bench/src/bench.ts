@@ -122,6 +122,27 @@ interface OpenFigure {
   lost: number;
 }
 
+/** The figures of one open-loop window against `stack` at `rate`. */
+function openFigureOf(stack: string, rate: number, connections: number, r: LoadResult, u: Usage | null): OpenFigure {
+  return {
+    stack,
+    rate,
+    connections,
+    clientCpu: r.clientCpu.utilisation,
+    clientCore: u?.clientCore ?? Number.NaN,
+    serverCore: u?.serverCore ?? Number.NaN,
+    serverCpu: u?.serverCpu ?? Number.NaN,
+    disturbed: !u || u.clientCore - r.clientCpu.utilisation > FOREIGN_BUSY_MAX || u.serverCore - u.serverCpu > FOREIGN_BUSY_MAX,
+    lagP50Us: r.schedulerLagUs?.p50Us ?? Number.NaN,
+    lagP99Us: r.schedulerLagUs?.p99Us ?? Number.NaN,
+    p50Us: r.latency?.p50Us ?? Number.NaN,
+    p99Us: r.latency?.p99Us ?? Number.NaN,
+    p999Us: r.latency?.p999Us ?? Number.NaN,
+    msgsPerSec: r.msgsPerSec,
+    lost: r.integrity.lost + r.integrity.duplicated + r.integrity.reordered + r.integrity.corrupted,
+  };
+}
+
 async function openLoop(
   stacks: ReturnType<typeof discoverStacks>,
   reps: number,
@@ -140,31 +161,10 @@ async function openLoop(
       for (let rep = 0; rep < reps; rep++) {
         for (const rate of OPEN_RATES) {
           const p = points.find((x) => x.load.rate === rate);
-          const load = {
-            ...(p?.load ?? {}),
-            rate,
-            connections: connectionsOverride ?? p?.load.connections ?? 8,
-            durationMs: OPEN_DURATION_MS,
-            warmupMs: OPEN_WARMUP_MS,
-          };
+          const connections = connectionsOverride ?? p?.load.connections ?? 8;
+          const load = { ...(p?.load ?? {}), rate, connections, durationMs: OPEN_DURATION_MS, warmupMs: OPEN_WARMUP_MS };
           const { r, u } = await measure(server, { ...load, driver: "frame", protocol: st.manifest.protocol, mode: "echo-open" });
-          const f: OpenFigure = {
-            stack: st.id,
-            rate,
-            connections: load.connections,
-            clientCpu: r.clientCpu.utilisation,
-            clientCore: u?.clientCore ?? Number.NaN,
-            serverCore: u?.serverCore ?? Number.NaN,
-            serverCpu: u?.serverCpu ?? Number.NaN,
-            disturbed: !u || u.clientCore - r.clientCpu.utilisation > FOREIGN_BUSY_MAX || u.serverCore - u.serverCpu > FOREIGN_BUSY_MAX,
-            lagP50Us: r.schedulerLagUs?.p50Us ?? Number.NaN,
-            lagP99Us: r.schedulerLagUs?.p99Us ?? Number.NaN,
-            p50Us: r.latency?.p50Us ?? Number.NaN,
-            p99Us: r.latency?.p99Us ?? Number.NaN,
-            p999Us: r.latency?.p999Us ?? Number.NaN,
-            msgsPerSec: r.msgsPerSec,
-            lost: r.integrity.lost + r.integrity.duplicated + r.integrity.reordered + r.integrity.corrupted,
-          };
+          const f = openFigureOf(st.id, rate, connections, r, u);
           figs.push(f);
           console.error(
             `${st.id.padEnd(5)} ${int(rate).padStart(8)}  ${String(f.connections).padStart(5)}  ${int(rate / f.connections).padStart(10)}  ${pct(f.clientCpu)}      ${pct(f.clientCore)}       ${pct(f.serverCore)}   ${int(f.lagP50Us).padStart(6)} / ${int(f.lagP99Us).padEnd(6)}  ${int(f.p50Us).padStart(7)} / ${int(f.p99Us).padStart(6)} / ${int(f.p999Us).padStart(6)}   ${f.lost}${f.disturbed ? "  (disturbed: foreign load on a pinned core)" : ""}`,
@@ -177,6 +177,11 @@ async function openLoop(
     }
   }
   report.push({ check: "open-loop", figures: figs });
+  openSummary(stacks, reps, figs);
+}
+
+/** Prints the open-loop medians per (stack, rate) and the targets they meet or miss. */
+function openSummary(stacks: ReturnType<typeof discoverStacks>, reps: number, figs: readonly OpenFigure[]): void {
   console.error(`\nopen loop, medians of the undisturbed reps (all ${reps} when every rep was disturbed):`);
   const reps_ = (stack: string, rate: number): OpenFigure[] => {
     const all = figs.filter((f) => f.stack === stack && f.rate === rate);

@@ -1,46 +1,16 @@
 // Table models shared by the HTML and Markdown renderers: run metadata, the headline table, one table per scenario.
-import {
-  costPerMillionFromCpuUs,
-  coresPerMillionMsgsPerSec,
-  CPU_SCENARIO,
-  CPU_US_PER_MSG,
-  cpuPointLabel,
-  cpuUsPerMsg,
-  fmtCpuUs,
-  headlineCpuPointKey,
-  NO_CPU_POINT_REASON,
-} from "./cpu-figures.ts";
-import { fmtBytes, fmtCount, fmtPct, fmtUs, fmtUsd } from "./format.ts";
+import { c, type Cell, type Table } from "./cells.ts";
+import { CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, fmtCpuUs, headlineCpuPointKey } from "./cpu-figures.ts";
+import { fmtBytes, fmtCount, fmtPct, fmtUs } from "./format.ts";
+import { cpuDecidedCells, cpuHeadlineCells, cpuHeadlineNote, sustainableRateColumn, verdictCell } from "./headline-columns.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
 import { maxStealPct, quietWaits } from "./floor.ts";
-import { CAVEAT_FLAGS, fmtAdvantage, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
+import { CAVEAT_FLAGS, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
 import { geoMean, mean, meanInterval } from "@wsarena/stats";
-import { kneeSummaries, kneeText, kneeVerdict, kneeWarnings } from "./knee.ts";
 
-/** A table cell: text plus the marks it carries (shown in place). */
-export interface Cell {
-  text: string;
-  /** Why the value is not a server property (unranking flags, or a failed status): marked ⚠; empty when clean. */
-  warn: string[];
-  /** Right-align (numbers). */
-  num?: boolean;
-  /** Caveats of a ranked value (high-variance, not-saturated, partial): marked †. */
-  caveat?: string[];
-  /** The column's winner, decided by ratio intervals: shown bold. */
-  best?: boolean;
-}
-
-/** A table: header labels, rows of cells, and notes printed under it (markers, rules). */
-export interface Table {
-  headers: string[];
-  rows: Cell[][];
-  notes?: string[];
-}
-
-/** A table cell: its text, the flags that keep it unranked, whether it is a number (right-aligned), its caveats. */
-export const c = (text: string, warn: string[] = [], num = false, caveat: string[] = []): Cell => ({ text, warn, num, caveat });
+export { c, type Cell, type Table } from "./cells.ts";
 
 /** Marker of a value that is not a server property (not ranked). */
 export const WARN_MARK = "⚠";
@@ -136,38 +106,12 @@ export function headlineInput(input: ReportInput): ReportInput {
 /** One row per stack with its headline figures across the core scenarios. */
 export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   const input = headlineInput(all);
-  if (input.points.length === 0)
-    return {
-      headers: ["Headline"],
-      rows: [
-        [
-          c(
-            `No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`,
-          ),
-        ],
-      ],
-    };
+  if (input.points.length === 0) return noCoreHeadline(all);
   const focus = latencyFocus(input);
   const rows = headlineRows(input, focus);
-  // Name the scenario (and point) in the header when every stack's figure comes from the same one.
-  const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
-    const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
-    return labels.size === 1 ? [...labels][0]! : null;
-  };
   // The latency column is ranked at the percentile its point is decided at (the highest clear of the floor), as its flags are.
   const latMetric: PercentileName = rows.find((r) => r.lat?.decision)?.lat?.decision?.percentile ?? "p99Us";
-  const peakScenario = common(
-    rows.map((r) => r.peak),
-    false,
-  );
-  const peakPoint = common(
-    rows.map((r) => r.peak),
-    true,
-  );
-  const connPoint = common(
-    rows.map((r) => r.conn),
-    true,
-  );
+  const { peakScenario, peakPoint, connPoint } = headlineScope(rows);
   const knee = sustainableRateColumn(
     all,
     rows.map((r) => r.stack),
@@ -183,19 +127,7 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
     "cores per 1M msg/s",
     "$ per 1M msg",
   ];
-  // Per column, rank the stacks' figures by ratio intervals; the winner's cell is bold, the verdict goes in the last row.
-  const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null =>
-    p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null;
-  const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
-    { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, latMetric)) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.cpu, CPU_US_PER_MSG)) },
-  ];
-  const verdicts = columns.map((col) => {
-    const es = col.entries.filter((e): e is RankEntry => e !== null);
-    return es.length ? rankPoint(es, col.better) : null;
-  });
+  const verdicts = headlineVerdicts(rows, latMetric);
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
   const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
   const body = rows.map(({ stack, peak, lat, conn, cpu }, i) => {
@@ -222,6 +154,58 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
       ...MARKER_NOTES,
     ],
   };
+}
+
+/** The headline of a result set without a core scenario: one cell saying so. */
+function noCoreHeadline(all: ReportInput): Table {
+  return {
+    headers: ["Headline"],
+    rows: [
+      [
+        c(
+          `No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`,
+        ),
+      ],
+    ],
+  };
+}
+
+/** The scenario (and point) the headline's header names when every stack's figure comes from the same one, else null. */
+function headlineScope(rows: readonly HeadlineRow[]): { peakScenario: string | null; peakPoint: string | null; connPoint: string | null } {
+  const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
+    const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
+    return labels.size === 1 ? [...labels][0]! : null;
+  };
+  return {
+    peakScenario: common(
+      rows.map((r) => r.peak),
+      false,
+    ),
+    peakPoint: common(
+      rows.map((r) => r.peak),
+      true,
+    ),
+    connPoint: common(
+      rows.map((r) => r.conn),
+      true,
+    ),
+  };
+}
+
+/** Per ranked column (peak, latency, memory, CPU), the stacks' figures ranked by ratio intervals: the winner is bold, the verdict goes in the last row. */
+function headlineVerdicts(rows: readonly HeadlineRow[], latMetric: PercentileName): (Verdict | null)[] {
+  const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null =>
+    p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null;
+  const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
+    { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, latMetric)) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
+    { better: "lower", entries: rows.map((r) => entry(r.stack, r.cpu, CPU_US_PER_MSG)) },
+  ];
+  return columns.map((col) => {
+    const es = col.entries.filter((e): e is RankEntry => e !== null);
+    return es.length ? rankPoint(es, col.better) : null;
+  });
 }
 
 /** One headline row: a stack's figure per column (null/undefined where it has none). */
@@ -254,54 +238,6 @@ function headlineRows(input: ReportInput, focus: ReturnType<typeof latencyFocus>
   return rows;
 }
 
-/** The headline's CPU µs/msg (mean [95 % CI]), cores per 1M msg/s and $ per 1M msg cells of one stack's fixed-rate point. */
-function cpuHeadlineCells(cpu: PointView | undefined, vcpuHourUsd: number, cell: (text: string) => Cell): Cell[] {
-  const us = cpu ? cpuUsPerMsg(cpu) : [];
-  if (!us.length) return [0, 1, 2].map(() => c("–", [], true));
-  const m = mean(us);
-  const ci = meanInterval(us);
-  return [
-    cell(`${fmtCpuUs(m)}${us.length > 1 ? ` [${fmtCpuUs(ci.low)}–${fmtCpuUs(ci.high)}]` : " (n=1)"}`),
-    cell(fmtCpuUs(coresPerMillionMsgsPerSec(m))),
-    cell(fmtUsd(costPerMillionFromCpuUs(m, vcpuHourUsd))),
-  ];
-}
-
-/** The Decided cells of the three CPU columns (one verdict: cores and $ are µs/msg scaled); undefined = the set has no fixed-rate point. */
-function cpuDecidedCells(v: Verdict | null | undefined): Cell[] {
-  if (v === undefined) return [c("–"), c("–"), c("–")];
-  const same = v?.winner ? c("as CPU µs/msg") : verdictCell(v);
-  return [verdictCell(v), same, same];
-}
-
-/** The note under the headline on its CPU columns: how they are derived, or why they are empty. */
-function cpuHeadlineNote(noCpu: boolean): string {
-  return noCpu
-    ? `CPU µs/msg, cores per 1M msg/s, $ per 1M msg: – ${NO_CPU_POINT_REASON}.`
-    : `CPU µs/msg: server CPU per delivered message at the fixed rate named in the header (exact scheduler run time of the server's threads over the window); cores per 1M msg/s is the same number; $ per 1M msg = vCPU-hour price × µs/msg / 3.6e9 × 1e6. Every fixed-rate point is in the ${CPU_SCENARIO} section.`;
-}
-
-/** The headline's sustainable-rate column (the rate ladder's knee within the run's SLO), or null when the set has no knee. */
-function sustainableRateColumn(all: ReportInput, stacks: readonly string[]): { header: string; cells: Cell[]; decided: Cell } | null {
-  const sums = kneeSummaries(all);
-  if (!sums.length) return null;
-  const verdict = kneeVerdict(sums);
-  const cells = stacks.map((stack): Cell => {
-    const k = sums.find((s) => s.stack === stack);
-    if (!k) return c("–");
-    return {
-      ...c(
-        kneeText(k),
-        kneeWarnings(k),
-        true,
-        k.flags.filter((f) => CAVEAT_FLAGS.includes(f)),
-      ),
-      best: verdict.winner === stack,
-    };
-  });
-  return { header: `Sustainable rate @ ${sums[0]!.slo} (${sums[0]!.scenario})`, cells, decided: verdictCell(verdict) };
-}
-
 /**
  * A connections point seen as its memory figure: the point's flags describe its headline (connect rate), so only
  * integrity and errors carry over, and high-variance is judged on the RSS per connection itself.
@@ -309,16 +245,6 @@ function sustainableRateColumn(all: ReportInput, stacks: readonly string[]): { h
 function memoryView(p: PointView): PointView {
   const kept = p.flags.filter((f) => f === "integrity" || f === "errors");
   return { ...p, flags: unionFlags(kept, varianceFlags(metricValues(p, "rssPerConnectionBytes"))) };
-}
-
-/** The "Decided" cell of a headline column: the winner and its margin, or why there is none. */
-function verdictCell(v: Verdict | null): Cell {
-  if (!v) return c("–");
-  if (v.winner) {
-    const cut = v.cuts[0];
-    return c(cut ? `${v.winner} (${fmtAdvantage(cut.estimate)} over ${v.groups[1]!.length > 1 ? `{${v.groups[1]!.join(", ")}}` : cut.worse})` : v.winner);
-  }
-  return c(`no decision: ${v.noDecision}`);
 }
 
 function headlineCell(p: PointView): Cell {

@@ -4,6 +4,7 @@ import { HTTP_CHECKS } from "./http.ts";
 import { ECHO_CHECKS } from "./echo.ts";
 import { STREAM_CHECKS } from "./stream.ts";
 import { PUBSUB_CHECKS } from "./pubsub.ts";
+import { PUBSUB_PUBLISH_CHECKS } from "./pubsub-publish.ts";
 import { LIMIT_CHECKS } from "./limits.ts";
 import { BAD_INPUT_CHECKS } from "./bad-input.ts";
 import { HEARTBEAT_CHECKS } from "./heartbeat.ts";
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   ...ECHO_CHECKS,
   ...STREAM_CHECKS,
   ...PUBSUB_CHECKS,
+  ...PUBSUB_PUBLISH_CHECKS,
   ...LIMIT_CHECKS,
   ...HEARTBEAT_CHECKS,
   ...BAD_INPUT_CHECKS,

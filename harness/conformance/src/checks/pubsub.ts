@@ -1,9 +1,9 @@
-// Pub/sub checks: exactly-once fan-out to 50 subscribers, control replies, unsubscribe, errors, POST /publish.
+// Pub/sub checks: exactly-once fan-out to 50 subscribers, control replies, unsubscribe, errors (POST /publish: pubsub-publish.ts).
 import { randomBytes } from "node:crypto";
 import type { LaunchedServer } from "@wsarena/stacks";
 import { WsConn, type WsMessage } from "../clients/ws-conn.ts";
 import { SioConn, describeValue } from "../clients/sio-conn.ts";
-import { expect, http, sleep } from "../util.ts";
+import { expect, sleep } from "../util.ts";
 import { wsUrl } from "./common.ts";
 import type { Check } from "../types.ts";
 
@@ -14,7 +14,8 @@ export const QUIET_MS = 250;
 /** Pause after opening a /pubsub?topic= connection before relying on the query subscription (servers may subscribe in an async open handler). */
 export const SUBSCRIBE_SETTLE_MS = 200;
 
-function topicName(tag: string): string {
+/** A fresh topic name per check run (checks share one server). */
+export function topicName(tag: string): string {
   return `t-${tag}-${randomBytes(4).toString("hex")}`;
 }
 
@@ -42,17 +43,20 @@ function payloadKey(isBinary: boolean, data: Buffer): string {
   return `${isBinary ? "b" : "t"}:${data.toString("hex")}`;
 }
 
-async function openSubscribers(server: LaunchedServer, topic: string, n: number): Promise<WsConn[]> {
+/** Opens `n` connections subscribed to `topic` by query and waits for the subscriptions to settle. */
+export async function openSubscribers(server: LaunchedServer, topic: string, n: number): Promise<WsConn[]> {
   const conns = await Promise.all(Array.from({ length: n }, () => WsConn.open(wsUrl(server, `/pubsub?topic=${encodeURIComponent(topic)}`))));
   await sleep(SUBSCRIBE_SETTLE_MS);
   return conns;
 }
 
-async function openSioSubscribers(server: LaunchedServer, topic: string, n: number): Promise<SioConn[]> {
+/** Connects `n` socket.io clients that join room `topic` by handshake query. */
+export async function openSioSubscribers(server: LaunchedServer, topic: string, n: number): Promise<SioConn[]> {
   return Promise.all(Array.from({ length: n }, () => SioConn.connect(server.httpUrl, { topic })));
 }
 
-function closeAll(conns: Array<WsConn | SioConn>): Promise<unknown> {
+/** Closes every connection of a check. */
+export function closeAll(conns: Array<WsConn | SioConn>): Promise<unknown> {
   return Promise.all(conns.map((c) => (c instanceof WsConn ? c.close() : c.close())));
 }
 
@@ -335,92 +339,4 @@ const noTopic: Check = {
   },
 };
 
-interface PublishCase {
-  contentType: string;
-  body: Buffer;
-  asText: boolean;
-}
-
-const PUBLISH_CASES: PublishCase[] = [
-  { contentType: "text/plain; charset=utf-8", body: Buffer.from("plain é"), asText: true },
-  { contentType: "application/json", body: Buffer.from('{"px":1}'), asText: true },
-  { contentType: "application/octet-stream", body: Buffer.from([0, 1, 2, 250, 255]), asText: false },
-];
-
-async function postPublish(server: LaunchedServer, topic: string, c: PublishCase, subscribers: number): Promise<void> {
-  const url = `${server.httpUrl}/publish/${encodeURIComponent(topic)}`;
-  const a = await http(url, { method: "POST", headers: { "content-type": c.contentType }, body: c.body });
-  expect(a.status === 200, `POST /publish/${topic} (${c.contentType}) answered ${a.status}, expected 200: ${a.text.slice(0, 200)}`);
-  let body: { ok?: unknown; topic?: unknown; delivered?: unknown };
-  try {
-    body = JSON.parse(a.text) as typeof body;
-  } catch {
-    throw new Error(`POST /publish/${topic} answered non-JSON: ${a.text.slice(0, 200)}`);
-  }
-  expect(
-    body.ok === true && body.topic === topic && body.delivered === subscribers,
-    `POST /publish/${topic} answered ${a.text.slice(0, 200)}, expected {"ok":true,"topic":"${topic}","delivered":${subscribers}}`,
-  );
-}
-
-const httpPublish: Check = {
-  id: "pubsub.http-publish",
-  title: "POST /publish/<topic> reaches every subscriber as text or binary by content type",
-  description:
-    'With 3 subscribers of T, POSTs a text/plain, an application/json and an application/octet-stream body to /publish/T: each answers 200 {"ok":true,"topic":T,"delivered":3} and every subscriber receives the body once, as a text frame for text/* and application/json, as binary otherwise (socket.io: `msg` with a string or a buffer). A topic without subscribers answers delivered 0.',
-  placement: "shared",
-  smoke: true,
-  timeoutMs: 8_000,
-  run: {
-    ws: async (ctx) => {
-      const topic = topicName("post");
-      const subs = await openSubscribers(ctx.server, topic, 3);
-      try {
-        for (const c of PUBLISH_CASES) {
-          await postPublish(ctx.server, topic, c, 3);
-          for (const [i, s] of subs.entries()) {
-            const m = await s.next(2_000, `the ${c.contentType} body on subscriber ${i}`);
-            expect(m.isBinary === !c.asText, `a ${c.contentType} POST arrived as ${m.isBinary ? "binary" : "text"}, expected ${c.asText ? "text" : "binary"}`);
-            expect(m.data.equals(c.body), `a ${c.contentType} POST arrived as ${m.data.toString("hex")}, expected ${c.body.toString("hex")}`);
-          }
-        }
-        const extra = await Promise.all(subs.map((s) => s.drainFor(QUIET_MS)));
-        expect(
-          extra.every((e) => e.length === 0),
-          "a subscriber received more messages than were POSTed (duplicates)",
-        );
-        await postPublish(ctx.server, topicName("nobody"), PUBLISH_CASES[0]!, 0);
-      } finally {
-        await closeAll(subs);
-      }
-    },
-    "socket.io": async (ctx) => {
-      const topic = topicName("post");
-      const subs = await openSioSubscribers(ctx.server, topic, 3);
-      try {
-        for (const c of PUBLISH_CASES) {
-          await postPublish(ctx.server, topic, c, 3);
-          for (const [i, s] of subs.entries()) {
-            const e = await s.next(2_000, "msg", `"msg" with the ${c.contentType} body on client ${i}`);
-            const v = e.args[0];
-            if (c.asText)
-              expect(
-                typeof v === "string" && v === c.body.toString(),
-                `a ${c.contentType} POST arrived as ${describeValue(v)}, expected the string ${JSON.stringify(c.body.toString())}`,
-              );
-            else
-              expect(
-                v instanceof Uint8Array && Buffer.from(v).equals(c.body),
-                `a ${c.contentType} POST arrived as ${describeValue(v)}, expected ${c.body.byteLength} binary bytes`,
-              );
-          }
-        }
-        await postPublish(ctx.server, topicName("nobody"), PUBLISH_CASES[0]!, 0);
-      } finally {
-        await closeAll(subs);
-      }
-    },
-  },
-};
-
-export const PUBSUB_CHECKS: readonly Check[] = [fanout, unsub, subIdempotent, unknownOp, noTopic, httpPublish];
+export const PUBSUB_CHECKS: readonly Check[] = [fanout, unsub, subIdempotent, unknownOp, noTopic];

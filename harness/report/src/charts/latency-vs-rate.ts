@@ -16,8 +16,40 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
   if (scenario === undefined) return null;
   const pts = input.points.filter((p) => p.scenario === scenario && isMeasured(p) && offeredRate(p) !== null);
   const stacks = [...new Set(pts.map((p) => p.stack))].sort();
-  const series: unknown[] = [];
   const knees = kneeSummaries(input, scenario);
+  const series: unknown[] = stackSeries(pts, stacks, knees);
+  const band = floorBand(pts);
+  series.push(...band);
+  const rates = [...new Set(pts.map((p) => offeredRate(p)!))].sort((a, b) => a - b);
+  const refs = referenceSeries(pts, rates);
+  const drawn = refs.map((r) => r.name);
+  series.push(...refs);
+  return {
+    name: "latency-vs-rate",
+    title: "Latency against offered rate",
+    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${knees.length ? `A vertical line in a stack's colour marks its measured sustainable rate @ ${knees[0]!.slo} (geometric mean over repetitions of the highest rate that met it, bisected between ladder rates), the grey horizontal line the SLO's p99. ` : ""}${band.length ? "The shaded band spans the lowest to highest floor p99 among the windows at each rate. " : ""}${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
+    width: DEFAULT_CHART_WIDTH,
+    height: DEFAULT_CHART_HEIGHT,
+    option: {
+      legend: { top: 4, data: [...stacks, ...drawn] },
+      grid: { left: 80, right: 32, top: 44, bottom: 56 },
+      xAxis: {
+        type: "log",
+        name: "offered rate (msg/s)",
+        nameLocation: "middle",
+        nameGap: 30,
+        axisLabel: { formatter: fmtCount },
+        ...kneeAxisMin(knees, rates),
+      },
+      yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
+      series,
+    },
+  };
+}
+
+/** Each stack's p99 (solid, with its knee marker) and p50 (dashed) series against offered rate, in stack order. */
+function stackSeries(pts: readonly PointView[], stacks: readonly string[], knees: readonly KneeSummary[]): unknown[] {
+  const series: unknown[] = [];
   for (const stack of stacks) {
     const mine = pts.filter((p) => p.stack === stack).sort((a, b) => offeredRate(a)! - offeredRate(b)!);
     const color = stackColor(stack, stacks);
@@ -44,10 +76,14 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
       });
     }
   }
-  const band = floorBand(pts);
-  series.push(...band);
-  // The floor's p99 and the sender's scheduler-lag p99 at each rate (mean over every stack's windows at that rate).
-  const rates = [...new Set(pts.map((p) => offeredRate(p)!))].sort((a, b) => a - b);
+  return series;
+}
+
+/** An ECharts line series of a reference (floor, scheduler lag): its legend name and options. */
+type ReferenceSeries = { name: string } & Record<string, unknown>;
+
+/** The floor's p99 and the sender's scheduler-lag p99 at each rate (mean over every stack's windows at that rate), where measured. */
+function referenceSeries(pts: readonly PointView[], rates: readonly number[]): ReferenceSeries[] {
   const refs: { name: string; value: (rate: number) => number | null; type: "dashed" | "dotted" }[] = [
     {
       name: `${FLOOR_SERIES} p99`,
@@ -60,14 +96,13 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
       type: "dotted",
     },
   ];
-  const drawn: string[] = [];
+  const series: ReferenceSeries[] = [];
   for (const ref of refs) {
     const data = rates.flatMap((rate) => {
       const v = ref.value(rate);
       return v === null ? [] : [[rate, Math.max(1, v)]];
     });
     if (!data.length) continue;
-    drawn.push(ref.name);
     series.push({
       name: ref.name,
       type: "line",
@@ -77,27 +112,7 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
       data,
     });
   }
-  return {
-    name: "latency-vs-rate",
-    title: "Latency against offered rate",
-    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${knees.length ? `A vertical line in a stack's colour marks its measured sustainable rate @ ${knees[0]!.slo} (geometric mean over repetitions of the highest rate that met it, bisected between ladder rates), the grey horizontal line the SLO's p99. ` : ""}${band.length ? "The shaded band spans the lowest to highest floor p99 among the windows at each rate. " : ""}${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
-    width: DEFAULT_CHART_WIDTH,
-    height: DEFAULT_CHART_HEIGHT,
-    option: {
-      legend: { top: 4, data: [...stacks, ...drawn] },
-      grid: { left: 80, right: 32, top: 44, bottom: 56 },
-      xAxis: {
-        type: "log",
-        name: "offered rate (msg/s)",
-        nameLocation: "middle",
-        nameGap: 30,
-        axisLabel: { formatter: fmtCount },
-        ...kneeAxisMin(knees, rates),
-      },
-      yAxis: { type: "log", name: "latency", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtUs } },
-      series,
-    },
-  };
+  return series;
 }
 
 /** The marker of a stack's knee on its p99 series: a vertical line at the knee, and the SLO's p99 limit as a horizontal one. */

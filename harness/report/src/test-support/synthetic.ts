@@ -207,13 +207,11 @@ function summary(metric: string, unit: string, better: "higher" | "lower", value
   return { metric, unit, better, ...summarizeSample(values) };
 }
 
-/** Builds a synthetic result set in memory (validated against the runner's schema). */
-export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run: RunRecord; measurements: MeasurementRecord[] } {
-  const o: SyntheticOptions = { ...SYNTHETIC_DEFAULTS, ...opts };
-  const rand = prng(o.seed);
-  const floorRand = prng(o.seed + 7919);
-  const measurements: MeasurementRecord[] = [];
-  const common = (stack: string, scenario: string) => ({
+type Rand = () => number;
+
+/** The fields every synthetic measurement of `stack` × `scenario` shares. */
+function commonOf(o: SyntheticOptions, stack: string, scenario: string) {
+  return {
     schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     runId: o.runId,
     stack,
@@ -228,117 +226,68 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     partial: false,
     startedAt: "2026-11-23T00:00:00.000Z",
     updatedAt: "2026-11-23T00:00:00.000Z",
-  });
-  for (const stack of o.stacks) {
-    const speed = o.speed[stack] ?? 1;
-    // echo-throughput: closed loop, headline msgs/s.
-    const tpPoints = Object.entries(BASE_MSGS_PER_SEC).map(([key, base]) => {
-      const repFlags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
-      const reps = Array.from({ length: o.reps }, (_, i) =>
-        rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags: repFlags }, 60e6),
-      );
-      const values = reps.map((r) => r.msgsPerSec);
-      const flags = unionFlags(repFlags, varianceFlags(values));
-      return {
-        key,
-        params: { size: Number.parseInt(key, 10), binary: true },
-        reps,
-        summary: summary("msgsPerSec", "msg/s", "higher", values),
-        flags,
-        stop: "fixed" as const,
-      };
-    });
-    measurements.push({
-      ...common(stack, "echo-throughput"),
-      params: { connections: 16, window: 32 },
-      status: "ok",
-      flags: [...new Set(tpPoints.flatMap((p) => p.flags))],
-      points: tpPoints,
-    });
-    // echo-latency: open loop over offered rates, headline p99; the knee sits at capacity ≈ 60k × speed.
-    const capacity = 60_000 * speed;
-    const latPoints = RATES.map((rate) => {
-      const load = rate / capacity;
-      const medianUs = (80 / speed) * (load < 0.8 ? 1 : 1 + 40 * (load - 0.8));
-      const achieved = Math.min(rate, capacity);
-      const reps = Array.from({ length: o.reps }, (_, i) => {
-        const r = rep(
-          rand,
-          i,
-          achieved * (1 + 0.001 * gauss(rand)),
-          { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 },
-          {},
-          70e6,
-        );
-        if (!o.floor) return r;
-        const f = floorOf(floorRand, r.latency!, o.floorExtraUs);
-        return { ...r, ...f, flags: f.atFloor.includes("p99Us") ? (["at-floor"] as ValidityFlag[]) : [] };
-      });
-      const flags = unionFlags(...reps.map((r) => r.flags), varianceFlags(reps.map((r) => r.latency!.p99Us)));
-      return {
-        key: `${rate}/s`,
-        params: { rate, size: 64 },
-        reps,
-        summary: summary(
-          "p99Us",
-          "µs",
-          "lower",
-          reps.map((r) => r.latency!.p99Us),
-        ),
-        flags,
-        stop: "fixed" as const,
-      };
-    });
-    measurements.push({
-      ...common(stack, "echo-latency"),
-      params: { connections: 16 },
-      status: "ok",
-      flags: [...new Set(latPoints.flatMap((p) => p.flags))],
-      points: latPoints,
-    });
-    // connections: idle connections held; bun's RSS grows every repetition (a leak hint the findings must catch).
-    const connReps = Array.from({ length: o.reps }, (_, i) =>
-      rep(
-        rand,
-        i,
-        0,
-        null,
-        { rssPerConnectionBytes: (stack === "ws" ? 9000 : 3500) * (1 + o.noise * gauss(rand)) },
-        stack === "bun" ? 80e6 * (1 + 0.15 * i) : 80e6 * (1 + 0.002 * gauss(rand)),
-      ),
+  };
+}
+
+/** echo-throughput: closed loop, headline msgs/s. */
+function throughputMeasurement(o: SyntheticOptions, rand: Rand, stack: string): MeasurementRecord {
+  const speed = o.speed[stack] ?? 1;
+  const points = Object.entries(BASE_MSGS_PER_SEC).map(([key, base]) => {
+    const repFlags: ValidityFlag[] = stack === "ws" && key === "64B" ? ["client-bound"] : [];
+    const reps = Array.from({ length: o.reps }, (_, i) =>
+      rep(rand, i, base * speed * (1 + o.noise * gauss(rand)), { medianUs: 200 / speed, spread: 0.4 }, { flags: repFlags }, 60e6),
     );
-    measurements.push({
-      ...common(stack, "connections"),
-      params: { holdMs: 2000 },
-      status: "ok",
-      flags: [],
-      points: [
-        {
-          key: "1000conns",
-          params: { connections: 1000 },
-          reps: connReps,
-          summary: summary(
-            "connectPerSec",
-            "conn/s",
-            "higher",
-            connReps.map((r) => r.connect.perSec),
-          ),
-          flags: [],
-          stop: "fixed",
-        },
-      ],
-    });
-  }
-  measurements.push({
-    ...common("socket-io", "echo-throughput"),
-    params: {},
-    status: "skipped",
-    reason: "synthetic: stack not in this set",
-    flags: [],
-    points: [],
-    startedAt: null,
+    const values = reps.map((r) => r.msgsPerSec);
+    const flags = unionFlags(repFlags, varianceFlags(values));
+    const summ = summary("msgsPerSec", "msg/s", "higher", values);
+    return { key, params: { size: Number.parseInt(key, 10), binary: true }, reps, summary: summ, flags, stop: "fixed" as const };
   });
-  const run: RunRecord = {
+  const flags = [...new Set(points.flatMap((p) => p.flags))];
+  return { ...commonOf(o, stack, "echo-throughput"), params: { connections: 16, window: 32 }, status: "ok", flags, points };
+}
+
+/** echo-latency: open loop over offered rates, headline p99; the knee sits at capacity ≈ 60k × speed. */
+function latencyMeasurement(o: SyntheticOptions, rand: Rand, floorRand: Rand, stack: string): MeasurementRecord {
+  const speed = o.speed[stack] ?? 1;
+  const capacity = 60_000 * speed;
+  const points = RATES.map((rate) => {
+    const load = rate / capacity;
+    const medianUs = (80 / speed) * (load < 0.8 ? 1 : 1 + 40 * (load - 0.8));
+    const achieved = Math.min(rate, capacity);
+    const reps = Array.from({ length: o.reps }, (_, i) => {
+      const sent = achieved * (1 + 0.001 * gauss(rand)); // drawn before the median below: the PRNG order fixes the set
+      const r = rep(rand, i, sent, { medianUs: medianUs * (1 + o.noise * gauss(rand)), spread: load < 0.8 ? 0.5 : 1.0 }, {}, 70e6);
+      if (!o.floor) return r;
+      const f = floorOf(floorRand, r.latency!, o.floorExtraUs);
+      return { ...r, ...f, flags: f.atFloor.includes("p99Us") ? (["at-floor"] as ValidityFlag[]) : [] };
+    });
+    const p99s = reps.map((r) => r.latency!.p99Us);
+    const flags = unionFlags(...reps.map((r) => r.flags), varianceFlags(p99s));
+    return { key: `${rate}/s`, params: { rate, size: 64 }, reps, summary: summary("p99Us", "µs", "lower", p99s), flags, stop: "fixed" as const };
+  });
+  const flags = [...new Set(points.flatMap((p) => p.flags))];
+  return { ...commonOf(o, stack, "echo-latency"), params: { connections: 16 }, status: "ok", flags, points };
+}
+
+/** connections: idle connections held; bun's RSS grows every repetition (a leak hint the findings must catch). */
+function connectionsMeasurement(o: SyntheticOptions, rand: Rand, stack: string): MeasurementRecord {
+  const reps = Array.from({ length: o.reps }, (_, i) => {
+    const extra = { rssPerConnectionBytes: (stack === "ws" ? 9000 : 3500) * (1 + o.noise * gauss(rand)) };
+    return rep(rand, i, 0, null, extra, stack === "bun" ? 80e6 * (1 + 0.15 * i) : 80e6 * (1 + 0.002 * gauss(rand)));
+  });
+  const summ = summary(
+    "connectPerSec",
+    "conn/s",
+    "higher",
+    reps.map((r) => r.connect.perSec),
+  );
+  const point = { key: "1000conns", params: { connections: 1000 }, reps, summary: summ, flags: [], stop: "fixed" as const };
+  return { ...commonOf(o, stack, "connections"), params: { holdMs: 2000 }, status: "ok", flags: [], points: [point] };
+}
+
+/** The run record of a synthetic set listing `measurements`. */
+function runRecord(o: SyntheticOptions, measurements: MeasurementRecord[]): RunRecord {
+  return {
     schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     runId: o.runId,
     startedAt: "2026-11-23T00:00:00.000Z",
@@ -379,7 +328,20 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
     measurements: measurements.map((m) => measurementFileName(m.stack, m.scenario)),
     timing: null,
   };
-  return { run: runSchema.parse(run), measurements: measurements.map((m) => measurementSchema.parse(m)) };
+}
+
+/** Builds a synthetic result set in memory (validated against the runner's schema). */
+export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run: RunRecord; measurements: MeasurementRecord[] } {
+  const o: SyntheticOptions = { ...SYNTHETIC_DEFAULTS, ...opts };
+  const rand = prng(o.seed);
+  const floorRand = prng(o.seed + 7919);
+  const measurements: MeasurementRecord[] = [];
+  for (const stack of o.stacks) {
+    measurements.push(throughputMeasurement(o, rand, stack), latencyMeasurement(o, rand, floorRand, stack), connectionsMeasurement(o, rand, stack));
+  }
+  const skipped = { status: "skipped" as const, reason: "synthetic: stack not in this set", flags: [], points: [], startedAt: null };
+  measurements.push({ ...commonOf(o, "socket-io", "echo-throughput"), params: {}, ...skipped });
+  return { run: runSchema.parse(runRecord(o, measurements)), measurements: measurements.map((m) => measurementSchema.parse(m)) };
 }
 
 /** Writes a synthetic result set to `dir` (run.json + one file per measurement) and returns `dir`. */
