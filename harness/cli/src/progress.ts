@@ -1,6 +1,7 @@
 // Run progress: a live status line on a TTY (stack, scenario, rep, ETA), plain log lines otherwise; written to stderr.
 import type { RunEvent } from "@wsarena/runner";
 import { fmtDuration, fmtNum } from "@wsarena/format";
+import { clientCoreBusyOf, serverCpuOf } from "@wsarena/results";
 
 export { fmtDuration };
 
@@ -18,9 +19,13 @@ export function eventLine(e: RunEvent): string | null {
     case "point-done": {
       const flags = e.record.flags.length ? ` [${e.record.flags.join(", ")}]` : "";
       const r = e.record;
-      const server = r.server ? `server core ${fmtNum(r.server.coreBusyPct ?? r.server.cpuPct)}% (process ${fmtNum(r.server.cpuPct)}%), ` : "";
+      const cpu = serverCpuOf(r);
+      const server =
+        cpu.processPct !== null
+          ? `server core ${cpu.coreBusyPct === null ? "not pinned" : `${fmtNum(cpu.coreBusyPct)}%`} (process ${fmtNum(cpu.processPct)}%), `
+          : "";
       const usPerMsg = r.clientCpu.usPerMsg != null ? `, ${fmtNum(r.clientCpu.usPerMsg, 2)} µs/msg` : "";
-      const client = `client core ${fmtNum(Math.max(r.clientCpu.utilisation * 100, r.clientCoreBusyPct ?? 0))}%${usPerMsg}`;
+      const client = `client core ${fmtNum(Math.max(r.clientCpu.utilisation * 100, clientCoreBusyOf(r) ?? 0))}%${usPerMsg}`;
       return `${e.scenario} ${e.point} ${e.stack} rep ${e.rep + 1}: ${fmtNum(e.headline, e.unit === "µs/msg" ? 2 : 0)} ${e.unit} (${server}${client})${flags}`;
     }
     case "measurement-error":

@@ -2,6 +2,8 @@
 // intervals, 95 % family-wise; ties grouped; latency at the highest percentile clear of the floor), the verdict line, and
 // the stacks left unranked with why.
 import {
+  clientCoreBusyOf,
+  serverCpuOf,
   decidePercentile,
   isPercentileName,
   percentileLabel,
@@ -118,8 +120,14 @@ export function rankPoints(measurements: readonly MeasurementRecord[]): RankedPo
           tied: r ? verdict.groups[r.group]!.length > 1 : false,
           unranked: u ? u.reason : null,
           ratio: best && r ? r.geoMean / best.geoMean : best && u && Number.isFinite(u.geoMean) ? u.geoMean / best.geoMean : null,
-          serverCpuPct: meanOf(p.reps.flatMap((x) => (x.server ? [x.server.coreBusyPct ?? x.server.cpuPct] : []))),
-          clientCpuPct: meanOf(p.reps.map((x) => Math.max(x.clientCpu.utilisation * 100, x.clientCoreBusyPct ?? 0))),
+          serverCpuPct: meanOf(
+            p.reps.flatMap((x) => {
+              const cpu = serverCpuOf(x);
+              const v = cpu.coreBusyPct ?? cpu.processPct;
+              return v === null ? [] : [v];
+            }),
+          ),
+          clientCpuPct: meanOf(p.reps.map((x) => Math.max(x.clientCpu.utilisation * 100, clientCoreBusyOf(x) ?? 0))),
         };
       });
       const order = (row: RankedRow): number => {

@@ -9,6 +9,7 @@ import { meetsSlo, type Slo } from "./slo.ts";
 import { saturationFindings, unranked } from "./saturation.ts";
 import { coefficientOfVariation } from "@wsarena/stats";
 import {
+  serverCpuOf,
   AT_FLOOR_FACTOR as RULE_AT_FLOOR_FACTOR,
   CLIENT_LOADED_LAG_SHARE,
   isPercentileName,
@@ -166,7 +167,10 @@ export function flagNote(p: PointView, flag: string): string {
         const hi = f(Math.max(...xs));
         return lo === hi ? lo : `${lo}–${hi}`;
       };
-      const core = shown.flatMap((r) => (r.server?.coreBusyPct == null ? [] : [r.server.coreBusyPct]));
+      const core = shown.flatMap((r) => {
+        const v = serverCpuOf(r).coreBusyPct;
+        return v === null ? [] : [v];
+      });
       return `in ${hit.length} of ${reps.length} reps: client ${range(shown.map(clientBusy), (x) => fmtPct(x))} busy, server core ${core.length ? range(core, (x) => `${x.toFixed(0)}%`) : "not sampled"}`;
     }
     case "integrity": {

@@ -5,7 +5,7 @@ import { isMeasured, pointLabel, type PointView, type ReportInput } from "./mode
 import { pointFloor } from "./floor.ts";
 import { clientBusy, meanOf, offeredRate, rateSweepScenarios } from "./select.ts";
 import { mean } from "@wsarena/stats";
-import { EXCLUDING_FLAGS, windowAtFloor } from "@wsarena/results";
+import { EXCLUDING_FLAGS, serverCpuOf, windowAtFloor } from "@wsarena/results";
 
 /** A point keeps up with its offered rate while the clients receive at least this fraction of it. */
 export const KEEP_UP_FRACTION = 0.95;
@@ -121,7 +121,13 @@ export function saturationFindings(input: ReportInput): SaturationFinding[] {
 
 /** Mean server core busy % and server process CPU % over a point's repetitions (null when not sampled). */
 export function serverUsage(p: PointView): { coreBusyPct: number | null; processPct: number | null } {
-  const core = p.reps.flatMap((r) => (r.server && r.server.coreBusyPct !== null ? [r.server.coreBusyPct] : []));
-  const proc = p.reps.flatMap((r) => (r.server ? [r.server.cpuPct] : []));
+  const core = p.reps.flatMap((r) => {
+    const v = serverCpuOf(r).coreBusyPct;
+    return v === null ? [] : [v];
+  });
+  const proc = p.reps.flatMap((r) => {
+    const v = serverCpuOf(r).processPct;
+    return v === null ? [] : [v];
+  });
   return { coreBusyPct: core.length ? mean(core) : null, processPct: proc.length ? mean(proc) : null };
 }

@@ -1,4 +1,5 @@
 // Picks what each chart and finding is about from the points: throughput points, open-loop rate sweeps, latency curves.
+import { clientCoreBusyOf, serverCpuOf } from "@wsarena/results";
 import { isMeasured, metricValues, type PointView, type ReportInput } from "./model.ts";
 import { geoMean, mean } from "@wsarena/stats";
 
@@ -96,9 +97,9 @@ export function figureMean(xs: readonly number[]): number | null {
   return xs.every((x) => x > 0) ? geoMean(xs) : mean(xs);
 }
 
-/** Server CPU of one repetition in % of one core over the window, or null. */
+/** Server process CPU of one repetition in % of one core over the window (exact where recorded), or null. */
 export function serverCpuPct(rep: PointView["reps"][number]): number | null {
-  return rep.server ? rep.server.cpuPct : null;
+  return serverCpuOf(rep).processPct;
 }
 
 /** Messages per server CPU-second for each repetition that has server usage. */
@@ -116,5 +117,5 @@ export function msgsPerCpuSecond(p: PointView): number[] {
  * processes' CPU share and the client cores' busy share (softirq work on those cores is charged to no process).
  */
 export function clientBusy(rep: PointView["reps"][number]): number {
-  return Math.max(rep.clientCpu.utilisation, (rep.clientCoreBusyPct ?? 0) / 100);
+  return Math.max(rep.clientCpu.utilisation, (clientCoreBusyOf(rep) ?? 0) / 100);
 }

@@ -4,7 +4,7 @@ import { CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, fmtCpuUs, headlineCpuPoint
 import { fmtBytes, fmtCount, fmtPct, fmtUs } from "./format.ts";
 import { cpuDecidedCells, cpuHeadlineCells, cpuHeadlineNote, sustainableRateColumn, verdictCell } from "./headline-columns.ts";
 import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { clientBusy, latencyFocus, meanOf, throughputPoints } from "./select.ts";
+import { clientBusy, latencyFocus, meanOf, serverCpuPct, throughputPoints } from "./select.ts";
 import { maxStealPct, quietWaits } from "./floor.ts";
 import { CAVEAT_FLAGS, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
 import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
@@ -320,7 +320,10 @@ export function scenarioTable(input: ReportInput, scenario: string): Table {
       const v = meanOf(p, metric);
       return c(v === null ? "–" : f(v), [], true);
     };
-    const cpu = p.reps.flatMap((r) => (r.server ? [r.server.cpuPct] : []));
+    const cpu = p.reps.flatMap((r) => {
+      const v = serverCpuPct(r);
+      return v === null ? [] : [v];
+    });
     const rss = p.reps.flatMap((r) => (r.server ? [r.server.rssBytesMax] : []));
     const client = p.reps.map(clientBusy);
     return [

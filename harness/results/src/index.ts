@@ -10,3 +10,4 @@ export * from "./scenarios.ts";
 export * from "./details.ts";
 export * from "./load-shape.ts";
 export * from "./point-flags.ts";
+export * from "./server-cpu.ts";

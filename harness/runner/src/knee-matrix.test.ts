@@ -6,7 +6,8 @@ import type { LoadOptions, LoadResult } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks, liveServerCount } from "@wsarena/stacks";
 import { loadResultSet, type MeasurementRecord } from "@wsarena/results";
-import { parseSlo } from "./knee.ts";
+import { KNEE_BISECT_STEPS, parseSlo } from "./knee.ts";
+import { ECHO_LATENCY_RATES } from "./scenarios/echo-latency.ts";
 import { runMatrix } from "./matrix.ts";
 import { fixedRepetitions } from "./repetitions.ts";
 import { selectScenarios } from "./scenarios/index.ts";
@@ -42,7 +43,7 @@ function window(o: LoadOptions, kneeRate: number): LoadResult {
   };
 }
 
-async function run(slo: string | undefined): Promise<{ m: MeasurementRecord; rates: number[]; slo: string | undefined }> {
+async function run(slo: string | undefined, profile: "quick" | "standard"): Promise<{ m: MeasurementRecord; rates: number[]; slo: string | undefined }> {
   const out = mkdtempSync(join(tmpdir(), "wsarena-knee-"));
   dirs.push(out);
   const rates: number[] = [];
@@ -51,7 +52,7 @@ async function run(slo: string | undefined): Promise<{ m: MeasurementRecord; rat
     outDir: out,
     stacks: discoverStacks().filter((s) => s.id === "ws"),
     scenarios: selectScenarios(["echo-latency"]),
-    profile: "quick",
+    profile,
     repetitions: fixedRepetitions(1),
     pinning: null,
     runLoad: async (o) => (rates.push(o.rate), window(o, 30_000)),
@@ -63,27 +64,29 @@ async function run(slo: string | undefined): Promise<{ m: MeasurementRecord; rat
 
 describe("runMatrix: the knee of echo-latency", () => {
   it("bisects after the ladder with the run's SLO, keeps the windows in the knee record and not as points", async () => {
-    const { m, rates, slo } = await run(undefined);
+    const { m, rates, slo } = await run(undefined, "standard");
     expect(liveServerCount()).toBe(0);
     expect(slo).toBe("p99<5ms");
-    expect(rates).toEqual([20_000, 80_000, 40_000]);
-    expect(m.points.map((p) => p.key)).toEqual(["20k/s", "80k/s"]);
-    expect(m.knee).toMatchObject({
-      slo: "p99<5ms",
-      maxBisectSteps: 1,
-      reps: [{ rep: 0, rateMsgsPerSec: 20_000, failedRateMsgsPerSec: 40_000, atLeast: false }],
-    });
-    expect(m.knee!.reps[0]!.steps.map((s) => [s.rateMsgsPerSec, s.phase, s.pass])).toEqual([
-      [20_000, "ladder", true],
-      [80_000, "ladder", false],
-      [40_000, "bisect", false],
-    ]);
+    const ladder = [...ECHO_LATENCY_RATES.standard];
+    expect(rates.slice(0, ladder.length)).toEqual(ladder);
+    expect(m.points).toHaveLength(ladder.length);
+    // The stand-in's p99 passes below 30k/s: the ladder brackets it between 10k and 50k, bisection narrows it.
+    const bisected = rates.slice(ladder.length);
+    expect(bisected.length).toBeGreaterThan(0);
+    expect(bisected.length).toBeLessThanOrEqual(KNEE_BISECT_STEPS.standard);
+    expect(bisected.every((r) => r > 10_000 && r < 50_000)).toBe(true);
+    const k = m.knee!.reps[0]!;
+    expect(m.knee).toMatchObject({ slo: "p99<5ms", maxBisectSteps: KNEE_BISECT_STEPS.standard });
+    expect(k.atLeast).toBe(false);
+    expect(k.rateMsgsPerSec).toBeLessThan(30_000);
+    expect(k.failedRateMsgsPerSec!).toBeGreaterThanOrEqual(30_000);
+    expect(k.steps.filter((x) => x.phase === "bisect").map((x) => x.rateMsgsPerSec)).toEqual(bisected);
   }, 60_000);
 
-  it("a looser --slo met at every ladder rate needs no bisection: the knee is at least the top rate", async () => {
-    const { m, rates, slo } = await run("p99<10ms");
+  it("quick measures one rate and bisects nothing: a rate met by the SLO is a lower bound of the knee", async () => {
+    const { m, rates, slo } = await run("p99<10ms", "quick");
     expect(slo).toBe("p99<10ms");
-    expect(rates).toEqual([20_000, 80_000]);
-    expect(m.knee!.reps[0]).toMatchObject({ rateMsgsPerSec: 80_000, atLeast: true, failedRateMsgsPerSec: null });
+    expect(rates).toEqual([...ECHO_LATENCY_RATES.quick]);
+    expect(m.knee!.reps[0]).toMatchObject({ rateMsgsPerSec: ECHO_LATENCY_RATES.quick[0], atLeast: true, failedRateMsgsPerSec: null });
   }, 60_000);
 });

@@ -35,7 +35,7 @@ describe("knee search", () => {
   });
 
   it("stops after the step budget even when the bracket is still wide", async () => {
-    expect(KNEE_BISECT_STEPS.quick).toBe(1);
+    expect(KNEE_BISECT_STEPS.standard).toBeGreaterThan(1);
     const { tried, knee } = await search([step(20_000, true), step(80_000, false)], (r) => r < 30_000, 2);
     expect(tried).toEqual([40_000, 28_300]);
     expect(knee).toMatchObject({ rateMsgsPerSec: 28_300, failedRateMsgsPerSec: 40_000, atLeast: false });
@@ -114,7 +114,9 @@ describe("echo-latency's knee", () => {
   it("is a rate ladder with a knee; other scenarios are not", () => {
     expect(hasKnee(echoLatency)).toBe(true);
     expect(hasKnee(echoThroughput)).toBe(false);
-    expect(ECHO_LATENCY_RATES.quick.length).toBeGreaterThanOrEqual(2);
+    expect(ECHO_LATENCY_RATES.standard.length).toBeGreaterThanOrEqual(2);
+    // Quick measures one rate and bisects nothing (its time budget): its knee is only a bound.
+    expect([ECHO_LATENCY_RATES.quick.length, KNEE_BISECT_STEPS.quick]).toEqual([1, 0]);
   });
   it("builds a bisection window at any rate: quick's shorter than its points', connections following the rate", () => {
     const p = echoLatency.knee.pointAt(40_000, "quick");
@@ -128,11 +130,11 @@ describe("echo-latency's knee", () => {
 describe("the knee record", () => {
   it("is an optional, typed field of a measurement", () => {
     const knee = {
-      ...emptyKneeRecord(parseSlo(DEFAULT_SLO), "quick"),
+      ...emptyKneeRecord(parseSlo(DEFAULT_SLO), "standard"),
       reps: [kneeOf(0, [step(20_000, true), step(80_000, false), step(40_000, false, "bisect")])],
     };
     expect(kneeSchema.parse(knee)).toEqual(knee);
-    expect(knee).toMatchObject({ slo: "p99<5ms", minReceivedShare: 0.95, maxBisectSteps: 1 });
+    expect(knee).toMatchObject({ slo: "p99<5ms", minReceivedShare: 0.95, maxBisectSteps: KNEE_BISECT_STEPS.standard });
     expect(measurementSchema.shape.knee.safeParse(undefined).success).toBe(true);
     expect(kneeSchema.safeParse({ ...knee, reps: [{ ...knee.reps[0], rateMsgsPerSec: "20k" }] }).success).toBe(false);
   });
