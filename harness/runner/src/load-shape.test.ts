@@ -41,7 +41,9 @@ function offeredAll(o: LoadOptions): LoadResult {
 
 describe("load shape of open-loop points", () => {
   it("withLoadShape sets the shape of echo-open points only", () => {
-    const [latency, throughput] = selectScenarios(["echo-latency", "echo-throughput"]);
+    const picked = selectScenarios(["echo-latency", "echo-throughput"]);
+    const latency = picked.find((x) => x.id === "echo-latency");
+    const throughput = picked.find((x) => x.id === "echo-throughput");
     const l = withLoadShape(latency!.plan("standard"), "pipelined");
     expect(l.points.length).toBeGreaterThan(1);
     expect(l.points.every((p) => p.load.shape === "pipelined")).toBe(true);
