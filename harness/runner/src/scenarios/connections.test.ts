@@ -51,4 +51,35 @@ describe("connections scenario (real server)", () => {
       await server.stop();
     }
   }, 60_000);
+
+  it("reports a load that fails during the ramp as that error, without an unhandled rejection", async () => {
+    const stack = discoverStacks().find((s) => s.id === "ws")!;
+    const server = await launchServer(stack, { env: { ...CONNECTIONS_SERVER_ENV } });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const planned = connections.plan("quick").points[0]!;
+      const point = { ...planned, params: { ...planned.params, requestedConnections: SMALL_RAMP, heartbeatIntervalS: 0 } };
+      const failing = () => new Promise<never>((_, rej) => setTimeout(() => rej(new Error("load run passed its hard timeout")), 50));
+      const run = measurePoint(point, {
+        scenario: connections,
+        server,
+        protocol: "ws",
+        driver: "frame",
+        serverCpus: [],
+        clientCpus: undefined,
+        clientCoreList: [],
+        rep: 0,
+        runLoad: failing,
+        quietGate: false,
+      });
+      await expect(run).rejects.toThrow(/hard timeout/);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      await server.stop();
+    }
+  }, 60_000);
 });

@@ -42,7 +42,11 @@ export function setLimitsReader(r: LimitsReader): LimitsReader {
 /** Polls /stats until `target` connections are open or none were added for RAMP_STALL_MS; returns the count seen. */
 async function waitConnected(server: LaunchedServer, target: number, until: Promise<unknown>, signal?: AbortSignal): Promise<number> {
   let done = false;
-  void until.finally(() => (done = true));
+  // then(ok, failed), not finally(): a finally() promise rejects with `until` and nothing would handle it (the CLI died of it).
+  void until.then(
+    () => (done = true),
+    () => (done = true),
+  );
   let last = -1;
   let lastChange = Date.now();
   while (!done && !signal?.aborted) {
