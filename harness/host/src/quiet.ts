@@ -2,10 +2,17 @@
 // the server and the probes used) and the hiccup probes must wake up on time; otherwise wait and retry, bounded.
 import type { FloorProbes } from "./floor.ts";
 import type { QuietGateRecord } from "@wsarena/results";
-import { readCoreTicks, readProcessCpuTicks } from "./sample.ts";
+import { ProcessCpuTracker, preciseNowMs, readCoreCounters } from "./exact-cpu.ts";
+import { clockTicksPerSec, readCoreTicks, readProcessCpuTicks } from "./sample.ts";
 import { sleep } from "./time.ts";
 
-/** Length of one check, ms: 25 scheduler ticks at USER_HZ 100, so one tick is 4 % of a core. */
+/**
+ * Length of one check where the scheduler's run-time counters are readable (cpuacct per core, schedstat per thread), ms:
+ * they count ns, so a short check is exact (they lag by at most one scheduler tick, a few % of this span) and every
+ * window pays less for its gate.
+ */
+export const QUIET_CHECK_EXACT_MS = 100;
+/** Length of one check on clock ticks (no cpuacct), ms: 25 ticks at USER_HZ 100, so one tick is 4 % of a core. */
 export const QUIET_CHECK_MS = 250;
 /**
  * A core is busy with foreign work above this share, % of the core. An idle core shows a tick or two of kernel and
@@ -70,32 +77,70 @@ function ticksOf(pid: number | null | undefined): number {
   return pid ? (readProcessCpuTicks(pid) ?? 0) : 0;
 }
 
+/** Core busy time, the server's CPU and each probe's CPU over one check, in one unit (ticks or ns), with the span's total per core. */
+interface CheckSpan {
+  /** Per core: [busy, total] over the check. */
+  cores: Array<{ busy: number; total: number }>;
+  server: number;
+  probes: number[];
+}
+
+type ReadAll = () => { cores: Array<{ busy: number; total: number }>; server: number; probes: number[] };
+
+/** Readers in ns (cpuacct, per-thread schedstat), or null where cpuacct is missing. */
+function exactReader(cpus: readonly number[], serverPid: number | null, probePids: ReadonlyArray<number | undefined>): ReadAll | null {
+  const hz = clockTicksPerSec();
+  if (readCoreCounters(cpus, hz).some((c) => c.runNs === null)) return null;
+  const tracker = (pid: number | null | undefined) => (pid ? new ProcessCpuTracker(pid) : null);
+  const server = tracker(serverPid);
+  const probes = probePids.map(tracker);
+  return () => {
+    const atNs = preciseNowMs() * 1e6;
+    return {
+      cores: readCoreCounters(cpus, hz).map((c) => ({ busy: c.runNs ?? 0, total: atNs })),
+      server: server?.read()?.cpuNs ?? 0,
+      probes: probes.map((t) => t?.read()?.cpuNs ?? 0),
+    };
+  };
+}
+
+/** Readers in clock ticks (/proc/stat, /proc/<pid>/stat). */
+function tickReader(cpus: readonly number[], serverPid: number | null, probePids: ReadonlyArray<number | undefined>): ReadAll {
+  return () => ({ cores: readCoreTicks(cpus), server: ticksOf(serverPid), probes: probePids.map(ticksOf) });
+}
+
+async function measureSpan(read: ReadAll, checkMs: number, signal: AbortSignal | undefined): Promise<CheckSpan> {
+  const before = read();
+  await sleep(checkMs, signal);
+  const after = read();
+  return {
+    cores: after.cores.map((c, i) => ({ busy: c.busy - before.cores[i]!.busy, total: c.total - before.cores[i]!.total })),
+    server: after.server - before.server,
+    probes: after.probes.map((p, i) => p - before.probes[i]!),
+  };
+}
+
 /** Watches the pinned cores for checkMs and says whether anything but the server and the probes was at work. */
 export async function checkQuiet(opts: QuietGateOptions): Promise<QuietCheck> {
-  const checkMs = opts.checkMs ?? QUIET_CHECK_MS;
   const maxBusy = opts.maxForeignBusyPct ?? QUIET_MAX_FOREIGN_BUSY_PCT;
   const maxP99 = opts.maxProbeP99Us ?? QUIET_MAX_PROBE_P99_US;
   const cores = [...opts.serverCpus.map((cpu) => ({ cpu, role: "server" as const })), ...opts.clientCpus.map((cpu) => ({ cpu, role: "client" as const }))];
   const probeOf = (cpu: number) => opts.probes?.probes.find((p) => p.cpu === cpu);
   const cpus = cores.map((c) => c.cpu);
+  const probePids = cores.map((c) => probeOf(c.cpu)?.pid);
+  const exact = exactReader(cpus, opts.serverPid, probePids);
+  const checkMs = opts.checkMs ?? (exact ? QUIET_CHECK_EXACT_MS : QUIET_CHECK_MS);
   const startMs = Date.now();
-  const before = readCoreTicks(cpus);
-  const serverBefore = ticksOf(opts.serverPid);
-  const probesBefore = cores.map((c) => ticksOf(probeOf(c.cpu)?.pid));
-  await sleep(checkMs, opts.signal);
-  const after = readCoreTicks(cpus);
-  const serverTicks = ticksOf(opts.serverPid) - serverBefore;
-  const probeTicks = cores.map((c, i) => ticksOf(probeOf(c.cpu)?.pid) - probesBefore[i]!);
+  const span = await measureSpan(exact ?? tickReader(cpus, opts.serverPid, probePids), checkMs, opts.signal);
   const endMs = Date.now();
   const lateness = opts.probes ? await opts.probes.windows(startMs, endMs) : [];
-  // The server may run on any of its cores: its ticks are taken off the server cores' sum, shared in proportion.
-  const serverCoreBusy = cores.reduce((a, c, i) => a + (c.role === "server" ? after[i]!.busy - before[i]!.busy : 0), 0);
+  // The server may run on any of its cores: its time is taken off the server cores' sum, shared in proportion.
+  const serverCoreBusy = cores.reduce((a, c, i) => a + (c.role === "server" ? span.cores[i]!.busy : 0), 0);
   const readings: QuietCoreReading[] = cores.map((c, i) => {
-    const total = after[i]!.total - before[i]!.total;
-    const busy = after[i]!.busy - before[i]!.busy;
-    const serverShare = c.role === "server" && serverCoreBusy > 0 ? (serverTicks * busy) / serverCoreBusy : 0;
-    const foreign = Math.max(0, busy - serverShare - probeTicks[i]!);
-    const pct = (x: number) => (total > 0 ? Math.round((x / total) * 1000) / 10 : 0);
+    const { busy, total } = span.cores[i]!;
+    const serverShare = c.role === "server" && serverCoreBusy > 0 ? (span.server * busy) / serverCoreBusy : 0;
+    const foreign = Math.max(0, busy - serverShare - span.probes[i]!);
+    const pct = (x: number) => (total > 0 ? Math.round(Math.min(100, (x / total) * 100) * 10) / 10 : 0);
     return {
       cpu: c.cpu,
       role: c.role,
