@@ -76,7 +76,7 @@ describe("findings", () => {
     expect(texts("flagged")).toContainEqual(expect.stringMatching(/^socket-io echo-throughput: skipped/));
   });
 
-  it("hints at a leak only where RSS rises every repetition", () => {
+  it("hints at a leak only where RSS rises every repetition of one server process (not across fresh servers)", () => {
     expect(texts("leak")).toHaveLength(1);
     expect(texts("leak")[0]).toMatch(/^bun connections 1000conns: .*\+60% over 5 reps/);
   });

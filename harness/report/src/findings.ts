@@ -270,6 +270,10 @@ function flagged(input: ReportInput): Finding[] {
 function leaks(input: ReportInput): Finding[] {
   const out: Finding[] = [];
   for (const p of input.points) {
+    // Only repetitions on one server process can show growth: a fresh server per repetition (how `run` measures) starts
+    // from nothing each time, so a rising sequence across them is chance, not a leak.
+    const pid = p.reps[0]?.serverPid;
+    if (pid === undefined || p.reps.some((r) => r.serverPid !== pid)) continue;
     const rss = p.reps.flatMap((r) => (r.server ? [r.server.rssBytesEnd] : []));
     if (rss.length < LEAK_MIN_REPS) continue;
     const rising = rss.every((v, i) => i === 0 || v >= rss[i - 1]!);
