@@ -57,6 +57,7 @@ describe("runMatrix", () => {
     // A second "stack" that is the ws server under another id and fails verification.
     const broken: DiscoveredStack = { ...ws, id: "ws-broken", manifest: { ...ws.manifest, id: "ws-broken" } };
     const loads: Array<{ url: string; mode: string }> = [];
+    const events: RunEvent[] = [];
     const result = await runMatrix({
       runId: "test-run",
       outDir: out,
@@ -70,6 +71,7 @@ describe("runMatrix", () => {
         return fakeResult(o, 1000 + loads.length);
       },
       verify: async (s) => ({ ok: s.id === "ws", level: "smoke", failures: s.id === "ws" ? [] : ["echo.text: no echo"] }),
+      onEvent: (e) => events.push(e),
     });
     expect(liveServerCount()).toBe(0);
     expect(result.run.status).toBe("complete");
@@ -90,6 +92,27 @@ describe("runMatrix", () => {
     expect(bad.status).toBe("invalid");
     expect(bad.reason).toContain("echo.text: no echo");
     expect(bad.points).toEqual([]);
+    // Every progress event says how far its phase has got: stacks verified, then points done of the points planned.
+    const at = (type: RunEvent["type"]) => events.flatMap((e) => (e.type === type && "done" in e ? [[e.done, e.total]] : []));
+    expect(at("verify-start")).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(at("verify-done")).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(at("point-start")).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(at("point-done")).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    const last = events.findLast((e) => e.type === "point-done")!;
+    expect(last).toMatchObject({ etaMs: 0, etaMaxMs: null });
+    expect("elapsedMs" in last && last.elapsedMs).toBeGreaterThan(0);
   }, 60_000);
 
   it("skips a scenario the stack's manifest does not list", async () => {
@@ -116,18 +139,23 @@ describe("runMatrix", () => {
   it("records a load failure as errored with the reason and stops the server", async () => {
     const out = mkdtempSync(join(tmpdir(), "wsarena-matrix-"));
     dirs.push(out);
+    const events: RunEvent[] = [];
     await runMatrix({
       runId: "test-err",
       outDir: out,
       stacks: [ws],
       scenarios: selectScenarios(["echo-throughput"]),
       profile: "quick",
-      repetitions: fixedRepetitions(1),
+      repetitions: fixedRepetitions(2),
       pinning: null,
       runLoad: async () => {
         throw new Error("load worker failed: boom");
       },
+      onEvent: (e) => events.push(e),
     });
+    // The errored measurement runs no more: its two planned points leave the plan.
+    expect(events.find((e) => e.type === "point-start")).toMatchObject({ done: 0, total: 2 });
+    expect(events.find((e) => e.type === "measurement-error")).toMatchObject({ done: 0, total: 0, etaMs: 0 });
     expect(liveServerCount()).toBe(0);
     const [m] = loadResultSet(out).measurements;
     expect(m!.status).toBe("errored");

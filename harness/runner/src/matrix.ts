@@ -8,11 +8,12 @@ import { startFloorProbes, killDescendants } from "@wsarena/host";
 import { estimateScenarioMs } from "./estimate.ts";
 import { endReason, scenarioBudgetMs } from "./repetitions.ts";
 import { buildRunRecord, buildStates, isPartial, progressOf, stackRecordOf, toRecord } from "./records.ts";
+import { verifyProgress } from "./progress.ts";
 import { measureRepetition } from "./repetition.ts";
 import { createAbortGuard, stateKey, type MeasurementState, type RunContext, type RunOptions, type RunOutcome, type VerifyOutcome } from "./run-context.ts";
 import type { Scenario, ScenarioPlan } from "./scenarios/types.ts";
 
-export type { RunEvent } from "./progress.ts";
+export type { ProgressMark, RunEvent } from "./progress.ts";
 export type { RunOptions, RunOutcome, VerifyFn, VerifyOutcome } from "./run-context.ts";
 export { sameServerEnv } from "./repetition-server.ts";
 // capacity/run.ts writes the same stack rows and imports them from here.
@@ -41,10 +42,13 @@ export function roundOrder<T>(stacks: readonly T[], round: number, needsRep: (s:
 async function verifyStacks(ctx: RunContext): Promise<void> {
   const { opts, abort } = ctx;
   if (!opts.verify) return;
+  const t0 = ctx.now();
+  const total = opts.stacks.filter((s) => s.runnable).length;
+  let verified = 0;
   for (const [i, stack] of opts.stacks.entries()) {
     if (abort.aborted()) break;
     if (!stack.runnable) continue;
-    ctx.emit({ type: "verify-start", stack: stack.id });
+    ctx.emit({ type: "verify-start", stack: stack.id, ...verifyProgress(verified, total, t0, ctx.now()) });
     let outcome: VerifyOutcome;
     try {
       outcome = await Promise.race([opts.verify(stack), abort.abortedP]);
@@ -52,7 +56,7 @@ async function verifyStacks(ctx: RunContext): Promise<void> {
       outcome = { ok: false, level: "unknown", failures: [`verification crashed: ${(e as Error).message}`] };
     }
     if (abort.aborted()) break;
-    ctx.emit({ type: "verify-done", stack: stack.id, outcome });
+    ctx.emit({ type: "verify-done", stack: stack.id, outcome, ...verifyProgress(++verified, total, t0, ctx.now()) });
     ctx.stackRecords[i]!.verification = { ok: outcome.ok, level: outcome.level, failures: outcome.failures };
     ctx.run.config.verifyLevel = outcome.level;
     if (!outcome.ok) {

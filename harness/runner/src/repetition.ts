@@ -5,7 +5,7 @@ import type { LaunchedServer } from "@wsarena/stacks";
 import { ESTIMATED_SERVER_START_MS, estimatePointMs } from "./estimate.ts";
 import { KNEE_BISECT_STEPS, emptyKneeRecord, hasKnee, judgeWindow, kneeOf, searchKnee, sloOf } from "./knee.ts";
 import { measurePoint } from "./measure.ts";
-import { eta } from "./progress.ts";
+import { dropUnrun, pointProgress } from "./progress.ts";
 import { headlineOf } from "./records.ts";
 import { createRepetitionServer, SERVER_STOP_GRACE_MS, type RepetitionServer } from "./repetition-server.ts";
 import type { MeasurementState, RunContext } from "./run-context.ts";
@@ -25,9 +25,11 @@ export async function measureRepetition(ctx: RunContext, s: MeasurementState): P
   const t0 = ctx.now();
   const slot = createRepetitionServer(s.stack, s.scenario, opts.pinning, abort);
   let pointKey = "(start)";
+  let doneAtStart: number | null = null;
   try {
     await slot.start(s.plan.points[0]?.serverEnv);
     pr.estimatedDoneMs += ESTIMATED_SERVER_START_MS;
+    doneAtStart = pr.done;
     for (const point of s.plan.points) {
       if (abort.aborted()) break;
       pointKey = point.key;
@@ -38,6 +40,9 @@ export async function measureRepetition(ctx: RunContext, s: MeasurementState): P
     if (!abort.aborted()) s.repsDone++;
   } catch (e) {
     if (abort.aborted()) return;
+    // The errored measurement runs no more: neither the rest of this repetition nor the ones up to minReps.
+    const finishedPoints = doneAtStart === null ? 0 : pr.done - doneAtStart;
+    dropUnrun(pr, s.plan, finishedPoints, doneAtStart !== null, Math.max(0, ctx.policy.minReps - s.repsStarted));
     await recordRepetitionError(ctx, s, slot.current(), rep, pointKey, (e as Error).message);
   } finally {
     abort.setCurrent(null);
@@ -74,6 +79,14 @@ async function measureLadderPoint(
   ctx.quietWaitMs += record.quietGate?.waitedMs ?? 0;
   pr.done++;
   pr.estimatedDoneMs += estimatePointMs(point);
+  const saturated = !exitedEarly && scenario.saturated?.(outcome) === true;
+  if (saturated) {
+    ps.saturated = true;
+    // The ladder stops here: its later points count as done, so this line's progress already says so.
+    const skipped = plan.points.slice(plan.points.indexOf(point) + 1);
+    pr.done += skipped.length;
+    pr.estimatedDoneMs += skipped.reduce((a, p) => a + estimatePointMs(p), 0);
+  }
   emit({
     type: "point-done",
     scenario: scenario.id,
@@ -83,14 +96,10 @@ async function measureLadderPoint(
     record,
     headline: headlineOf(scenario, point, record),
     unit: scenario.metric(point).unit,
+    ...pointProgress(pr, ctx.policy, ctx.now, ctx.states.values()),
   });
   if (exitedEarly) throw new Error(`${stack.id} exited during ${scenario.id} ${point.key}`);
-  if (!scenario.saturated?.(outcome)) return true;
-  ps.saturated = true;
-  const skipped = plan.points.slice(plan.points.indexOf(point) + 1);
-  pr.done += skipped.length;
-  pr.estimatedDoneMs += skipped.reduce((a, p) => a + estimatePointMs(p), 0);
-  return false;
+  return !saturated;
 }
 
 /** Measures one window of `point` against `server` (point-start emitted); null when the run was interrupted during it. */
@@ -112,9 +121,7 @@ async function measureWindow(
     reps: ctx.policy.minReps,
     maxReps: ctx.policy.maxReps,
     point: point.key,
-    done: pr.done,
-    total: pr.total,
-    ...eta(pr, ctx.policy, ctx.now, ctx.states.values()),
+    ...pointProgress(pr, ctx.policy, ctx.now, ctx.states.values()),
   });
   const measured = measurePoint(point, {
     scenario,
@@ -169,6 +176,7 @@ async function measureKnee(ctx: RunContext, s: MeasurementState, slot: Repetitio
         record: measured.record,
         headline: scenario.value(point, measured.record),
         unit: scenario.metric(point).unit,
+        ...pointProgress(ctx.progress, ctx.policy, ctx.now, ctx.states.values()),
       });
       if (slot.exitedEarly())
         throw new Error(`${s.stack.id} exited during ${scenario.id} ${point.key}: ${slot.current()!.stderrTail().split("\n").slice(-3).join(" | ")}`);
@@ -201,5 +209,12 @@ async function recordRepetitionError(
   }
   s.status = "errored";
   s.reason = `repetition ${rep}: ${message}`;
-  ctx.emit({ type: "measurement-error", scenario: scenario.id, stack: stack.id, rep, message });
+  ctx.emit({
+    type: "measurement-error",
+    scenario: scenario.id,
+    stack: stack.id,
+    rep,
+    message,
+    ...pointProgress(ctx.progress, ctx.policy, ctx.now, ctx.states.values()),
+  });
 }

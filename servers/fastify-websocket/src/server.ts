@@ -32,11 +32,15 @@ import { accept, conns, fullGc, joinBroker, limits, publish, startHeartbeat, sta
 const STACK_ID = "fastify-websocket";
 const listen = listenFromEnv(process.env);
 const version = (createRequire(import.meta.url)("fastify/package.json") as { version: string }).version;
+/** Longest a request may take to arrive: node:http's own default, which the ws and socket-io servers run with. fastify's
+ * default (0) turns it off, and an endless body being read and dropped after its 413 would then hold the connection forever. */
+const REQUEST_TIMEOUT_MS = 300_000;
 
 // State, and the hot path (send with backpressure, pub/sub, stream pacing): @wsarena/server-ws/connection, the same ws library
 const app = Fastify({
   logger: { level: "warn", stream: process.stderr },
   bodyLimit: limits.maxPayloadBytes,
+  requestTimeout: REQUEST_TIMEOUT_MS,
   frameworkErrors: (error, _req, res) => void fail(res, badRequest(error.message)), // contract: the JSON error body (a bad URL is fastify's 400)
 });
 await app.register(websocket, {
@@ -74,25 +78,26 @@ async function refuseUpgrade(req: FastifyRequest, res: FastifyReply): Promise<Fa
 
 // Every body is raw bytes: POST /publish forwards it verbatim, choosing the frame type from Content-Type.
 app.removeAllContentTypeParsers();
-// contract: a body over WSARENA_MAX_PAYLOAD gets 413 and the rest is read and dropped (fastify's bodyLimit destroys a chunked request mid-body)
+/** The parsed body of a request over WSARENA_MAX_PAYLOAD: the route answers 413 while readBody reads and drops the rest. */
+const OVERSIZE = Symbol("body over WSARENA_MAX_PAYLOAD");
+// contract: a body over WSARENA_MAX_PAYLOAD gets 413 and the rest is read and dropped on a kept connection, as serveNodeHttp
+// does for ws and socket-io. Neither fastify's bodyLimit nor a parser error will do: both answer `Connection: close` and end
+// the socket mid-body, so the client, still sending, gets a reset that can discard the 413 before it has read it.
 app.addContentTypeParser("*", (_req, payload, done) =>
-  readBody(payload, limits.maxPayloadBytes, (body) =>
-    body === null
-      ? done(Object.assign(new Error("body over WSARENA_MAX_PAYLOAD"), { statusCode: 413 }), undefined)
-      : done(null, Buffer.from(body.buffer, body.byteOffset, body.byteLength)),
-  ),
+  readBody(payload, limits.maxPayloadBytes, (body) => done(null, body === null ? OVERSIZE : Buffer.from(body.buffer, body.byteOffset, body.byteLength))),
 );
 
 app.get(PATHS.health, async () => ({ ok: true, stack: STACK_ID }));
 app.get(PATHS.stats, async (): Promise<ServerStats> => statsBody(stats, process.memoryUsage.rss(), startedMs));
 const gc = fullGc;
 if (gc) app.post(PATHS.gc, async (_req, res) => (gc(), res.type(JSON_CONTENT_TYPE).send(gcBody(process.memoryUsage.rss()))));
-app.post<{ Params: { "*": string }; Body: Buffer | undefined }>(`${PATHS.publish}*`, async (req, res) => {
+app.post<{ Params: { "*": string }; Body: Buffer | typeof OVERSIZE | undefined }>(`${PATHS.publish}*`, async (req, res) => {
   const topic = req.params["*"]; // fastify has percent-decoded it (a malformed one is its 400: frameworkErrors)
   if (!topic) return fail(res, notFound(req.method, req.url));
+  if (req.body === OVERSIZE) return fail(res, payloadTooLarge(limits.maxPayloadBytes));
   return { ok: true, topic, delivered: publish(topic, req.body ?? Buffer.alloc(0), !isTextBody(req.headers["content-type"])) };
 });
-// contract: the same JSON error bodies as every stack, for fastify's own 404, 400 (bad URL) and 413 (bodyLimit)
+// contract: the same JSON error bodies as every stack, for fastify's own 404, 400 (bad URL) and 413 (bodyLimit, should a parser of its own run)
 app.setNotFoundHandler((req, res) => fail(res, notFound(req.method, req.url.split("?")[0]!)));
 app.setErrorHandler((error: { statusCode?: number; message: string }, _req, res) => {
   if (error.statusCode === 413) return fail(res, payloadTooLarge(limits.maxPayloadBytes));

@@ -17,7 +17,7 @@ import { REPO_ROOT } from "@wsarena/stacks";
 import { fmtNum } from "@wsarena/format";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
-import { fmtDuration } from "../progress.ts";
+import { capacityReporter, fmtDuration, statusWriter } from "../progress.ts";
 import { EXIT_INTERRUPTED, interruptible, pinningFromFlags, stacksFromFlag } from "../setup.ts";
 import { renderTable } from "../table.ts";
 
@@ -143,7 +143,8 @@ export const command: Command = {
       throw new UsageError(`--out ${outDir} already holds a capacity set (${CAPACITY_FILE}); choose an empty folder`);
 
     const interrupt = interruptible("after the current step");
-    const log = (s: string) => process.stderr.write(`${s}\n`);
+    const out = statusWriter(process.stderr);
+    const log = (s: string) => out.line(s);
     const t0 = Date.now();
     log(
       `capacity ${runId}: ${stacks
@@ -167,10 +168,11 @@ export const command: Command = {
         steps,
         timing: { warmupMs: DEFAULT_STEP_WARMUP_MS, durationMs: stepMs },
         pinning,
-        onProgress: log,
+        ...capacityReporter(out),
         signal: interrupt.signal,
       });
     } finally {
+      out.end();
       interrupt.release();
     }
     if (values.json) {

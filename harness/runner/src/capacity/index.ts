@@ -2,4 +2,5 @@
 export * from "./ladder.ts";
 export * from "./limits.ts";
 export * from "./profiles.ts";
+export * from "./progress.ts";
 export * from "./run.ts";

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { discoverStacks } from "@wsarena/stacks";
 import { FD_RESERVE, readMachineLimits } from "@wsarena/host";
 import { parseCriteria, CAPACITY_FILE, capacitySchema } from "@wsarena/results";
+import type { ProgressMark } from "../progress.ts";
 import type { CapacityLimitsReader } from "./limits.ts";
 import { runCapacity } from "./run.ts";
 
@@ -14,10 +15,12 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const uws = discoverStacks().find((s) => s.id === "uws")!;
 
 /** A short real ladder (unpinned: CI machines may have one core; verdicts on a real run are pinned). */
-async function shortRun(criteria: string, steps: number[], users: number, readLimits?: CapacityLimitsReader) {
+async function shortRun(criteria: string, steps: number[], users: number | null, readLimits?: CapacityLimitsReader) {
   const outDir = mkdtempSync(join(tmpdir(), "wsarena-capacity-"));
   dirs.push(outDir);
   const lines: string[] = [];
+  const marks: ProgressMark[] = [];
+  const statuses: string[] = [];
   const rec = await runCapacity({
     runId: "test",
     outDir,
@@ -28,10 +31,14 @@ async function shortRun(criteria: string, steps: number[], users: number, readLi
     steps,
     timing: { warmupMs: 200, durationMs: 2_100 },
     pinning: null,
-    onProgress: (l) => lines.push(l),
+    onProgress: (l, p) => {
+      lines.push(l);
+      marks.push(p);
+    },
+    onStatus: (s) => statuses.push(s),
     ...(readLimits ? { readLimits } : {}),
   });
-  return { rec, lines, file: capacitySchema.parse(JSON.parse(readFileSync(join(outDir, CAPACITY_FILE), "utf8"))) };
+  return { rec, lines, marks, statuses, file: capacitySchema.parse(JSON.parse(readFileSync(join(outDir, CAPACITY_FILE), "utf8"))) };
 }
 
 describe("runCapacity against a real uws server on 127.0.0.1", () => {
@@ -56,6 +63,23 @@ describe("runCapacity against a real uws server on 127.0.0.1", () => {
     expect(file.status).toBe("complete");
     expect(file.results[0]!.steps).toHaveLength(2);
     expect(lines.filter((l) => /step \d+ \(ladder\) \d+ users .* → PASS/.test(l))).toHaveLength(2);
+  }, 60_000);
+
+  it("gives every progress line [steps done/steps planned], the elapsed time and the time left, re-planned when the ladder stops early", async () => {
+    // rss<1KiB fails every step: the ladder stops at 2 users, bisects 1, and the planned 3 steps shrink to 2.
+    const { lines, marks, statuses } = await shortRun("rss<1KiB", [2, 4, 8], null);
+    const stepMarks = marks.filter((_m, i) => / step \d+ /.test(lines[i]!));
+    expect(stepMarks.map((m) => [m.done, m.total])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(marks[0]).toMatchObject({ done: 0, total: 3 });
+    expect(marks.at(-1)).toMatchObject({ done: 2, total: 2, etaMs: 0 });
+    for (const [i, m] of marks.entries()) {
+      expect(m.etaMs).toBeGreaterThanOrEqual(0);
+      if (i > 0) expect(m.elapsedMs).toBeGreaterThanOrEqual(marks[i - 1]!.elapsedMs);
+    }
+    expect(statuses).toEqual(["capacity uws: step 1 (ladder) 2 users", "capacity uws: step 2 (bisect) 1 users"]);
   }, 60_000);
 
   it("stops at the first failing step, bisects, still measures --users, and says no with the failed criterion and its value", async () => {

@@ -17,6 +17,8 @@ import { readMachineLimits, startFloorProbes, type FloorProbes, type Pinning } f
 import { stackRecordOf } from "../matrix.ts";
 import { BISECT_MAX_RATIO, BISECT_MAX_STEPS, bracket, largestPassing, nextLevel, type LevelOutcome } from "./ladder.ts";
 import { userLimit, type CapacityLimitsReader } from "./limits.ts";
+import { capacityProgress, type CapacityProgress } from "./progress.ts";
+import type { ProgressMark } from "../progress.ts";
 import { USER_PROFILES, type CapacityProfile, type StepTiming } from "./profiles.ts";
 import { CAPACITY_DRIVER, formatStepLine, measureStep, unmeasuredStep, type RunLoadGroupFn } from "./step.ts";
 
@@ -53,8 +55,10 @@ export interface CapacityOptions {
   runLoadGroup?: RunLoadGroupFn;
   /** Reads the OS limits once each stack's server is up (default readMachineLimits; injectable for tests). */
   readLimits?: CapacityLimitsReader;
-  /** One progress line per event (stack start, each step, verdict). */
-  onProgress?: (line: string) => void;
+  /** One progress line per event (stack start, each step, verdict), with how far the whole capacity run has got. */
+  onProgress?: (line: string, progress: ProgressMark) => void;
+  /** What is measured now (a step starting), for a live status line: called before each step's window. */
+  onStatus?: (status: string, progress: ProgressMark) => void;
   signal?: AbortSignal;
 }
 
@@ -90,7 +94,9 @@ export function conclusionLine(r: CapacityStackRecord, users: number | null): st
 export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
   const profile = USER_PROFILES[o.profile];
   const runGroup = o.runLoadGroup ?? defaultRunLoadGroup;
-  const log = o.onProgress ?? (() => {});
+  const stepMs = o.timing.warmupMs + o.timing.durationMs;
+  const progress = capacityProgress({ stacks: o.stacks.length, steps: o.steps, users: o.users, granularity: profile.granularity, stepMs });
+  const log = (line: string) => o.onProgress?.(line, progress.mark());
   const record: CapacityRecord = {
     schemaVersion: SCHEMA_VERSION,
     kind: "capacity",
@@ -142,7 +148,9 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
         error: null,
       };
       record.results.push(r);
-      await ladderOfStack(o, stack, r, probes, runGroup, log, write);
+      progress.startStack();
+      await ladderOfStack(o, stack, r, { probes, runGroup, log, write, progress });
+      progress.endStack();
       concludeStack(r, o.users);
       write();
       log(conclusionLine(r, o.users));
@@ -156,16 +164,19 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityRecord> {
   return record;
 }
 
+/** What the ladder of one stack shares with the run. */
+interface LadderRun {
+  probes: FloorProbes | null;
+  runGroup: RunLoadGroupFn;
+  /** A progress line (the run adds where it stands). */
+  log: (line: string) => void;
+  write: () => void;
+  progress: CapacityProgress;
+}
+
 /** The ladder of one stack on one fresh pinned server (restarted after a step that did not pass, or if it died). */
-async function ladderOfStack(
-  o: CapacityOptions,
-  stack: DiscoveredStack,
-  r: CapacityStackRecord,
-  probes: FloorProbes | null,
-  runGroup: RunLoadGroupFn,
-  log: (s: string) => void,
-  write: () => void,
-): Promise<void> {
+async function ladderOfStack(o: CapacityOptions, stack: DiscoveredStack, r: CapacityStackRecord, run: LadderRun): Promise<void> {
+  const { probes, runGroup, log, write, progress } = run;
   const profile = USER_PROFILES[o.profile];
   let dead = false;
   const launch = async (): Promise<LaunchedServer> => {
@@ -181,15 +192,17 @@ async function ladderOfStack(
     // The server's own open-file limit counts too: read once it runs.
     const limits = (o.readLimits ?? readMachineLimits)(server.pid);
     r.limit = userLimit(limits, profile.connectionsPerUser, profile.granularity);
+    let maxUsers = r.limit?.users ?? Infinity;
+    const done: LevelOutcome[] = [];
+    progress.replan(done, { granularity: profile.granularity, maxUsers }); // the limit may cut the plan short
     log(
       `capacity ${stack.id}: server ${server.version} pid ${server.pid}${o.pinning ? ` on cpu ${o.pinning.serverList}, load on cpu ${o.pinning.clientList}` : ""}; profile ${o.profile}: ${profile.description}`,
     );
     if (r.limit) log(`capacity ${stack.id}: at most ${r.limit.users} users on this machine (${capacityLimitText(r.limit)})`);
-    let maxUsers = r.limit?.users ?? Infinity;
-    const done: LevelOutcome[] = [];
     for (let n = 1; !o.signal?.aborted; n++) {
       const next = nextLevel(o.steps, done, o.users, { granularity: profile.granularity, maxUsers });
       if (!next) break;
+      o.onStatus?.(`capacity ${stack.id}: step ${n} (${next.phase}) ${next.users} users`, progress.mark());
       let step = next.beyondLimit
         ? unmeasuredStep({ users: next.users, phase: next.phase, connections: next.users * profile.connectionsPerUser }, "limit", null)
         : await measureStep(o, stack, server, next, limits, probes, runGroup);
@@ -209,6 +222,7 @@ async function ladderOfStack(
       if (step.verdict === "limit" && !next.beyondLimit) maxUsers = Math.min(maxUsers, bracket(done).lo);
       r.steps.push(step);
       done.push({ users: step.users, phase: step.phase, pass: step.verdict === "pass", beyondLimit: step.verdict === "limit" });
+      progress.replan(done, { granularity: profile.granularity, maxUsers });
       concludeStack(r, o.users);
       write();
       log(formatStepLine(stack.id, n, step, r.limit));
