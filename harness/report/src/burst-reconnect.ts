@@ -1,9 +1,10 @@
 // Report parts of the failure scenarios: the storm outcome and drain tables of `burst`, the recovery table and the
 // recovery-time chart (per stack, per backoff policy) of `reconnect`. Read from each repetition's `details`.
 import { detailsOf, type MessageBurstDetails, type ReconnectDetails, type RepetitionRecord, type StormDetails } from "@wsarena/results";
-import { barChartOption, barStat } from "./charts/bars.ts";
+import { barChartOption, hatchedCaption } from "./charts/bars.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./charts/render.ts";
 import { scenarioChartName } from "./charts/scenario.ts";
+import { pointBar } from "./charts/unranked.ts";
 import { fmtCount, fmtUs } from "./format.ts";
 import { isMeasured, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import type { Cell, Table } from "./tables.ts";
@@ -212,17 +213,21 @@ export function recoveryChart(input: ReportInput): ChartSpec | null {
     values: categories.map((c) => {
       const [pol, pct] = c.split(" ");
       const p = pts.find((q) => q.stack === stack && String(q.params.policy ?? pointLabel(q)) === pol);
-      return p ? barStat(detailValues(p, recoveryOf, (d) => (pct === "p50" ? d.recoveryP50Ms : d.recoveryP99Ms))) : null;
+      return p
+        ? pointBar(
+            p,
+            detailValues(p, recoveryOf, (d) => (pct === "p50" ? d.recoveryP50Ms : d.recoveryP99Ms)),
+          )
+        : null;
     }),
   }));
   return {
     name: scenarioChartName("reconnect"),
     title: "reconnect: time to recovery after a SIGKILL",
-    caption:
-      "From the SIGKILL until a subscriber receives again, p50 and p99 over subscribers, per backoff policy and stack (includes the server's restart: 500 ms dark plus its start-up). Mean over repetitions, whiskers min–max; lower is better.",
+    caption: `From the SIGKILL until a subscriber receives again, p50 and p99 over subscribers, per backoff policy and stack (includes the server's restart: 500 ms dark plus its start-up). Mean over repetitions, whiskers min–max; lower is better.${hatchedCaption(series)}`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
-    option: barChartOption({ categories, series, yName: "recovery", logY: false, format: (v) => (v === 0 ? "0" : fmtUs(v * 1000)) }),
+    option: barChartOption({ categories, series, yName: "time to recovery", logY: false, format: (v) => (v === 0 ? "0" : fmtUs(v * 1000)) }),
   };
 }
 

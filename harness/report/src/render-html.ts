@@ -10,6 +10,7 @@ import { failureTables } from "./failure-tables.ts";
 import { CAVEAT_MARK, headlineTable, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_FLAGS_TEXT, WARN_MARK, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
 import { cpuTable } from "./cpu-table.ts";
+import { noScenarioChartText } from "./charts/scenario.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
 
 /** A chart as it goes into the page. */
@@ -130,7 +131,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
       `<section id="${anchor(s)}">`,
       `<h2>Scenario ${esc(s)}</h2>`,
       params ? `<p class="note">Parameters: ${esc(params)}</p>` : "",
-      ch ? figure(ch) : `<p class="note">Nothing was measured in this scenario.</p>`,
+      ch ? figure(ch) : `<p class="note">${esc(noScenarioChartText(input, s))}</p>`,
       tableHtml(scenarioTable(input, s)),
       ...burstReconnectTables(input, s).map((t) => tableHtml(t)),
       ...[s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null].flatMap((t) => (t ? [`<h3>CPU per message at fixed rates</h3>\n${tableHtml(t)}`] : [])),

@@ -20,6 +20,7 @@ import {
   type Table,
 } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
+import { markdownChart, type MarkdownChart } from "./charts/markdown.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
 
@@ -59,10 +60,10 @@ export function markdownFindings(findings: readonly Finding[]): string {
 export interface MarkdownOptions {
   vcpuHourUsd: number;
   priceSource: string;
-  /** Chart file base names that were written (links to charts/<name>.png). */
-  charts: { name: string; title: string }[];
-  /** Per scenario, the chart name written for it (if any). */
-  scenarioCharts: Record<string, string>;
+  /** Charts that were written (links to charts/<name>.png), with their captions. */
+  charts: MarkdownChart[];
+  /** Per scenario, the chart written for it (if any). */
+  scenarioCharts: Record<string, MarkdownChart>;
   findings: Finding[];
   /** Text describing the statistics used. */
   methodNotes: string[];
@@ -79,7 +80,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     "",
     markdownTable(headlineTable(input, o.vcpuHourUsd)),
     "",
-    o.charts.map((ch) => `![${ch.title}](charts/${ch.name}.png)`).join("\n"),
+    o.charts.map(markdownChart).join("\n\n"),
     "",
     "## Findings",
     "",
@@ -99,7 +100,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     parts.push(`## Scenario ${s}`, "");
     if (params) parts.push(`Parameters: ${params}`, "");
     const chart = o.scenarioCharts[s];
-    if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
+    if (chart) parts.push(markdownChart(chart), "");
     parts.push(markdownTable(scenarioTable(input, s)), "");
     for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
     const cpu = s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null;

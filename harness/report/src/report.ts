@@ -10,10 +10,11 @@ import { latencyChart } from "./charts/latency.ts";
 import { memoryPerConnectionChart } from "./charts/memory-per-connection.ts";
 import { connectionsCharts } from "./charts/connections.ts";
 import { renderSvg, responsiveSvg, svgToPng, type ChartSpec } from "./charts/render.ts";
+import type { MarkdownChart } from "./charts/markdown.ts";
 import { burstReconnectChart } from "./burst-reconnect.ts";
 import { scenarioChart } from "./charts/scenario.ts";
 import { systemChart } from "./charts/system.ts";
-import { throughputChart } from "./charts/throughput.ts";
+import { throughputChart, throughputDrawn } from "./charts/throughput.ts";
 import { headlineInput } from "./tables.ts";
 import { computeFindings, KEEP_UP_FRACTION, KNEE_P99_FACTOR, LEAK_GROWTH_FRACTION, type Finding } from "./findings.ts";
 import { loadReportInput } from "./load.ts";
@@ -92,9 +93,11 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
     httpLatencyChart(input),
     ...clusterCharts(input),
   ].filter((c): c is ChartSpec => c !== null);
+  // A scenario chart leaves out the bars the throughput chart already draws (echo-throughput's whole chart).
+  const drawn = throughputDrawn(core);
   const perScenario: Record<string, ChartSpec> = {};
   for (const s of input.scenarios) {
-    const ch = FAILURE_SCENARIO_CHARTS[s]?.(input) ?? burstReconnectChart(input, s) ?? scenarioChart(input, s);
+    const ch = FAILURE_SCENARIO_CHARTS[s]?.(input) ?? burstReconnectChart(input, s) ?? scenarioChart(input, s, drawn);
     if (ch) perScenario[s] = ch;
   }
   return { overview, perScenario };
@@ -129,15 +132,15 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
       methodNotes: notes,
     }),
   );
-  const scenarioChartNames: Record<string, string> = {};
-  for (const [s, spec] of Object.entries(perScenario)) scenarioChartNames[s] = spec.name;
+  const scenarioChartsMd: Record<string, MarkdownChart> = {};
+  for (const [s, spec] of Object.entries(perScenario)) scenarioChartsMd[s] = { name: spec.name, title: spec.title, caption: spec.caption };
   writeFileSync(
     join(input.dir, "report.md"),
     renderMarkdown(input, {
       vcpuHourUsd: o.vcpuHourUsd,
       priceSource: o.priceSource,
-      charts: overview.map((c) => ({ name: c.name, title: c.title })),
-      scenarioCharts: scenarioChartNames,
+      charts: overview.map((c) => ({ name: c.name, title: c.title, caption: c.caption })),
+      scenarioCharts: scenarioChartsMd,
       findings,
       methodNotes: notes,
     }),

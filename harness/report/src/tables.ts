@@ -242,7 +242,7 @@ function headlineRows(input: ReportInput, focus: ReturnType<typeof latencyFocus>
  * A connections point seen as its memory figure: the point's flags describe its headline (connect rate), so only
  * integrity and errors carry over, and high-variance is judged on the RSS per connection itself.
  */
-function memoryView(p: PointView): PointView {
+export function memoryView(p: PointView): PointView {
   const kept = p.flags.filter((f) => f === "integrity" || f === "errors");
   return { ...p, flags: unionFlags(kept, varianceFlags(metricValues(p, "rssPerConnectionBytes"))) };
 }

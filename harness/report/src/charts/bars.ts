@@ -9,6 +9,8 @@ export interface BarStat {
   mean: number;
   min: number;
   max: number;
+  /** The figure is marked ⚠ in the tables (not a server property, or a failed measurement: not ranked): drawn hatched. */
+  unranked?: boolean;
 }
 
 /** Input of a grouped bar chart. */
@@ -22,6 +24,24 @@ export interface BarChartData {
   logY: boolean;
   /** Formats axis labels. */
   format: (v: number) => string;
+}
+
+/** Legend entry of the hatched bars (figures the tables mark ⚠), shown when a chart has one. */
+export const UNRANKED_LEGEND = "hatched: ⚠ not ranked";
+/** Colour of the hatched legend entry's stripes (it stands for every stack). */
+const UNRANKED_LEGEND_COLOR = "#555555";
+
+/**
+ * An unranked bar's style: diagonal stripes in the stack's colour over white, outlined in it, so it still reads as
+ * that stack but never as a solid (ranked) bar.
+ */
+export function hatchedStyle(color: string): Record<string, unknown> {
+  return {
+    color: "#ffffff",
+    borderColor: color,
+    borderWidth: 1.5,
+    decal: { symbol: "rect", symbolSize: 1, color, dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: -Math.PI / 4 },
+  };
 }
 
 const BAR_CATEGORY_GAP = 0.3;
@@ -51,6 +71,13 @@ export function categoryLabels(categories: readonly string[], seriesCount: numbe
   return { rotate: CATEGORY_LABEL_ROTATE_DEG, heightPx: Math.ceil(heightPx) };
 }
 
+/** The caption's sentence on hatched bars, with a leading space, or "" when no bar of `series` is hatched. */
+export function hatchedCaption(series: readonly { values: readonly (BarStat | null)[] }[]): string {
+  return series.some((s) => s.values.some((v) => v?.unranked))
+    ? " Hatched bars are figures the tables mark ⚠ (not a server property, or a failed measurement): shown, not ranked."
+    : "";
+}
+
 /** Summarises repetition values as mean with min–max, or null when empty. */
 export function barStat(values: readonly number[]): BarStat | null {
   if (values.length === 0) return null;
@@ -73,7 +100,7 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
       barCategoryGap: `${BAR_CATEGORY_GAP * 100}%`,
       barMaxWidth: BAR_MAX_WIDTH,
       itemStyle: { color },
-      data: s.values.map((v) => (v ? positive(v.mean) : null)),
+      data: s.values.map((v) => (v ? (v.unranked ? { value: positive(v.mean), itemStyle: hatchedStyle(color) } : positive(v.mean)) : null)),
     });
     series.push({
       name: s.stack,
@@ -102,9 +129,18 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
     });
   });
   const lows = d.series.flatMap((s) => s.values.flatMap((v) => (v ? [v.min] : [])));
+  const hatched = d.series.some((s) => s.values.some((v) => v?.unranked));
+  const left =
+    typeof grid.left === "number"
+      ? grid.left
+      : valueAxisLeftPx(
+          d.format,
+          d.series.flatMap((s) => s.values.flatMap((v) => (v ? [v.min, v.max] : []))),
+        );
+  if (hatched) series.push(unrankedLegendSeries());
   return {
-    legend: { top: 4, data: stacks, textStyle: { fontFamily: CHART_FONT } },
-    grid: { left: 80, right: 24, top: 44, bottom: labels.heightPx, ...grid },
+    legend: { top: 4, data: hatched ? [...stacks, UNRANKED_LEGEND] : stacks, textStyle: { fontFamily: CHART_FONT } },
+    grid: { left, right: 24, top: 44, bottom: labels.heightPx, ...grid },
     xAxis: {
       type: "category",
       data: d.categories,
@@ -112,14 +148,42 @@ export function barChartOption(d: BarChartData, grid: Record<string, unknown> = 
     },
     yAxis: {
       type: d.logY ? "log" : "value",
-      ...(d.logY ? { min: logFloor(lows) } : {}),
+      // Bars on a log axis start at 1 unless told otherwise: figures below 1 ($ per 1M msg) would hang from the top.
+      ...(d.logY ? { min: logFloor(lows), startValue: logFloor(lows) } : {}),
       name: d.yName,
       nameLocation: "middle",
-      nameGap: 62,
+      nameGap: left - AXIS_NAME_FROM_EDGE_PX,
       axisLabel: { formatter: d.format },
     },
     series,
   };
+}
+
+/**
+ * A series without data that only puts the hatched swatch in the legend: a custom series, so it takes no bar slot in
+ * the categories (an empty bar series would).
+ */
+function unrankedLegendSeries(): Record<string, unknown> {
+  return { name: UNRANKED_LEGEND, type: "custom", data: [], renderItem: () => null, itemStyle: hatchedStyle(UNRANKED_LEGEND_COLOR) };
+}
+
+/** Least room left of a value axis, px: its tick labels and its name. */
+export const VALUE_AXIS_MIN_LEFT_PX = 80;
+/** Where the value axis's name sits, measured from the chart's left edge (its centre line), px. */
+const AXIS_NAME_FROM_EDGE_PX = 18;
+/** Room the axis name takes beside the tick labels: its line and the air on both sides, px. */
+const AXIS_NAME_ROOM_PX = 36;
+/** ECharts' default size of axis tick labels, px. */
+const TICK_LABEL_PX = 12;
+
+/**
+ * Room left of a value axis for its widest tick label (units included: "1.00M msg/s") and its name: tick labels are
+ * estimated from the values drawn and the powers of ten around them (a log axis's ticks).
+ */
+export function valueAxisLeftPx(format: (v: number) => string, values: readonly number[]): number {
+  const probes = values.flatMap((v) => (v > 0 ? [v, 10 ** Math.floor(Math.log10(v)), 10 ** Math.ceil(Math.log10(v))] : [v]));
+  const widest = Math.max(0, ...probes.map((v) => measureText(format(v), `${TICK_LABEL_PX}px`).width));
+  return Math.max(VALUE_AXIS_MIN_LEFT_PX, Math.ceil(widest + AXIS_LABEL_MARGIN_PX + AXIS_NAME_ROOM_PX));
 }
 
 /** The part of ECharts' custom-series API the error bars use. */

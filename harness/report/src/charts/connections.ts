@@ -78,7 +78,7 @@ export function connectionsCharts(input: ReportInput): ChartSpec[] {
         title: "CPU cost of heartbeats while holding",
         caption: `Server process CPU while holding the same connections with WSARENA_PING_INTERVAL_S=${rows.find((r) => r.heartbeatIntervalS !== null)?.heartbeatIntervalS ?? "?"} (a ping to every connection per interval), minus the same hold without pings; % of one core, mean over repetitions; lower is better. A stack whose heartbeat phase lost connections has no bar (see the connections table). The pinned core's busy share on − off is in the table.`,
       },
-      "server CPU, on − off (% of a core)",
+      "server CPU, heartbeats on − off",
       false,
       (v) => `${v.toFixed(1)} %`,
     ),

@@ -2,8 +2,9 @@
 import { fmtCount, fmtUsd } from "../format.ts";
 import { pointLabel, type ReportInput } from "../model.ts";
 import { msgsPerCpuSecond, throughputPoints } from "../select.ts";
-import { barChartOption, barStat, categoryLabels, type BarStat } from "./bars.ts";
+import { barChartOption, categoryLabels, hatchedCaption, valueAxisLeftPx, type BarStat } from "./bars.ts";
 import { DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
+import { pointBar } from "./unranked.ts";
 
 /** Least height of the two-panel efficiency chart; it grows to fit long category labels under the lower panel. */
 export const EFFICIENCY_CHART_HEIGHT = 640;
@@ -27,17 +28,36 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
     stack,
     values: categories.map((c) => {
       const p = pts.find((q) => q.stack === stack && label(q) === c);
-      return p ? barStat(msgsPerCpuSecond(p)) : null;
+      return p ? pointBar(p, msgsPerCpuSecond(p)) : null;
     }),
   }));
   const cost = perCpu.map((s) => ({
     stack: s.stack,
     values: s.values.map((v): BarStat | null =>
-      v ? { mean: costPerMillionUsd(v.mean, vcpuHourUsd), min: costPerMillionUsd(v.max, vcpuHourUsd), max: costPerMillionUsd(v.min, vcpuHourUsd) } : null,
+      v
+        ? {
+            mean: costPerMillionUsd(v.mean, vcpuHourUsd),
+            min: costPerMillionUsd(v.max, vcpuHourUsd),
+            max: costPerMillionUsd(v.min, vcpuHourUsd),
+            unranked: v.unranked,
+          }
+        : null,
     ),
   }));
-  const top = barChartOption({ categories, series: perCpu, yName: "msg per CPU-s", logY: true, format: fmtCount }, { ...UPPER_PANEL, bottom: undefined });
-  const bottom = barChartOption({ categories, series: cost, yName: "$ per 1M msg", logY: false, format: fmtUsd }, { ...LOWER_PANEL, bottom: undefined });
+  const topData = { categories, series: perCpu, yName: "messages per CPU-second", logY: true, format: (v: number) => `${fmtCount(v)} msg` };
+  // A log axis: the costs span decades (the cheapest stack's bars vanish on a linear one); $ ticks stay plain decimals.
+  const bottomData = { categories, series: cost, yName: "cost of 1M messages", logY: true, format: fmtUsd };
+  // Both panels share the categories, so they share the left edge: the wider of their value axes.
+  const left = Math.max(
+    ...[topData, bottomData].map((d) =>
+      valueAxisLeftPx(
+        d.format,
+        d.series.flatMap((s) => s.values.flatMap((v) => (v ? [v.min, v.max] : []))),
+      ),
+    ),
+  );
+  const top = barChartOption(topData, { ...UPPER_PANEL, left, bottom: undefined });
+  const bottom = barChartOption(bottomData, { ...LOWER_PANEL, left, bottom: undefined });
   // Merge the two single-grid options into one two-grid option.
   // Each panel's option is one grid, one axis pair and its series (barChartOption's shape); read as plain objects.
   type Panel = { legend: unknown; grid: unknown; xAxis: object; yAxis: object; series: unknown[] };
@@ -47,7 +67,7 @@ export function efficiencyChart(input: ReportInput, vcpuHourUsd: number): ChartS
   return {
     name: "efficiency",
     title: "Efficiency and cost",
-    caption: `Top: messages per second of server CPU (msg/s ÷ server CPU share of one core). Bottom: server CPU cost of one million messages at $${vcpuHourUsd} per vCPU-hour. Mean over repetitions, whiskers min–max; top log scale, bottom linear.`,
+    caption: `At every throughput point, at saturation: top, messages per second of server CPU (msg/s ÷ server CPU share of one core), higher is better; bottom, the server CPU cost of one million messages at $${vcpuHourUsd} per vCPU-hour, lower is better. Geometric mean over repetitions, whiskers min–max; both log scale.${hatchedCaption(perCpu)}`,
     width: DEFAULT_CHART_WIDTH,
     height: Math.max(EFFICIENCY_CHART_HEIGHT, LOWER_PANEL.top + LOWER_PANEL.height + categoryLabels(categories, stacks.length).heightPx),
     option: {

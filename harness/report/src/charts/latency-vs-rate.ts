@@ -5,7 +5,7 @@ import { isMeasured, type PointView, type ReportInput } from "../model.ts";
 import { meanOf, offeredRate, rateSweepScenarios } from "../select.ts";
 import { repFloor } from "../floor.ts";
 import { kneeSummaries, type KneeSummary } from "../knee.ts";
-import { parseCriteria } from "@wsarena/results";
+import { loadShapeOf, parseCriteria } from "@wsarena/results";
 import { FLOOR_COLOR, FLOOR_SERIES, LAG_SERIES } from "./latency.ts";
 import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
@@ -24,10 +24,12 @@ export function latencyVsRateChart(input: ReportInput): ChartSpec | null {
   const refs = referenceSeries(pts, rates);
   const drawn = refs.map((r) => r.name);
   series.push(...refs);
+  const shapes = [...new Set(pts.map((p) => loadShapeOf(scenario, { loadShape: p.loadShape ?? undefined })))].filter((x) => x !== null);
+  const where = `${scenario}${shapes.length ? ` (load shape: ${shapes.join(", ")})` : ""}`;
   return {
     name: "latency-vs-rate",
-    title: "Latency against offered rate",
-    caption: `${scenario}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${knees.length ? `A vertical line in a stack's colour marks its measured sustainable rate @ ${knees[0]!.slo} (geometric mean over repetitions of the highest rate that met it, bisected between ladder rates), the grey horizontal line the SLO's p99. ` : ""}${band.length ? "The shaded band spans the lowest to highest floor p99 among the windows at each rate. " : ""}${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
+    title: `Latency against offered rate: ${where}`,
+    caption: `${where}: p99 (solid) and p50 (dashed) latency, mean over repetitions, at each offered rate. Where a stack's p99 turns up sharply is its knee: past it, messages queue. ${knees.length ? `A vertical line in a stack's colour marks its measured sustainable rate @ ${knees[0]!.slo} (geometric mean over repetitions of the highest rate that met it, bisected between ladder rates), the grey horizontal line the SLO's p99. ` : "No sustainable rate was measured in this run, so no knee is marked. "}${band.length ? "The shaded band spans the lowest to highest floor p99 among the windows at each rate. " : ""}${drawn.length ? "Grey: the p99 of the floor measured in the same windows (dashed: worst pinned core's wake-up lateness; dotted: the load generator's scheduler lag); a p99 within 2× of the floor describes the machine, not the stack." : "The floor was not measured in this run."} Both axes log scale.`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: {

@@ -1,9 +1,11 @@
 // latency chart: full percentile curves per stack from the merged HDR histograms, x = 1/(1−p) on a log scale.
-import { fmtUs } from "../format.ts";
+import { loadShapeOf } from "@wsarena/results";
+import { fmtCount, fmtUs } from "../format.ts";
 import { percentileCurve } from "../hdr.ts";
-import type { ReportInput } from "../model.ts";
+import type { PointView, ReportInput } from "../model.ts";
 import { repFloorHistogram } from "../floor.ts";
-import { histogramPoints, latencyFocus } from "../select.ts";
+import { histogramPoints, latencyFocus, offeredRate } from "../select.ts";
+import { warnings } from "../tables.ts";
 import { stackColor } from "./palette.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
 
@@ -21,6 +23,19 @@ export const PERCENTILE_TICKS: readonly { nines: number; label: string }[] = [
   { nines: 4, label: "99.99%" },
   { nines: 5, label: "99.999%" },
 ];
+
+/**
+ * The point a latency chart shows, in words: "echo-latency at 50.0k msg/s offered (load shape: pipelined)", or the
+ * point's key for a point without an offered rate; the load shape only where an open-loop sender wrote the point.
+ */
+export function focusText(scenario: string, pts: readonly PointView[]): string {
+  const p = pts[0];
+  if (!p) return scenario;
+  const rate = offeredRate(p);
+  const shape = loadShapeOf(scenario, { loadShape: p.loadShape ?? undefined });
+  const at = rate !== null ? `${fmtCount(rate)} msg/s offered` : p.pointKey || "its only point";
+  return `${scenario} at ${at}${shape ? ` (load shape: ${shape})` : ""}`;
+}
 
 /** Percentile curves of every stack at the focus point, or null when no histograms were recorded. */
 export function latencyChart(input: ReportInput): ChartSpec | null {
@@ -64,10 +79,13 @@ export function latencyChart(input: ReportInput): ChartSpec | null {
     : " The floor was not measured in this run.";
   const ticks = PERCENTILE_TICKS.filter((t) => t.nines <= Math.ceil(maxNines));
   const xMax = Math.ceil(maxNines);
+  const where = focusText(focus.scenario, pts);
+  const flagged = pts.filter((p) => warnings(p).length).map((p) => p.stack);
+  const flaggedText = flagged.length ? ` Not ranked at this point (⚠ in the tables): ${flagged.join(", ")}.` : "";
   return {
     name: "latency",
-    title: "Latency percentiles",
-    caption: `Latency by percentile in ${focus.scenario} at ${focus.pointKey || "its only point"}, all repetitions' HDR histograms merged per stack. The x axis is 1/(1−p) on a log scale, as HDR plots draw it, so the tail gets room; lower is better.${floorText}`,
+    title: `Latency percentiles: ${where}`,
+    caption: `Latency by percentile in ${where}, all repetitions' HDR histograms merged per stack; lower is better. The x axis is 1/(1−p) on a log scale, as HDR plots draw it, so the tail gets room.${floorText}${flaggedText}`,
     width: DEFAULT_CHART_WIDTH,
     height: DEFAULT_CHART_HEIGHT,
     option: {

@@ -1,6 +1,7 @@
 // Chart layout as resvg draws it (DejaVu Sans): legend entries do not run into each other and no text leaves the canvas.
 import { describe, expect, it } from "vitest";
-import { barChartOption } from "./bars.ts";
+import { fmtCount } from "../format.ts";
+import { barChartOption, UNRANKED_LEGEND, type BarStat } from "./bars.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, measureText, renderSvg } from "./render.ts";
 
 /** The reference run's stacks and throughput points: the longest legend names and category labels the report draws. */
@@ -79,5 +80,55 @@ describe("bar chart layout", () => {
       expect(t.right, `${t.text} right`).toBeLessThanOrEqual(DEFAULT_CHART_WIDTH);
       expect(t.bottom, `${t.text} bottom`).toBeLessThanOrEqual(DEFAULT_CHART_HEIGHT);
     }
+  });
+});
+
+describe("unranked bars", () => {
+  const stat = (i: number, unranked = false): BarStat => ({ mean: 1e5 * (i + 1), min: 9e4 * (i + 1), max: 1.1e5 * (i + 1), unranked });
+  // ws's first figure is flagged ⚠ (client-bound, say): it is drawn, hatched, and the legend says what hatching means.
+  const series = STACKS.map((stack, i) => ({ stack, values: CATEGORIES.map((_, ci) => stat(i, stack === "ws" && ci === 0)) }));
+  const option = barChartOption({ categories: CATEGORIES, series, yName: "throughput", logY: true, format: (v) => `${fmtCount(v)} msg/s` });
+  const svg = renderSvg({ name: "t", title: "t", caption: "", width: DEFAULT_CHART_WIDTH, height: DEFAULT_CHART_HEIGHT, option });
+  const texts = placedTexts(svg);
+  type Bar = { name: string; type: string; data: unknown[] };
+  const bars = (option as { series: Bar[] }).series.filter((x) => x.type === "bar");
+
+  it("draws exactly the unranked bar hatched (a pattern fill), the ranked ones solid", () => {
+    const styled = bars.flatMap((b) =>
+      b.data.flatMap((d, ci) =>
+        typeof d === "object" && d !== null ? [[b.name, ci, (d as { itemStyle: { decal?: unknown } }).itemStyle.decal !== undefined]] : [],
+      ),
+    );
+    expect(styled).toEqual([["ws", 0, true]]);
+    expect(svg).toMatch(/<pattern\b/);
+    expect(svg).toMatch(/fill="url\(#zr0-p\d+\)"/);
+  });
+
+  it("adds a legend entry for the hatched bars, clear of the stacks' entries, and none when every bar is ranked", () => {
+    const legend = texts.filter((t) => t.legend).map((t) => ({ text: t.text, ...t.legend! }));
+    expect(legend.map((l) => l.text)).toEqual([...STACKS, UNRANKED_LEGEND]);
+    for (let i = 1; i < legend.length; i++) {
+      if (legend[i]!.row !== legend[i - 1]!.row) continue;
+      expect(legend[i - 1]!.end, `"${legend[i - 1]!.text}" runs into "${legend[i]!.text}"`).toBeLessThanOrEqual(legend[i]!.start);
+    }
+    const ranked = STACKS.map((stack, i) => ({ stack, values: CATEGORIES.map(() => stat(i)) }));
+    const plain = renderSvg({
+      name: "t",
+      title: "t",
+      caption: "",
+      width: DEFAULT_CHART_WIDTH,
+      height: DEFAULT_CHART_HEIGHT,
+      option: barChartOption({ categories: CATEGORIES, series: ranked, yName: "throughput", logY: true, format: String }),
+    });
+    expect(plain).not.toContain(UNRANKED_LEGEND);
+    expect(plain).not.toMatch(/<pattern\b/);
+  });
+
+  it("makes room for tick labels that carry their unit: labels and the axis name inside the canvas, apart", () => {
+    for (const t of texts) expect(t.left, `${t.text} left`).toBeGreaterThanOrEqual(0);
+    const ticks = texts.filter((t) => t.text.endsWith(" msg/s"));
+    expect(ticks.length).toBeGreaterThan(1);
+    const name = texts.find((t) => t.text === "throughput")!;
+    expect(name.right, "axis name runs into the tick labels").toBeLessThanOrEqual(Math.min(...ticks.map((t) => t.left)));
   });
 });

@@ -27,10 +27,11 @@ export function systemChart(input: ReportInput): ChartSpec | null {
     series.push({ ...base, xAxisIndex: 1, yAxisIndex: 1, data: samples.map((s) => [s.tMs / 1000, s.rssBytes]) });
   }
   const where = chosen.map((p) => `${p.stack}: ${p.scenario} ${p.pointKey}`).join("; ");
+  const cpu = cpuAxis(chosen);
   return {
     name: "system",
     title: "Server CPU and memory over time",
-    caption: `Server process CPU (% of one core, top) and resident memory (bottom) during the first repetition of each stack's busiest throughput point (${where}).`,
+    caption: `Server process CPU (% of one core, top) and resident memory (bottom) during the first repetition of each stack's busiest throughput point (${where}).${cpu.note}`,
     width: DEFAULT_CHART_WIDTH,
     height: SYSTEM_CHART_HEIGHT,
     option: {
@@ -51,10 +52,55 @@ export function systemChart(input: ReportInput): ChartSpec | null {
         },
       ],
       yAxis: [
-        { gridIndex: 0, type: "value", min: 0, name: "CPU %", nameLocation: "middle", nameGap: 50 },
+        {
+          gridIndex: 0,
+          type: "value",
+          min: 0,
+          max: cpu.maxPct,
+          name: "server CPU",
+          nameLocation: "middle",
+          nameGap: 58,
+          axisLabel: { formatter: (v: number) => `${Math.round(v)} %` },
+        },
         { gridIndex: 1, type: "value", name: "RSS", nameLocation: "middle", nameGap: 62, axisLabel: { formatter: fmtBytes } },
       ],
       series,
     },
+  };
+}
+
+/** Step the CPU axis is rounded up to when an unpinned process ran above one core, % of a core. */
+export const CPU_AXIS_STEP_PCT = 50;
+
+/**
+ * The CPU panel's top, % of one core, and the caption's sentence on it. A server pinned to n cores cannot use more than
+ * n × 100 %: the axis ends there, and a sample above it (clock ticks counted over a short interval) is clipped and said
+ * so. An unpinned server's axis ends at one core unless a sample went above it (threads on several cores): then at that
+ * maximum rounded up, naming who went over.
+ */
+export function cpuAxis(chosen: readonly PointView[]): { maxPct: number; note: string } {
+  const samples = (p: PointView) => p.reps[0]!.server!.samples;
+  const cores = Math.max(0, ...chosen.flatMap((p) => samples(p).map((s) => s.coreBusyPct.length)));
+  const peaks = chosen.map((p) => ({ stack: p.stack, pct: Math.max(0, ...samples(p).map((s) => s.cpuPct)) }));
+  const above = (limit: number): string =>
+    peaks
+      .filter((x) => x.pct > limit)
+      .map((x) => `${x.stack} ${Math.round(x.pct)} %`)
+      .join(", ");
+  if (cores > 0) {
+    const cap = 100 * cores;
+    const clipped = above(cap);
+    const where = cores === 1 ? "one full core (100 %), the one the server was pinned to" : `the ${cores} cores the server was pinned to (${cap} %)`;
+    return {
+      maxPct: cap,
+      note: ` The CPU axis ends at ${where}${clipped ? `; higher samples (${clipped}) are sampling error, clock ticks counted over a short interval, and are clipped` : ""}.`,
+    };
+  }
+  const over = above(100);
+  if (!over) return { maxPct: 100, note: " The CPU axis ends at one full core (100 %)." };
+  const top = Math.max(...peaks.map((x) => x.pct));
+  return {
+    maxPct: Math.ceil(top / CPU_AXIS_STEP_PCT) * CPU_AXIS_STEP_PCT,
+    note: ` The server was not pinned and ran above one core (${over}): the CPU axis runs past 100 % to its highest sample.`,
   };
 }
