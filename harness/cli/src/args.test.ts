@@ -1,7 +1,8 @@
 import { PROFILE_REPETITIONS } from "@wsarena/runner";
 import { describe, expect, it } from "vitest";
 import { parseDurationFlag, parsePercentFlag } from "./args.ts";
-import { describeRepetitions, resolveRepetitions } from "./commands/run.ts";
+import { resolveRepetitions } from "./commands/run.ts";
+import { describeRepetitions } from "./execute-run.ts";
 
 describe("parsePercentFlag", () => {
   it("reads a percentage as a fraction", () => {

@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   run: () => import("./commands/run.ts"),
   report: () => import("./commands/report.ts"),
   compare: () => import("./commands/compare.ts"),
+  rerun: () => import("./commands/rerun.ts"),
   capacity: () => import("./commands/capacity.ts"),
 };
 

@@ -22,6 +22,7 @@ describe("README results block", () => {
     const input = loadReportInput(REAL_FIXTURE_DIR);
     const block = readmeBlock(input, [{ name: "throughput", title: "Throughput" }], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
     expect(block).toContain("(harness/report/fixtures/real/charts/throughput.png)");
+    expect(block).toContain("Rerun: `pnpm wsarena rerun harness/report/fixtures/real` (the same configuration into a new set");
     expect(block).toMatch(/\| Stack \| Peak throughput/);
     for (const s of input.stacks) expect(block).toContain(`| ${s} |`);
   });

@@ -41,16 +41,14 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
   const rp = r.config.repetitions;
   const fixed = rp.minReps === rp.maxReps;
   const pct = `${+(rp.targetCiHalfWidthRel * 100).toFixed(2)}%`;
-  const budget = rp.budgetMs === null ? "" : ` --budget ${Math.round(rp.budgetMs / 60_000)}m`;
   const reps = fixed
     ? `${rp.minReps} reps`
     : `${rp.minReps}–${rp.maxReps} reps until the 95 % interval is within ±${pct}${rp.budgetMs === null ? "" : ` or the ${Math.round(rp.budgetMs / 60_000)}-minute budget is spent`}`;
-  const repFlags = fixed ? `--reps ${rp.minReps}` : `--min-reps ${rp.minReps} --max-reps ${rp.maxReps} --target-ci ${pct}${budget}`;
   return [
     `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; ` +
       `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}; profile ${r.config.profile}, ${reps}; ${commit}.`,
-    `Rerun: \`pnpm wsarena run --profile ${r.config.profile} ${repFlags} --out ${rel(".")} && pnpm wsarena report ${rel(".")} --readme\` ` +
-      `(figures from a shared virtual machine are noisy: compare ratios within one run).`,
+    `Rerun: \`pnpm wsarena rerun ${rel(".")}\` (the same configuration into a new set, compared with this one; ` +
+      `figures from a shared virtual machine are noisy: compare ratios within one run).`,
     "",
     markdownTable(headlineTable(input, vcpuHourUsd)),
     "",

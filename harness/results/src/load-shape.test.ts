@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadResultSet } from "./io.ts";
-import { loadShapeOf } from "./load-shape.ts";
+import { loadShapeOf, runLoadShapeOf } from "./load-shape.ts";
 import { pointSchema } from "./schema.ts";
 
 /** The committed reference set: written before the load shape was recorded (its echo-latency points were sent pipelined). */
@@ -27,5 +27,17 @@ describe("loadShapeOf", () => {
     const point = { key: "50k/s", params: {}, reps: [], summary: null, flags: [], stop: "fixed" as const };
     expect(pointSchema.parse({ ...point, loadShape: "one-per-write" }).loadShape).toBe("one-per-write");
     expect(pointSchema.safeParse({ ...point, loadShape: "bursty" }).success).toBe(false);
+  });
+});
+
+describe("runLoadShapeOf", () => {
+  it("reads the recorded config, else the points' shape, else pipelined for a set older than both", () => {
+    const m = (...shapes: ("pipelined" | "one-per-write" | undefined)[]) => [{ points: shapes.map((loadShape) => (loadShape ? { loadShape } : {})) }];
+    expect(runLoadShapeOf({ loadShape: "one-per-write" }, m("pipelined"))).toBe("one-per-write");
+    expect(runLoadShapeOf({}, m(undefined, "one-per-write"))).toBe("one-per-write");
+    expect(runLoadShapeOf({}, m(undefined))).toBe("pipelined");
+    const reference = loadResultSet(REFERENCE);
+    expect(reference.run.config.loadShape).toBeUndefined();
+    expect(runLoadShapeOf(reference.run.config, reference.measurements)).toBe("pipelined");
   });
 });

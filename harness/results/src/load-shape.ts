@@ -16,3 +16,15 @@ export const PIPELINED_BEFORE_SHAPE: ReadonlySet<string> = new Set(["echo-latenc
 export function loadShapeOf(scenario: string, point: { loadShape?: LoadShapeId | undefined }): LoadShapeId | null {
   return point.loadShape ?? (PIPELINED_BEFORE_SHAPE.has(scenario) ? "pipelined" : null);
 }
+
+/**
+ * The load shape a run chose (`--load-shape`): recorded in run.json's config; a set older than that field reads as the
+ * shape its points recorded, else "pipelined" (the only shape runs sent before it could be chosen).
+ */
+export function runLoadShapeOf(
+  config: { loadShape?: LoadShapeId | undefined },
+  measurements: readonly { points: readonly { loadShape?: LoadShapeId | undefined }[] }[],
+): LoadShapeId {
+  const recorded = measurements.flatMap((m) => m.points.flatMap((p) => (p.loadShape ? [p.loadShape] : [])));
+  return config.loadShape ?? recorded[0] ?? "pipelined";
+}

@@ -51,7 +51,7 @@ describe("load shape of open-loop points", () => {
     expect(t.points.every((p) => p.load.shape === undefined)).toBe(true);
   });
 
-  it("hands the run's shape to the load and records it with each open-loop point", async () => {
+  it("hands the run's shape to the load and records it in run.json and with each open-loop point", async () => {
     const ws = discoverStacks().find((s) => s.id === "ws")!;
     for (const shape of [undefined, "pipelined"] as const) {
       const out = mkdtempSync(join(tmpdir(), "wsarena-shape-"));
@@ -70,7 +70,9 @@ describe("load shape of open-loop points", () => {
       });
       const want = shape ?? DEFAULT_RUN_LOAD_SHAPE;
       expect(shapes).toEqual([want]);
-      const [m] = loadResultSet(out).measurements;
+      const set = loadResultSet(out);
+      expect(set.run.config.loadShape).toBe(want);
+      const [m] = set.measurements;
       expect(m!.points[0]!.loadShape).toBe(want);
       expect(loadShapeOf(m!.scenario, m!.points[0]!)).toBe(want);
     }

@@ -10,8 +10,19 @@ import { endReason, scenarioBudgetMs } from "./repetitions.ts";
 import { buildRunRecord, buildStates, isPartial, progressOf, stackRecordOf, toRecord } from "./records.ts";
 import { verifyProgress } from "./progress.ts";
 import { measureRepetition } from "./repetition.ts";
-import { createAbortGuard, stateKey, type MeasurementState, type RunContext, type RunOptions, type RunOutcome, type VerifyOutcome } from "./run-context.ts";
+import {
+  createAbortGuard,
+  loadShapeOfRun,
+  stateKey,
+  type MeasurementState,
+  type RunContext,
+  type RunOptions,
+  type RunOutcome,
+  type VerifyOutcome,
+} from "./run-context.ts";
 import type { Scenario, ScenarioPlan } from "./scenarios/types.ts";
+
+export { DEFAULT_RUN_LOAD_SHAPE } from "./run-context.ts";
 
 export type { ProgressMark, RunEvent } from "./progress.ts";
 export type { RunOptions, RunOutcome, VerifyFn, VerifyOutcome } from "./run-context.ts";
@@ -151,9 +162,6 @@ async function finalize(ctx: RunContext): Promise<void> {
   ctx.writeRun();
 }
 
-/** Load shape of open-loop echo points when a run does not choose one (loadgen's default; see DEFAULT_LOAD_SHAPE there). */
-export const DEFAULT_RUN_LOAD_SHAPE: LoadShape = "pipelined";
-
 /** A plan whose open-loop echo points (mode echo-open) send with `shape`; the other points are left as they are. */
 export function withLoadShape(plan: ScenarioPlan, shape: LoadShape): ScenarioPlan {
   return { ...plan, points: plan.points.map((p) => (p.load.mode === "echo-open" ? { ...p, load: { ...p.load, shape } } : p)) };
@@ -161,7 +169,7 @@ export function withLoadShape(plan: ScenarioPlan, shape: LoadShape): ScenarioPla
 
 /** Runs the whole matrix, writing run.json and one file per (stack, scenario) atomically as results come in. */
 export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
-  const shape = opts.loadShape ?? DEFAULT_RUN_LOAD_SHAPE;
+  const shape = loadShapeOfRun(opts);
   const plans = new Map(opts.scenarios.map((s) => [s.id, withLoadShape(s.plan(opts.profile), shape)]));
   const states = buildStates(opts, plans);
   const stackRecords: RunStackRecord[] = opts.stacks.map(stackRecordOf);

@@ -4,7 +4,7 @@ import { REPO_ROOT, type DiscoveredStack } from "@wsarena/stacks";
 import { describe, pointFlagsOf, unionFlags } from "@wsarena/results";
 import { classifyOutliers } from "@wsarena/stats";
 import { clientPackageVersions, gitState, machineInfo, packageVersions, runtimeVersions } from "./env.ts";
-import { pointStop, type PointProgress, type RepetitionPolicy } from "./repetitions.ts";
+import { pointStop, repetitionsRecordOf, type PointProgress, type RepetitionPolicy } from "./repetitions.ts";
 import {
   SCHEMA_VERSION,
   measurementFileName,
@@ -17,7 +17,7 @@ import {
   type RunStackRecord,
   type VariantRecord,
 } from "@wsarena/results";
-import { stateKey, type MeasurementState, type RunContext, type RunOptions } from "./run-context.ts";
+import { loadShapeOfRun, stateKey, type MeasurementState, type RunContext, type RunOptions } from "./run-context.ts";
 import { cpuPerMessageSummary } from "./cpu-per-message.ts";
 import { sloOf } from "./knee.ts";
 import { supportsScenario, type Profile, type Scenario, type ScenarioPlan, type ScenarioPoint } from "./scenarios/types.ts";
@@ -159,15 +159,11 @@ export function buildRunRecord(
         [...plans].map(([id, pl]) => [id, { params: pl.params, points: pl.points.map((pt) => ({ key: pt.key, ...pt.params })) }]),
       ),
       verifyLevel: "none",
-      repetitions: {
-        minReps: p.minReps,
-        maxReps: p.maxReps,
-        targetCiHalfWidthRel: p.fixed ? 0 : p.targetCiHalfWidthRel,
-        budgetMs: p.fixed ? null : p.budgetMs,
-      },
+      repetitions: repetitionsRecordOf(p),
       slo: sloOf(opts)
         .map((c) => c.text)
         .join(","),
+      loadShape: loadShapeOfRun(opts),
     },
     measurements: [...states.values()].map((s) => measurementFileName(s.stack.id, s.scenario.id)),
     timing: null,

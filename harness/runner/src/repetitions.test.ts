@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { endReason, fixedRepetitions, holdingPoints, pointStop, scenarioBudgetMs, type RepetitionPolicy } from "./repetitions.ts";
+import {
+  PROFILE_REPETITIONS,
+  endReason,
+  fixedRepetitions,
+  holdingPoints,
+  pointStop,
+  recordedRepetitions,
+  repetitionsRecordOf,
+  scenarioBudgetMs,
+  type RepetitionPolicy,
+} from "./repetitions.ts";
 
 const policy: RepetitionPolicy = { minReps: 3, maxReps: 5, targetCiHalfWidthRel: 0.05, budgetMs: null, fixed: false };
 const tight = { values: [1000, 1001, 999], saturated: false };
@@ -50,5 +60,20 @@ describe("scenarioBudgetMs", () => {
     expect(scenarioBudgetMs(100_000, 20_000, 10, 40)).toBe(20_000);
     expect(scenarioBudgetMs(100_000, 120_000, 10, 40)).toBe(0);
     expect(scenarioBudgetMs(null, 0, 10, 40)).toBe(Infinity);
+  });
+});
+
+describe("recorded repetition policy", () => {
+  it("reads back every policy as run.json records it: fixed counts, each profile's adaptive policy and one without a budget", () => {
+    const policies: RepetitionPolicy[] = [
+      fixedRepetitions(1),
+      fixedRepetitions(4),
+      ...Object.values(PROFILE_REPETITIONS),
+      { minReps: 2, maxReps: 2, targetCiHalfWidthRel: 0.03, budgetMs: null, fixed: false },
+    ];
+    for (const p of policies) expect(recordedRepetitions(repetitionsRecordOf(p))).toEqual(p);
+  });
+  it("reads a version 1 set's fixed count (target 0, no budget) as that fixed count", () => {
+    expect(recordedRepetitions({ minReps: 3, maxReps: 3, targetCiHalfWidthRel: 0, budgetMs: null })).toEqual(fixedRepetitions(3));
   });
 });

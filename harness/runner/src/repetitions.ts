@@ -1,6 +1,6 @@
 // Adaptive repetitions (after criterion.rs and hyperfine): a minimum count, then more until every point's 95 % interval
 // is tight, a cap is reached or the time budget is spent. Pure functions; the matrix runner calls them between rounds.
-import type { PointRecord } from "@wsarena/results";
+import type { PointRecord, RunConfigRecord } from "@wsarena/results";
 import type { Profile } from "./scenarios/types.ts";
 import { summarizeSample } from "@wsarena/stats";
 
@@ -40,6 +40,20 @@ export const PROFILE_REPETITIONS: Readonly<Record<Profile, RepetitionPolicy>> = 
 /** A fixed count of repetitions (no interval target, no budget). */
 export function fixedRepetitions(reps: number): RepetitionPolicy {
   return { minReps: reps, maxReps: reps, targetCiHalfWidthRel: 0, budgetMs: null, fixed: true };
+}
+
+/** How run.json records a policy (config.repetitions): a fixed count as target 0 and no budget. */
+export function repetitionsRecordOf(p: RepetitionPolicy): RunConfigRecord["repetitions"] {
+  return { minReps: p.minReps, maxReps: p.maxReps, targetCiHalfWidthRel: p.fixed ? 0 : p.targetCiHalfWidthRel, budgetMs: p.fixed ? null : p.budgetMs };
+}
+
+/**
+ * The policy a run recorded in run.json (config.repetitions): a fixed count is written with target 0 and no budget, and
+ * an adaptive target is always above 0, so target 0 reads as the fixed count (version 1 sets migrate to exactly that).
+ */
+export function recordedRepetitions(r: RunConfigRecord["repetitions"]): RepetitionPolicy {
+  if (r.targetCiHalfWidthRel === 0) return fixedRepetitions(r.minReps);
+  return { minReps: r.minReps, maxReps: r.maxReps, targetCiHalfWidthRel: r.targetCiHalfWidthRel, budgetMs: r.budgetMs, fixed: false };
 }
 
 /** Why a measurement stopped taking repetitions (null while it still may take more). */

@@ -56,6 +56,14 @@ export interface RunOptions {
   slo?: readonly Criterion[];
 }
 
+/** Load shape of open-loop echo points when a run does not choose one (loadgen's default; see DEFAULT_LOAD_SHAPE there). */
+export const DEFAULT_RUN_LOAD_SHAPE: LoadShape = "pipelined";
+
+/** The load shape a run's open-loop echo points send with. */
+export function loadShapeOfRun(opts: Pick<RunOptions, "loadShape">): LoadShape {
+  return opts.loadShape ?? DEFAULT_RUN_LOAD_SHAPE;
+}
+
 /** What runMatrix returns. */
 export interface RunOutcome {
   dir: string;

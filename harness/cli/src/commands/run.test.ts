@@ -1,36 +1,16 @@
 // End-to-end tests of `wsarena run`: flag validation, and cleanup when a real run against the ws stack is interrupted.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "@wsarena/stacks";
 import { descendantPids } from "@wsarena/host";
 import { loadResultSet } from "@wsarena/results";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliProcess, runCli } from "../test-support.ts";
 
-const MAIN = join(REPO_ROOT, "harness", "cli", "src", "main.ts");
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function cli(args: string[]) {
-  return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
-}
-
-async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const c = cli(args);
-  let stdout = "";
-  let stderr = "";
-  c.stdout.on("data", (d) => (stdout += d));
-  c.stderr.on("data", (d) => (stderr += d));
-  const code = await new Promise<number | null>((res) => c.on("exit", (code) => res(code)));
-  return { code, stdout, stderr };
-}
 
 describe("wsarena run flag validation", () => {
   it("rejects an unknown stack in one line that lists the valid ones, exit 2", async () => {
@@ -85,7 +65,7 @@ async function interruptRun(signal: NodeJS.Signals, when: RegExp, delayMs: numbe
   const out = mkdtempSync(join(tmpdir(), "wsarena-interrupt-"));
   dirs.push(out);
   rmSync(out, { recursive: true });
-  const child = cli(["run", "--stacks", "ws", "--scenarios", scenarios, "--profile", "quick", "--reps", "3", "--out", out]);
+  const child = cliProcess(["run", "--stacks", "ws", "--scenarios", scenarios, "--profile", "quick", "--reps", "3", "--out", out]);
   const seen = new Map<number, string | undefined>();
   const poll = setInterval(() => {
     for (const p of descendantPids(child.pid!)) if (!seen.has(p)) seen.set(p, startTicks(p) ?? undefined);

@@ -1,33 +1,23 @@
 // `wsarena run`: validates flags, verifies and times the stack × scenario matrix, writes a result set and prints a summary.
-import { existsSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
 import {
   DEFAULT_RUN_LOAD_SHAPE,
   DEFAULT_SLO,
   PROFILES,
   PROFILE_REPETITIONS,
-  estimateRunRangeMs,
   parseSlo,
   fixedRepetitions,
-  makeRunId,
-  runMatrix,
   selectScenarios,
   type Profile,
   type RepetitionPolicy,
 } from "@wsarena/runner";
-import { REPO_ROOT } from "@wsarena/stacks";
-import { LOAD_SHAPE_IDS, RUN_FILE, checkWritableDir } from "@wsarena/results";
+import { LOAD_SHAPE_IDS } from "@wsarena/results";
 import { asUsage, parseChoice, parseDurationFlag, parseFlags, parseIntFlag, parseList, parsePercentFlag } from "../args.ts";
 import { UsageError, type Command } from "../command.ts";
-import { createProgress, fmtDuration } from "../progress.ts";
-import { EXIT_INTERRUPTED, interruptible, pinningFromFlags, stacksFromFlag } from "../setup.ts";
-import { formatSummary, rankPoints } from "../summary.ts";
-import { verifyStack } from "./verify.ts";
+import { executeRun, interruptedExit, outcomeJson, printOutcome } from "../execute-run.ts";
+import { pinningFromFlags, stacksFromFlag } from "../setup.ts";
 
 /** Default profile of `wsarena run`. */
 export const DEFAULT_PROFILE: Profile = "standard";
-/** Verification level before timing, per profile: quick runs the smoke subset. */
-export const VERIFY_LEVEL: Readonly<Record<Profile, "smoke" | "full">> = { quick: "smoke", standard: "full", full: "full" };
 /** Largest --reps, --min-reps and --max-reps accepted. */
 export const MAX_REPS = 50;
 /** Largest --target-ci accepted, %. */
@@ -70,33 +60,6 @@ export function resolveRepetitions(profile: Profile, f: RepetitionFlags): Repeti
   return { minReps, maxReps, targetCiHalfWidthRel, budgetMs, fixed: false };
 }
 
-/** One line describing a repetition policy, e.g. "3–10 reps until ±5 %, budget 40m" or "2 reps (fixed)". */
-export function describeRepetitions(p: RepetitionPolicy): string {
-  if (p.fixed) return `${p.minReps} reps (fixed)`;
-  const budget = p.budgetMs === null ? "no budget" : `budget ${fmtDuration(p.budgetMs)}`;
-  return `${p.minReps}–${p.maxReps} reps until the 95 % interval is within ±${+(p.targetCiHalfWidthRel * 100).toFixed(2)} %, ${budget}`;
-}
-
-/** The end of a run on stdout: the JSON ranking, or the summary tables with the wall time and where the time went. */
-function printOutcome(outcome: Awaited<ReturnType<typeof runMatrix>>, o: { runId: string; outDir: string; wallMs: number; json: boolean }): void {
-  if (o.json) {
-    console.log(
-      JSON.stringify({ runId: o.runId, dir: o.outDir, status: outcome.run.status, wallMs: o.wallMs, ranking: rankPoints(outcome.measurements) }, null, 2),
-    );
-    return;
-  }
-  console.log(formatSummary(outcome.measurements));
-  console.log(
-    `\n${outcome.run.status === "complete" ? "complete" : "INTERRUPTED (partial results kept)"} in ${fmtDuration(o.wallMs)} — result set: ${relative(process.cwd(), o.outDir) || o.outDir}`,
-  );
-  const t = outcome.run.timing;
-  if (t && t.timingPhaseMs > 0) {
-    console.log(
-      `timing phase ${fmtDuration(t.timingPhaseMs)}: ${Math.round((100 * t.inWindowMs) / t.timingPhaseMs)} % inside measured windows, ${fmtDuration(t.quietWaitMs)} waiting for a quiet machine`,
-    );
-  }
-}
-
 export const command: Command = {
   name: "run",
   summary: "Verify, then time every stack in every scenario (fresh pinned server per repetition); write results/<runId>/.",
@@ -126,55 +89,9 @@ export const command: Command = {
     const slo = asUsage(() => parseSlo(values.slo ?? DEFAULT_SLO));
     const pinning = pinningFromFlags(values);
     const loadShape = parseChoice("load-shape", values["load-shape"], LOAD_SHAPE_IDS) ?? DEFAULT_RUN_LOAD_SHAPE; // echo-open points only
-    const runId = makeRunId();
-    const outDir = resolve(values.out ?? join(REPO_ROOT, "results", runId));
-    if (existsSync(join(outDir, RUN_FILE))) throw new UsageError(`--out ${outDir} already holds a result set (${RUN_FILE}); choose an empty folder`);
-
-    // Last of the set-up checks, so a rejected run leaves no folder behind.
-    asUsage(() => checkWritableDir(outDir));
-    const { runLoad } = await import("@wsarena/loadgen");
-    const interrupt = interruptible("after cleanup");
-    const progress = createProgress();
-    const t0 = Date.now();
-    const log = (s: string) => process.stderr.write(`${s}\n`);
-    log(
-      `run ${runId}: ${stacks.length} stacks × ${scenarios.length} scenarios, profile ${profile}, ${describeRepetitions(repetitions)}, SLO ${slo.map((c) => c.text).join(",")}, server cpus ${pinning.serverList}, client cpus ${pinning.clientList}, open-loop load shape ${loadShape}`,
-    );
-    log(`results: ${relative(process.cwd(), outDir) || outDir}`);
-    const est = estimateRunRangeMs(scenarios, profile, stacks.filter((s) => s.runnable).length, repetitions);
-    const range =
-      est.maxMs > est.minMs ? `~${fmtDuration(est.minMs)} at ${repetitions.minReps} reps, at most ~${fmtDuration(est.maxMs)}` : `~${fmtDuration(est.minMs)}`;
-    log(`estimated time: ${range} plus verification (ladders may stop early)`);
-    let outcome: Awaited<ReturnType<typeof runMatrix>>;
-    try {
-      outcome = await runMatrix({
-        runId,
-        outDir,
-        stacks,
-        scenarios,
-        profile,
-        repetitions,
-        pinning,
-        loadShape, // each message alone at its due time, or pipelined in 1 ms ticks
-        runLoad,
-        slo,
-        verify: async (stack) => {
-          const v = await verifyStack(stack, VERIFY_LEVEL[profile], pinning.serverList);
-          return { ok: v.ok, level: v.level, failures: v.failures };
-        },
-        signal: interrupt.signal,
-        onEvent: progress.onEvent,
-      });
-    } finally {
-      progress.end();
-      interrupt.release();
-    }
-    printOutcome(outcome, { runId, outDir, wallMs: Date.now() - t0, json: !!values.json });
-    if (outcome.run.status !== "complete") {
-      // Work abandoned by the interruption (a load's own timers) must not keep the process alive.
-      setTimeout(() => process.exit(EXIT_INTERRUPTED), 500).unref();
-      return EXIT_INTERRUPTED;
-    }
-    return 0;
+    const done = await executeRun({ stacks, scenarios, profile, repetitions, slo, pinning, loadShape }, { out: values.out });
+    if (values.json) console.log(JSON.stringify(outcomeJson(done), null, 2));
+    else printOutcome(done);
+    return done.outcome.run.status === "complete" ? 0 : interruptedExit();
   },
 };

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { paramsSchema } from "./records.ts";
 import { variantRecordSchema } from "./measurement.ts";
+import { loadShapeSchema } from "../load-shape.ts";
 import { SCHEMA_VERSION } from "./version.ts";
 
 /** Machine the run happened on. */
@@ -85,6 +86,11 @@ export const runConfigSchema = z.object({
   }),
   /** The SLO rate ladders judged their knee by (`--slo`, normalised criteria text, e.g. "p99<5ms"); absent in older sets. */
   slo: z.string().optional(),
+  /**
+   * How the open-loop echo points wrote their schedule (`--load-shape`); absent in older sets, which read as the shape
+   * their points recorded, else "pipelined" (what every run sent before the shape could be chosen).
+   */
+  loadShape: loadShapeSchema.optional(),
 });
 export type RunConfigRecord = z.infer<typeof runConfigSchema>;
 

@@ -6,7 +6,8 @@
 // Version 2: every repetition carries the measured floor (platform hiccup per pinned core, the client's scheduler lag),
 // steal time, the quiet-machine gate, its outlier class and the latency percentiles at the floor; summaries carry the
 // 95 % interval, MAD and outlier counts; points say why repetitions stopped; flags client-loaded and at-floor.
-// Additive in version 2 (optional): measurement.knee (rate ladders' sustainable rate per repetition), config.slo.
+// Additive in version 2 (optional): measurement.knee (rate ladders' sustainable rate per repetition), config.slo,
+// config.loadShape (the run's --load-shape).
 // Version 1 files are migrated on read (results/migrate.ts): the new measurements are null/empty there, never invented.
 
 /** Version of the result file format written by this runner. */
