@@ -69,11 +69,15 @@ describe("a report of several result sets", () => {
     writeReportFor(input);
     const md = readFileSync(join(ref, "report.md"), "utf8");
     expect(md).toContain("# wsarena results: run-core + run-conn");
-    expect(md).toContain("| [core](core/run.json) | run-core | synthetic | 5 reps | echo-throughput, echo-latency | 2026-11-23T00:00:00.000Z → 2026-11-23T00:10:00.000Z (10m00s) | complete |");
+    expect(md).toContain(
+      "| [core](core/run.json) | run-core | synthetic | 5 reps | echo-throughput, echo-latency | 2026-11-23T00:00:00.000Z → 2026-11-23T00:10:00.000Z (10m00s) | complete |",
+    );
     expect(md).toContain("## Scenario connections");
     expect(readFileSync(join(ref, "report.html"), "utf8")).toContain('<a href="conn/run.json">conn</a>');
     const block = readmeBlock(input, [], join(work, "README.md"), 0.05);
-    expect(block).toContain("Result sets [core](ref/core/run.json) (run-core; profile synthetic, 5 reps), [conn](ref/conn/run.json) (run-conn; profile synthetic, 5 reps)");
+    expect(block).toContain(
+      "Result sets [core](ref/core/run.json) (run-core; profile synthetic, 5 reps), [conn](ref/conn/run.json) (run-conn; profile synthetic, 5 reps)",
+    );
     expect(block).toMatch(/\| uws \| [^|]*\]\(ref\/core\/uws--echo-throughput\.json\)/);
     expect(block).toMatch(/\[[\d.]+ KiB\]\(ref\/conn\/uws--connections\.json\)/);
   });

@@ -87,7 +87,10 @@ export function loadReportSets(dirs: readonly string[], reportDir: string): Repo
       const set = loadResultSet(dir);
       runs.push({ folder, run: set.run, measurements: set.measurements });
     } else if (kind === "capacity") caps.push({ folder, file: CAPACITY_FILE, rec: loadCapacitySet(dir) });
-    else throw new Error(`${dir} is not a result set: it holds neither ${RUN_FILE} nor ${CAPACITY_FILE}; pass folders written by \`wsarena run\` or \`wsarena capacity\``);
+    else
+      throw new Error(
+        `${dir} is not a result set: it holds neither ${RUN_FILE} nor ${CAPACITY_FILE}; pass folders written by \`wsarena run\` or \`wsarena capacity\``,
+      );
   }
   checkSameOrigin([...runs.map((r) => ({ folder: r.folder, origin: r.run })), ...caps.map((c) => ({ folder: c.folder, origin: c.rec }))]);
   checkNoDuplicates(runs, caps);

@@ -68,8 +68,11 @@ export function checkNoDuplicates(runs: readonly RunPart[], caps: readonly Capac
       );
     seen.set(key, folder);
   };
-  for (const r of runs) for (const m of r.measurements) claim(`${m.stack}|${m.scenario}`, `${m.stack} ${m.scenario}`, r.folder, measurementFileName(m.stack, m.scenario));
-  for (const c of caps) for (const s of c.rec.results) claim(`${s.stack}|capacity:${c.rec.config.profile}`, `${s.stack} capacity (${c.rec.config.profile} users)`, c.folder, c.file);
+  for (const r of runs)
+    for (const m of r.measurements) claim(`${m.stack}|${m.scenario}`, `${m.stack} ${m.scenario}`, r.folder, measurementFileName(m.stack, m.scenario));
+  for (const c of caps)
+    for (const s of c.rec.results)
+      claim(`${s.stack}|capacity:${c.rec.config.profile}`, `${s.stack} capacity (${c.rec.config.profile} users)`, c.folder, c.file);
 }
 
 /** Throws one line when a scenario measured in two run sets was measured with different parameters (another profile). */

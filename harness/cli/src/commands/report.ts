@@ -55,12 +55,15 @@ function reportOptions(values: { readme?: boolean; slo?: string; "vcpu-hour-usd"
 function resolveSets(positionals: readonly string[], out: string | undefined): { sets: string[]; outDir: string } {
   if (positionals.length === 0) throw new UsageError("expected one or more result set folders, got none");
   const paths = positionals.map((p) => {
-    if (!existsSync(userPath(p))) throw new UsageError(`${p} does not exist; pass a folder written by \`wsarena run\` (results/<runId>/) or \`wsarena capacity\``);
+    if (!existsSync(userPath(p)))
+      throw new UsageError(`${p} does not exist; pass a folder written by \`wsarena run\` (results/<runId>/) or \`wsarena capacity\``);
     return userPath(p);
   });
   const { sets, skipped } = resultSetFolders(paths);
   if (sets.length === 0)
-    throw new UsageError(`${positionals.join(" ")}: no result set (no run.json or capacity.json in it or its subfolders); pass folders written by \`wsarena run\` or \`wsarena capacity\``);
+    throw new UsageError(
+      `${positionals.join(" ")}: no result set (no run.json or capacity.json in it or its subfolders); pass folders written by \`wsarena run\` or \`wsarena capacity\``,
+    );
   if (skipped.length) console.log(`skipped (no result set): ${skipped.map(shown).join(", ")}`);
   return { sets, outDir: out === undefined ? defaultReportDir(paths) : userPath(out) };
 }
@@ -79,7 +82,9 @@ export const command: Command = {
         throw new UsageError("--readme, --slo and --vcpu-hour-usd apply to `wsarena run` sets; a capacity set carries its own criteria");
       const out = writeCapacityReport(sets[0]!, outDir);
       const rel = shown(outDir);
-      console.log(`wrote ${rel}/report.html, ${rel}/report.md and ${out.files.filter((f) => f.endsWith(".svg")).length} capacity charts (SVG + PNG) in ${rel}/charts/`);
+      console.log(
+        `wrote ${rel}/report.html, ${rel}/report.md and ${out.files.filter((f) => f.endsWith(".svg")).length} capacity charts (SVG + PNG) in ${rel}/charts/`,
+      );
       for (const [stack, verdict, largest] of out.verdicts) console.log(`- ${stack}: ${verdict}; largest passing level ${largest} users`);
       return 0;
     }
