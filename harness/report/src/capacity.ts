@@ -197,6 +197,14 @@ export function largestText(r: CapacityStackRecord): string {
     : `${r.largestPassingIsLowerBound ? "≥ " : ""}${r.largestPassingUsers}${stoppedAtLimit(r) ? " (machine limit)" : ""}`;
 }
 
+/** Header of the verdict table (its second column asks about --users when it was given). */
+export function verdictHeader(rec: CapacityRecord): string[] {
+  return ["stack", rec.config.users === null ? "verdict" : `${rec.config.users} users?`, "largest passing level (users)", "note"];
+}
+
+/** The note under the verdict table on the ≥ mark. */
+export const AT_LEAST_NOTE = "≥: no step failed; the ladder ended there, so the stack holds at least that many.";
+
 /** Rows of the verdict table: stack, verdict for --users, largest passing level. */
 export function verdictRows(rec: CapacityRecord): string[][] {
   return rec.results.map((r) => [r.stack, verdictText(r), largestText(r), r.error ?? ""]);
@@ -275,9 +283,9 @@ export function renderCapacityMarkdown(rec: CapacityRecord, charts: readonly Cha
     "",
     "## Verdicts",
     "",
-    mdTable(["stack", rec.config.users === null ? "verdict" : `${rec.config.users} users?`, "largest passing level (users)", "note"], verdictRows(rec)),
+    mdTable(verdictHeader(rec), verdictRows(rec)),
     "",
-    "≥: no step failed; the ladder ended there, so the stack holds at least that many.",
+    AT_LEAST_NOTE,
     "",
     ...charts.flatMap((c) => [`![${c.title}](charts/${c.name}.png)`, "", `*${c.caption}*`, ""]),
     "## Steps",
@@ -321,8 +329,8 @@ export function renderCapacityHtml(rec: CapacityRecord, charts: ReadonlyArray<{ 
 <h1>Capacity: ${esc(rec.config.profile)} users — ${esc(rec.runId)}</h1>
 ${intro}
 <h2>Verdicts</h2>
-${htmlTable(["stack", rec.config.users === null ? "verdict" : `${rec.config.users} users?`, "largest passing level (users)", "note"], verdictRows(rec))}
-<p>≥: no step failed; the ladder ended there, so the stack holds at least that many.</p>
+${htmlTable(verdictHeader(rec), verdictRows(rec))}
+<p>${esc(AT_LEAST_NOTE)}</p>
 ${charts.map((c) => `<figure><h3>${esc(c.spec.title)}</h3>${c.svg}<figcaption>${esc(c.spec.caption)}</figcaption></figure>`).join("\n")}
 <h2>Steps</h2>
 ${rec.results.map((r) => `<h3>${esc(r.stack)}${r.version ? ` ${esc(r.version)}` : ""}</h3>${r.steps.length ? htmlTable(STEP_HEADER, stepRows(r)) : `<p>Not measured: ${esc(r.error ?? "no step ran")}</p>`}`).join("\n")}
@@ -334,21 +342,24 @@ ${rec.results.map((r) => `<h3>${esc(r.stack)}${r.version ? ` ${esc(r.version)}` 
 `;
 }
 
-/** Writes report.md, report.html and charts/capacity-*.svg|png into a capacity set; returns the paths written (relative). */
-export function writeCapacityReport(dir: string): { files: string[]; verdicts: string[][] } {
+/**
+ * Writes report.md, report.html and charts/capacity-*.svg|png of the capacity set in `dir` into `outDir` (default: the
+ * set itself); returns the paths written (relative to `outDir`).
+ */
+export function writeCapacityReport(dir: string, outDir = dir): { files: string[]; verdicts: string[][] } {
   const rec = loadCapacitySet(dir);
   const charts = capacityCharts(rec);
   const files: string[] = [];
-  mkdirSync(join(dir, "charts"), { recursive: true });
+  mkdirSync(join(outDir, "charts"), { recursive: true });
   const rendered = charts.map((spec) => {
     const svg = renderSvg(spec);
-    writeFileSync(join(dir, "charts", `${spec.name}.svg`), svg);
-    writeFileSync(join(dir, "charts", `${spec.name}.png`), svgToPng(svg));
+    writeFileSync(join(outDir, "charts", `${spec.name}.svg`), svg);
+    writeFileSync(join(outDir, "charts", `${spec.name}.png`), svgToPng(svg));
     files.push(`charts/${spec.name}.svg`, `charts/${spec.name}.png`);
     return { spec, svg: responsiveSvg(svg, spec.title, spec.name) };
   });
-  writeFileSync(join(dir, "report.md"), renderCapacityMarkdown(rec, charts));
-  writeFileSync(join(dir, "report.html"), renderCapacityHtml(rec, rendered));
+  writeFileSync(join(outDir, "report.md"), renderCapacityMarkdown(rec, charts));
+  writeFileSync(join(outDir, "report.html"), renderCapacityHtml(rec, rendered));
   files.push("report.md", "report.html");
   return { files, verdicts: verdictRows(rec) };
 }

@@ -11,6 +11,11 @@ export interface Cell {
   caveat?: string[];
   /** The column's winner, decided by ratio intervals: shown bold. */
   best?: boolean;
+  /**
+   * The file the figure was read from, relative to the report's folder (PointView.sourceFile); a renderer given a
+   * link function shows the text as a link to it.
+   */
+  href?: string;
 }
 
 /** A table: header labels, rows of cells, and notes printed under it (markers, rules). */

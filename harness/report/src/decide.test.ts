@@ -60,6 +60,7 @@ function point(stack: string, pointKey: string, reps: RepSpec[], flags: Validity
   return {
     key: `${stack}|s|${pointKey}`,
     stack,
+    sourceFile: `${stack}--s.json`,
     displayName: stack,
     version: null,
     runtime: "node",

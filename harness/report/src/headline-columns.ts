@@ -51,6 +51,7 @@ export function sustainableRateColumn(all: ReportInput, stacks: readonly string[
         k.flags.filter((f) => CAVEAT_FLAGS.includes(f)),
       ),
       best: verdict.winner === stack,
+      href: all.points.find((p) => p.stack === stack && p.scenario === k.scenario)?.sourceFile,
     };
   });
   return { header: `Sustainable rate @ ${sums[0]!.slo} (${sums[0]!.scenario})`, cells, decided: verdictCell(verdict) };

@@ -1,6 +1,7 @@
 // Public API of @wsarena/report: load a result set, write its report, compare two result sets.
 export * from "./model.ts";
 export * from "./load.ts";
+export * from "./load-sets.ts";
 export * from "./slo.ts";
 export * from "./findings.ts";
 export * from "./report.ts";

@@ -1,21 +1,36 @@
 // Loads a result set with the runner's validating reader and flattens it into the report's PointView list.
-import { loadResultSet, type MeasurementRecord, type ResultSet } from "@wsarena/results";
-import type { PointView, ReportInput } from "./model.ts";
+import { loadResultSet, measurementFileName, type MeasurementRecord, type ResultSet, type RunRecord } from "@wsarena/results";
+import type { PointView, ReportInput, SourceSet } from "./model.ts";
 import { decidePoints } from "./decide.ts";
+import { runSource } from "./sources.ts";
+
+/** Where toReportInput's points and sources come from; never mutated. */
+export interface InputOrigin {
+  /** The measurement file of `m` relative to the report's folder (default: its file name, the report being in the set). */
+  fileOf: (m: MeasurementRecord) => string;
+  /** The sets the input was built from (default: the set itself, folder "."). */
+  sources: readonly SourceSet[] | null;
+}
 
 /** Reads and validates the result set in `dir` and returns the report input; throws a readable error otherwise. */
 export function loadReportInput(dir: string): ReportInput {
   return toReportInput(loadResultSet(dir));
 }
 
+/** The scenarios measured in a set, in run order (config order, then any others sorted). */
+export function scenarioOrder(run: RunRecord, measurements: readonly MeasurementRecord[]): string[] {
+  const configOrder = run.config.scenarios;
+  const scenarioIds = [...new Set(measurements.map((m) => m.scenario))];
+  return [...configOrder.filter((s) => scenarioIds.includes(s)), ...scenarioIds.filter((s) => !configOrder.includes(s)).sort()];
+}
+
 /** Flattens a result set into points in a stable order (pure; used by tests with in-memory sets). */
-export function toReportInput(set: ResultSet): ReportInput {
-  const configOrder = set.run.config.scenarios;
-  const scenarioIds = [...new Set(set.measurements.map((m) => m.scenario))];
-  const scenarios = [...configOrder.filter((s) => scenarioIds.includes(s)), ...scenarioIds.filter((s) => !configOrder.includes(s)).sort()];
+export function toReportInput(set: ResultSet, origin: Partial<InputOrigin> = {}): ReportInput {
+  const fileOf = origin.fileOf ?? ((m: MeasurementRecord) => measurementFileName(m.stack, m.scenario));
+  const scenarios = scenarioOrder(set.run, set.measurements);
   const stacks = [...new Set(set.measurements.map((m) => m.stack))].sort();
   const points: PointView[] = [];
-  for (const m of set.measurements) points.push(...pointsOf(m));
+  for (const m of set.measurements) points.push(...pointsOf(m, fileOf(m)));
   const pointOrder = (p: PointView): number => {
     const keys = set.measurements.filter((m) => m.scenario === p.scenario).flatMap((m) => m.points.map((q) => q.key));
     const i = [...new Set(keys)].indexOf(p.pointKey);
@@ -26,12 +41,14 @@ export function toReportInput(set: ResultSet): ReportInput {
       scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario) || pointOrder(a) - pointOrder(b) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0),
   );
   const knees = set.measurements.flatMap((m) => (m.knee ? [{ stack: m.stack, scenario: m.scenario, status: m.status, knee: m.knee }] : []));
-  return { dir: set.dir, run: set.run, scenarios, stacks, points: decidePoints(points), ...(knees.length ? { knees } : {}) };
+  const sources = origin.sources ?? [runSource(set.run, ".", scenarios)];
+  return { dir: set.dir, run: set.run, scenarios, stacks, points: decidePoints(points), ...(knees.length ? { knees } : {}), sources };
 }
 
-function pointsOf(m: MeasurementRecord): PointView[] {
+function pointsOf(m: MeasurementRecord, sourceFile: string): PointView[] {
   const base = {
     stack: m.stack,
+    sourceFile,
     displayName: m.displayName,
     version: m.version,
     runtime: m.runtime,

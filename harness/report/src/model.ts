@@ -1,6 +1,7 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
 import type {
+  CapacityRecord,
   FigureSummary,
   KneeRecord,
   LatencyDecision,
@@ -29,6 +30,12 @@ export interface PointView {
   key: string;
   /** Stack id. */
   stack: string;
+  /**
+   * The measurement file the point was read from, relative to the report's folder, "/"-separated
+   * ("uws--echo-latency.json" in a set's own report, "core/uws--echo-latency.json" in a report of several sets):
+   * what a figure links to.
+   */
+  sourceFile: string;
   /** Stack display name. */
   displayName: string;
   /** Version the stack reported, or null. */
@@ -88,6 +95,37 @@ export interface ReportInput {
   points: PointView[];
   /** Knee searches of rate ladders (measurement.knee), by stack; absent or empty for sets without them. */
   knees?: KneeView[];
+  /**
+   * The result sets the report was built from (run sets in the order given, then capacity sets), each with its folder
+   * relative to the report's folder; absent for an input built in memory without its origin.
+   */
+  sources?: readonly SourceSet[];
+  /** Every capacity set given with the run sets (capacity.json as loadCapacitySet reads it); undefined: not measured. */
+  capacity?: readonly CapacityRecord[];
+}
+
+/** One result set a report was built from. */
+export interface SourceSet {
+  /** run: written by `wsarena run`; capacity: written by `wsarena capacity`. */
+  kind: "run" | "capacity";
+  /** Folder of the set relative to the report's folder, "/"-separated; "." when the report is written into the set. */
+  folder: string;
+  /** The set's run file (run.json or capacity.json) relative to the report's folder: where the set is linked to. */
+  file: string;
+  /** Run id of the set (unique among the sources). */
+  runId: string;
+  /** Profile: the run profile (quick, standard, full) or the capacity user profile (trader, chat, feed). */
+  profile: string;
+  /** How often each figure was measured, in words: the repetitions policy, or the capacity ladder. */
+  repetitions: string;
+  /** Scenario ids measured (run sets, in run order), or ["capacity"] for a capacity set. */
+  scenarios: readonly string[];
+  /** Start of the set's run (ISO 8601). */
+  startedAt: string;
+  /** End of the set's run (ISO 8601), or null when it did not finish. */
+  finishedAt: string | null;
+  /** complete, interrupted or running, as the set recorded it. */
+  status: RunRecord["status"];
 }
 
 /** One measurement's knee search. */

@@ -23,6 +23,9 @@ describe("README results block", () => {
     const block = readmeBlock(input, [{ name: "throughput", title: "Throughput" }], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
     expect(block).toContain("(harness/report/fixtures/real/charts/throughput.png)");
     expect(block).toContain("Rerun: `pnpm wsarena rerun harness/report/fixtures/real` (the same configuration into a new set");
+    // Every figure links to the measurement file it was read from.
+    expect(block).toMatch(/\| uws \| [^|]*\]\(harness\/report\/fixtures\/real\/uws--echo-throughput\.json\)/);
+    expect(block).toMatch(/\[[\d.]+ KiB\]\(harness\/report\/fixtures\/real\/ws--connections\.json\)/);
     expect(block).toMatch(/\| Stack \| Peak throughput/);
     for (const s of input.stacks) expect(block).toContain(`| ${s} |`);
   });
@@ -36,7 +39,7 @@ describe("README results block", () => {
     const cells = (stack: string): string[] => rows.find((r) => r.startsWith(`| ${stack} |`))!.split(" | ");
     // Peak throughput: bun wins despite high variance, bold, with a caveat mark and no ⚠.
     expect(rows[0]).toContain("Peak throughput (echo-throughput 64B)");
-    expect(cells("bun")[1]).toMatch(/^\*\*[\d.]+M msg\/s †\*\*$/);
+    expect(cells("bun")[1]).toMatch(/^\*\*\[[\d.]+M msg\/s\]\(results\/syn\/bun--echo-throughput\.json\) †\*\*$/);
     expect(cells("Decided")[1]).toMatch(/^bun \(×1\.\d\d, 9\d(?:\.\d)? % CI 1\.\d\d–\d\.\d\d over uws\)$/);
     // Latency at 1000/s: bun's and uws's p99 sit at the floor, so they carry ⚠ and the column has no winner.
     expect(cells("bun")[2]).toMatch(/^⚠ /);
@@ -44,7 +47,7 @@ describe("README results block", () => {
     // Memory per connection: bun and uws are indistinguishable.
     expect(cells("Decided")[3]).toMatch(/^no decision: tie at the top: \{(bun|uws) ≈ (bun|uws)\}/);
     // ⚠ appears only on figures with an unranking flag; high-variance alone never gets one.
-    expect(cells("uws")[1]).toMatch(/^[\d.]+[kM] msg\/s †$/);
+    expect(cells("uws")[1]).toMatch(/^\[[\d.]+[kM] msg\/s\]\([^)]+\) †$/);
     expect(block).toContain("⚠ the figure is not a server property");
     expect(block).toContain("† a caveat (high-variance");
   });
@@ -62,7 +65,7 @@ describe("README results block", () => {
         .split("\n")
         .find((l) => l.startsWith(`| ${s} |`))!
         .split(" | ");
-    expect(row("uws")[3]).toMatch(/^\*\*[\d.]+ KiB\*\*$/);
+    expect(row("uws")[3]).toMatch(/^\*\*\[[\d.]+ KiB\]\([^)]*\/uws--connections\.json\)\*\*$/);
     expect(row("Decided")[3]).toMatch(/^uws \(×\d+\.\d+, 9\d(?:\.\d)? % CI [\d.]+–[\d.]+ over ws\)$/);
   });
 });

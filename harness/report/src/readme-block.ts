@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { markdownTable } from "./render-md.ts";
 import type { ReportInput } from "./model.ts";
 import { headlineTable } from "./tables.ts";
+import { isMultiSet, repetitionsPolicyText } from "./sources.ts";
 
 export const README_START = "<!-- results:start -->";
 export const README_END = "<!-- results:end -->";
@@ -26,7 +27,20 @@ export function replaceBlock(readme: string, block: string, where = "README.md")
 /** Charts embedded as pictures in the README block (the rest are linked). */
 export const README_EMBEDDED_CHARTS: readonly string[] = ["throughput", "latency-vs-rate", "latency", "efficiency"];
 
-/** The README block: provenance, headline table and the charts, paths relative to the README's folder. */
+/** The sets of a report of several sets, each linked to its run file, with its run id and profile. */
+function setList(input: ReportInput, rel: (p: string) => string): string {
+  return (input.sources ?? [])
+    .map(
+      (s) =>
+        `[${s.folder}](${rel(s.file)}) (${s.runId}; ${s.kind === "capacity" ? `capacity, ${s.profile} users, ${s.repetitions}` : `profile ${s.profile}, ${s.repetitions}`})`,
+    )
+    .join(", ");
+}
+
+/**
+ * The README block: provenance (the set, or each set of a report of several), headline table with every figure linked
+ * to its result file, and the charts; paths relative to the README's folder.
+ */
 export function readmeBlock(input: ReportInput, charts: { name: string; title: string }[], readmePath: string, vcpuHourUsd: number): string {
   const rel = (p: string): string => relative(dirname(readmePath), resolve(input.dir, p)).split(sep).join("/");
   const r = input.run;
@@ -39,18 +53,18 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
   const embedded = README_EMBEDDED_CHARTS.flatMap((name) => charts.filter((c) => c.name === name));
   const linked = charts.filter((c) => !embedded.includes(c));
   const rp = r.config.repetitions;
-  const fixed = rp.minReps === rp.maxReps;
-  const pct = `${+(rp.targetCiHalfWidthRel * 100).toFixed(2)}%`;
-  const reps = fixed
-    ? `${rp.minReps} reps`
-    : `${rp.minReps}–${rp.maxReps} reps until the 95 % interval is within ±${pct}${rp.budgetMs === null ? "" : ` or the ${Math.round(rp.budgetMs / 60_000)}-minute budget is spent`}`;
+  // `wsarena rerun` repeats a set's recorded configuration; a run set of several parts reruns each (capacity sets: see its report).
+  const rerunOf = (folder: string) => `\`pnpm wsarena rerun ${rel(folder)}\``;
+  const reruns = isMultiSet(input) ? (input.sources ?? []).filter((s) => s.kind !== "capacity").map((s) => rerunOf(s.folder)) : [rerunOf(".")];
+  const machine = `${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}`;
   return [
-    `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; ` +
-      `server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}; profile ${r.config.profile}, ${reps}; ${commit}.`,
-    `Rerun: \`pnpm wsarena rerun ${rel(".")}\` (the same configuration into a new set, compared with this one; ` +
+    isMultiSet(input)
+      ? `Result sets ${setList(input, rel)} in one report ([report.md](${rel("report.md")}), full report: [report.html](${rel("report.html")})): ${machine}; ${commit}.`
+      : `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${machine}; profile ${r.config.profile}, ${repetitionsPolicyText(rp)}; ${commit}.`,
+    `Rerun: ${reruns.join(", ")} (the same configuration into a new set, compared with this one; ` +
       `figures from a shared virtual machine are noisy: compare ratios within one run).`,
     "",
-    markdownTable(headlineTable(input, vcpuHourUsd)),
+    markdownTable(headlineTable(input, vcpuHourUsd), rel),
     "",
     ...embedded.map((ch) => `![${ch.title}](${rel(`charts/${ch.name}.png`)})`),
     "",

@@ -12,6 +12,8 @@ import { variantsTable } from "./variants.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { noScenarioChartText } from "./charts/scenario.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
+import type { CapacitySection } from "./capacity-section.ts";
+import { sourcesTable } from "./sources.ts";
 
 /** A chart as it goes into the page. */
 export interface HtmlChart {
@@ -32,6 +34,8 @@ export interface HtmlOptions {
   scenarioCharts: Record<string, HtmlChart>;
   findings: Finding[];
   methodNotes: string[];
+  /** The capacity sets of a report of several sets, their charts rendered (absent or empty: no Capacity section). */
+  capacity?: readonly { section: CapacitySection; charts: HtmlChart[] }[];
 }
 
 /** Escapes text for HTML content and attributes. */
@@ -64,7 +68,8 @@ ul.findings li{margin:.3em 0}li.warn{color:var(--warn)}
 @media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:3px 5px}}
 `;
 
-function tableHtml(t: Table, cls = ""): string {
+/** Renders a table; with `links`, cells that name their file (href, relative to the report) link to it. */
+export function tableHtml(t: Table, cls = "", links = false): string {
   const head = t.headers.some((h) => h) ? `<thead><tr>${t.headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>` : "";
   const body = t.rows
     .map(
@@ -78,7 +83,8 @@ function tableHtml(t: Table, cls = ""): string {
             const marks = [...cell.warn, ...caveat];
             const title = marks.length ? ` title="${esc(marks.join(", "))}"` : "";
             const mark = `${caveat.length ? ` ${CAVEAT_MARK}` : ""}${cell.warn.length ? ` ${WARN_MARK}` : ""}`;
-            const text = cell.best ? `<strong>${esc(cell.text)}</strong>` : esc(cell.text);
+            const linked = links && cell.href ? `<a href="${esc(cell.href)}">${esc(cell.text)}</a>` : esc(cell.text);
+            const text = cell.best ? `<strong>${linked}</strong>` : linked;
             return `<td${classes ? ` class="${classes}"` : ""}${title}>${text}${mark}</td>`;
           })
           .join("")}</tr>`,
@@ -111,6 +117,16 @@ function anchor(scenario: string): string {
 function variantsSection(input: ReportInput): string {
   const t = variantsTable(input);
   return t ? `<section id="variants"><h2>Variants against their base stack</h2>\n${tableHtml(t)}\n</section>` : "";
+}
+
+/** The Capacity section (per capacity set: file, command, criteria, verdict table, charts), or nothing. */
+function capacitySection(capacity: HtmlOptions["capacity"]): string {
+  if (!capacity?.length) return "";
+  const parts = capacity.map(
+    ({ section: s, charts }) =>
+      `<h3>${esc(s.title)}</h3>\n<p class="note">From <a href="${esc(s.file)}">${esc(s.file)}</a>: <code>${esc(s.command)}</code></p>\n<p class="note">Criteria: ${esc(s.criteria)}.</p>\n${tableHtml(s.verdicts)}\n${charts.map(figure).join("\n")}`,
+  );
+  return `<section id="capacity"><h2>Capacity</h2>\n${parts.join("\n")}\n</section>\n`;
 }
 
 /** The whole HTML report. */
@@ -158,7 +174,7 @@ export function renderHtml(input: ReportInput, o: HtmlOptions): string {
 <body>
 <main>
 <h1>${esc(title)}</h1>
-<nav><a href="#headline">Headline</a><a href="#findings">Findings</a><a href="#run">Run</a><a href="#charts">Charts</a>${input.scenarios.map((s) => `<a href="#${anchor(s)}">${esc(s)}</a>`).join("")}<a href="#method">Method</a></nav>
+<nav><a href="#headline">Headline</a><a href="#findings">Findings</a><a href="#run">Run</a><a href="#charts">Charts</a>${input.scenarios.map((s) => `<a href="#${anchor(s)}">${esc(s)}</a>`).join("")}${o.capacity?.length ? `<a href="#capacity">Capacity</a>` : ""}<a href="#method">Method</a></nav>
 <p class="note">⚠ marks a figure that is not a server property (${WARN_FLAGS_TEXT}) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios. Hover for the flags; see Findings for the verdict of every point and Method for the rule.</p>
 <section id="headline"><h2>Headline</h2>
 ${tableHtml(headlineTable(input, o.vcpuHourUsd))}
@@ -168,14 +184,14 @@ ${findings.join("\n") || "<p>No findings.</p>"}
 </section>
 <section id="run"><h2>Run</h2>
 ${tableHtml(runTable(input, o.vcpuHourUsd, o.priceSource), "kv")}
-${tableHtml(stacksTable(input))}
+${[sourcesTable(input)].map((t) => (t ? `${tableHtml(t, "", true)}\n` : "")).join("")}${tableHtml(stacksTable(input))}
 </section>
 ${variantsSection(input)}
 <section id="charts"><h2>Charts</h2>
 ${o.charts.map(figure).join("\n")}
 </section>
 ${scenarios.join("\n")}
-<section id="method"><h2>Method</h2>
+${capacitySection(o.capacity)}<section id="method"><h2>Method</h2>
 <ul>${o.methodNotes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>
 </section>
 </main>

@@ -23,24 +23,30 @@ import { variantsTable } from "./variants.ts";
 import { markdownChart, type MarkdownChart } from "./charts/markdown.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
+import type { CapacitySection } from "./capacity-section.ts";
+import { sourcesTable } from "./sources.ts";
 
 /** Escapes a cell for a Markdown table. */
 function md(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-function cellText(cell: Cell): string {
+/** Turns a cell's href (relative to the report's folder) into a link target, e.g. relative to a README. */
+export type LinkTarget = (href: string) => string;
+
+function cellText(cell: Cell, link?: LinkTarget): string {
   let text = md(cell.text);
+  if (link && cell.href) text = `[${text}](${link(cell.href)})`;
   if (cell.caveat?.length) text = `${text} ${CAVEAT_MARK}`;
   if (cell.warn.length) text = `${WARN_MARK} ${text}`;
   return cell.best ? `**${text}**` : text;
 }
 
-/** Renders a table as GitHub-flavoured Markdown. */
-export function markdownTable(t: Table): string {
+/** Renders a table as GitHub-flavoured Markdown; with `link`, cells that name their file link to it. */
+export function markdownTable(t: Table, link?: LinkTarget): string {
   const align = t.rows[0]?.map((cell) => (cell.num ? "---:" : "---")) ?? t.headers.map(() => "---");
   const lines = [`| ${t.headers.map(md).join(" | ")} |`, `| ${align.join(" | ")} |`];
-  for (const row of t.rows) lines.push(`| ${row.map(cellText).join(" | ")} |`);
+  for (const row of t.rows) lines.push(`| ${row.map((cell) => cellText(cell, link)).join(" | ")} |`);
   for (const n of t.notes ?? []) lines.push("", n.replace(/\n/g, " "));
   return lines.join("\n");
 }
@@ -67,6 +73,28 @@ export interface MarkdownOptions {
   findings: Finding[];
   /** Text describing the statistics used. */
   methodNotes: string[];
+  /** The capacity sets of a report of several sets (absent or empty: no Capacity section). */
+  capacity?: readonly CapacitySection[];
+}
+
+/** The Capacity section: per capacity set, its file, command, criteria, verdict table and charts. */
+function markdownCapacity(sections: readonly CapacitySection[]): string[] {
+  if (!sections.length) return [];
+  return [
+    "## Capacity",
+    "",
+    ...sections.flatMap((s) => [
+      `### ${s.title}`,
+      "",
+      `From [${s.file}](${s.file}): \`${s.command}\``,
+      "",
+      `Criteria: ${s.criteria}.`,
+      "",
+      markdownTable(s.verdicts),
+      "",
+      ...s.charts.flatMap((ch) => [`![${ch.title}](charts/${ch.name}.png)`, "", `*${ch.caption}*`, ""]),
+    ]),
+  ];
 }
 
 /** The whole Markdown report. */
@@ -90,6 +118,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     "",
     markdownTable(runTable(input, o.vcpuHourUsd, o.priceSource)),
     "",
+    ...[sourcesTable(input)].flatMap((t) => (t ? [markdownTable(t, (href) => href), ""] : [])),
     markdownTable(stacksTable(input)),
     "",
   ];
@@ -116,6 +145,7 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
     if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
   }
+  parts.push(...markdownCapacity(o.capacity ?? []));
   parts.push("## Method", "", ...o.methodNotes.map((n) => `- ${n}`), "");
   return parts.join("\n");
 }

@@ -1,4 +1,5 @@
-// `wsarena report`: a pure function of the result set that writes report.html, report.md and charts/*.svg|png into it.
+// `wsarena report`: a pure function of the result sets (one run set, or several run and capacity sets merged) that
+// writes report.html, report.md and charts/*.svg|png into the report's folder.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { clusterCharts } from "./charts/cluster.ts";
@@ -12,6 +13,7 @@ import { connectionsCharts } from "./charts/connections.ts";
 import { renderSvg, responsiveSvg, svgToPng, type ChartSpec } from "./charts/render.ts";
 import type { MarkdownChart } from "./charts/markdown.ts";
 import { burstReconnectChart } from "./burst-reconnect.ts";
+import { capacitySections } from "./capacity-section.ts";
 import { scenarioChart } from "./charts/scenario.ts";
 import { systemChart } from "./charts/system.ts";
 import { throughputChart, throughputDrawn } from "./charts/throughput.ts";
@@ -103,9 +105,10 @@ export function reportCharts(input: ReportInput, o: ReportOptions): { overview: 
   return { overview, perScenario };
 }
 
-/** Builds every report file from `input` and writes them into its folder. Deterministic: same input, same bytes. */
+/** Builds every report file from `input` and writes them into its folder (input.dir). Deterministic: same input, same bytes. */
 export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> = {}): ReportOutput {
   const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...opts };
+  mkdirSync(input.dir, { recursive: true });
   const { overview, perScenario } = reportCharts(input, o);
   const findings = computeFindings(input, { slo: o.slo });
   const files: string[] = [];
@@ -120,6 +123,8 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
   const htmlCharts = overview.map(rendered);
   const htmlScenarioCharts: Record<string, HtmlChart> = {};
   for (const [s, spec] of Object.entries(perScenario)) htmlScenarioCharts[s] = rendered(spec);
+  const capacity = capacitySections(input);
+  const htmlCapacity = capacity.map((section) => ({ section, charts: section.charts.map(rendered) }));
   const notes = methodNotes(o);
   writeFileSync(
     join(input.dir, "report.html"),
@@ -130,6 +135,7 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
       scenarioCharts: htmlScenarioCharts,
       findings,
       methodNotes: notes,
+      capacity: htmlCapacity,
     }),
   );
   const scenarioChartsMd: Record<string, MarkdownChart> = {};
@@ -143,21 +149,12 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
       scenarioCharts: scenarioChartsMd,
       findings,
       methodNotes: notes,
+      capacity,
     }),
   );
   files.push("report.html", "report.md");
-  let readmeChanged = false;
-  if (o.readmePath) {
-    readmeChanged = updateReadme(
-      o.readmePath,
-      readmeBlock(
-        input,
-        overview.map((c) => ({ name: c.name, title: c.title })),
-        o.readmePath,
-        o.vcpuHourUsd,
-      ),
-    );
-  }
+  const charts = overview.map((c) => ({ name: c.name, title: c.title }));
+  const readmeChanged = o.readmePath ? updateReadme(o.readmePath, readmeBlock(input, charts, o.readmePath, o.vcpuHourUsd)) : false;
   return { files, findings, readmeChanged };
 }
 

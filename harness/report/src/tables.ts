@@ -129,7 +129,11 @@ export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
   ];
   const verdicts = headlineVerdicts(rows, latMetric);
   const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
-  const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({ ...c(text, warnings(p), true, caveats(p)), best: isBest(col, stack) });
+  const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({
+    ...c(text, warnings(p), true, caveats(p)),
+    best: isBest(col, stack),
+    href: p.sourceFile,
+  });
   const body = rows.map(({ stack, peak, lat, conn, cpu }, i) => {
     const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
     return [

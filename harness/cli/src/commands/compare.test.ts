@@ -62,6 +62,6 @@ describe("wsarena report", () => {
   it("rejects a bad SLO, price or folder with a usage error", async () => {
     await expect(report.run([a, "--slo", "fast"])).rejects.toThrow(UsageError);
     await expect(report.run([a, "--vcpu-hour-usd=-1"])).rejects.toThrow(/positive price/);
-    await expect(report.run([])).rejects.toThrow(/expected one result set folder/);
+    await expect(report.run([])).rejects.toThrow(/expected one or more result set folders/);
   });
 });

@@ -38,7 +38,13 @@ export interface SyntheticOptions {
   floor: boolean;
   /** Added to the floor's median lateness, µs (a noisier machine). */
   floorExtraUs: number;
+  /** The scenarios the set keeps (a part of a reference run); every one is generated first, so the figures do not depend on it. */
+  scenarios: readonly SyntheticScenario[];
 }
+
+/** The scenarios a synthetic set can hold, in run order. */
+export const SYNTHETIC_SCENARIOS = ["echo-throughput", "echo-latency", "connections"] as const;
+export type SyntheticScenario = (typeof SYNTHETIC_SCENARIOS)[number];
 
 export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
   runId: "synthetic-a",
@@ -51,6 +57,7 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
   serverCpus: "0",
   floor: true,
   floorExtraUs: 0,
+  scenarios: SYNTHETIC_SCENARIOS,
 });
 
 /** Floor probe sleep interval of the synthetic sets, µs. */
@@ -325,7 +332,7 @@ function runRecord(o: SyntheticOptions, measurements: MeasurementRecord[]): RunR
       profile: "synthetic",
       reps: o.reps,
       stacks: o.stacks,
-      scenarios: ["echo-throughput", "echo-latency", "connections"],
+      scenarios: SYNTHETIC_SCENARIOS.filter((s) => o.scenarios.includes(s)),
       scenarioParams: {},
       verifyLevel: "none",
       repetitions: { minReps: o.reps, maxReps: o.reps, targetCiHalfWidthRel: 0, budgetMs: null },
@@ -346,7 +353,8 @@ export function syntheticResultSet(opts: Partial<SyntheticOptions> = {}): { run:
   }
   const skipped = { status: "skipped" as const, reason: "synthetic: stack not in this set", flags: [], points: [], startedAt: null };
   measurements.push({ ...commonOf(o, "socket-io", "echo-throughput"), params: {}, ...skipped });
-  return { run: runSchema.parse(runRecord(o, measurements)), measurements: measurements.map((m) => measurementSchema.parse(m)) };
+  const kept = measurements.filter((m) => (o.scenarios as readonly string[]).includes(m.scenario));
+  return { run: runSchema.parse(runRecord(o, kept)), measurements: kept.map((m) => measurementSchema.parse(m)) };
 }
 
 /** Writes a synthetic result set to `dir` (run.json + one file per measurement) and returns `dir`. */
