@@ -9,6 +9,7 @@ import { loadReportInput } from "./load.ts";
 import { defaultReportDir, loadReportSets, resultSetFolders } from "./load-sets.ts";
 import { readmeBlock } from "./readme-block.ts";
 import { writeReportFor } from "./report.ts";
+import { sourcesTable } from "./sources.ts";
 import { writeSyntheticResultSet, type SyntheticOptions } from "./test-support/synthetic.ts";
 
 const work = mkdtempSync(join(tmpdir(), "wsarena-multiset-"));
@@ -70,7 +71,7 @@ describe("a report of several result sets", () => {
     const md = readFileSync(join(ref, "report.md"), "utf8");
     expect(md).toContain("# wsarena results: run-core + run-conn");
     expect(md).toContain(
-      "| [core](core/run.json) | run-core | synthetic | 5 reps | echo-throughput, echo-latency | 2026-11-23T00:00:00.000Z → 2026-11-23T00:10:00.000Z (10m00s) | complete |",
+      "| [core](core/run.json) | run-core | 0000000000 | synthetic | 5 reps | echo-throughput, echo-latency | 2026-11-23T00:00:00.000Z → 2026-11-23T00:10:00.000Z (10m00s) | complete |",
     );
     expect(md).toContain("## Scenario connections");
     expect(readFileSync(join(ref, "report.html"), "utf8")).toContain('<a href="conn/run.json">conn</a>');
@@ -128,6 +129,13 @@ describe("a report of several result sets", () => {
       "result sets a and c differ in git commit (0000000000000000000000000000000000000000 vs 1111111111111111111111111111111111111111)",
     );
     expect(() => loadReportSets([a, CAPACITY_FIXTURE], dir)).toThrow(/differ in git commit/);
+    // --allow-mixed-commits: merged, each set's commit named in the set table; other fields are still checked.
+    const mixed = loadReportSets([a, c], dir, { allowMixedCommits: true });
+    expect(mixed.sources?.map((s) => s.commit?.slice(0, 4))).toEqual(["0000", "1111"]);
+    const table = sourcesTable(mixed)!;
+    expect(table.headers).toContain("Commit");
+    expect(table.notes?.[0]).toMatch(/one machine but 2 commits \(given with --allow-mixed-commits\)/);
+    expect(() => loadReportSets([a, b], dir, { allowMixedCommits: true })).toThrow(/differ in cpu model/);
   });
 
   it("loads a capacity set beside a run set into input.capacity and draws its verdicts and charts in a Capacity section", () => {
@@ -147,7 +155,7 @@ describe("a report of several result sets", () => {
     expect(md).toContain("## Capacity\n\n### trader users (20261202T070558Z-vm)\n\nFrom [capacity-trader/capacity.json](capacity-trader/capacity.json)");
     expect(md).toMatch(/\| stack \| 100 users\? \| largest passing level \(users\) \| note \|\n\| --- \| --- \| --- \| --- \|\n\| uws \| /);
     expect(md).toContain("![p99 latency against users](charts/capacity-p99-trader.png)");
-    expect(md).toContain("| [capacity-trader](capacity-trader/capacity.json) | 20261202T070558Z-vm | trader users |");
+    expect(md).toContain("| [capacity-trader](capacity-trader/capacity.json) | 20261202T070558Z-vm | 0000000000 | trader users |");
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).toContain('<a href="#capacity">Capacity</a>');
     expect(html).toContain('<figure id="chart-capacity-p99-trader"');

@@ -77,7 +77,7 @@ export function defaultReportDir(paths: readonly string[]): string {
  * checked (same commit and machine, each (stack, scenario) and capacity (stack, profile) once, a scenario with one
  * set of parameters: one line naming the folders otherwise) and merged (mergedRun). Capacity sets fill input.capacity.
  */
-export function loadReportSets(dirs: readonly string[], reportDir: string): ReportInput {
+export function loadReportSets(dirs: readonly string[], reportDir: string, opts: { allowMixedCommits?: boolean } = {}): ReportInput {
   const runs: RunPart[] = [];
   const caps: CapacityPart[] = [];
   for (const dir of dirs) {
@@ -92,7 +92,10 @@ export function loadReportSets(dirs: readonly string[], reportDir: string): Repo
         `${dir} is not a result set: it holds neither ${RUN_FILE} nor ${CAPACITY_FILE}; pass folders written by \`wsarena run\` or \`wsarena capacity\``,
       );
   }
-  checkSameOrigin([...runs.map((r) => ({ folder: r.folder, origin: r.run })), ...caps.map((c) => ({ folder: c.folder, origin: c.rec }))]);
+  checkSameOrigin(
+    [...runs.map((r) => ({ folder: r.folder, origin: r.run })), ...caps.map((c) => ({ folder: c.folder, origin: c.rec }))],
+    opts.allowMixedCommits,
+  );
   checkNoDuplicates(runs, caps);
   checkScenarioParams(runs);
   const run = runs.length === 1 && caps.length === 0 ? runs[0]!.run : mergedRun(runs, caps);

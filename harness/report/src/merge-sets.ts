@@ -17,12 +17,14 @@ export interface CapacityPart {
   rec: CapacityRecord;
 }
 
+const COMMIT_FIELD_NAME = "git commit";
+
 /** What every set of one report must share, as recorded in run.json and capacity.json. */
 type Origin = Pick<RunRecord, "git" | "machine" | "runtimes" | "pinning">;
 
 /** The fields compared across sets, each with its name in the error and its value as text. */
 export const ORIGIN_FIELDS: readonly (readonly [string, (o: Origin) => string])[] = [
-  ["git commit", (o) => o.git.commit ?? "none (not a git checkout)"],
+  [COMMIT_FIELD_NAME, (o) => o.git.commit ?? "none (not a git checkout)"],
   ["cpu model", (o) => o.machine.cpuModel],
   ["cores", (o) => String(o.machine.cores)],
   ["memory bytes", (o) => String(o.machine.memoryBytes)],
@@ -35,17 +37,25 @@ export const ORIGIN_FIELDS: readonly (readonly [string, (o: Origin) => string])[
   ["client cpus", (o) => o.pinning.clientCpus ?? "not pinned"],
 ];
 
-/** Throws one line naming the first field two sets differ in, with both values; sets of one report share commit and machine. */
-export function checkSameOrigin(sets: readonly { folder: string; origin: Origin }[]): void {
+/** The field of ORIGIN_FIELDS that `allowMixedCommits` leaves unchecked. */
+const COMMIT_FIELD = COMMIT_FIELD_NAME;
+
+/**
+ * Throws one line naming the first field two sets differ in, with both values; sets of one report share commit and
+ * machine. With `allowMixedCommits` (report --allow-mixed-commits) the commits may differ: the report then names each
+ * set's commit.
+ */
+export function checkSameOrigin(sets: readonly { folder: string; origin: Origin }[], allowMixedCommits = false): void {
   const [first, ...rest] = sets;
   if (!first) return;
   for (const s of rest) {
     for (const [field, value] of ORIGIN_FIELDS) {
+      if (allowMixedCommits && field === COMMIT_FIELD) continue;
       const a = value(first.origin);
       const b = value(s.origin);
       if (a !== b)
         throw new Error(
-          `result sets ${first.folder} and ${s.folder} differ in ${field} (${a} vs ${b}); one report needs sets from the same commit and machine: rerun ${s.folder} there, or report the sets separately and compare them with \`wsarena compare\``,
+          `result sets ${first.folder} and ${s.folder} differ in ${field} (${a} vs ${b}); one report needs sets from the same commit and machine: rerun ${s.folder} there, or report the sets separately and compare them with \`wsarena compare\`${field === COMMIT_FIELD ? " (or pass --allow-mixed-commits: the report then names each set's commit)" : ""}`,
         );
     }
   }

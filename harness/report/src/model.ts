@@ -124,6 +124,8 @@ export interface SourceSet {
   startedAt: string;
   /** End of the set's run (ISO 8601), or null when it did not finish. */
   finishedAt: string | null;
+  /** The git commit the set was measured at, or null outside a git checkout. */
+  commit: string | null;
   /** complete, interrupted or running, as the set recorded it. */
   status: RunRecord["status"];
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { markdownTable } from "./render-md.ts";
 import type { ReportInput } from "./model.ts";
 import { headlineTable } from "./tables.ts";
-import { isMultiSet, repetitionsPolicyText } from "./sources.ts";
+import { hasMixedCommits, isMultiSet, repetitionsPolicyText, shortCommit } from "./sources.ts";
 
 export const README_START = "<!-- results:start -->";
 export const README_END = "<!-- results:end -->";
@@ -29,10 +29,11 @@ export const README_EMBEDDED_CHARTS: readonly string[] = ["throughput", "latency
 
 /** The sets of a report of several sets, each linked to its run file, with its run id and profile. */
 function setList(input: ReportInput, rel: (p: string) => string): string {
+  const mixed = hasMixedCommits(input);
   return (input.sources ?? [])
     .map(
       (s) =>
-        `[${s.folder}](${rel(s.file)}) (${s.runId}; ${s.kind === "capacity" ? `capacity, ${s.profile} users, ${s.repetitions}` : `profile ${s.profile}, ${s.repetitions}`})`,
+        `[${s.folder}](${rel(s.file)}) (${s.runId}; ${mixed ? `commit ${shortCommit(s.commit)}; ` : ""}${s.kind === "capacity" ? `capacity, ${s.profile} users, ${s.repetitions}` : `profile ${s.profile}, ${s.repetitions}`})`,
     )
     .join(", ");
 }
@@ -59,7 +60,7 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
   const machine = `${m.cpuModel}, ${m.cores} cores, ${gib} GiB, Linux ${m.kernel}; ${runtimes}; server on cpu ${r.pinning.serverCpus ?? "(not pinned)"}, clients on cpu ${r.pinning.clientCpus ?? "(not pinned)"}`;
   return [
     isMultiSet(input)
-      ? `Result sets ${setList(input, rel)} in one report ([report.md](${rel("report.md")}), full report: [report.html](${rel("report.html")})): ${machine}; ${commit}.`
+      ? `Result sets ${setList(input, rel)} in one report ([report.md](${rel("report.md")}), full report: [report.html](${rel("report.html")})): ${machine}; ${hasMixedCommits(input) ? "commits as listed per set" : commit}.`
       : `Result set [${r.runId}](${rel("report.md")}) (full report: [report.html](${rel("report.html")})): ${machine}; profile ${r.config.profile}, ${repetitionsPolicyText(rp)}; ${commit}.`,
     `Rerun: ${reruns.join(", ")} (the same configuration into a new set, compared with this one; ` +
       `figures from a shared virtual machine are noisy: compare ratios within one run).`,

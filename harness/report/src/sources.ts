@@ -36,6 +36,7 @@ export function runSource(run: RunRecord, folder: string, scenarios: readonly st
     scenarios,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    commit: run.git.commit,
     status: run.status,
   };
 }
@@ -52,6 +53,7 @@ export function capacitySource(rec: CapacityRecord, folder: string, file: string
     scenarios: ["capacity"],
     startedAt: rec.startedAt,
     finishedAt: rec.finishedAt,
+    commit: rec.git.commit,
     status: rec.status,
   };
 }
@@ -59,6 +61,16 @@ export function capacitySource(rec: CapacityRecord, folder: string, file: string
 /** The source of a capacity record of the input (run ids are unique among the sources), or undefined. */
 export function capacitySourceOf(input: ReportInput, rec: CapacityRecord): SourceSet | undefined {
   return input.sources?.find((s) => s.kind === "capacity" && s.runId === rec.runId);
+}
+
+/** True when the sets of a report were measured at more than one commit (report --allow-mixed-commits). */
+export function hasMixedCommits(input: ReportInput): boolean {
+  return new Set((input.sources ?? []).map((s) => s.commit)).size > 1;
+}
+
+/** A commit as shown: its first 10 characters, or "no git commit". */
+export function shortCommit(commit: string | null): string {
+  return commit ? commit.slice(0, 10) : "no git commit";
 }
 
 /** True when the report was built from more than one set (a run set with capacity sets counts). */
@@ -77,10 +89,11 @@ export function wallTimeText(s: Pick<SourceSet, "startedAt" | "finishedAt">): st
 export function sourcesTable(input: ReportInput): Table | null {
   if (!isMultiSet(input)) return null;
   return {
-    headers: ["Set", "Run", "Profile", "Repetitions", "Scenarios", "Wall time", "Status"],
+    headers: ["Set", "Run", "Commit", "Profile", "Repetitions", "Scenarios", "Wall time", "Status"],
     rows: (input.sources ?? []).map((s) => [
       { ...c(s.folder), href: s.file },
       c(s.runId),
+      c(shortCommit(s.commit)),
       c(s.kind === "capacity" ? `${s.profile} users` : s.profile),
       c(s.repetitions),
       c(s.scenarios.join(", ")),
@@ -88,7 +101,9 @@ export function sourcesTable(input: ReportInput): Table | null {
       c(s.status),
     ]),
     notes: [
-      `This report merges ${input.sources?.length} result sets from one commit and machine (checked when they were loaded): the run table above describes them together, this table each one.`,
+      hasMixedCommits(input)
+        ? `This report merges ${input.sources?.length} result sets from one machine but ${new Set(input.sources?.map((s) => s.commit)).size} commits (given with --allow-mixed-commits): each set's figures come from its own commit's code, named in the Commit column; the run table above describes them together, this table each one.`
+        : `This report merges ${input.sources?.length} result sets from one commit and machine (checked when they were loaded): the run table above describes them together, this table each one.`,
     ],
   };
 }

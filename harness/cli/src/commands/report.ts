@@ -1,4 +1,4 @@
-// `wsarena report <dir> [<dir> ...] [--out DIR] [--readme] [--slo p99<10ms] [--vcpu-hour-usd N]`: writes report.html,
+// `wsarena report <dir> [<dir> ...] [--out DIR] [--allow-mixed-commits] [--readme] [--slo p99<10ms] [--vcpu-hour-usd N]`: writes report.html,
 // report.md and charts/ of one result set into it, or of several sets (run and capacity, one commit and machine) into one folder.
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
@@ -35,6 +35,7 @@ const FLAGS = {
   readme: { type: "boolean" },
   slo: { type: "string" },
   "vcpu-hour-usd": { type: "string" },
+  "allow-mixed-commits": { type: "boolean" },
 } as const;
 
 /** The run-report options from the flags (--slo, --vcpu-hour-usd, --readme). */
@@ -89,7 +90,7 @@ export const command: Command = {
       return 0;
     }
     const o = reportOptions(values);
-    const input = loadReportSets(sets, outDir);
+    const input = loadReportSets(sets, outDir, { allowMixedCommits: values["allow-mixed-commits"] === true });
     const out = writeReportFor(input, o);
     const rel = shown(outDir);
     const charts = out.files.filter((f) => f.endsWith(".svg")).length;
