@@ -11,7 +11,19 @@ export interface Cell {
   caveat?: string[];
   /** The column's winner, decided by ratio intervals: shown bold. */
   best?: boolean;
+  /** Several figures in one cell (the decision table's parts), each bold or ⚠ on its own; `text` is their plain join. */
+  parts?: CellPart[];
 }
+
+/** One figure of a cell of several: its text, whether it is its part's winner, why it is not ranked. */
+export interface CellPart {
+  text: string;
+  best: boolean;
+  warn: string[];
+}
+
+/** Separator between the parts of a cell. */
+export const PART_SEPARATOR = " / ";
 
 /** A table: header labels, rows of cells, and notes printed under it (markers, rules). */
 export interface Table {

@@ -1,6 +1,7 @@
 // The report's view of a result set: one PointView per (stack, scenario, parameter point), in a stable order.
 // load.ts builds it from the runner's validated files; charts, findings, renderers and compare read only this.
 import type {
+  CapacityRecord,
   FigureSummary,
   KneeRecord,
   LatencyDecision,
@@ -88,6 +89,8 @@ export interface ReportInput {
   points: PointView[];
   /** Knee searches of rate ladders (measurement.knee), by stack; absent or empty for sets without them. */
   knees?: KneeView[];
+  /** Capacity sets loaded with this one (one per profile); absent or empty when none. */
+  capacity?: readonly CapacityRecord[];
 }
 
 /** One measurement's knee search. */
