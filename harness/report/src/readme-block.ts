@@ -1,10 +1,11 @@
-// Rewrites only the results block of README.md (between the markers) with the headline table and chart links.
+// Rewrites only the results block of README.md (between the markers) with the decision table and chart links.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { markdownTable } from "./render-md.ts";
 import type { ReportInput } from "./model.ts";
-import { headlineTable } from "./tables.ts";
+import { decisionTable } from "./decision-table.ts";
+import { DECISION_LEGEND, decisionSources, decisionTableModel } from "./decision-render.ts";
 
 export const README_START = "<!-- results:start -->";
 export const README_END = "<!-- results:end -->";
@@ -26,7 +27,7 @@ export function replaceBlock(readme: string, block: string, where = "README.md")
 /** Charts embedded as pictures in the README block (the rest are linked). */
 export const README_EMBEDDED_CHARTS: readonly string[] = ["throughput", "latency-vs-rate", "latency", "efficiency"];
 
-/** The README block: provenance, headline table and the charts, paths relative to the README's folder. */
+/** The README block: provenance, the decision table and the charts, paths relative to the README's folder. */
 export function readmeBlock(input: ReportInput, charts: { name: string; title: string }[], readmePath: string, vcpuHourUsd: number): string {
   const rel = (p: string): string => relative(dirname(readmePath), resolve(input.dir, p)).split(sep).join("/");
   const r = input.run;
@@ -52,12 +53,18 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
     `Rerun: \`pnpm wsarena run --profile ${r.config.profile} ${repFlags} --out ${rel(".")} && pnpm wsarena report ${rel(".")} --readme\` ` +
       `(figures from a shared virtual machine are noisy: compare ratios within one run).`,
     "",
-    markdownTable(headlineTable(input, vcpuHourUsd)),
+    readmeDecision(input),
     "",
     ...embedded.map((ch) => `![${ch.title}](${rel(`charts/${ch.name}.png`)})`),
     "",
     linked.map((ch) => `[${ch.title}](${rel(`charts/${ch.name}.png`)})`).join(" · "),
   ].join("\n");
+}
+
+/** The decision table with its legend and sources (the report's cannot-tell box stays in report.md). */
+export function readmeDecision(input: ReportInput): string {
+  const dt = decisionTable(input);
+  return [markdownTable(decisionTableModel(dt)), "", DECISION_LEGEND, "", decisionSources(dt)].join("\n");
 }
 
 /** Rewrites the block in the README file; returns true when the file changed. */

@@ -7,19 +7,12 @@ import { hostileTables } from "./hostile-table.ts";
 import { kneeTable } from "./knee.ts";
 import type { ReportInput } from "./model.ts";
 import { failureTables } from "./failure-tables.ts";
-import {
-  CAVEAT_MARK,
-  headlineTable,
-  runTable,
-  scenarioParamsText,
-  scenarioTable,
-  stacksTable,
-  WARN_FLAGS_TEXT,
-  WARN_MARK,
-  type Cell,
-  type Table,
-} from "./tables.ts";
+import { CAVEAT_MARK, runTable, scenarioParamsText, scenarioTable, stacksTable, WARN_MARK, type Cell, type Table } from "./tables.ts";
 import { variantsTable } from "./variants.ts";
+import { decisionTable } from "./decision-table.ts";
+import { CANNOT_TELL_TITLE, cannotTellLines, DECISION_LEGEND, decisionSources, decisionTableModel, methodLink } from "./decision-render.ts";
+import { figureNotes } from "./figure-notes.ts";
+import { PART_SEPARATOR } from "./cells.ts";
 import { cpuTable } from "./cpu-table.ts";
 import { CPU_SCENARIO } from "./cpu-figures.ts";
 
@@ -29,6 +22,7 @@ function md(text: string): string {
 }
 
 function cellText(cell: Cell): string {
+  if (cell.parts) return cell.parts.map((p) => cellText({ text: p.text, warn: p.warn, best: p.best })).join(PART_SEPARATOR);
   let text = md(cell.text);
   if (cell.caveat?.length) text = `${text} ${CAVEAT_MARK}`;
   if (cell.warn.length) text = `${WARN_MARK} ${text}`;
@@ -68,22 +62,61 @@ export interface MarkdownOptions {
   methodNotes: string[];
 }
 
-/** The whole Markdown report. */
+/** Kinds of finding the appendix lists (verdicts are in each scenario's section, flagged figures in the notes). */
+export const APPENDIX_FINDINGS: readonly FindingKind[] = ["floor", "saturation", "leak", "slo"];
+
+/** The decision table, its legend and sources, and the cannot-tell box (the top of the report). */
+export function markdownDecision(input: ReportInput): string {
+  const dt = decisionTable(input);
+  return [
+    markdownTable(decisionTableModel(dt)),
+    "",
+    DECISION_LEGEND,
+    "",
+    decisionSources(dt),
+    "",
+    `### ${CANNOT_TELL_TITLE}`,
+    "",
+    ...cannotTellLines(dt).map((l) => `- ${l}`),
+  ].join("\n");
+}
+
+/** One scenario's section of the appendix: parameters, chart, tables, verdict per point. */
+function scenarioSection(input: ReportInput, s: string, o: MarkdownOptions): string[] {
+  const params = scenarioParamsText(input, s);
+  const parts: string[] = [`## Scenario ${s}`, ""];
+  if (params) parts.push(`Parameters: ${params}`, "");
+  const chart = o.scenarioCharts[s];
+  if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
+  parts.push(markdownTable(scenarioTable(input, s)), "");
+  for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
+  const cpu = s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null;
+  if (cpu) parts.push(`### ${s}: CPU per message at fixed rates`, "", markdownTable(cpu), "");
+  const knee = kneeTable(input, s);
+  if (knee) parts.push(`### ${s}: sustainable rate`, "", markdownTable(knee), "");
+  const floor = latencyFloorTable(input, s);
+  if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
+  const limits = s === "connections" ? connectionsLimitTable(input) : null;
+  if (limits) parts.push("### connections: held at the machine's limit", "", markdownTable(limits), "");
+  for (const h of hostileTables(input, s)) parts.push(`### ${h.title}`, "", markdownTable(h.table), "");
+  for (const f of failureTables(input, s)) parts.push(`### ${f.title}`, "", markdownTable(f.table), "");
+  const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
+  if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
+  return parts;
+}
+
+/** The whole Markdown report: the decision first, charts and the run; every table and note in the appendix. */
 export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
   const parts: string[] = [
     `# wsarena results: ${input.run.runId}`,
     "",
-    `⚠ marks a figure that is not a server property (${WARN_FLAGS_TEXT}) or a failed measurement: it is not ranked. † marks a ranked figure with a caveat (high-variance, not-saturated, shared-core, partial). Bold is a winner decided by 95 % intervals of ratios; see Findings for the verdict of every point and Method for the rule.`,
+    "## Decision",
     "",
-    "## Headline",
+    markdownDecision(input),
     "",
-    markdownTable(headlineTable(input, o.vcpuHourUsd)),
+    "## Charts",
     "",
     o.charts.map((ch) => `![${ch.title}](charts/${ch.name}.png)`).join("\n"),
-    "",
-    "## Findings",
-    "",
-    markdownFindings(o.findings) || "No findings.",
     "",
     "## Run",
     "",
@@ -91,30 +124,20 @@ export function renderMarkdown(input: ReportInput, o: MarkdownOptions): string {
     "",
     markdownTable(stacksTable(input)),
     "",
+    `How each figure is measured and when it is flagged: ${methodLink(input.dir)}. The appendix holds each scenario's tables with the verdict of every point, the findings, a note per flagged figure and the rules this report applied.`,
+    "",
+    "# Appendix",
+    "",
+    "## Findings",
+    "",
+    markdownFindings(o.findings.filter((f) => APPENDIX_FINDINGS.includes(f.kind))) || "No findings.",
+    "",
   ];
   const variants = variantsTable(input);
   if (variants) parts.push("## Variants against their base stack", "", markdownTable(variants), "");
-  for (const s of input.scenarios) {
-    const params = scenarioParamsText(input, s);
-    parts.push(`## Scenario ${s}`, "");
-    if (params) parts.push(`Parameters: ${params}`, "");
-    const chart = o.scenarioCharts[s];
-    if (chart) parts.push(`![${s}](charts/${chart}.png)`, "");
-    parts.push(markdownTable(scenarioTable(input, s)), "");
-    for (const t of burstReconnectTables(input, s)) parts.push(markdownTable(t), "");
-    const cpu = s === CPU_SCENARIO ? cpuTable(input, o.vcpuHourUsd) : null;
-    if (cpu) parts.push(`### ${s}: CPU per message at fixed rates`, "", markdownTable(cpu), "");
-    const knee = kneeTable(input, s);
-    if (knee) parts.push(`### ${s}: sustainable rate`, "", markdownTable(knee), "");
-    const floor = latencyFloorTable(input, s);
-    if (floor) parts.push(`### ${s}: latency next to the floor`, "", markdownTable(floor), "");
-    const limits = s === "connections" ? connectionsLimitTable(input) : null;
-    if (limits) parts.push("### connections: held at the machine's limit", "", markdownTable(limits), "");
-    for (const h of hostileTables(input, s)) parts.push(`### ${h.title}`, "", markdownTable(h.table), "");
-    for (const f of failureTables(input, s)) parts.push(`### ${f.title}`, "", markdownTable(f.table), "");
-    const verdicts = o.findings.filter((f) => f.scenario === s && f.kind === "verdict");
-    if (verdicts.length) parts.push(`### ${s}: verdict per point`, "", ...verdicts.map((f) => `- ${f.warning ? "⚠ " : ""}${f.text}`), "");
-  }
-  parts.push("## Method", "", ...o.methodNotes.map((n) => `- ${n}`), "");
+  for (const s of input.scenarios) parts.push(...scenarioSection(input, s, o));
+  const notes = figureNotes(input);
+  if (notes.length) parts.push("## Notes per figure", "", ...notes.map((n) => `- ${n.warning ? "⚠ " : ""}${n.where}: ${n.notes.join(". ")}.`), "");
+  parts.push("## Rules this report applied", "", ...o.methodNotes.map((n) => `- ${n}`), "");
   return parts.join("\n");
 }
