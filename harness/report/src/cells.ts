@@ -16,7 +16,21 @@ export interface Cell {
    * link function shows the text as a link to it.
    */
   href?: string;
+  /** Several figures in one cell (the decision table's parts), each bold or ⚠ on its own; `text` is their plain join. */
+  parts?: CellPart[];
 }
+
+/** One figure of a cell of several: its text, whether it is its part's winner, why it is not ranked. */
+export interface CellPart {
+  text: string;
+  best: boolean;
+  warn: string[];
+  /** The file the figure was read from, relative to the report's folder. */
+  href?: string;
+}
+
+/** Separator between the parts of a cell. */
+export const PART_SEPARATOR = " / ";
 
 /** A table: header labels, rows of cells, and notes printed under it (markers, rules). */
 export interface Table {

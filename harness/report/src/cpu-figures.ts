@@ -1,12 +1,10 @@
-// Server CPU per message at the fixed-rate points (scenario "cpu"): values per point, the headline's point, cost and formatting.
-import { isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
+// Server CPU per message at the fixed-rate points (scenario "cpu"): values per point, cost and formatting.
+import { metricValues, pointLabel, type PointView } from "./model.ts";
 
 /** Scenario whose points measure server CPU per message at fixed rates below every stack's capacity. */
 export const CPU_SCENARIO = "cpu";
 /** Figure name of server CPU µs per delivered message (each repetition's exact cpu.serverCpuUsPerMsg). */
 export const CPU_US_PER_MSG = "serverCpuUsPerMsg";
-/** The fixed-rate point the headline's CPU columns show: the echo point (one message in, one out, no fan-out). */
-export const HEADLINE_CPU_PATTERN = "echo";
 
 /** Server CPU µs per delivered message of each repetition that has exact CPU counters. */
 export function cpuUsPerMsg(p: PointView): number[] {
@@ -36,13 +34,6 @@ export function fmtCpuUs(v: number): string {
   return v.toFixed(digits);
 }
 
-/** The key of the cpu point the headline shows (the echo point, else the first measured), or null without any. */
-export function headlineCpuPointKey(input: ReportInput): string | null {
-  const pts = input.points.filter((p) => p.scenario === CPU_SCENARIO && isMeasured(p));
-  const echo = pts.find((p) => p.params.pattern === HEADLINE_CPU_PATTERN);
-  return (echo ?? pts[0])?.pointKey ?? null;
-}
-
 /** A fixed-rate point's label with its load: "echo-20k/s, 5 conn, pipelined". */
 export function cpuPointLabel(p: PointView): string {
   const parts = [pointLabel(p)];
@@ -50,7 +41,3 @@ export function cpuPointLabel(p: PointView): string {
   if (typeof p.params.shape === "string") parts.push(p.params.shape);
   return parts.join(", ");
 }
-
-/** Why a result set has no CPU-per-message figure for the headline (shown where the figure would be). */
-export const NO_CPU_POINT_REASON =
-  "no fixed-rate point in this result set (it predates the cpu scenario, or the run left it out): CPU per message is measured at a fixed rate below every stack's capacity, not derived from peak throughput";

@@ -10,7 +10,7 @@ import { formatVerdict } from "./rank.ts";
 import { loadReportInput } from "./load.ts";
 import type { KneeView, ReportInput } from "./model.ts";
 import { writeReport } from "./report.ts";
-import { headlineTable } from "./tables.ts";
+import { decisionTable } from "./decision-table.ts";
 
 const fixture = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/quick-knee");
 const dirs: string[] = [];
@@ -79,7 +79,7 @@ describe("knee summaries (synthetic records)", () => {
     expect(s!.flags).toContain("client-loaded");
     expect(kneeVerdict(kneeSummaries(input([k, view("d", [rep(0, 10_000, 14_100), rep(1, 11_000, 14_100)])]))).unranked.map((u) => u.stack)).toEqual(["c"]);
   });
-  it("a set without knees (older sets) has no table, no headline column and no chart marker", () => {
+  it("a set without knees (older sets) has no table", () => {
     expect(kneeTable(input([]), "echo-latency")).toBeNull();
   });
 });
@@ -105,7 +105,7 @@ describe("sustainable rate on a real quick run (fixtures/quick-knee: uws, ws, so
     );
   });
 
-  it("prints the sustainable-rate table in the echo-latency section and a headline column", () => {
+  it("prints the sustainable-rate table in the echo-latency section and a decision-table column", () => {
     const dir = mkdtempSync(join(tmpdir(), "wsarena-knee-report-"));
     dirs.push(dir);
     cpSync(fixture, dir, { recursive: true });
@@ -116,15 +116,17 @@ describe("sustainable rate on a real quick run (fixtures/quick-knee: uws, ws, so
       "| uws | ⚠ 33.6k msg/s (1 of 3 reps <5.00k) † | 3.73k–303k | 28.3k (<40.0k), <5.00k, 40.0k (<56.6k) | 40.0k: p99<5ms: 90.56ms [client-loaded, at-floor]; ",
     );
     expect(md).toContain("Sustainable rate @ p99<5ms: a window passes when it meets p99<5ms, loses nothing");
-    const head = headlineTable(real, 0.05);
-    const col = head.headers.indexOf("Sustainable rate @ p99<5ms (echo-latency)");
-    expect(col).toBeGreaterThan(0);
-    expect(head.rows.map((r) => r[col]!.text)).toEqual([
-      "5.00k msg/s (1 of 3 reps <5.00k)",
-      "33.6k msg/s (1 of 3 reps <5.00k)",
-      "≥80.0k, <5.00k msg/s",
-      "no decision: no figure can be ranked",
-    ]);
+    const col = decisionTable(real).columns.find((c) => c.question === "Sustainable msg/s")!;
+    const part = col.parts[0]!;
+    expect(part.label).toBe("@ p99<5ms");
+    expect(Object.fromEntries(Object.entries(part.figures).map(([s, f]) => [s, `${f.warn.length ? "⚠ " : ""}${f.text}`]))).toEqual({
+      "socket-io": "⚠ 5.00k",
+      uws: "⚠ 33.6k",
+      ws: "⚠ ≥80.0k, <5.00k",
+    });
+    // No knee can be ranked: the box says why, from the verdict (socket-io's bound, uws's client-loaded windows, ws's bound).
+    expect(part.decided).toBeNull();
+    expect(part.open).toMatch(/^Sustainable rate \(echo-latency knee @ p99<5ms\): .*socket-io.*uws.*ws/);
     expect(readFileSync(join(dir, "report.html"), "utf8")).toContain("<h3>Sustainable rate</h3>");
   });
 
@@ -141,10 +143,12 @@ describe("sustainable rate on a real quick run (fixtures/quick-knee: uws, ws, so
     expect((spec.option as { xAxis: { min?: number } }).xAxis.min).toBe(1_000);
   });
 
-  it("an older set (fixtures/real) has no knee: no column, no section", () => {
+  it("an older set (fixtures/real) has no knee: no column, no section, and the cannot-tell box says how to measure it", () => {
     const old = loadReportInput(resolve(fixture, "../real"));
     expect(old.knees).toBeUndefined();
-    expect(headlineTable(old, 0.05).headers.some((h) => h.startsWith("Sustainable"))).toBe(false);
+    const dt = decisionTable(old);
+    expect(dt.columns.some((c) => c.question.startsWith("Sustainable"))).toBe(false);
+    expect(dt.cannotTell.some((l) => l.startsWith("Sustainable rate at the SLO: no knee search in this set"))).toBe(true);
     expect(kneeTable(old, "echo-latency")).toBeNull();
   });
 });

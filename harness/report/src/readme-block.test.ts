@@ -23,33 +23,35 @@ describe("README results block", () => {
     const block = readmeBlock(input, [{ name: "throughput", title: "Throughput" }], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
     expect(block).toContain("(harness/report/fixtures/real/charts/throughput.png)");
     expect(block).toContain("Rerun: `pnpm wsarena rerun harness/report/fixtures/real` (the same configuration into a new set");
-    // Every figure links to the measurement file it was read from.
-    expect(block).toMatch(/\| uws \| [^|]*\]\(harness\/report\/fixtures\/real\/uws--echo-throughput\.json\)/);
-    expect(block).toMatch(/\[[\d.]+ KiB\]\(harness\/report\/fixtures\/real\/ws--connections\.json\)/);
-    expect(block).toMatch(/\| Stack \| Peak throughput/);
+    expect(block).toMatch(/\| Stack \| Peak msg\/s/);
     for (const s of input.stacks) expect(block).toContain(`| ${s} |`);
   });
 
-  it("names a winner per column only where the data decides, and says why elsewhere; ⚠ only where a figure is not a server property", () => {
+  /** The cells of a stack's row (or the Decided row) of the block's decision table, by header. */
+  const rowOf = (block: string, stack: string): Record<string, string> => {
+    const rows = block.split("\n").filter((l) => l.startsWith("| "));
+    const split = (l: string): string[] => l.slice(2, -2).split(" | ");
+    const headers = split(rows[0]!).map((h) => h.replace(/ \(.*$/, ""));
+    const cells = split(rows.find((r) => r.startsWith(`| ${stack} |`))!);
+    return Object.fromEntries(headers.map((h, i) => [h, cells[i]!]));
+  };
+
+  it("shows the decision table: a winner per figure only where the data decides, open elsewhere; ⚠ only where a figure is not a server property", () => {
     // SYNTHETIC: 15 % rep-to-rep noise (every throughput figure high-variance), bun 1.6× uws, ws client-bound at 64B.
     const input = toReportInput({ dir: "/r/results/syn", ...syntheticResultSet({ noise: 0.15, seed: 5 }) });
     expect(input.points.filter((p) => p.scenario === "echo-throughput" && p.flags.includes("high-variance")).length).toBeGreaterThan(2);
     const block = readmeBlock(input, [], "/r/README.md", 0.05);
-    const rows = block.split("\n").filter((l) => l.startsWith("| "));
-    const cells = (stack: string): string[] => rows.find((r) => r.startsWith(`| ${stack} |`))!.split(" | ");
-    // Peak throughput: bun wins despite high variance, bold, with a caveat mark and no ⚠.
-    expect(rows[0]).toContain("Peak throughput (echo-throughput 64B)");
-    expect(cells("bun")[1]).toMatch(/^\*\*\[[\d.]+M msg\/s\]\(results\/syn\/bun--echo-throughput\.json\) †\*\*$/);
-    expect(cells("Decided")[1]).toMatch(/^bun \(×1\.\d\d, 9\d(?:\.\d)? % CI 1\.\d\d–\d\.\d\d over uws\)$/);
-    // Latency at 1000/s: bun's and uws's p99 sit at the floor, so they carry ⚠ and the column has no winner.
-    expect(cells("bun")[2]).toMatch(/^⚠ /);
-    expect(cells("Decided")[2]).toBe("no decision: bun's and uws's figures look better than ws's but are not server properties (client-loaded, at-floor)");
+    // Peak msg/s: bun wins the echo point despite high variance, bold, with no ⚠.
+    expect(rowOf(block, "bun")["Peak msg/s"]).toMatch(/^\*\*\[[\d.]+M\]\(results\/syn\/bun--echo-throughput\.json\)\*\*/);
+    expect(rowOf(block, "Decided")["Peak msg/s"]).toMatch(/^echo: bun \(×1\.\d\d, 9\d(?:\.\d)? % CI 1\.\d\d–\d\.\d\d over uws\)/);
+    expect(rowOf(block, "uws")["Peak msg/s"]).toMatch(/^\[[\d.]+[kM]\]\([^)]+\)/);
+    // Latency: bun's and uws's figures sit at the floor or are client-loaded, so they carry ⚠ and the column is open.
+    expect(rowOf(block, "bun")["Echo latency"]).toMatch(/^⚠ /);
+    expect(rowOf(block, "Decided")["Echo latency"]).toMatch(/^p\d+ @ [^:]+: open$/);
     // Memory per connection: bun and uws are indistinguishable.
-    expect(cells("Decided")[3]).toMatch(/^no decision: tie at the top: \{(bun|uws) ≈ (bun|uws)\}/);
-    // ⚠ appears only on figures with an unranking flag; high-variance alone never gets one.
-    expect(cells("uws")[1]).toMatch(/^\[[\d.]+[kM] msg\/s\]\([^)]+\) †$/);
-    expect(block).toContain("⚠ the figure is not a server property");
-    expect(block).toContain("† a caveat (high-variance");
+    expect(rowOf(block, "Decided")["Memory / conn"]).toMatch(/: open$/);
+    expect(block).toContain("⚠: not a server property");
+    expect(block).toContain("Sources: Peak msg/s: echo = echo-throughput ");
   });
 
   it("judges memory per connection on its own repetitions, not on the connect-rate flags of its point (real fixture)", () => {
@@ -60,12 +62,7 @@ describe("README results block", () => {
     // Give the point the flag on its connect rate, as a majority would: memory per connection must still be judged alone.
     const input = { ...loaded, points: loaded.points.map((p) => (conn(p) ? { ...p, flags: ["client-bound" as const] } : p)) };
     const block = readmeBlock(input, [], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
-    const row = (s: string): string[] =>
-      block
-        .split("\n")
-        .find((l) => l.startsWith(`| ${s} |`))!
-        .split(" | ");
-    expect(row("uws")[3]).toMatch(/^\*\*\[[\d.]+ KiB\]\([^)]*\/uws--connections\.json\)\*\*$/);
-    expect(row("Decided")[3]).toMatch(/^uws \(×\d+\.\d+, 9\d(?:\.\d)? % CI [\d.]+–[\d.]+ over ws\)$/);
+    expect(rowOf(block, "uws")["Memory / conn"]).toMatch(/^\*\*\[[\d.]+ KiB\]\([^)]*\/uws--connections\.json\)\*\*$/);
+    expect(rowOf(block, "Decided")["Memory / conn"]).toMatch(/^idle[^:]*: uws \(×\d+\.\d+, 9\d(?:\.\d)? % CI [\d.]+–[\d.]+ over ws\)$/);
   });
 });

@@ -1,11 +1,12 @@
-// Rewrites only the results block of README.md (between the markers) with the headline table and chart links.
+// Rewrites only the results block of README.md (between the markers) with the decision table and chart links.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { markdownTable } from "./render-md.ts";
+import { markdownTable, type LinkTarget } from "./render-md.ts";
 import type { ReportInput } from "./model.ts";
-import { headlineTable } from "./tables.ts";
 import { hasMixedCommits, isMultiSet, repetitionsPolicyText, shortCommit } from "./sources.ts";
+import { decisionTable } from "./decision-table.ts";
+import { DECISION_LEGEND, decisionSources, decisionTableModel } from "./decision-render.ts";
 
 export const README_START = "<!-- results:start -->";
 export const README_END = "<!-- results:end -->";
@@ -39,8 +40,7 @@ function setList(input: ReportInput, rel: (p: string) => string): string {
 }
 
 /**
- * The README block: provenance (the set, or each set of a report of several), headline table with every figure linked
- * to its result file, and the charts; paths relative to the README's folder.
+ * The README block: provenance (the set, or each set of a report of several), the decision table, and the charts; paths relative to the README's folder.
  */
 export function readmeBlock(input: ReportInput, charts: { name: string; title: string }[], readmePath: string, vcpuHourUsd: number): string {
   const rel = (p: string): string => relative(dirname(readmePath), resolve(input.dir, p)).split(sep).join("/");
@@ -65,12 +65,18 @@ export function readmeBlock(input: ReportInput, charts: { name: string; title: s
     `Rerun: ${reruns.join(", ")} (the same configuration into a new set, compared with this one; ` +
       `figures from a shared virtual machine are noisy: compare ratios within one run).`,
     "",
-    markdownTable(headlineTable(input, vcpuHourUsd), rel),
+    readmeDecision(input, rel),
     "",
     ...embedded.map((ch) => `![${ch.title}](${rel(`charts/${ch.name}.png`)})`),
     "",
     linked.map((ch) => `[${ch.title}](${rel(`charts/${ch.name}.png`)})`).join(" · "),
   ].join("\n");
+}
+
+/** The decision table with its legend and sources (the report's cannot-tell box stays in report.md). */
+export function readmeDecision(input: ReportInput, link?: LinkTarget): string {
+  const dt = decisionTable(input);
+  return [markdownTable(decisionTableModel(dt), link), "", DECISION_LEGEND, "", decisionSources(dt)].join("\n");
 }
 
 /** Rewrites the block in the README file; returns true when the file changed. */

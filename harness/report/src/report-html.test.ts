@@ -1,17 +1,25 @@
 // Opens report.html in headless Chromium as a reader would: every chart drawn with data marks, no console errors,
-// no network requests; saves full-page screenshots (desktop and phone width) for a person to look at.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+// no network requests; the decision table and the cannot-tell box on the first screen at 1280×900; saves full-page
+// screenshots (desktop and phone width) for a person to look at, and the first screen to $WSARENA_SCREENSHOT when set.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FALLBACK_COLORS, STACK_COLORS } from "./charts/palette.ts";
-import { writeReport } from "./report.ts";
+import { capacitySchema } from "@wsarena/results";
+import { loadReportInput } from "./load.ts";
+import { writeReport, writeReportFor } from "./report.ts";
 import { parseSlo } from "./slo.ts";
 import { findChromium } from "./test-support/browser.ts";
 import { copyFixture, REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
 import { writeSyntheticResultSet } from "./test-support/synthetic.ts";
+
+/** The first screen a reader sees: the decision table and the cannot-tell box must fit in it without scrolling. */
+export const FIRST_SCREEN = { width: 1280, height: 900 } as const;
+/** The committed reference result set (a run set at its top, when it has one). */
+const REFERENCE_DIR = join(REAL_FIXTURE_DIR, "../../../../results/reference");
 
 /** Where screenshots go (outside the repository unless overridden). */
 export const SCREENSHOT_DIR = process.env.WSARENA_SCREENSHOT_DIR ?? join(tmpdir(), "wsarena-report-screenshots");
@@ -92,6 +100,69 @@ async function openReport(htmlPath: string, shotName: string): Promise<PageCheck
   await page.close();
   return { charts, consoleErrors, requests, title };
 }
+
+/** Opens report.html at 1280×900 and returns the bottom edge (px from the top of the page) of the decision table and the box. */
+async function firstScreen(htmlPath: string, shot: string | undefined): Promise<{ table: number; box: number; boxLines: number; columns: number }> {
+  const page = await context.newPage();
+  await page.setViewportSize(FIRST_SCREEN);
+  await page.goto(pathToFileURL(htmlPath).href, { waitUntil: "load" });
+  const r = await page.evaluate(() => {
+    const bottom = (sel: string): number => {
+      const el = document.querySelector(sel);
+      return el ? el.getBoundingClientRect().bottom + window.scrollY : Number.POSITIVE_INFINITY;
+    };
+    return {
+      table: bottom("table.decision"),
+      box: bottom("#cannot-tell"),
+      boxLines: document.querySelectorAll("#cannot-tell li").length,
+      columns: document.querySelectorAll("table.decision th").length - 1,
+    };
+  });
+  if (shot) {
+    mkdirSync(dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: false });
+  }
+  await page.close();
+  return r;
+}
+
+describe("report.html first screen at 1280×900", () => {
+  it("shows the decision table and the cannot-tell box without scrolling when every question has a column", async () => {
+    // SYNTHETIC core set, with the points and knees of the real quick-cpu, quick-knee, failure, slow-consumer and soak
+    // fixtures and the trader capacity ladder merged in: a layout check with every column filled, not one run's figures.
+    const dir = writeSyntheticResultSet(join(work, "first-screen"));
+    const base = loadReportInput(dir);
+    const more = ["quick-cpu", "quick-knee", "failure", "slow-consumer", "soak"].map((f) => loadReportInput(join(REAL_FIXTURE_DIR, "..", f)));
+    const capacity = capacitySchema.parse(JSON.parse(readFileSync(join(REAL_FIXTURE_DIR, "../capacity/capacity.json"), "utf8")));
+    const merged = {
+      ...base,
+      scenarios: [...base.scenarios, ...more.flatMap((m) => m.scenarios.filter((s) => !base.scenarios.includes(s)))],
+      stacks: [...new Set([...base.stacks, ...more.flatMap((m) => m.stacks)])].sort(),
+      points: [...base.points.filter((p) => p.scenario !== "echo-latency"), ...more.flatMap((m) => m.points)],
+      knees: more.flatMap((m) => m.knees ?? []),
+      capacity: [capacity],
+    };
+    writeReportFor(merged);
+    const r = await firstScreen(join(dir, "report.html"), join(SCREENSHOT_DIR, "first-screen-every-column.png"));
+    expect(r.columns).toBeGreaterThanOrEqual(7);
+    expect(r.boxLines).toBeGreaterThan(0);
+    expect(r.table).toBeLessThanOrEqual(FIRST_SCREEN.height);
+    expect(r.box).toBeLessThanOrEqual(FIRST_SCREEN.height);
+  }, 120_000);
+
+  it.skipIf(!existsSync(join(REFERENCE_DIR, "run.json")))(
+    "shows them for the committed reference too, and saves that screen to $WSARENA_SCREENSHOT when set",
+    async () => {
+      const dir = join(work, "reference");
+      cpSync(REFERENCE_DIR, dir, { recursive: true, filter: (src) => !/report\.(html|md)$|[/\\]charts([/\\]|$)/.test(src) });
+      writeReport(dir);
+      const r = await firstScreen(join(dir, "report.html"), process.env.WSARENA_SCREENSHOT);
+      expect(r.table).toBeLessThanOrEqual(FIRST_SCREEN.height);
+      expect(r.box).toBeLessThanOrEqual(FIRST_SCREEN.height);
+    },
+    120_000,
+  );
+});
 
 describe("report.html in Chromium", () => {
   it("renders every chart of a synthetic result set with data marks, without console errors or network requests", async () => {

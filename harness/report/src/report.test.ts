@@ -8,7 +8,8 @@ import { loadReportInput } from "./load.ts";
 import { writeReport } from "./report.ts";
 import { README_END, README_START } from "./readme-block.ts";
 import { parseSlo } from "./slo.ts";
-import { copyFixture } from "./test-support/fixture.ts";
+import { copyFixture, REAL_FIXTURE_DIR } from "./test-support/fixture.ts";
+import { methodLink } from "./decision-render.ts";
 
 const work = mkdtempSync(join(tmpdir(), "wsarena-report-unit-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -97,6 +98,39 @@ describe("writeReport on the real fixture", () => {
       expect(md).toMatch(new RegExp(`\\| ${p.pointKey.replace(/[/.]/g, "\\$&")} \\| ${p.stack} \\|.*${mark.replace(/[/.]/g, "\\$&")} \\|`));
     }
     expect(html).toMatch(/<td class="warn" title="[a-z-, ]+">[^<]*⚠<\/td>/);
+  });
+});
+
+describe("report.md says each thing once", () => {
+  const dir = copyFixture(join(work, "once"));
+  const out = writeReport(dir);
+  const md = readFileSync(join(dir, "report.md"), "utf8");
+  const main = md.slice(0, md.indexOf("\n# Appendix\n"));
+
+  it("opens with the decision table and the cannot-tell box, and keeps the part before the appendix under 150 lines", () => {
+    expect(md.indexOf("\n# Appendix\n")).toBeGreaterThan(0);
+    expect(main.split("\n").length).toBeLessThan(150);
+    expect(main.indexOf("## Decision\n\n| Stack |")).toBeGreaterThan(0);
+    expect(main).toContain("### What this run cannot tell you");
+    expect(main).toContain("How each figure is measured and when it is flagged: docs/method.md in the wsarena repository.");
+    expect(main).not.toContain("## Scenario ");
+  });
+
+  it("prints every verdict once, and every flagged figure's note once, in the appendix", () => {
+    const count = (text: string): number => md.split(text).length - 1;
+    const verdicts = out.findings.filter((f) => f.kind === "verdict");
+    expect(verdicts.length).toBeGreaterThan(0);
+    for (const v of verdicts) expect(count(v.text), v.text).toBe(1);
+    const flagged = loadReportInput(dir).points.filter((p) => p.flags.length);
+    for (const p of flagged) expect(count(`${p.scenario} ${p.pointKey}: `), p.key).toBe(1);
+    expect(md).not.toContain("### Flagged or failed measurements");
+    expect(md).not.toContain("### Verdict per point");
+  });
+
+  it("links docs/method.md relative to a result set inside the repository", () => {
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toContain("docs/method.md in the wsarena repository");
+    expect(methodLink(join(REAL_FIXTURE_DIR))).toBe("[docs/method.md](../../../../docs/method.md)");
   });
 });
 

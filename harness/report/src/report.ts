@@ -73,7 +73,7 @@ export function methodNotes(o: ReportOptions): string[] {
     "Latency curves merge the HDR histograms (µs) of every repetition; the x axis is 1/(1−p) on a log scale.",
     `Saturation: a stack keeps up at an offered rate while it delivers ≥ ${KEEP_UP_FRACTION * 100}% of it and its p99 stays within ${KNEE_P99_FACTOR}× its p99 at the lowest rate.`,
     `Memory growth: RSS at the end of each repetition rising every time, by ≥ ${LEAK_GROWTH_FRACTION * 100}% from first to last, is reported as a leak hint.`,
-    `CPU per message (headline, cpu scenario): the server's exact scheduler run time per delivered message at a fixed rate below every stack's capacity, so it does not move with how close a stack runs to saturation; cores per 1M msg/s is the same number; cost per million messages = $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}) × µs/msg / 3.6e9 × 1e6. The efficiency chart divides peak throughput by the process CPU % instead (messages per server CPU-second at saturation). Kernel network work in softirq is charged to no process and is in neither figure.`,
+    `CPU per message (decision table, cpu scenario): the server's exact scheduler run time per delivered message at a fixed rate below every stack's capacity, so it does not move with how close a stack runs to saturation; cores per 1M msg/s is the same number; cost per million messages = $${o.vcpuHourUsd} per vCPU-hour (${o.priceSource}) × µs/msg / 3.6e9 × 1e6. The efficiency chart divides peak throughput by the process CPU % instead (messages per server CPU-second at saturation). Kernel network work in softirq is charged to no process and is in neither figure.`,
     `Ranking: ${RANKING_RULE}`,
     "Latency floor: an idle probe pinned to each core sleeps a fixed interval and records how late it wakes (the jHiccup method); a latency percentile within 2× of the worst pinned core's same percentile is at the floor and describes the machine, not the stack. A latency point is ranked at the highest of p99, p90, p50 at which every stack stands clear of the floor (not within 2× of it in more than half of its repetitions). The load generator's scheduler lag is its own tick lateness (each load worker sends and reads on one event loop, so it is the client's own delay); a repetition is client-loaded when that lag at the decided percentile exceeds 25 % of the measured latency at the same percentile. The client core's busy share is not used: it carries loopback softirq for the server's replies.",
   ];
@@ -81,7 +81,7 @@ export function methodNotes(o: ReportOptions): string[] {
 
 /** The charts of a report (overview first, then one per scenario), without rendering them. */
 export function reportCharts(input: ReportInput, o: ReportOptions): { overview: ChartSpec[]; perScenario: Record<string, ChartSpec> } {
-  // The overview charts draw the headline's figures: core scenarios only (scale and failure ones chart in their sections).
+  // The overview charts draw the core scenarios only (scale and failure ones chart in their sections).
   const core = headlineInput(input);
   const overview = [
     throughputChart(core),

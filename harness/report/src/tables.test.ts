@@ -2,7 +2,8 @@
 import { latencyFloorTable } from "./floor-table.ts";
 import { describe, expect, it } from "vitest";
 import { toReportInput } from "./load.ts";
-import { AT_FLOOR_MARK, headlineTable, repetitionsText, scenarioTable } from "./tables.ts";
+import { AT_FLOOR_MARK, repetitionsText, scenarioTable } from "./tables.ts";
+import { decisionTable } from "./decision-table.ts";
 import { syntheticResultSet } from "./test-support/synthetic.ts";
 
 const input = toReportInput({ dir: "/synthetic", ...syntheticResultSet() });
@@ -74,13 +75,13 @@ describe("repetitions column", () => {
   });
 });
 
-describe("headline", () => {
-  it("compares core scenarios only: a result set of failure scenarios says so instead of ranking a storm as latency", () => {
+describe("decision table of a set without core scenarios", () => {
+  it("leaves the core questions open with the command that measures them, instead of ranking a storm as latency", () => {
     const relabel = (scenario: string) => ({ ...input, scenarios: [scenario], points: input.points.map((p) => ({ ...p, scenario })) });
-    const failureOnly = headlineTable(relabel("burst"), 0.05);
-    expect(failureOnly.headers).toEqual(["Headline"]);
-    expect(failureOnly.rows[0]![0]!.text).toMatch(/^No core scenario in this result set \(burst\)/);
-    expect(headlineTable(input, 0.05).headers[0]).toBe("Stack");
+    const dt = decisionTable(relabel("burst"));
+    expect(dt.columns.map((c) => c.question)).not.toContain("Echo latency");
+    expect(dt.cannotTell).toContain("Echo latency: not measured in this set — run `pnpm wsarena run --profile standard --scenarios echo-latency`.");
+    expect(decisionTable(input).columns[0]!.question).toBe("Peak msg/s");
   });
 });
 

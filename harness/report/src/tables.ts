@@ -1,13 +1,12 @@
-// Table models shared by the HTML and Markdown renderers: run metadata, the headline table, one table per scenario.
+// Table models shared by the HTML and Markdown renderers: run metadata, stacks, one table per scenario.
 import { c, type Cell, type Table } from "./cells.ts";
-import { CPU_SCENARIO, CPU_US_PER_MSG, cpuPointLabel, fmtCpuUs, headlineCpuPointKey } from "./cpu-figures.ts";
+import { CPU_US_PER_MSG, fmtCpuUs } from "./cpu-figures.ts";
 import { fmtBytes, fmtCount, fmtPct, fmtUs } from "./format.ts";
-import { cpuDecidedCells, cpuHeadlineCells, cpuHeadlineNote, sustainableRateColumn, verdictCell } from "./headline-columns.ts";
-import { isLatencyMetric, isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
-import { clientBusy, latencyFocus, meanOf, serverCpuPct, throughputPoints } from "./select.ts";
+import { isLatencyMetric, metricValues, pointLabel, type PointView, type ReportInput } from "./model.ts";
+import { clientBusy, meanOf, serverCpuPct } from "./select.ts";
 import { maxStealPct, quietWaits } from "./floor.ts";
-import { CAVEAT_FLAGS, rankEntry, rankPoint, UNRANKED_FLAGS, type RankEntry, type Verdict } from "./rank.ts";
-import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, unionFlags, varianceFlags, type PercentileName } from "@wsarena/results";
+import { CAVEAT_FLAGS, UNRANKED_FLAGS } from "./rank.ts";
+import { flagsOfRank, groupOfId, percentileLabel, POINT_FLAG_RULE, type PercentileName } from "@wsarena/results";
 import { geoMean, mean, meanInterval } from "@wsarena/stats";
 
 export { c, type Cell, type Table } from "./cells.ts";
@@ -94,161 +93,13 @@ export function stacksTable(input: ReportInput): Table {
 }
 
 /**
- * The input restricted to the scenarios the headline compares: the `core` group (echo, stream, pubsub, connections).
+ * The input restricted to the scenarios the overview charts compare: the `core` group (echo, stream, pubsub, connections).
  * Scale and failure scenarios answer other questions in their own sections (a storm's p99 connect time is no latency
- * headline); scenario ids the runner does not know are kept.
+ * figure to chart beside echo's); scenario ids the runner does not know are kept.
  */
 export function headlineInput(input: ReportInput): ReportInput {
   const core = (id: string): boolean => groupOfId(id) === "core";
   return { ...input, scenarios: input.scenarios.filter(core), points: input.points.filter((p) => core(p.scenario)) };
-}
-
-/** One row per stack with its headline figures across the core scenarios. */
-export function headlineTable(all: ReportInput, vcpuHourUsd: number): Table {
-  const input = headlineInput(all);
-  if (input.points.length === 0) return noCoreHeadline(all);
-  const focus = latencyFocus(input);
-  const rows = headlineRows(input, focus);
-  // The latency column is ranked at the percentile its point is decided at (the highest clear of the floor), as its flags are.
-  const latMetric: PercentileName = rows.find((r) => r.lat?.decision)?.lat?.decision?.percentile ?? "p99Us";
-  const { peakScenario, peakPoint, connPoint } = headlineScope(rows);
-  const knee = sustainableRateColumn(
-    all,
-    rows.map((r) => r.stack),
-  );
-  const cpuLabel = rows.find((r) => r.cpu)?.cpu;
-  const headers = [
-    "Stack",
-    `Peak throughput${peakPoint ? ` (${peakPoint})` : peakScenario ? ` (${peakScenario})` : ""}`,
-    `${percentileLabel(latMetric)} latency${focus ? ` (${focus.scenario} ${focus.pointKey})` : ""}`,
-    ...(knee ? [knee.header] : []),
-    `Memory / connection${connPoint ? ` (${connPoint})` : ""}`,
-    `CPU µs/msg${cpuLabel ? ` (${CPU_SCENARIO} ${cpuPointLabel(cpuLabel)}; mean [95 % CI])` : ""}`,
-    "cores per 1M msg/s",
-    "$ per 1M msg",
-  ];
-  const verdicts = headlineVerdicts(rows, latMetric);
-  const isBest = (col: number, stack: string): boolean => verdicts[col]?.winner === stack;
-  const cell = (col: number, stack: string, text: string, p: PointView): Cell => ({
-    ...c(text, warnings(p), true, caveats(p)),
-    best: isBest(col, stack),
-    href: p.sourceFile,
-  });
-  const body = rows.map(({ stack, peak, lat, conn, cpu }, i) => {
-    const where = (p: PointView): string => (peakPoint ? "" : peakScenario ? ` (${pointLabel(p)})` : ` (${p.scenario} ${pointLabel(p)})`);
-    return [
-      c(stack),
-      peak ? cell(0, stack, `${fmtCount(meanOf(peak, "msgsPerSec")!)} msg/s${where(peak)}`, peak) : c("–"),
-      lat && meanOf(lat, latMetric) !== null ? cell(1, stack, fmtUs(meanOf(lat, latMetric)!), lat) : c("–"),
-      ...(knee ? [knee.cells[i]!] : []),
-      conn ? cell(2, stack, `${fmtBytes(meanOf(conn, "rssPerConnectionBytes")!)}${connPoint ? "" : ` (${pointLabel(conn)})`}`, conn) : c("–"),
-      ...cpuHeadlineCells(cpu, vcpuHourUsd, (text) => cell(3, stack, text, cpu!)),
-    ];
-  });
-  const noCpu = rows.every((r) => !r.cpu);
-  const decided = [...verdicts.slice(0, 3).map(verdictCell), ...cpuDecidedCells(noCpu ? undefined : (verdicts[3] ?? null))];
-  if (knee) decided.splice(2, 0, knee.decided);
-  return {
-    headers,
-    rows: rows.length ? [...body, [c("Decided"), ...decided]] : body,
-    notes: [
-      "Bold: the column's winner. Decided: the winner with its advantage over the next stack (× = times better: higher throughput, lower latency or memory) and the interval of that ratio at its Holm level (the level printed; the column's pairs together hold 95 %), or why the data does not decide. " +
-        "A winner's interval against every other ranked stack excludes 1; see the verdict per point in the report for the full order with its ties.",
-      cpuHeadlineNote(noCpu),
-      ...MARKER_NOTES,
-    ],
-  };
-}
-
-/** The headline of a result set without a core scenario: one cell saying so. */
-function noCoreHeadline(all: ReportInput): Table {
-  return {
-    headers: ["Headline"],
-    rows: [
-      [
-        c(
-          `No core scenario in this result set (${all.scenarios.join(", ")}): the headline compares echo, stream, pub/sub and connection figures; see each scenario's section.`,
-        ),
-      ],
-    ],
-  };
-}
-
-/** The scenario (and point) the headline's header names when every stack's figure comes from the same one, else null. */
-function headlineScope(rows: readonly HeadlineRow[]): { peakScenario: string | null; peakPoint: string | null; connPoint: string | null } {
-  const common = (pts: (PointView | null | undefined)[], withPoint: boolean): string | null => {
-    const labels = new Set(pts.filter((p): p is PointView => !!p).map((p) => (withPoint ? `${p.scenario} ${pointLabel(p)}` : p.scenario)));
-    return labels.size === 1 ? [...labels][0]! : null;
-  };
-  return {
-    peakScenario: common(
-      rows.map((r) => r.peak),
-      false,
-    ),
-    peakPoint: common(
-      rows.map((r) => r.peak),
-      true,
-    ),
-    connPoint: common(
-      rows.map((r) => r.conn),
-      true,
-    ),
-  };
-}
-
-/** Per ranked column (peak, latency, memory, CPU), the stacks' figures ranked by ratio intervals: the winner is bold, the verdict goes in the last row. */
-function headlineVerdicts(rows: readonly HeadlineRow[], latMetric: PercentileName): (Verdict | null)[] {
-  const entry = (stack: string, p: PointView | null | undefined, metric: string): RankEntry | null =>
-    p ? rankEntry(stack, p.reps, metric, p.flags, p.status) : null;
-  const columns: { better: "higher" | "lower"; entries: (RankEntry | null)[] }[] = [
-    { better: "higher", entries: rows.map((r) => entry(r.stack, r.peak, "msgsPerSec")) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.lat, latMetric)) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.conn, "rssPerConnectionBytes")) },
-    { better: "lower", entries: rows.map((r) => entry(r.stack, r.cpu, CPU_US_PER_MSG)) },
-  ];
-  return columns.map((col) => {
-    const es = col.entries.filter((e): e is RankEntry => e !== null);
-    return es.length ? rankPoint(es, col.better) : null;
-  });
-}
-
-/** One headline row: a stack's figure per column (null/undefined where it has none). */
-interface HeadlineRow {
-  stack: string;
-  peak: PointView | null;
-  lat: PointView | undefined;
-  conn: PointView | null;
-  cpu: PointView | undefined;
-}
-
-/** Each stack's peak-throughput, latency-focus, memory and fixed-rate CPU points (stacks with none are left out). */
-function headlineRows(input: ReportInput, focus: ReturnType<typeof latencyFocus>): HeadlineRow[] {
-  const tp = throughputPoints(input);
-  const rows: HeadlineRow[] = [];
-  const cpuKey = headlineCpuPointKey(input);
-  for (const stack of input.stacks) {
-    const mine = tp.filter((p) => p.stack === stack);
-    const peak = mine.length ? mine.reduce((a, b) => ((meanOf(b, "msgsPerSec") ?? 0) > (meanOf(a, "msgsPerSec") ?? 0) ? b : a)) : null;
-    const lat = focus
-      ? input.points.find((p) => p.stack === stack && p.scenario === focus.scenario && p.pointKey === focus.pointKey && isMeasured(p))
-      : undefined;
-    const conns = input.points.filter((p) => p.stack === stack && isMeasured(p) && metricValues(p, "rssPerConnectionBytes").length > 0);
-    const connPick = conns.length ? conns.reduce((a, b) => ((Number(b.params.connections) || 0) >= (Number(a.params.connections) || 0) ? b : a)) : null;
-    const conn = connPick ? memoryView(connPick) : null;
-    const cpu =
-      cpuKey === null ? undefined : input.points.find((p) => p.stack === stack && p.scenario === CPU_SCENARIO && p.pointKey === cpuKey && isMeasured(p));
-    if (peak || lat || conn || cpu) rows.push({ stack, peak, lat, conn, cpu });
-  }
-  return rows;
-}
-
-/**
- * A connections point seen as its memory figure: the point's flags describe its headline (connect rate), so only
- * integrity and errors carry over, and high-variance is judged on the RSS per connection itself.
- */
-export function memoryView(p: PointView): PointView {
-  const kept = p.flags.filter((f) => f === "integrity" || f === "errors");
-  return { ...p, flags: unionFlags(kept, varianceFlags(metricValues(p, "rssPerConnectionBytes"))) };
 }
 
 function headlineCell(p: PointView): Cell {
