@@ -5,7 +5,7 @@ import { loadRunFile, type RunRecord } from "@wsarena/results";
 import { describe, expect, it } from "vitest";
 import { formatDifferences, setDifferences } from "./set-diff.ts";
 
-const REFERENCE = loadRunFile(join(REPO_ROOT, "results", "reference"));
+const REFERENCE = loadRunFile(join(REPO_ROOT, "harness", "report", "fixtures", "reference-20261202"));
 
 /** A copy of the reference run.json with `change` applied (the reference itself is never touched). */
 function changed(change: (r: RunRecord) => void): RunRecord {

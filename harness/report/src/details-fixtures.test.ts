@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DETAILS_SCHEMAS, detailsOf, loadResultSet, RUN_FILE } from "@wsarena/results";
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
-const REFERENCE = resolve(FIXTURES, "../../../results/reference");
+const REFERENCE = join(FIXTURES, "reference-20261202");
 const SETS = [REFERENCE, ...["failure", "real", "slow-consumer", "soak"].map((n) => join(FIXTURES, n))].filter((d) => existsSync(join(d, RUN_FILE)));
 
 const isDetailsScenario = (s: string): s is keyof typeof DETAILS_SCHEMAS => s in DETAILS_SCHEMAS;

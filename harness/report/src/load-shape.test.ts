@@ -7,7 +7,7 @@ import { loadReportInput } from "./load.ts";
 import { pointLabel } from "./model.ts";
 
 /** The committed reference set (written before the load shape was recorded). */
-const REFERENCE = join(import.meta.dirname, "..", "..", "..", "results", "reference");
+const REFERENCE = join(import.meta.dirname, "..", "fixtures", "reference-20261202");
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import { writeSyntheticResultSet } from "./test-support/synthetic.ts";
 /** The first screen a reader sees: the decision table and the cannot-tell box must fit in it without scrolling. */
 export const FIRST_SCREEN = { width: 1280, height: 900 } as const;
 /** The committed reference result set (a run set at its top, when it has one). */
-const REFERENCE_DIR = join(REAL_FIXTURE_DIR, "../../../../results/reference");
+const REFERENCE_DIR = join(REAL_FIXTURE_DIR, "..", "reference-20261202");
 
 /** Where screenshots go (outside the repository unless overridden). */
 export const SCREENSHOT_DIR = process.env.WSARENA_SCREENSHOT_DIR ?? join(tmpdir(), "wsarena-report-screenshots");

@@ -5,7 +5,7 @@ import { loadShapeOf, runLoadShapeOf } from "./load-shape.ts";
 import { pointSchema } from "./schema.ts";
 
 /** The committed reference set: written before the load shape was recorded (its echo-latency points were sent pipelined). */
-const REFERENCE = join(import.meta.dirname, "..", "..", "..", "results", "reference");
+const REFERENCE = join(import.meta.dirname, "..", "..", "report", "fixtures", "reference-20261202");
 
 describe("loadShapeOf", () => {
   it("reads open-loop points of a set older than the field as pipelined, other points as having no shape", () => {

@@ -11,7 +11,7 @@ import { runCli } from "../test-support.ts";
 const work = mkdtempSync(join(tmpdir(), "wsarena-rerun-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const REFERENCE = join(REPO_ROOT, "results", "reference");
+const REFERENCE = join(REPO_ROOT, "harness", "report", "fixtures", "reference-20261202");
 const CAPACITY_FIXTURE = join(REPO_ROOT, "harness", "report", "fixtures", "capacity");
 
 /** A copy of the reference set's run.json alone (a valid set without measurement files), with `change` applied. */
