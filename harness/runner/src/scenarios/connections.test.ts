@@ -1,13 +1,29 @@
 // A small real ramp: the connections scenario against a real server (ws) on 127.0.0.1, with a heartbeat phase.
 import { runLoad } from "@wsarena/loadgen";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverStacks, killAllServers, launchServer } from "@wsarena/stacks";
+import { discoverStacks, killAllServers, launchServer, type LaunchedServer } from "@wsarena/stacks";
 import { detailsOf } from "@wsarena/results";
 import { measurePoint } from "../measure.ts";
 import { connections, connectionsDetails, CONNECTIONS_SERVER_ENV } from "./connections.ts";
 
 /** Connections of the small ramp: a few hundred, so it runs in seconds next to other work. */
 const SMALL_RAMP = 300;
+
+/** measurePoint's context for the connections scenario on `server`, unpinned and without the quiet gate. */
+function unpinned(server: LaunchedServer, load: typeof runLoad) {
+  return {
+    scenario: connections,
+    server,
+    protocol: "ws" as const,
+    driver: "frame" as const,
+    serverCpus: [],
+    clientCpus: undefined,
+    clientCoreList: [],
+    rep: 0,
+    runLoad: load,
+    quietGate: false,
+  };
+}
 
 afterAll(() => {
   killAllServers();
@@ -21,16 +37,7 @@ describe("connections scenario (real server)", () => {
       const planned = connections.plan("quick").points[0]!;
       const point = { ...planned, params: { ...planned.params, requestedConnections: SMALL_RAMP, heartbeatIntervalS: 1 } };
       const { record, outcome } = await measurePoint(point, {
-        scenario: connections,
-        server,
-        protocol: "ws",
-        driver: "frame",
-        serverCpus: [],
-        clientCpus: undefined,
-        clientCoreList: [],
-        rep: 0,
-        runLoad,
-        quietGate: false,
+        ...unpinned(server, runLoad),
         launchServer: (o) => launchServer(stack, { ...o, env: { ...CONNECTIONS_SERVER_ENV, ...o?.env } }),
       });
       const d = connectionsDetails(outcome.result)!;
@@ -62,18 +69,7 @@ describe("connections scenario (real server)", () => {
       const planned = connections.plan("quick").points[0]!;
       const point = { ...planned, params: { ...planned.params, requestedConnections: SMALL_RAMP, heartbeatIntervalS: 0 } };
       const failing = () => new Promise<never>((_, rej) => setTimeout(() => rej(new Error("load run passed its hard timeout")), 50));
-      const run = measurePoint(point, {
-        scenario: connections,
-        server,
-        protocol: "ws",
-        driver: "frame",
-        serverCpus: [],
-        clientCpus: undefined,
-        clientCoreList: [],
-        rep: 0,
-        runLoad: failing,
-        quietGate: false,
-      });
+      const run = measurePoint(point, unpinned(server, failing));
       await expect(run).rejects.toThrow(/hard timeout/);
       await new Promise((r) => setTimeout(r, 50));
       expect(unhandled).toEqual([]);
