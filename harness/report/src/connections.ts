@@ -2,8 +2,16 @@
 // limit capped or stopped the ramp, connect percentiles, handshake rate, RSS per connection and heartbeat cost.
 import { detailsOf, type ConnectionsDetails } from "@wsarena/results";
 import { fmtBytes, fmtCount, fmtUs } from "./format.ts";
-import { isMeasured, type ReportInput } from "./model.ts";
+import { isMeasured, type PointView, type ReportInput } from "./model.ts";
 import type { Cell, Table } from "./tables.ts";
+
+/**
+ * A connections point as its memory-per-connection figure is judged: its other flags describe its connect rate, so
+ * only integrity and errors carry over (the decision table and the memory chart read it so).
+ */
+export function memoryView(p: PointView): PointView {
+  return { ...p, flags: p.flags.filter((f) => f === "integrity" || f === "errors") };
+}
 
 /** One connections point of one stack, averaged over its repetitions. */
 export interface ConnectionsRow {

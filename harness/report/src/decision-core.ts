@@ -6,6 +6,7 @@ import { decidedPart, type DecisionColumn, type Figure, fmtRate, notMeasured, ty
 import { groupVerdict, pointGroups, rankedMetric } from "./findings.ts";
 import { fmtBytes, fmtUs } from "./format.ts";
 import { kneeRepText, kneeSummaries, kneeVerdict, kneeWarnings } from "./knee.ts";
+import { memoryView } from "./connections.ts";
 import { isMeasured, pointLabel, type PointView, type ReportInput } from "./model.ts";
 import { rankPoint, type RankEntry } from "./rank.ts";
 import { figureMean, latencyFocus, meanOf } from "./select.ts";
@@ -133,8 +134,7 @@ export function memoryColumn(input: ReportInput): DecisionColumn {
   for (const p of g) {
     const values = rssPerConnection(p, gc);
     const m = figureMean(values);
-    // The point's own flags describe its connect rate: only integrity and errors carry over to its memory figure.
-    const flags = p.flags.filter((f) => f === "integrity" || f === "errors");
+    const { flags } = memoryView(p);
     figures[p.stack] = { text: m === null ? "–" : fmtBytes(m), best: false, warn: warnings({ ...p, flags }), ...(p.sourceFile ? { href: p.sourceFile } : {}) };
     entries.push({ stack: p.stack, values, flags, excluded: null });
   }

@@ -75,7 +75,7 @@ describe("a report of several result sets", () => {
     );
     expect(md).toContain("## Scenario connections");
     expect(readFileSync(join(ref, "report.html"), "utf8")).toContain('<a href="conn/run.json">conn</a>');
-    const block = readmeBlock(input, [], join(work, "README.md"), 0.05);
+    const block = readmeBlock(input, [], join(work, "README.md"));
     expect(block).toContain(
       "Result sets [core](ref/core/run.json) (run-core; profile synthetic, 5 reps), [conn](ref/conn/run.json) (run-conn; profile synthetic, 5 reps)",
     );

@@ -17,14 +17,15 @@ export interface CapacityPart {
   rec: CapacityRecord;
 }
 
-const COMMIT_FIELD_NAME = "git commit";
+/** The field of ORIGIN_FIELDS that `allowMixedCommits` leaves unchecked. */
+const COMMIT_FIELD = "git commit";
 
 /** What every set of one report must share, as recorded in run.json and capacity.json. */
 type Origin = Pick<RunRecord, "git" | "machine" | "runtimes" | "pinning">;
 
 /** The fields compared across sets, each with its name in the error and its value as text. */
 export const ORIGIN_FIELDS: readonly (readonly [string, (o: Origin) => string])[] = [
-  [COMMIT_FIELD_NAME, (o) => o.git.commit ?? "none (not a git checkout)"],
+  [COMMIT_FIELD, (o) => o.git.commit ?? "none (not a git checkout)"],
   ["cpu model", (o) => o.machine.cpuModel],
   ["cores", (o) => String(o.machine.cores)],
   ["memory bytes", (o) => String(o.machine.memoryBytes)],
@@ -36,9 +37,6 @@ export const ORIGIN_FIELDS: readonly (readonly [string, (o: Origin) => string])[
   ["server cpus", (o) => o.pinning.serverCpus ?? "not pinned"],
   ["client cpus", (o) => o.pinning.clientCpus ?? "not pinned"],
 ];
-
-/** The field of ORIGIN_FIELDS that `allowMixedCommits` leaves unchecked. */
-const COMMIT_FIELD = COMMIT_FIELD_NAME;
 
 /**
  * Throws one line naming the first field two sets differ in, with both values; sets of one report share commit and

@@ -20,7 +20,7 @@ describe("README results block", () => {
 
   it("links charts relative to the README's folder", () => {
     const input = loadReportInput(REAL_FIXTURE_DIR);
-    const block = readmeBlock(input, [{ name: "throughput", title: "Throughput" }], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
+    const block = readmeBlock(input, [{ name: "throughput", title: "Throughput" }], `${REAL_FIXTURE_DIR}/../../../../README.md`);
     expect(block).toContain("(harness/report/fixtures/real/charts/throughput.png)");
     expect(block).toContain("Rerun: `pnpm wsarena rerun harness/report/fixtures/real` (the same configuration into a new set");
     expect(block).toMatch(/\| Stack \| Peak msg\/s/);
@@ -40,7 +40,7 @@ describe("README results block", () => {
     // SYNTHETIC: 15 % rep-to-rep noise (every throughput figure high-variance), bun 1.6× uws, ws client-bound at 64B.
     const input = toReportInput({ dir: "/r/results/syn", ...syntheticResultSet({ noise: 0.15, seed: 5 }) });
     expect(input.points.filter((p) => p.scenario === "echo-throughput" && p.flags.includes("high-variance")).length).toBeGreaterThan(2);
-    const block = readmeBlock(input, [], "/r/README.md", 0.05);
+    const block = readmeBlock(input, [], "/r/README.md");
     // Peak msg/s: bun wins the echo point despite high variance, bold, with no ⚠.
     expect(rowOf(block, "bun")["Peak msg/s"]).toMatch(/^\*\*\[[\d.]+M\]\(results\/syn\/bun--echo-throughput\.json\)\*\*/);
     expect(rowOf(block, "Decided")["Peak msg/s"]).toMatch(/^echo: bun \(×1\.\d\d, 9\d(?:\.\d)? % CI 1\.\d\d–\d\.\d\d over uws\)/);
@@ -61,7 +61,7 @@ describe("README results block", () => {
     expect(loaded.points.find(conn)!.flags).not.toContain("client-bound");
     // Give the point the flag on its connect rate, as a majority would: memory per connection must still be judged alone.
     const input = { ...loaded, points: loaded.points.map((p) => (conn(p) ? { ...p, flags: ["client-bound" as const] } : p)) };
-    const block = readmeBlock(input, [], `${REAL_FIXTURE_DIR}/../../../../README.md`, 0.05);
+    const block = readmeBlock(input, [], `${REAL_FIXTURE_DIR}/../../../../README.md`);
     expect(rowOf(block, "uws")["Memory / conn"]).toMatch(/^\*\*\[[\d.]+ KiB\]\([^)]*\/uws--connections\.json\)\*\*$/);
     expect(rowOf(block, "Decided")["Memory / conn"]).toMatch(/^idle[^:]*: uws \(×\d+\.\d+, 9\d(?:\.\d)? % CI [\d.]+–[\d.]+ over ws\)$/);
   });

@@ -42,7 +42,7 @@ function setList(input: ReportInput, rel: (p: string) => string): string {
 /**
  * The README block: provenance (the set, or each set of a report of several), the decision table, and the charts; paths relative to the README's folder.
  */
-export function readmeBlock(input: ReportInput, charts: { name: string; title: string }[], readmePath: string, vcpuHourUsd: number): string {
+export function readmeBlock(input: ReportInput, charts: { name: string; title: string }[], readmePath: string): string {
   const rel = (p: string): string => relative(dirname(readmePath), resolve(input.dir, p)).split(sep).join("/");
   const r = input.run;
   const m = r.machine;

@@ -154,7 +154,7 @@ export function writeReportFor(input: ReportInput, opts: Partial<ReportOptions> 
   );
   files.push("report.html", "report.md");
   const charts = overview.map((c) => ({ name: c.name, title: c.title }));
-  const readmeChanged = o.readmePath ? updateReadme(o.readmePath, readmeBlock(input, charts, o.readmePath, o.vcpuHourUsd)) : false;
+  const readmeChanged = o.readmePath ? updateReadme(o.readmePath, readmeBlock(input, charts, o.readmePath)) : false;
   return { files, findings, readmeChanged };
 }
 

@@ -1,14 +1,10 @@
 // memory-per-connection chart: server RSS growth per open connection, per stack and connection count.
 import { fmtBytes } from "../format.ts";
-import { isMeasured, metricValues, pointLabel, type PointView, type ReportInput } from "../model.ts";
+import { memoryView } from "../connections.ts";
+import { isMeasured, metricValues, pointLabel, type ReportInput } from "../model.ts";
 import { barChartOption, hatchedCaption } from "./bars.ts";
 import { DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, type ChartSpec } from "./render.ts";
 import { pointBar } from "./unranked.ts";
-
-/** A connections point as its memory figure is judged (as the decision table does): its other flags describe its connect rate. */
-function memoryView(p: PointView): PointView {
-  return { ...p, flags: p.flags.filter((f) => f === "integrity" || f === "errors") };
-}
 
 /** Bars of RSS per connection, or null when no repetition measured it. */
 export function memoryPerConnectionChart(input: ReportInput): ChartSpec | null {
