@@ -34,7 +34,7 @@ export const ECHO_LATENCY_RATES: Readonly<Record<Profile, readonly number[]>> = 
 };
 
 /** Warm-up and window of a bisection step: quick's are shorter than its points' to stay in its time budget; others use the profile's. */
-export const KNEE_BISECT_TIMING: Readonly<Partial<Record<Profile, Timing>>> = Object.freeze({ quick: { warmupMs: 200, durationMs: 500 } });
+export const KNEE_BISECT_TIMING: Readonly<Partial<Record<Profile, Timing>>> = Object.freeze({ quick: { warmupMs: 200, durationMs: 400 } });
 
 /** The point offering `rate` msgs/s in total; `timing` overrides the profile's warm-up and window. */
 export function latencyPoint(rate: number, profile: Profile, timing?: Timing): ScenarioPoint {

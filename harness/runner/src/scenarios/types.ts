@@ -23,7 +23,7 @@ export interface Timing {
  * moves the means between runs more than a window length can average out.
  */
 export const PROFILE_TIMING: Readonly<Record<Profile, Timing>> = Object.freeze({
-  quick: { warmupMs: 200, durationMs: 600 },
+  quick: { warmupMs: 200, durationMs: 500 },
   standard: { warmupMs: 500, durationMs: 3000 },
   full: { warmupMs: 1000, durationMs: 5000 },
 });
